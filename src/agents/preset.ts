@@ -1,0 +1,40 @@
+import type { AgentConfig } from '../core/config-schema.js';
+import type { TaskFields } from '../core/task-schema.js';
+
+// What a preset gets to build its command line from.
+export interface LaunchContext {
+  taskId: string;
+  task: TaskFields;
+  prompt: string;
+  promptFile: string;
+  workdir: string;
+  agent: AgentConfig;
+}
+
+// How to start an agent: an argv run directly, or a script the wrapper shell evaluates itself.
+export type Launch =
+  | { kind: 'exec'; argv: string[]; env?: Record<string, string> }
+  | { kind: 'shell'; script: string; env?: Record<string, string> }
+  | { kind: 'refused'; error: string };
+
+// What an agent left behind, for its preset to read.
+export interface RunOutput {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
+// What a preset understood from a finished run.
+export interface AgentReport {
+  success: boolean;
+  answer: string;
+  summary: string;
+  error?: string;
+}
+
+// A preset knows its CLI's headless command line and how to read its output.
+export interface AgentPreset {
+  name: string;
+  launch(context: LaunchContext): Launch;
+  read(output: RunOutput): AgentReport;
+}

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Every process of a run carries this variable, so the run's processes can be found even after
+// they leave its process group (setsid) or are re-parented when their parent dies.
+export const RUN_MARKER = 'ORCHESTRATE_RUN_DIR';
+
+const hasProc = (() => {
+  try {
+    readdirSync('/proc/self');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function carriesMarker(pid: number, marker: Buffer): boolean {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`);
+    return environ.indexOf(marker) === 0 || environ.indexOf(Buffer.concat([Buffer.from([0]), marker])) >= 0;
+  } catch {
+    return false;
+  }
+}
+
+function markerFor(runDir: string): Buffer {
+  return Buffer.from(`${RUN_MARKER}=${runDir}\0`);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+// Whether `pid` is still the process started for `runDir` (not a recycled pid).
+export function isRunProcess(pid: number, runDir: string): boolean {
+  if (!exists(pid)) return false;
+  if (!hasProc) return true;
+  return !isZombie(pid) && carriesMarker(pid, markerFor(runDir));
+}
+
+// All live processes started for a run, wherever they are in the process tree.
+export function findRunProcesses(runDir: string): number[] {
+  if (!hasProc) return [];
+  const marker = markerFor(runDir);
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid !== process.pid && carriesMarker(pid, marker) && !isZombie(pid)) found.push(pid);
+  }
+  return found;
+}
+
+// Whether anything is left in a process group.
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

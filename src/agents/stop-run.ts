@@ -1,0 +1,33 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findRunProcesses, groupAlive } from './process-table.js';
+
+const POLL_MS = 25;
+const STEPS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+function remaining(pgid: number, runDir: string): number[] {
+  const stray = findRunProcesses(runDir);
+  return groupAlive(pgid) ? [-pgid, ...stray] : stray;
+}
+
+// Stops a run's whole tree: SIGINT, a grace period, SIGTERM, another grace period, then SIGKILL,
+// to its process group and to every process that carries the run's marker (escaped grandchildren).
+export async function stopRunTree(pgid: number, runDir: string, graceMs: number): Promise<void> {
+  for (const step of STEPS) {
+    const targets = remaining(pgid, runDir);
+    if (targets.length === 0) return;
+    for (const target of targets) signal(target, step);
+    const deadline = Date.now() + (step === 'SIGKILL' ? 5000 : graceMs);
+    while (Date.now() < deadline) {
+      await sleep(POLL_MS);
+      if (remaining(pgid, runDir).length === 0) return;
+    }
+  }
+}

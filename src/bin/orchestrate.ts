@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { CliError } from '../cli/errors.js';
+import { workspaceLayout } from '../cli/workspace.js';
+
+// The one place that exits: commands return text or throw CliError; usage errors exit 2.
+const program = new Command();
+program
+  .name('orchestrate')
+  .description('Run a team of CLI coding agents in parallel from a folder of YAML task files.')
+  .option('-C, --root <dir>', 'workspace folder (default: nearest folder with orchestrator.yaml)')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+const layout = () => workspaceLayout(program.opts<{ root?: string }>().root);
+const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+const json = (value: unknown) => print(JSON.stringify(value, null, 2));
+
+program
+  .command('init')
+  .description('create orchestrator.yaml, tasks/ and context/ in the workspace')
+  .action(async () => {
+    const { init } = await import('../cli/init.js');
+    const created = init(layout());
+    print(created.length > 0 ? `created ${created.join(', ')}` : 'already initialised');
+  });
+
+program
+  .command('start')
+  .description('start the daemon in the background and return once it is up')
+  .action(async () => {
+    const { startDaemon } = await import('../cli/daemon-control.js');
+    print(await startDaemon(layout(), []));
+  });
+
+program
+  .command('run')
+  .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
+  .option('--until-idle', 'exit once nothing is pending or running')
+  .addOption(new Option('--log-format <format>', 'log lines as json or pretty (default: pretty on a terminal)').choices(['json', 'pretty']))
+  .action(async (options: { untilIdle?: boolean; logFormat?: string }) => {
+    const { runForeground } = await import('../cli/run.js');
+    await runForeground(layout(), options);
+  });
+
+program
+  .command('stop')
+  .description('stop the daemon; running agents keep running for the next daemon')
+  .option('--kill-agents', 'also stop every running agent (their tasks go back to pending/)')
+  .option('--wait', 'stop claiming, let running agents finish, then exit')
+  .action(async (options: { killAgents?: boolean; wait?: boolean }) => {
+    const { stopDaemon } = await import('../cli/daemon-control.js');
+    print(await stopDaemon(layout(), options));
+  });
+
+program
+  .command('add')
+  .description('submit a task; prints its id')
+  .argument('[description...]', 'what the agent should do (the prompt)')
+  .option('-a, --agent <name>', 'agent from orchestrator.yaml')
+  .option('-p, --priority <priority>', 'high, normal or low')
+  .option('-t, --timeout <duration>', 'e.g. 30m, 1h')
+  .option('--id <id>', 'task id (default: from the description)')
+  .option('--command <command>', 'shell command for the shell agent (default: the description)')
+  .option('--max-retries <n>', 'retries after a failure')
+  .option('--depends-on <ids>', 'comma-separated ids that must complete first')
+  .option('-f, --file <file>', 'submit an existing YAML task file')
+  .action(async (words: string[], options: Record<string, string | undefined>) => {
+    const target = layout();
+    if (options.agent) {
+      const { checkAgentName } = await import('../cli/check-agent.js');
+      checkAgentName(target, options.agent);
+    }
+    const { addTask } = await import('../cli/add.js');
+    const id = await addTask(target, words.join(' '), options);
+    print(id);
+    const { sendControl } = await import('../daemon/control-socket.js');
+    const reply = await sendControl(target, { cmd: 'ring', ids: [id] }, 1000);
+    if (!reply) process.stderr.write('note: no daemon is running; start one with `orchestrate start`\n');
+  });
+
+program
+  .command('status')
+  .description('counts per folder, the daemon, agent slots and running tasks')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    const { statusReport, renderStatus } = await import('../cli/status.js');
+    const report = await statusReport(layout());
+    if (options.json) json(report);
+    else print(renderStatus(report));
+  });
+
+program
+  .command('tasks')
+  .description('list tasks')
+  .option('-s, --status <states>', 'pending, assigned (running), completed, failed; comma-separated')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { status?: string; json?: boolean }) => {
+    const { listTasks, parseStates, renderTasks } = await import('../cli/tasks.js');
+    const tasks = await listTasks(layout(), parseStates(options.status));
+    if (options.json) json(tasks);
+    else print(renderTasks(tasks));
+  });
+
+program
+  .command('show')
+  .description('show a task file, its state and its runs')
+  .argument('<id>')
+  .option('--json', 'machine-readable output')
+  .action(async (id: string, options: { json?: boolean }) => {
+    const { showTask } = await import('../cli/show.js');
+    print(showTask(layout(), id, options.json ?? false));
+  });
+
+program
+  .command('logs')
+  .description("print a task's agent output (stdout; stderr goes to stderr)")
+  .argument('<id>')
+  .option('-f, --follow', 'keep printing until the run ends')
+  .option('--attempt <n>', 'which attempt (default: the latest)')
+  .action(async (id: string, options: { follow?: boolean; attempt?: string }) => {
+    const { showLogs } = await import('../cli/logs.js');
+    await showLogs(layout(), id, options);
+  });
+
+program
+  .command('cancel')
+  .description('cancel a pending or running task (its agent tree is stopped)')
+  .argument('<id>')
+  .action(async (id: string) => {
+    const { cancelTask } = await import('../cli/cancel.js');
+    print(await cancelTask(layout(), id));
+  });
+
+program
+  .command('retry')
+  .description('move a failed task back to pending with a fresh set of retries')
+  .argument('<id>')
+  .action(async (id: string) => {
+    const { retryTask } = await import('../cli/retry.js');
+    const target = layout();
+    await retryTask(target, id);
+    const { sendControl } = await import('../daemon/control-socket.js');
+    await sendControl(target, { cmd: 'ring', ids: [id] }, 1000);
+    print(`${id} is pending again`);
+  });
+
+program
+  .command('agents')
+  .description('list configured agents and their slots')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    const { listAgents, renderAgents } = await import('../cli/agents.js');
+    const rows = await listAgents(layout());
+    if (options.json) json(rows);
+    else print(renderAgents(rows));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof CliError) {
+    process.stderr.write(`orchestrate: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`orchestrate: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

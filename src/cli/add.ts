@@ -1,0 +1,113 @@
+import { existsSync, fsyncSync, closeSync, openSync, readFileSync, writeSync, linkSync, unlinkSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseDuration } from '../core/duration.js';
+import { idProblem, slugify } from '../core/ids.js';
+import { priorityLevel } from '../core/priority.js';
+import { STATE_FOLDERS } from '../core/transitions.js';
+import { tempPathFor } from '../queue/atomic-write.js';
+import type { Layout } from '../queue/layout.js';
+import { CliError } from './errors.js';
+
+export interface AddOptions {
+  agent?: string;
+  priority?: string;
+  timeout?: string;
+  id?: string;
+  file?: string;
+  maxRetries?: string;
+  command?: string;
+  dependsOn?: string;
+}
+
+// A YAML scalar: plain when unambiguous, else double-quoted (JSON strings are valid YAML).
+function scalar(value: string): string {
+  const plain = /^[A-Za-z0-9_./][A-Za-z0-9 _./,()'-]*$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) && !/^[\d.]+$/.test(value) && !value.endsWith(' ');
+  return plain ? value : JSON.stringify(value);
+}
+
+function taskText(description: string, options: AddOptions): string {
+  const lines = [`description: ${scalar(description)}`];
+  if (options.command) lines.push(`command: ${scalar(options.command)}`);
+  if (options.agent) lines.push(`agent: ${scalar(options.agent)}`);
+  if (options.priority) lines.push(`priority: ${scalar(options.priority)}`);
+  if (options.timeout) lines.push(`timeout: ${scalar(options.timeout)}`);
+  if (options.maxRetries !== undefined) lines.push(`max_retries: ${Number(options.maxRetries)}`);
+  if (options.dependsOn) lines.push(`depends_on: [${options.dependsOn.split(',').map((id) => scalar(id.trim())).join(', ')}]`);
+  lines.push(`created_at: ${new Date().toISOString()}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function checkOptions(options: AddOptions): void {
+  if (options.priority !== undefined && priorityLevel(options.priority) === undefined) throw new CliError(`--priority: "${options.priority}" is not a priority (use high, normal or low)`, 2);
+  if (options.timeout !== undefined && parseDuration(options.timeout) === undefined) throw new CliError(`--timeout: "${options.timeout}" is not a duration (use e.g. 30m, 1h, 90s)`, 2);
+  if (options.maxRetries !== undefined && !/^\d+$/.test(options.maxRetries)) throw new CliError('--max-retries: must be a whole number, 0 or more', 2);
+  if (options.id !== undefined) {
+    const problem = idProblem(options.id);
+    if (problem) throw new CliError(`--id: ${problem}`, 2);
+  }
+}
+
+function usedAnywhere(layout: Layout, id: string): boolean {
+  return STATE_FOLDERS.some((state) => existsSync(layout.taskPath(state, id)));
+}
+
+// Links a fully written temp file into pending/: never overwrites, never shows half a file.
+function publish(layout: Layout, id: string, bytes: Buffer): boolean {
+  if (usedAnywhere(layout, id)) return false;
+  const target = layout.taskPath('pending', id);
+  const temp = tempPathFor(target);
+  const fd = openSync(temp, 'w', 0o644);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, target);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
+// `orchestrate add`: writes a task into pending/ and returns its id. An explicit id must be new;
+// a generated one (from the description) gets -2, -3, ... until it is.
+export async function addTask(layout: Layout, description: string | undefined, options: AddOptions): Promise<string> {
+  checkOptions(options);
+  let bytes: Buffer;
+  let stem: string;
+  if (options.file) {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(options.file);
+    } catch (error) {
+      throw new CliError(`${options.file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    }
+    stem = options.id ?? basename(options.file).replace(/\.ya?ml$/, '');
+    const { parseTaskText } = await import('../queue/task-file.js');
+    const read = parseTaskText(raw, idProblem(stem) ? 'x' : stem, { size: raw.length, mtimeMs: 0, ino: 0 });
+    if (read.kind === 'invalid') {
+      const { formatProblem } = await import('../core/problems.js');
+      throw new CliError(read.problems.map((problem) => formatProblem(options.file!, problem)).join('\n'));
+    }
+    if (idProblem(stem)) stem = slugify(stem);
+    bytes = raw;
+  } else {
+    if (!description || description.trim() === '') throw new CliError('a description is required: orchestrate add "what the agent should do"', 2);
+    stem = options.id ?? slugify(description);
+    bytes = Buffer.from(taskText(description, options));
+  }
+  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`orchestrate init\` first`);
+  if (options.id !== undefined) {
+    if (!publish(layout, stem, bytes)) throw new CliError(`the id "${stem}" is already used (see \`orchestrate show ${stem}\`); choose another --id`);
+    return stem;
+  }
+  for (let n = 1; ; n++) {
+    const id = n === 1 ? stem : `${stem}-${n}`;
+    if (publish(layout, id, bytes)) return id;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Layout } from '../queue/layout.js';
+import { loadConfig } from '../queue/config-file.js';
+import { formatDuration } from '../core/duration.js';
+import { CliError } from './errors.js';
+import { statusReport } from './status.js';
+import { renderTable } from './table.js';
+
+export interface AgentRow {
+  name: string;
+  kind: string;
+  max_instances: number;
+  running: number;
+  timeout: string;
+}
+
+// `orchestrate agents`: what orchestrator.yaml configures and how busy each agent is.
+export async function listAgents(layout: Layout): Promise<AgentRow[]> {
+  const loaded = loadConfig(layout);
+  if (!loaded.ok) throw new CliError(loaded.errors.join('\n'));
+  const { config } = loaded;
+  const report = await statusReport(layout);
+  return Object.entries(config.agents).map(([name, agent]) => ({
+    name,
+    kind: agent.preset ? `preset ${agent.preset}` : `command ${Array.isArray(agent.command) ? JSON.stringify(agent.command) : agent.command}`,
+    max_instances: agent.max_instances,
+    running: report.running.filter((row) => row.agent === name).length,
+    timeout: formatDuration(agent.timeoutMs ?? config.defaults.timeoutMs),
+  }));
+}
+
+export function renderAgents(rows: AgentRow[]): string {
+  return renderTable(['AGENT', 'RUNNING', 'TIMEOUT', 'RUNS'], rows.map((row) => [row.name, `${row.running}/${row.max_instances}`, row.timeout, row.kind]));
+}

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendControl } from '../daemon/control-socket.js';
+import { loadConfig } from '../queue/config-file.js';
+import type { Layout } from '../queue/layout.js';
+import { daemonStatus } from './daemon-status.js';
+import { CliError } from './errors.js';
+
+const START_TIMEOUT_MS = 15_000;
+
+function logTail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+// `orchestrate start`: runs the daemon detached and returns once it holds the workspace.
+export async function startDaemon(layout: Layout, extraArgs: string[]): Promise<string> {
+  const loaded = loadConfig(layout);
+  if (!loaded.ok) throw new CliError(loaded.errors.join('\n'));
+  const running = await sendControl(layout, { cmd: 'ping' }, 1000);
+  if (running?.ok) throw new CliError(`a daemon already runs on this workspace (pid ${running.pid}); stop it with \`orchestrate stop\``);
+  mkdirSync(layout.runtimeDir, { recursive: true });
+  const log = openSync(layout.daemonLogPath, 'a');
+  const child = spawn(process.execPath, [process.argv[1]!, 'run', '--root', layout.root, '--log-format', 'json', ...extraArgs], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: process.env,
+  });
+  closeSync(log);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  child.unref();
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const reply = await sendControl(layout, { cmd: 'ping' }, 200);
+    if (reply?.ok && reply.pid === child.pid) return `daemon started (pid ${child.pid}); log: ${relative(process.cwd(), layout.daemonLogPath)}`;
+    if (reply?.ok) throw new CliError(`another daemon started first (pid ${reply.pid}); stop it with \`orchestrate stop\``);
+    if (exited !== undefined) throw new CliError(`the daemon exited at start (code ${exited}):\n${logTail(layout.daemonLogPath)}`);
+    await sleep(30);
+  }
+  throw new CliError(`the daemon did not come up within ${START_TIMEOUT_MS / 1000}s; see ${layout.daemonLogPath}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// `orchestrate stop`: asks the daemon to stop and waits until its process is gone.
+export async function stopDaemon(layout: Layout, options: { killAgents?: boolean; wait?: boolean }): Promise<string> {
+  const reply = await sendControl(layout, { cmd: 'stop', killAgents: options.killAgents ?? false, wait: options.wait ?? false }, 5000);
+  if (!reply) {
+    const status = daemonStatus(layout);
+    return status.running ? `the daemon (pid ${status.pid}) does not answer; kill it with: kill ${status.pid}` : 'no daemon is running';
+  }
+  if (!reply.ok) throw new CliError(reply.error);
+  const pid = reply.pid as number;
+  while (alive(pid)) await sleep(25);
+  return options.killAgents ? `daemon stopped (pid ${pid}); its agents were stopped and their tasks put back in pending/` : `daemon stopped (pid ${pid})`;
+}

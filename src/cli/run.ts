@@ -1,0 +1,27 @@
+import { ConfigError, DaemonBusyError, runDaemon } from '../daemon/run-daemon.js';
+import { createLogger } from '../daemon/logger.js';
+import type { Layout } from '../queue/layout.js';
+import { CliError } from './errors.js';
+
+// `orchestrate run`: the daemon in the foreground. Ctrl-C or SIGTERM stops it the way `stop` does;
+// agents keep running and the next daemon re-adopts them.
+export async function runForeground(layout: Layout, options: { untilIdle?: boolean; logFormat?: string }): Promise<void> {
+  const pretty = options.logFormat === 'pretty' || (options.logFormat === undefined && process.stdout.isTTY === true);
+  const logger = createLogger({ pretty });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    await runDaemon({ root: layout.root, signal: controller.signal, logger, untilIdle: options.untilIdle ?? false });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.lines.join('\n'));
+    if (error instanceof DaemonBusyError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}

@@ -1,0 +1,28 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { Layout } from '../queue/layout.js';
+import { parseTaskText } from '../queue/task-file.js';
+import { findTask } from './find-task.js';
+import { attemptNumbers } from './runs.js';
+import { readExitCode, readRunRecord } from '../queue/run-files.js';
+
+// `orchestrate show`: the task file as written, where it is, and its runs.
+export function showTask(layout: Layout, id: string, json: boolean): string {
+  const state = findTask(layout, id);
+  const path = layout.taskPath(state, id);
+  const bytes = readFileSync(path);
+  const errorPath = layout.errorPath(id);
+  const error = state === 'failed' && existsSync(errorPath) ? readFileSync(errorPath, 'utf8') : undefined;
+  const runs = attemptNumbers(layout, id).map((number) => {
+    const dir = layout.runDir(id, number);
+    return { attempt: number, dir: relative(layout.root, dir), record: readRunRecord(dir), exit_code: readExitCode(dir) ?? null };
+  });
+  if (json) {
+    const read = parseTaskText(bytes, id, { size: bytes.length, mtimeMs: 0, ino: 0 });
+    return JSON.stringify({ id, state, path: relative(layout.root, path), fields: read.kind === 'task' ? read.task.fields : null, error: error ?? (read.kind === 'invalid' ? read.problems : undefined), runs }, null, 2);
+  }
+  const lines = [`# ${relative(layout.root, path)} (${state})`, '', bytes.toString('utf8').trimEnd()];
+  if (error) lines.push('', `# ${relative(layout.root, errorPath)}`, error.trimEnd());
+  if (runs.length > 0) lines.push('', '# runs', ...runs.map((run) => `${run.attempt}: ${run.dir}  exit ${run.exit_code ?? '-'}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,73 @@
+import { readdirSync } from 'node:fs';
+import { formatDuration } from '../core/duration.js';
+import { isIgnoredName } from '../core/ids.js';
+import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import type { Layout } from '../queue/layout.js';
+import { daemonStatus, type DaemonStatus } from './daemon-status.js';
+import { latestRun } from './runs.js';
+import { oneLine, renderTable } from './table.js';
+
+export interface RunningRow {
+  id: string;
+  agent: string | undefined;
+  slot: string | undefined;
+  attempt: number | undefined;
+  started_at: string | undefined;
+  elapsed_ms: number | undefined;
+}
+
+export interface StatusReport {
+  root: string;
+  daemon: DaemonStatus;
+  counts: Record<StateFolder, number>;
+  invalid: number;
+  running: RunningRow[];
+  slots: { agent: string; running: number; max: number }[] | undefined;
+}
+
+function taskIds(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => name.endsWith('.yaml') && !isIgnoredName(name)).map((name) => name.slice(0, -5));
+  } catch {
+    return [];
+  }
+}
+
+// Counts and running tasks straight from the folders: no task file is parsed, so it stays instant.
+export async function statusReport(layout: Layout): Promise<StatusReport> {
+  const ids = Object.fromEntries(STATE_FOLDERS.map((state) => [state, taskIds(layout.folder(state))])) as Record<StateFolder, string[]>;
+  const counts = Object.fromEntries(STATE_FOLDERS.map((state) => [state, ids[state].length])) as Record<StateFolder, number>;
+  let invalid = 0;
+  try {
+    invalid = readdirSync(layout.folder('failed')).filter((name) => name.endsWith('.error')).length;
+  } catch {
+    // No failed/ folder yet.
+  }
+  const now = Date.now();
+  const running = ids.assigned.sort().map((id): RunningRow => {
+    const run = latestRun(layout, id);
+    const started = run?.record?.started_at;
+    return { id, agent: run?.record?.agent, slot: run?.record?.slot, attempt: run?.number, started_at: started, elapsed_ms: started ? now - Date.parse(started) : undefined };
+  });
+  let slots: StatusReport['slots'];
+  const { loadConfig } = await import('../queue/config-file.js');
+  const loaded = loadConfig(layout);
+  if (loaded.ok) {
+    slots = Object.entries(loaded.config.agents).map(([agent, config]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: config.max_instances }));
+  }
+  return { root: layout.root, daemon: daemonStatus(layout), counts, invalid, running, slots };
+}
+
+// The human form of `orchestrate status`.
+export function renderStatus(report: StatusReport): string {
+  const { counts, daemon } = report;
+  const lines = [
+    daemon.running ? `daemon: running (pid ${daemon.pid}, up ${formatDuration(Date.now() - Date.parse(daemon.startedAt ?? ''))})` : 'daemon: not running (start it with `orchestrate start`)',
+    `tasks: ${counts.pending} pending · ${counts.assigned} running · ${counts.completed} completed · ${counts.failed} failed${report.invalid ? ` (${report.invalid} invalid: see tasks/failed/*.error)` : ''}`,
+  ];
+  if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);
+  if (report.running.length > 0) {
+    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED'], report.running.map((row) => [oneLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms)])));
+  }
+  return lines.join('\n');
+}

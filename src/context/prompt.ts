@@ -1,0 +1,29 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Task } from '../core/task-schema.js';
+
+// Context files larger than this are referenced by path instead of inlined.
+const INLINE_LIMIT = 64 * 1024;
+
+function section(root: string, path: string): string {
+  const absolute = join(root, path);
+  try {
+    const size = statSync(absolute).size;
+    if (size > INLINE_LIMIT) return `### ${path}\n(${size} bytes; read it from the workspace: ${path})\n`;
+    return `### ${path}\n\n${readFileSync(absolute, 'utf8').trimEnd()}\n`;
+  } catch {
+    return `### ${path}\n(missing)\n`;
+  }
+}
+
+// The prompt an agent gets: the task, then the shared context files, then the task's own files.
+export function buildPrompt(root: string, task: Task, sharedFiles: readonly string[]): string {
+  const parts = [task.fields.description.trim(), ''];
+  const files = [...sharedFiles, ...(task.fields.context_files ?? [])];
+  if (files.length > 0) {
+    parts.push('## Context', '');
+    for (const file of files) parts.push(section(root, file));
+  }
+  parts.push('## When you finish', '', 'End with a short summary of what you did and which files you changed.');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { splitCommandLine } from './argv.js';
+import { parseDuration } from './duration.js';
+import { priorityLevel, type PriorityLevel } from './priority.js';
+import { problemsFromZod, type Problem } from './problems.js';
+
+const durationText = z.union([z.string(), z.number()]).refine((value) => parseDuration(value) !== undefined, {
+  error: 'must be a duration such as 30m, 1h or 90s',
+});
+
+const agentSchema = z
+  .strictObject({
+    preset: z.string({ error: 'must be a preset name (shell)' }).optional(),
+    command: z
+      .union([z.string().min(1), z.array(z.string()).min(1)], {
+        error: 'must be a command line string or an argv list such as ["my-agent", "{prompt}"]',
+      })
+      .optional(),
+    args: z.array(z.string(), { error: 'must be a list of extra arguments' }).optional(),
+    max_instances: z.number().int().min(1, { error: 'must be 1 or more' }).default(1),
+    timeout: durationText.optional(),
+    env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
+      error: 'must be a mapping of NAME: value',
+    }).optional(),
+    cwd: z.string({ error: 'must be a folder relative to the workspace' }).optional(),
+  })
+  .refine((agent) => (agent.preset === undefined) !== (agent.command === undefined), {
+    error: 'needs exactly one of `preset:` or `command:` (for example `preset: shell`)',
+  });
+
+const defaultsSchema = z.strictObject({
+  agent: z.string().optional(),
+  priority: z
+    .union([z.string(), z.number()])
+    .refine((value) => priorityLevel(value) !== undefined, { error: 'must be high, normal or low' })
+    .default('normal'),
+  timeout: durationText.default('30m'),
+  max_retries: z.number().int().min(0).default(2),
+  retry_delay: durationText.default('60s'),
+});
+
+const daemonSchema = z.strictObject({
+  rescan_interval: durationText.default('2s'),
+  stable_window: durationText.default('150ms'),
+  kill_grace: durationText.default('5s'),
+});
+
+// orchestrator.yaml: every field optional so `orchestrate init` can write a short file.
+export const configSchema = z.strictObject({
+  max_concurrent: z.number().int().min(1, { error: 'must be 1 or more' }).default(4),
+  agents: z.record(z.string(), agentSchema).default({ shell: { preset: 'shell', max_instances: 4 } }),
+  defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
+  context: z.strictObject({ files: z.array(z.string()).default([]) }).default({ files: [] }),
+  daemon: daemonSchema.default(() => daemonSchema.parse({})),
+});
+
+export type ConfigFields = z.infer<typeof configSchema>;
+export type AgentConfig = z.infer<typeof agentSchema>;
+
+// The config with durations resolved, as the rest of the program uses it.
+export interface Config {
+  maxConcurrent: number;
+  agents: Record<string, AgentConfig & { timeoutMs: number | undefined }>;
+  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number };
+  contextFiles: string[];
+  rescanIntervalMs: number;
+  stableWindowMs: number;
+  killGraceMs: number;
+}
+
+export type ConfigValidation = { ok: true; config: Config } | { ok: false; problems: Problem[] };
+
+// Validates parsed orchestrator.yaml against the schema and the known presets.
+export function validateConfig(data: unknown, presetNames: readonly string[]): ConfigValidation {
+  const parsed = configSchema.safeParse(data ?? {});
+  if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error, configSchema) };
+  const fields = parsed.data;
+  const problems: Problem[] = [];
+  for (const [name, agent] of Object.entries(fields.agents)) {
+    if (agent.preset !== undefined && !presetNames.includes(agent.preset)) {
+      problems.push({ path: `agents.${name}.preset`, message: `unknown preset "${agent.preset}" (known: ${presetNames.join(', ')})` });
+    }
+    if (typeof agent.command === 'string') {
+      const split = splitCommandLine(agent.command);
+      if (!split.ok) problems.push({ path: `agents.${name}.command`, message: split.problem });
+    }
+    if (agent.cwd !== undefined && (agent.cwd.startsWith('/') || agent.cwd.split(/[\\/]/).includes('..'))) {
+      problems.push({ path: `agents.${name}.cwd`, message: 'must stay inside the workspace (a relative path without "..")' });
+    }
+  }
+  const agentNames = Object.keys(fields.agents);
+  if (agentNames.length === 0) problems.push({ path: 'agents', message: 'no agents configured (add one, e.g. `shell: { preset: shell }`)' });
+  if (fields.defaults.agent !== undefined && !agentNames.includes(fields.defaults.agent)) {
+    problems.push({ path: 'defaults.agent', message: `"${fields.defaults.agent}" is not an agent in agents: (known: ${agentNames.join(', ')})` });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const ms = (value: string | number) => parseDuration(value) ?? 0;
+  return {
+    ok: true,
+    config: {
+      maxConcurrent: fields.max_concurrent,
+      agents: Object.fromEntries(
+        Object.entries(fields.agents).map(([name, agent]) => [
+          name,
+          { ...agent, timeoutMs: agent.timeout === undefined ? undefined : ms(agent.timeout) },
+        ]),
+      ),
+      defaults: {
+        agent: fields.defaults.agent,
+        priority: priorityLevel(fields.defaults.priority) ?? 1,
+        timeoutMs: ms(fields.defaults.timeout),
+        maxRetries: fields.defaults.max_retries,
+        retryDelayMs: ms(fields.defaults.retry_delay),
+      },
+      contextFiles: fields.context.files,
+      rescanIntervalMs: ms(fields.daemon.rescan_interval),
+      stableWindowMs: ms(fields.daemon.stable_window),
+      killGraceMs: ms(fields.daemon.kill_grace),
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { idProblem } from './ids.js';
+import { priorityLevel, type PriorityLevel } from './priority.js';
+import { problemsFromZod, type Problem } from './problems.js';
+
+const duration = z.union([z.string(), z.number()], { error: 'must be a duration such as 30m, 1h or 90s' }).refine(
+  (value) => parseDuration(value) !== undefined,
+  { error: 'must be a duration such as 30m, 1h or 90s' },
+);
+
+const taskIdRef = z.string({ error: 'must be a task id' }).refine((id) => idProblem(id) === undefined, {
+  error: 'is not a valid task id (letters, digits, ".", "_", "-")',
+});
+
+const idList = z.union([taskIdRef.transform((id) => [id]), z.array(taskIdRef)], {
+  error: 'must be a task id or a list of task ids',
+});
+
+const relativePath = z.string({ error: 'must be a path relative to the workspace' }).refine(
+  (path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'),
+  { error: 'must stay inside the workspace (a relative path without "..")' },
+);
+
+// One attempt as the daemon records it; loose so a hand-edited history never blocks a task.
+export const attemptSchema = z
+  .object({
+    number: z.number().int(),
+    agent: z.string().optional(),
+    worker: z.string().optional(),
+    started_at: z.string().optional(),
+    ended_at: z.string().optional(),
+    exit_code: z.number().int().nullable().optional(),
+    outcome: z.enum(['success', 'failed', 'timeout', 'cancelled', 'lost', 'spawn_error']),
+    error: z.string().optional(),
+  })
+  .loose();
+
+export const resultSchema = z
+  .object({
+    outcome: z.string(),
+    output: z.string().optional(),
+    summary: z.string().optional(),
+    error: z.string().optional(),
+    duration_ms: z.number().optional(),
+  })
+  .loose();
+
+// The task file: a person's fields first, then what the daemon adds at transitions.
+export const taskSchema = z.strictObject({
+  description: z
+    .string({ error: 'is required: the prompt for the agent (add `description: ...`)' })
+    .trim()
+    .min(1, { error: 'must not be empty (say what the agent should do)' }),
+  agent: z.string({ error: 'must be an agent name from orchestrator.yaml' }).optional(),
+  role: z.string({ error: 'must be a role name' }).optional(),
+  priority: z
+    .union([z.string(), z.number()])
+    .refine((value) => priorityLevel(value) !== undefined, { error: 'must be high, normal or low (or 0, 1, 2)' })
+    .optional(),
+  depends_on: idList.optional(),
+  context_files: z.array(relativePath, { error: 'must be a list of paths' }).optional(),
+  locks: z.array(z.string(), { error: 'must be a list of paths or globs' }).optional(),
+  timeout: duration.optional(),
+  max_retries: z.number({ error: 'must be a whole number, 0 or more' }).int({ error: 'must be a whole number, 0 or more' }).min(0, { error: 'must be 0 or more' }).optional(),
+  command: z.string({ error: 'must be a shell command line (used by the shell agent)' }).optional(),
+  created_at: z.string({ error: 'must be an ISO timestamp' }).optional(),
+  attempts: z.array(attemptSchema).optional(),
+  attempts_base: z.number().int().min(0).optional(),
+  retry_after: z.string().optional(),
+  result: resultSchema.optional(),
+});
+
+export type TaskFields = z.infer<typeof taskSchema>;
+export type Attempt = z.infer<typeof attemptSchema>;
+export type AttemptOutcome = Attempt['outcome'];
+export type TaskResult = z.infer<typeof resultSchema>;
+
+// A validated task with its derived scheduling facts.
+export interface Task {
+  id: string;
+  fields: TaskFields;
+  priority: PriorityLevel | undefined;
+  dependsOn: string[];
+  timeoutMs: number | undefined;
+  createdAt: string | undefined;
+}
+
+export type TaskValidation = { ok: true; task: Task } | { ok: false; problems: Problem[] };
+
+// Validates parsed YAML as a task; problems name the field and the fix.
+export function validateTask(id: string, data: unknown): TaskValidation {
+  const badId = idProblem(id);
+  if (badId) return { ok: false, problems: [{ path: '', message: badId }] };
+  if (data === null || data === undefined) {
+    return { ok: false, problems: [{ path: '', message: 'the file is empty (write at least `description: ...`)' }] };
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    return { ok: false, problems: [{ path: '', message: 'must be a YAML mapping of fields (start with `description: ...`)' }] };
+  }
+  const parsed = taskSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error, taskSchema) };
+  const fields = parsed.data;
+  return {
+    ok: true,
+    task: {
+      id,
+      fields,
+      priority: fields.priority === undefined ? undefined : priorityLevel(fields.priority),
+      dependsOn: fields.depends_on ?? [],
+      timeoutMs: fields.timeout === undefined ? undefined : parseDuration(fields.timeout),
+      createdAt: fields.created_at,
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Attempt, AttemptOutcome, TaskFields } from './task-schema.js';
+
+export type StateFolder = 'pending' | 'assigned' | 'completed' | 'failed';
+export const STATE_FOLDERS: readonly StateFolder[] = ['pending', 'assigned', 'completed', 'failed'];
+
+// Where a task goes after an attempt, and what is written into it on the way.
+export type NextStep =
+  | { to: 'completed' }
+  | { to: 'failed' }
+  | { to: 'pending'; retryAfterMs: number | undefined };
+
+export interface RetryPolicy {
+  maxRetries: number;
+  retryDelayMs: number;
+}
+
+const MAX_BACKOFF_FACTOR = 32;
+
+// Attempts made since the task last entered the queue afresh (a retry by hand or `orchestrate retry`).
+export function attemptsInRound(fields: Pick<TaskFields, 'attempts' | 'attempts_base'>): number {
+  return (fields.attempts?.length ?? 0) - (fields.attempts_base ?? 0);
+}
+
+// The number the next attempt gets: one past the highest recorded.
+export function nextAttemptNumber(fields: Pick<TaskFields, 'attempts'>): number {
+  return (fields.attempts ?? []).reduce((max, attempt) => Math.max(max, attempt.number), 0) + 1;
+}
+
+// Exponential backoff: retry_delay, then twice that, and so on, capped at 32 times.
+export function backoffMs(retryDelayMs: number, failuresInRound: number): number {
+  return retryDelayMs * Math.min(2 ** Math.max(0, failuresInRound - 1), MAX_BACKOFF_FACTOR);
+}
+
+// Decides the next folder once an attempt has ended and been appended to `fields.attempts`.
+export function nextStepAfter(outcome: AttemptOutcome, fields: TaskFields, policy: RetryPolicy, now: number, options: { requeue?: boolean } = {}): NextStep {
+  if (outcome === 'success') return { to: 'completed' };
+  if (options.requeue) return { to: 'pending', retryAfterMs: undefined };
+  if (outcome === 'cancelled' || outcome === 'spawn_error') return { to: 'failed' };
+  const used = attemptsInRound(fields);
+  const allowed = (fields.max_retries ?? policy.maxRetries) + 1;
+  if (used >= allowed) return { to: 'failed' };
+  return { to: 'pending', retryAfterMs: now + backoffMs(policy.retryDelayMs, used) };
+}
+
+// The one-line error a finished attempt carries, for people reading the task file.
+export function attemptError(outcome: AttemptOutcome, exitCode: number | null, detail?: string): string | undefined {
+  if (detail) return detail;
+  switch (outcome) {
+    case 'success':
+      return undefined;
+    case 'failed':
+      return exitCode === null ? 'the agent was killed by a signal' : `the agent exited with code ${exitCode}`;
+    case 'timeout':
+      return 'the agent ran past its timeout and was stopped';
+    case 'cancelled':
+      return 'cancelled';
+    case 'lost':
+      return 'the agent ended while no daemon watched and left no exit status';
+    case 'spawn_error':
+      return 'the agent could not be started';
+  }
+}
+
+export type { Attempt };

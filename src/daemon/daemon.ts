@@ -1,0 +1,463 @@
+import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { formatProblem, type Problem } from '../core/problems.js';
+import { comparePending, schedule, type PendingTask } from '../core/scheduler.js';
+import { idProblem, taskIdOf } from '../core/ids.js';
+import { nextAttemptNumber, type StateFolder } from '../core/transitions.js';
+import { writeFileAtomic } from '../queue/atomic-write.js';
+import { recordEndWithoutAttempt } from '../queue/finish.js';
+import { moveTask } from '../queue/moves.js';
+import { readTaskFile, type FileSignature } from '../queue/task-file.js';
+import { cancelPendingTask } from '../queue/cancel-pending.js';
+import { summarizeTask } from '../queue/task-summary.js';
+import type { DaemonContext } from './context.js';
+import { recoverAssigned } from './recovery.js';
+import { Runner, type LiveRun } from './runner.js';
+import type { Recorded } from '../queue/finish.js';
+
+// A file that fails to parse while younger than this may still be being written: not yet invalid.
+const PARSE_GRACE_MS = 2000;
+
+interface PendingEntry extends PendingTask {
+  text: string;
+  signature: FileSignature;
+}
+
+interface Waiting {
+  signature: FileSignature;
+  until: number;
+}
+
+function sameSignature(a: FileSignature, b: FileSignature): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+function listIds(dir: string): Set<string> {
+  const ids = new Set<string>();
+  for (const name of readdirSync(dir)) {
+    const id = taskIdOf(name);
+    if (id !== undefined) ids.add(id);
+  }
+  return ids;
+}
+
+// The reconcile loop: the folders are read, compared with what the daemon knows, and acted on.
+// Watch events and `add` only say "look again"; every decision is made here.
+export class Daemon {
+  readonly runner: Runner;
+  private readonly ready = new Map<string, PendingEntry>();
+  private readonly waiting = new Map<string, Waiting>();
+  private sorted: PendingEntry[] | undefined;
+  private readonly trusted = new Set<string>();
+  private readonly dirtyPending = new Set<string>();
+  private completed = new Set<string>();
+  private failed = new Set<string>();
+  private scanPending = true;
+  private scanAssigned = true;
+  private scanFinished = true;
+  private passRunning = false;
+  private passAgain = false;
+  private passQueued = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  // Ids with a transition under way in this daemon: never evaluated or scheduled meanwhile.
+  private readonly busy = new Set<string>();
+  private claiming = true;
+  private recovered = false;
+  private idleWaiters: (() => void)[] = [];
+  private summariesTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ctx: DaemonContext) {
+    this.runner = new Runner(ctx, (run, recorded) => this.onRunFinished(run, recorded));
+  }
+
+  // Wakes the loop; `full` re-reads every folder (the periodic rescan).
+  ring(options: { full?: boolean; pendingIds?: string[]; trusted?: boolean; assigned?: boolean } = {}): void {
+    if (options.full) {
+      this.scanPending = this.scanAssigned = this.scanFinished = true;
+    }
+    if (options.assigned) this.scanAssigned = true;
+    for (const id of options.pendingIds ?? []) {
+      this.dirtyPending.add(id);
+      if (options.trusted) this.trusted.add(id);
+    }
+    if (this.passRunning) {
+      this.passAgain = true;
+      return;
+    }
+    if (this.passQueued) return;
+    this.passQueued = true;
+    setImmediate(() => {
+      this.passQueued = false;
+      void this.pass();
+    });
+  }
+
+  // Stops claiming new tasks (the first step of every shutdown).
+  stopClaiming(): void {
+    this.claiming = false;
+    clearTimeout(this.wakeTimer);
+    clearTimeout(this.summariesTimer);
+  }
+
+  // Resolves once nothing is pending, running or being moved.
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.ring();
+    });
+  }
+
+  private async pass(): Promise<void> {
+    this.passRunning = true;
+    try {
+      do {
+        this.passAgain = false;
+        await this.reconcile();
+      } while (this.passAgain);
+    } catch (error) {
+      this.ctx.log.error({ err: error }, `reconcile failed: ${(error as Error).message}`);
+    } finally {
+      this.passRunning = false;
+    }
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0) return;
+    const idle = this.ready.size === 0 && this.waiting.size === 0 && this.runner.runs.size === 0 && this.inFlight === 0 && this.recovered && !this.passAgain;
+    if (!idle) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    void this.writeSummaries().finally(() => waiters.forEach((resolve) => resolve()));
+  }
+
+  private async reconcile(): Promise<void> {
+    const { layout } = this.ctx;
+    if (this.scanFinished) {
+      this.scanFinished = false;
+      this.completed = listIds(layout.folder('completed'));
+      this.failed = listIds(layout.folder('failed'));
+      this.sweepOrphanErrors();
+    }
+    if (this.scanAssigned) {
+      this.scanAssigned = false;
+      await this.reconcileAssigned();
+      this.recovered = true;
+    }
+    if (this.scanPending) {
+      this.scanPending = false;
+      const present = listIds(layout.folder('pending'));
+      for (const id of present) if (!this.ready.has(id)) this.dirtyPending.add(id);
+      for (const id of [...this.ready.keys(), ...this.waiting.keys()]) if (!present.has(id)) this.forget(id);
+      for (const id of this.ready.keys()) this.dirtyPending.add(id);
+    }
+    const now = Date.now();
+    const dirty = [...this.dirtyPending];
+    this.dirtyPending.clear();
+    for (const id of dirty) await this.evaluate(id, now);
+    if (this.claiming) this.scheduleAndStart();
+    this.armWake();
+  }
+
+  private forget(id: string): void {
+    if (this.ready.delete(id)) this.sorted = undefined;
+    this.waiting.delete(id);
+  }
+
+  // Decides what a file in pending/ is: not ready yet, a valid task, or bad input to set aside.
+  private async evaluate(id: string, now: number): Promise<void> {
+    if (this.busy.has(id) || this.runner.runs.has(id)) return;
+    const path = this.ctx.layout.taskPath('pending', id);
+    let stats;
+    try {
+      stats = await lstat(path);
+    } catch {
+      this.forget(id);
+      this.trusted.delete(id);
+      return;
+    }
+    const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+    const known = this.ready.get(id);
+    if (known && sameSignature(known.signature, signature)) return;
+    const trusted = this.trusted.has(id);
+    const age = now - stats.mtimeMs;
+    const stableWindow = this.ctx.config().stableWindowMs;
+    if (stats.isFile() && !trusted && age < stableWindow) {
+      this.forget(id);
+      this.waiting.set(id, { signature, until: stats.mtimeMs + stableWindow });
+      return;
+    }
+    const read = await readTaskFile(path, id);
+    if (read.kind === 'missing') return this.forget(id);
+    if (read.kind === 'invalid') {
+      if (stats.isFile() && !trusted && age < PARSE_GRACE_MS && !this.exceedsLimit(read.problems)) {
+        this.forget(id);
+        this.waiting.set(id, { signature, until: stats.mtimeMs + PARSE_GRACE_MS });
+        return;
+      }
+      this.forget(id);
+      this.trusted.delete(id);
+      return this.setAside(id, read.problems);
+    }
+    this.trusted.delete(id);
+    this.waiting.delete(id);
+    const elsewhere = this.stateElsewhere(id, stats.ino);
+    if (elsewhere) {
+      this.forget(id);
+      return this.setAside(id, [{ path: '', message: `the id "${id}" is already used by tasks/${elsewhere}/${id}.yaml (rename this file to a new id)` }], true);
+    }
+    const fields = read.task.fields;
+    this.ready.set(id, {
+      task: read.task,
+      text: read.text,
+      signature,
+      createdAtMs: (fields.created_at ? Date.parse(fields.created_at) : NaN) || stats.mtimeMs,
+      retryAfterMs: fields.retry_after ? Date.parse(fields.retry_after) || undefined : undefined,
+    });
+    this.sorted = undefined;
+  }
+
+  private exceedsLimit(problems: Problem[]): boolean {
+    return problems.some((problem) => problem.message.includes('limited to') || problem.message.includes('symlink') || problem.message.includes('directory'));
+  }
+
+  // Where else an id lives; a hard link to the same file is an interrupted move, finished here.
+  private stateElsewhere(id: string, ino: number): StateFolder | undefined {
+    for (const state of ['assigned', 'completed', 'failed'] as const) {
+      const other = this.ctx.layout.taskPath(state, id);
+      let otherIno: number;
+      try {
+        otherIno = lstatSync(other).ino;
+      } catch {
+        continue;
+      }
+      if (otherIno !== ino) return state;
+      unlinkSync(other);
+      this.forgetFinished(id);
+    }
+    return undefined;
+  }
+
+  private forgetFinished(id: string): void {
+    this.completed.delete(id);
+    this.failed.delete(id);
+  }
+
+  // Moves bad input to failed/ byte for byte, with the reason in failed/<id>.error.
+  private async setAside(id: string, problems: Problem[], rename = false): Promise<void> {
+    const { layout, log } = this.ctx;
+    const shown = relative(process.cwd(), layout.taskPath('pending', id)) || `tasks/pending/${id}.yaml`;
+    const lines = problems.map((problem) => formatProblem(shown, problem));
+    for (const line of lines) log.warn({ task: id }, line);
+    const target = rename || this.failed.has(id) ? this.freeFailedId(id) : id;
+    const movedAs = await this.moveToFailed(id, target);
+    if (movedAs === undefined) return;
+    const hint = `Fix it, then move it back: mv tasks/failed/${movedAs}.yaml tasks/pending/${id === movedAs ? '' : `${id}.yaml`}`;
+    await writeFileAtomic(layout.errorPath(movedAs), `${lines.join('\n')}\n${hint}\n`);
+    this.failed.add(movedAs);
+    this.ctx.event('invalid', { id, as: movedAs, problems: lines });
+    this.summariesDirty();
+  }
+
+  private freeFailedId(id: string): string {
+    for (let n = 1; ; n++) {
+      const candidate = `${id}.duplicate-${n}`;
+      if (!this.failed.has(candidate) && !existsSync(this.ctx.layout.taskPath('failed', candidate)) && idProblem(candidate) === undefined) return candidate;
+    }
+  }
+
+  private async moveToFailed(id: string, target: string): Promise<string | undefined> {
+    const moved = await moveTask(this.ctx.layout, id, 'pending', 'failed', target);
+    if (moved === 'moved') return target;
+    if (moved === 'gone') return undefined;
+    return this.moveToFailed(id, this.freeFailedId(id));
+  }
+
+  // Removes failed/<id>.error files whose task has left failed/ (fixed and moved back by a person).
+  private sweepOrphanErrors(): void {
+    const dir = this.ctx.layout.folder('failed');
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.error')) continue;
+      const id = name.slice(0, -'.error'.length);
+      if (!this.failed.has(id)) {
+        try {
+          unlinkSync(`${dir}/${name}`);
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  }
+
+  // Notices assigned/ files that vanished (cancel by hand) and ones no run owns (recovery).
+  private async reconcileAssigned(): Promise<void> {
+    const { layout, log } = this.ctx;
+    const present = listIds(layout.folder('assigned'));
+    for (const run of [...this.runner.runs.values()]) {
+      if (present.has(run.id) || run.finished || run.stopping || run.pid === undefined) continue;
+      const movedTo = (['pending', 'failed', 'completed'] as const).find((state) => existsSync(layout.taskPath(state, run.id)));
+      const error = movedTo ? `moved to ${movedTo}/ by hand while running` : 'its task file was removed from assigned/ while running';
+      void this.runner.stop(run.id, { outcome: 'cancelled', error, requeue: movedTo === 'pending' });
+    }
+    for (const id of present) {
+      if (this.runner.runs.has(id)) continue;
+      this.inFlight++;
+      try {
+        const outcome = await recoverAssigned(this.ctx, this.runner, id);
+        if (typeof outcome === 'object') {
+          log.warn({ task: id }, `${id} in assigned/ is not a valid task; moving it to failed/`);
+          const moved = await moveTask(layout, id, 'assigned', 'pending');
+          if (moved === 'moved') await this.setAside(id, outcome.invalid);
+        } else if (outcome === 'requeued' || outcome === 'resolved') {
+          this.dirtyPending.add(id);
+        }
+      } catch (error) {
+        log.error({ task: id, err: error }, `could not recover ${id}: ${(error as Error).message}`);
+      } finally {
+        this.inFlight--;
+      }
+    }
+  }
+
+  private sortedReady(): PendingEntry[] {
+    const defaultPriority = this.ctx.config().defaults.priority;
+    this.sorted ??= [...this.ready.values()].sort((a, b) => comparePending(a, b, defaultPriority));
+    return this.sorted;
+  }
+
+  private scheduleAndStart(): void {
+    if (this.ready.size === 0) return;
+    const result = schedule({
+      now: Date.now(),
+      config: this.ctx.config(),
+      pending: this.sortedReady(),
+      running: this.runner.runningTasks(),
+      completed: this.completed,
+      failed: this.failed,
+      blocked: this.runner.stoppingIds(),
+    });
+    for (const decision of result.decisions) {
+      const entry = this.ready.get(decision.id);
+      if (!entry) continue;
+      this.forget(decision.id);
+      this.inFlight++;
+      this.busy.add(decision.id);
+      const work =
+        decision.kind === 'start'
+          ? this.claimAndStart(entry, decision.agent)
+          : decision.kind === 'fail'
+            ? this.failWithoutRun(entry, decision.error)
+            : this.setAside(decision.id, [{ path: decision.field, message: decision.message }]);
+      void work
+        .catch((error: unknown) => this.ctx.log.error({ task: decision.id, err: error }, `${decision.id}: ${(error as Error).message}`))
+        .finally(() => {
+          this.inFlight--;
+          this.busy.delete(decision.id);
+          this.ring();
+        });
+    }
+    if (result.nextWakeMs !== undefined) this.wakeAt(result.nextWakeMs);
+  }
+
+  // The correctness point: link pending -> assigned (never overwrites), then record and spawn.
+  private async claimAndStart(entry: PendingEntry, agent: string): Promise<void> {
+    const { task } = entry;
+    const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
+    const run = this.runner.reserve({ task, agent, createdAt }, nextAttemptNumber(task.fields));
+    const moved = await moveTask(this.ctx.layout, task.id, 'pending', 'assigned');
+    if (moved !== 'moved') {
+      this.runner.release(run);
+      if (moved === 'taken') this.dirtyPending.add(task.id);
+      return;
+    }
+    this.ctx.event('claimed', { id: task.id, attempt: run.number, slot: run.slot });
+    await this.runner.start(run, task);
+  }
+
+  // A task whose dependency failed never runs: it goes to failed/ saying which dependency.
+  private async failWithoutRun(entry: PendingEntry, error: string): Promise<void> {
+    const { task } = entry;
+    const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
+    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, { outcome: 'failed', error }, createdAt);
+    this.ctx.log.warn({ task: task.id }, `${task.id} failed: ${error}`);
+    if (recorded.moved === 'moved') this.failed.add(task.id);
+    this.summariesDirty();
+  }
+
+  // Cancels a pending or running task on request (`orchestrate cancel`).
+  async cancel(id: string): Promise<{ ok: boolean; message: string }> {
+    if (this.runner.runs.has(id)) {
+      await this.runner.stop(id, { outcome: 'cancelled', error: 'cancelled by orchestrate cancel', requeue: false });
+      return { ok: true, message: `cancelled ${id}; its agent was stopped` };
+    }
+    const { layout } = this.ctx;
+    if (existsSync(layout.taskPath('pending', id))) {
+      this.forget(id);
+      this.busy.add(id);
+      try {
+        const result = await cancelPendingTask(layout, id);
+        if (result.ok) this.failed.add(id);
+        this.summariesDirty();
+        return result;
+      } finally {
+        this.busy.delete(id);
+      }
+    }
+    return { ok: false, message: `${id} is not pending or running` };
+  }
+
+  private onRunFinished(run: LiveRun, recorded: Recorded | undefined): void {
+    if (recorded?.moved === 'moved') {
+      if (recorded.to === 'completed') this.completed.add(run.id);
+      if (recorded.to === 'failed') this.failed.add(run.id);
+      if (recorded.to === 'pending') this.dirtyPending.add(run.id);
+    }
+    this.summariesDirty();
+    this.ring();
+  }
+
+  private armWake(): void {
+    let next: number | undefined;
+    for (const waiting of this.waiting.values()) next = Math.min(next ?? Infinity, waiting.until);
+    if (next !== undefined) this.wakeAt(next);
+  }
+
+  private wakeAt(when: number): void {
+    clearTimeout(this.wakeTimer);
+    if (!this.claiming) return;
+    this.wakeTimer = setTimeout(() => this.ring({ pendingIds: [...this.waiting.keys()] }), Math.max(0, when - Date.now()) + 5);
+  }
+
+  // Regenerating context/ is coalesced: many finishes in a burst share one rewrite.
+  private summariesDirty(): void {
+    if (this.summariesTimer) return;
+    this.summariesTimer = setTimeout(() => {
+      this.summariesTimer = undefined;
+      void this.writeSummaries();
+    }, 200);
+  }
+
+  // Waits for transitions under way, then writes context/ and the index one last time.
+  async flush(): Promise<void> {
+    while (this.inFlight > 0 || this.passRunning) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.writeSummaries();
+  }
+
+  private async writeSummaries(): Promise<void> {
+    clearTimeout(this.summariesTimer);
+    this.summariesTimer = undefined;
+    const { layout, index } = this.ctx;
+    try {
+      const { writeStateFiles } = await import('../context/state-files.js');
+      const finished = [...index.list('completed'), ...index.list('failed')];
+      const pending = [...this.ready.values()].map((entry) => summarizeTask(entry.task.id, 'pending', entry.task.fields));
+      const running = [...this.runner.runs.values()].map((run) => ({ id: run.id, slot: run.slot, startedAt: run.startedAt, description: run.description }));
+      await writeStateFiles(layout, { running, pending, finished, now: Date.now() });
+      await index.save();
+    } catch (error) {
+      this.ctx.log.error({ err: error }, `could not write context/ summaries: ${(error as Error).message}`);
+    }
+  }
+}

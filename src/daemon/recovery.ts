@@ -1,0 +1,70 @@
+import { existsSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { findRunProcesses, isRunProcess } from '../agents/process-table.js';
+import { nextAttemptNumber } from '../core/transitions.js';
+import type { Problem } from '../core/problems.js';
+import { moveTask } from '../queue/moves.js';
+import { hasExitFile, readPid, readRunRecord } from '../queue/run-files.js';
+import { parseTaskText } from '../queue/task-file.js';
+import type { DaemonContext } from './context.js';
+import { describeRun, type Runner } from './runner.js';
+
+export type Recovery = 'adopted' | 'collected' | 'requeued' | 'resolved' | 'duplicate' | { invalid: Problem[] };
+
+function attemptsIn(path: string, id: string): number | undefined {
+  try {
+    const read = parseTaskText(readFileSync(path), id, { size: 0, mtimeMs: 0, ino: 0 });
+    return read.kind === 'task' ? read.task.fields.attempts?.length ?? 0 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Brings a task found in assigned/ without a run back under control: finish an interrupted move,
+// re-adopt its live agent, collect the exit status it left, or record it as lost.
+export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: string): Promise<Recovery> {
+  const { layout, log } = ctx;
+  const path = layout.taskPath('assigned', id);
+  const read = parseTaskText(readFileSync(path), id, { size: 0, mtimeMs: 0, ino: 0 });
+  if (read.kind !== 'task') return { invalid: read.kind === 'invalid' ? read.problems : [] };
+  const fields = read.task.fields;
+  const ours = fields.attempts?.length ?? 0;
+  for (const state of ['pending', 'completed', 'failed'] as const) {
+    const other = layout.taskPath(state, id);
+    if (!existsSync(other)) continue;
+    if (state === 'pending' && lstatSync(other).ino === lstatSync(path).ino) {
+      unlinkSync(path);
+      log.info({ task: id }, `undid the interrupted claim of ${id}; it waits in pending/`);
+      return 'requeued';
+    }
+    const theirs = attemptsIn(other, id);
+    if (theirs !== undefined && theirs > ours) {
+      unlinkSync(path);
+      log.info({ task: id }, `finished the interrupted move of ${id} to ${state}/`);
+      return 'resolved';
+    }
+    log.error({ task: id }, `${id} is in both assigned/ and ${state}/; keeping both untouched (remove the wrong copy)`);
+    return 'duplicate';
+  }
+  const number = nextAttemptNumber(fields);
+  const runDir = layout.runDir(id, number);
+  const record = readRunRecord(runDir);
+  if (!record) {
+    const moved = await moveTask(layout, id, 'assigned', 'pending');
+    log.info({ task: id }, `${id} was claimed but never started; back to pending (${moved})`);
+    return 'requeued';
+  }
+  const createdAt = fields.created_at ?? new Date(lstatSync(path).mtimeMs).toISOString();
+  const run = describeRun({ id, number, agent: record.agent, slot: record.slot, runDir, startedAt: record.started_at, createdAt, fields });
+  if (hasExitFile(runDir)) {
+    await runner.collect(run);
+    return 'collected';
+  }
+  let pid = readPid(runDir);
+  if (pid === undefined || !isRunProcess(pid, runDir)) pid = findRunProcesses(runDir).sort((a, b) => a - b)[0];
+  if (pid !== undefined) {
+    runner.adopt(run, pid, record.timeout_ms);
+    return 'adopted';
+  }
+  await runner.collect(run);
+  return 'collected';
+}

@@ -1,0 +1,186 @@
+import { createWriteStream, mkdirSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Socket } from 'node:net';
+import type { Config } from '../core/config-schema.js';
+import { STATE_FOLDERS } from '../core/transitions.js';
+import { sweepTempFiles, writeFileAtomicSync } from '../queue/atomic-write.js';
+import { loadConfig } from '../queue/config-file.js';
+import { layoutOf, type Layout } from '../queue/layout.js';
+import { TaskIndex } from '../queue/task-index.js';
+import { listenControl, type ControlReply, type ControlRequest } from './control-socket.js';
+import { Daemon } from './daemon.js';
+import { silentLogger, type Logger } from './logger.js';
+
+export interface DaemonOptions {
+  root: string;
+  // Aborting stops the daemon the way `orchestrate stop` does (agents keep running).
+  signal?: AbortSignal;
+  logger?: Logger;
+  // Exit once nothing is pending or running (the example job, scripts, CI).
+  untilIdle?: boolean;
+  // Called once the daemon holds the workspace and has written its pid file.
+  onReady?: (info: DaemonInfo) => void;
+}
+
+export interface DaemonInfo {
+  pid: number;
+  root: string;
+  started_at: string;
+}
+
+export interface DaemonExit {
+  reason: 'stopped' | 'idle' | 'signal';
+}
+
+// Thrown when orchestrator.yaml is invalid at start: the CLI prints the lines and exits 1.
+export class ConfigError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+// Thrown when another daemon already holds the workspace.
+export class DaemonBusyError extends Error {
+  constructor(readonly pid: number | undefined) {
+    super(`another daemon holds this workspace${pid ? ` (pid ${pid})` : ''}; stop it with \`orchestrate stop\``);
+  }
+}
+
+// Creates the folders a workspace needs (idempotent).
+export function ensureWorkspace(layout: Layout): void {
+  for (const state of STATE_FOLDERS) mkdirSync(layout.folder(state), { recursive: true });
+  for (const dir of [layout.outputsDir, layout.runsDir, layout.locksDir]) mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * Runs the orchestrate daemon on a workspace until it is stopped (by `signal`, a control `stop`
+ * request, or idleness with `untilIdle`). Running agents are left running unless the stop asked to
+ * kill them; the next daemon re-adopts them.
+ */
+export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
+  const layout = layoutOf(options.root);
+  const log = options.logger ?? silentLogger();
+  const loaded = loadConfig(layout);
+  if (!loaded.ok) throw new ConfigError(loaded.errors);
+  let config: Config = loaded.config;
+  ensureWorkspace(layout);
+
+  let daemon: Daemon | undefined;
+  let stopRequest: ((request: { killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }) => void) | undefined;
+  const stopped = new Promise<{ killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }>((resolve) => (stopRequest = resolve));
+
+  const handle = async (request: ControlRequest, _socket: Socket): Promise<ControlReply> => {
+    switch (request.cmd) {
+      case 'ping':
+        return { ok: true, pid: process.pid, root: layout.root };
+      case 'ring':
+        daemon?.ring({ pendingIds: request.ids, trusted: true });
+        return { ok: true };
+      case 'cancel': {
+        if (!daemon) return { ok: false, error: 'the daemon is starting; try again' };
+        const result = await daemon.cancel(request.id);
+        return result.ok ? { ok: true, message: result.message } : { ok: false, error: result.message };
+      }
+      case 'stop':
+        stopRequest?.({ killAgents: request.killAgents ?? false, wait: request.wait ?? false, reason: 'stopped' });
+        return { ok: true, pid: process.pid };
+      default:
+        return { ok: false, error: 'unknown request' };
+    }
+  };
+
+  const listening = await listenControl(layout, handle);
+  if (!listening.ok) throw new DaemonBusyError(listening.heldByPid);
+  const server = listening.server;
+  const info: DaemonInfo = { pid: process.pid, root: layout.root, started_at: new Date().toISOString() };
+  writeFileAtomicSync(layout.daemonInfoPath, `${JSON.stringify(info)}\n`, { durable: false });
+
+  for (const dir of [...STATE_FOLDERS.map((state) => layout.folder(state)), layout.contextDir, layout.outputsDir, layout.runtimeDir]) {
+    for (const path of sweepTempFiles(dir)) log.info({ path }, 'swept a temp file left by a crash');
+  }
+
+  const events = createWriteStream(layout.eventsPath, { flags: 'a' });
+  const worker = `${hostname()}:${process.pid}`;
+  daemon = new Daemon({
+    layout,
+    config: () => config,
+    log,
+    worker,
+    index: TaskIndex.load(layout),
+    event: (type, fields) => events.write(`${JSON.stringify({ time: new Date().toISOString(), type, ...fields })}\n`),
+  });
+
+  const reloadConfig = () => {
+    const next = loadConfig(layout);
+    if (!next.ok) {
+      for (const line of next.errors) log.error(line);
+      log.error('keeping the last good configuration');
+      return;
+    }
+    config = next.config;
+    log.info('reloaded orchestrator.yaml');
+    daemon?.ring({ full: true });
+  };
+
+  const watchers = startDoorbell(layout, daemon, reloadConfig, log);
+  const rescan = setInterval(() => daemon?.ring({ full: true }), config.rescanIntervalMs);
+  const onAbort = () => stopRequest?.({ killAgents: false, wait: false, reason: 'signal' });
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  log.info({ pid: process.pid, root: layout.root }, `daemon started (pid ${process.pid})`);
+  options.onReady?.(info);
+  daemon.ring({ full: true });
+  if (options.untilIdle) void daemon.whenIdle().then(() => stopRequest?.({ killAgents: false, wait: false, reason: 'idle' }));
+
+  const request = await stopped;
+  daemon.stopClaiming();
+  clearInterval(rescan);
+  watchers.forEach((watcher) => watcher.close());
+  if (request.killAgents) {
+    await Promise.all([...daemon.runner.runs.keys()].map((id) => daemon!.runner.stop(id, { outcome: 'cancelled', error: 'interrupted by orchestrate stop --kill-agents', requeue: true })));
+  } else if (request.wait) {
+    await Promise.all([...daemon.runner.runs.values()].map((run) => run.settled));
+  }
+  const left = daemon.runner.runs.size;
+  daemon.runner.detachAll();
+  await daemon.flush();
+  options.signal?.removeEventListener('abort', onAbort);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  try {
+    unlinkSync(layout.daemonInfoPath);
+  } catch {
+    // Already gone.
+  }
+  await new Promise<void>((resolve) => events.end(resolve));
+  log.info({ left }, left > 0 ? `daemon stopped; ${left} agent(s) left running for the next daemon` : 'daemon stopped');
+  return { reason: request.reason };
+}
+
+// The watcher is only a doorbell: it names what changed and the daemon looks for itself.
+// fs.watch, not chokidar: no per-event folder re-listing, so bursts of thousands of files stay cheap.
+function startDoorbell(layout: Layout, daemon: Daemon, reloadConfig: () => void, log: Logger): FSWatcher[] {
+  const watchers: FSWatcher[] = [];
+  const add = (dir: string, onEvent: (file: string | null) => void) => {
+    try {
+      const watcher = watch(dir, { persistent: false }, (_event, file) => onEvent(file));
+      watcher.on('error', (error) => log.warn({ dir, err: error }, `watching ${dir} failed; the periodic rescan covers it`));
+      watchers.push(watcher);
+    } catch (error) {
+      log.warn({ dir, err: error }, `cannot watch ${dir}; relying on the periodic rescan`);
+    }
+  };
+  add(layout.folder('pending'), (file) => {
+    const id = file?.endsWith('.yaml') ? file.slice(0, -'.yaml'.length) : undefined;
+    if (id !== undefined && !id.startsWith('.')) daemon.ring({ pendingIds: [id] });
+    else if (file === null) daemon.ring({ full: true });
+  });
+  add(layout.folder('assigned'), () => daemon.ring({ assigned: true }));
+  let reloadTimer: NodeJS.Timeout | undefined;
+  add(layout.root, (file) => {
+    if (file !== 'orchestrator.yaml') return;
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(reloadConfig, 100);
+  });
+  return watchers;
+}

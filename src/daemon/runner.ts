@@ -1,0 +1,316 @@
+import type { ChildProcess } from 'node:child_process';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { presetFor } from '../agents/presets.js';
+import { groupAlive, isRunProcess } from '../agents/process-table.js';
+import { commandExists } from '../agents/resolve-command.js';
+import { spawnRun } from '../agents/spawn-run.js';
+import { stopRunTree } from '../agents/stop-run.js';
+import { buildPrompt } from '../context/prompt.js';
+import type { RunningTask } from '../core/scheduler.js';
+import type { AttemptOutcome, Task, TaskFields } from '../core/task-schema.js';
+import { attemptError, STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import { writeFileAtomic } from '../queue/atomic-write.js';
+import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
+import { readExitCode, readTail, writePid, writeRunRecord, hasExitFile } from '../queue/run-files.js';
+import { parseTaskText } from '../queue/task-file.js';
+import { withTaskLock } from '../queue/task-lock.js';
+import { summarizeTask } from '../queue/task-summary.js';
+import type { DaemonContext } from './context.js';
+
+const ADOPTED_POLL_MS = 200;
+const STDOUT_TAIL = 256 * 1024;
+const STDERR_TAIL = 16 * 1024;
+
+interface StopRequest {
+  outcome: AttemptOutcome;
+  error: string;
+  requeue: boolean;
+}
+
+// One attempt the daemon is responsible for, spawned by it or adopted from a previous daemon.
+export interface LiveRun {
+  id: string;
+  number: number;
+  agent: string;
+  slot: string;
+  runDir: string;
+  startedAt: string;
+  createdAt: string;
+  description: string;
+  locks: readonly string[];
+  pid?: number;
+  child?: ChildProcess;
+  timer?: NodeJS.Timeout;
+  poller?: NodeJS.Timeout;
+  stopping?: StopRequest;
+  finished?: boolean;
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+export interface StartRequest {
+  task: Task;
+  agent: string;
+  createdAt: string;
+}
+
+// Starts, watches, stops and finishes agent runs; the rest of the daemon only sees slots and ids.
+export class Runner {
+  readonly runs = new Map<string, LiveRun>();
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly onFinished: (run: LiveRun, recorded: Recorded | undefined) => void,
+  ) {}
+
+  // The running tasks as the scheduler sees them.
+  runningTasks(): RunningTask[] {
+    return [...this.runs.values()].map((run) => ({ id: run.id, agent: run.agent, locks: run.locks }));
+  }
+
+  // Ids whose agent is being stopped: they must not be claimed again until it is gone.
+  stoppingIds(): Set<string> {
+    return new Set([...this.runs.values()].filter((run) => run.stopping).map((run) => run.id));
+  }
+
+  private freeSlot(agent: string): string {
+    const used = new Set([...this.runs.values()].filter((run) => run.agent === agent).map((run) => run.slot));
+    for (let k = 1; ; k++) if (!used.has(`${agent}#${k}`)) return `${agent}#${k}`;
+  }
+
+  // Takes a slot for a task before it is claimed, so concurrent passes count it.
+  reserve(request: StartRequest, number: number): LiveRun {
+    const { task, agent } = request;
+    const run = describeRun({ id: task.id, number, agent, slot: this.freeSlot(agent), runDir: this.ctx.layout.runDir(task.id, number), startedAt: new Date().toISOString(), createdAt: request.createdAt, fields: task.fields });
+    this.runs.set(task.id, run);
+    return run;
+  }
+
+  // Gives a slot back when the claim did not happen.
+  release(run: LiveRun): void {
+    this.runs.delete(run.id);
+    run.settle();
+  }
+
+  // Records the run, then spawns its agent detached (the task is already in assigned/).
+  async start(run: LiveRun, task: Task): Promise<void> {
+    const { layout } = this.ctx;
+    const config = this.ctx.config();
+    const agentConfig = config.agents[run.agent]!;
+    const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
+    mkdirSync(run.runDir, { recursive: true });
+    const promptFile = join(run.runDir, 'prompt.md');
+    const preset = presetFor(agentConfig);
+    const workdir = agentConfig.cwd ? join(layout.root, agentConfig.cwd) : layout.root;
+    const prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles);
+    await writeFileAtomic(promptFile, prompt, { durable: false });
+    await writeRunRecord(run.runDir, {
+      task_id: run.id,
+      attempt: run.number,
+      agent: run.agent,
+      slot: run.slot,
+      worker: this.ctx.worker,
+      started_at: run.startedAt,
+      timeout_ms: timeoutMs,
+    });
+    const launch = preset.launch({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig });
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...agentConfig.env,
+      ORCHESTRATE_ROOT: layout.root,
+      ORCHESTRATE_TASK_ID: run.id,
+      ORCHESTRATE_ATTEMPT: String(run.number),
+      ORCHESTRATE_PROMPT_FILE: promptFile,
+    };
+    if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
+    if (launch.kind === 'exec' && !commandExists(launch.argv[0]!, workdir, env.PATH)) {
+      return this.finishSpawnError(run, `command not found: ${launch.argv[0]} (install it, or fix agents.${run.agent} in orchestrator.yaml)`);
+    }
+    let child: ChildProcess;
+    try {
+      child = spawnRun({ runDir: run.runDir, launch, cwd: workdir, env });
+    } catch (error) {
+      return this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+    }
+    if (child.pid === undefined) {
+      child.once('error', (error) => void this.finishSpawnError(run, `could not start ${run.agent}: ${error.message}`));
+      return;
+    }
+    run.child = child;
+    run.pid = child.pid;
+    writePid(run.runDir, child.pid);
+    child.once('exit', (code, signal) => {
+      run.child = undefined;
+      if (run.stopping) return;
+      void this.finish(run, code, signal ?? undefined);
+    });
+    this.armTimeout(run, timeoutMs);
+    this.ctx.event('started', { id: run.id, attempt: run.number, slot: run.slot, pid: child.pid });
+    this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: child.pid }, `started ${run.id}`);
+  }
+
+  private armTimeout(run: LiveRun, timeoutMs: number | null): void {
+    if (timeoutMs === null || timeoutMs <= 0) return;
+    const remaining = Date.parse(run.startedAt) + timeoutMs - Date.now();
+    run.timer = setTimeout(() => void this.stop(run.id, { outcome: 'timeout', error: `timed out after ${Math.round(timeoutMs / 1000)}s and was stopped`, requeue: false }), Math.max(0, remaining));
+    run.timer.unref();
+  }
+
+  // Takes over a run a previous daemon started: watch it until its wrapper leaves an exit status.
+  adopt(run: LiveRun, pid: number, timeoutMs: number | null): void {
+    run.pid = pid;
+    this.runs.set(run.id, run);
+    this.armTimeout(run, timeoutMs);
+    run.poller = setInterval(() => {
+      if (run.stopping || run.finished) return;
+      if (hasExitFile(run.runDir) || !isRunProcess(pid, run.runDir)) void this.finish(run, readExitCode(run.runDir) ?? null);
+    }, ADOPTED_POLL_MS);
+    run.poller.unref();
+    this.ctx.log.info({ task: run.id, attempt: run.number, pid }, `re-adopted ${run.id}, still running`);
+  }
+
+  // Records a run whose agent ended while no daemon watched (or vanished, leaving no status).
+  collect(run: LiveRun): Promise<void> {
+    this.runs.set(run.id, run);
+    return this.finish(run, readExitCode(run.runDir) ?? null);
+  }
+
+  // Stops a run's agent tree (SIGINT, grace, SIGTERM, grace, SIGKILL) and records why.
+  async stop(id: string, request: StopRequest): Promise<void> {
+    const run = this.runs.get(id);
+    if (!run || run.finished || run.stopping) return run?.settled;
+    run.stopping = request;
+    this.ctx.log.info({ task: id, outcome: request.outcome }, `stopping ${id}: ${request.error}`);
+    if (run.pid !== undefined) await stopRunTree(run.pid, run.runDir, this.ctx.config().killGraceMs);
+    await this.finish(run, readExitCode(run.runDir) ?? null);
+  }
+
+  // Forgets every run without touching its agent: they keep running for the next daemon.
+  detachAll(): void {
+    for (const run of this.runs.values()) {
+      clearTimeout(run.timer);
+      clearInterval(run.poller);
+      run.child?.removeAllListeners('exit');
+      run.settle();
+    }
+  }
+
+  private async finishSpawnError(run: LiveRun, error: string): Promise<void> {
+    run.stopping = { outcome: 'spawn_error', error, requeue: false };
+    await this.finish(run, null);
+  }
+
+  // Reads what the agent left, appends the attempt to the task file and moves it on.
+  private async finish(run: LiveRun, exitCode: number | null, signal?: NodeJS.Signals): Promise<void> {
+    if (run.finished) return run.settled;
+    run.finished = true;
+    clearTimeout(run.timer);
+    clearInterval(run.poller);
+    const { log } = this.ctx;
+    try {
+      const config = this.ctx.config();
+      const grace = config.killGraceMs;
+      if (!run.stopping && run.pid !== undefined && groupAlive(run.pid)) void stopRunTree(run.pid, run.runDir, grace);
+      const [stdout, stderr] = await Promise.all([readTail(join(run.runDir, 'stdout'), STDOUT_TAIL), readTail(join(run.runDir, 'stderr'), STDERR_TAIL)]);
+      const agentConfig = config.agents[run.agent] ?? { max_instances: 1, command: 'unknown' };
+      const report = presetFor(agentConfig).read({ stdout, stderr, exitCode });
+      const outcome: AttemptOutcome = run.stopping?.outcome ?? (exitCode === null ? (signal ? 'failed' : 'lost') : exitCode === 0 && report.success ? 'success' : 'failed');
+      const error =
+        run.stopping?.error ??
+        (signal ? `the agent was killed by ${signal}` : outcome === 'failed' && report.error ? `exit ${exitCode}: ${report.error}` : attemptError(outcome, exitCode));
+      const end: AttemptEnd = {
+        number: run.number,
+        slot: run.slot,
+        worker: this.ctx.worker,
+        startedAt: run.startedAt,
+        endedAt: new Date().toISOString(),
+        exitCode,
+        outcome,
+        error,
+        answer: report.answer,
+        summary: report.summary,
+        requeue: run.stopping?.requeue ?? false,
+      };
+      const recorded = await this.record(run, end);
+      if (recorded) {
+        log[outcome === 'success' ? 'info' : 'warn']({ task: run.id, outcome, to: recorded.to, ...(error ? { error } : {}) }, `${run.id} ${outcome} -> ${recorded.to}`);
+        this.ctx.event('finished', { id: run.id, attempt: run.number, outcome, to: recorded.to, exit_code: exitCode });
+      }
+      this.runs.delete(run.id);
+      this.onFinished(run, recorded);
+    } catch (error) {
+      this.runs.delete(run.id);
+      log.error({ task: run.id, err: error }, `could not record the end of ${run.id}: ${(error as Error).message}`);
+      this.onFinished(run, undefined);
+    } finally {
+      run.settle();
+    }
+  }
+
+  // Finds the task file (a person may have moved it while it ran) and records the attempt in it.
+  private record(run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
+    return withTaskLock(this.ctx.layout, run.id, () => this.recordLocked(run, end));
+  }
+
+  private async recordLocked(run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
+    const { layout, log } = this.ctx;
+    const from = locate(layout.taskPath.bind(layout), run.id);
+    if (from === undefined) {
+      log.warn({ task: run.id }, `${run.id}: its task file was removed, so the attempt is kept only in ${run.runDir}`);
+      return undefined;
+    }
+    const path = layout.taskPath(from, run.id);
+    const bytes = await readFile(path);
+    const read = parseTaskText(bytes, run.id, { size: 0, mtimeMs: 0, ino: 0 });
+    if (read.kind !== 'task') {
+      log.error({ task: run.id }, `${run.id}: the task file became invalid while it ran; the attempt is kept in ${run.runDir}`);
+      return undefined;
+    }
+    const config = this.ctx.config();
+    const recorded = await recordAttempt(layout, run.id, from, read.text, read.task.fields, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
+    this.rememberInIndex(run.id, recorded.to, recorded.fields);
+    return recorded;
+  }
+
+  private rememberInIndex(id: string, state: StateFolder, fields: TaskFields): void {
+    try {
+      const stats = lstatSync(this.ctx.layout.taskPath(state, id));
+      this.ctx.index.remember(state, id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino }, summarizeTask(id, state, fields));
+    } catch {
+      // Moved again already; the next listing parses it.
+    }
+  }
+}
+
+// A run as the daemon tracks it, before anything is known about its process.
+export function describeRun(facts: { id: string; number: number; agent: string; slot: string; runDir: string; startedAt: string; createdAt: string; fields: TaskFields }): LiveRun {
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  return {
+    id: facts.id,
+    number: facts.number,
+    agent: facts.agent,
+    slot: facts.slot,
+    runDir: facts.runDir,
+    startedAt: facts.startedAt,
+    createdAt: facts.createdAt,
+    description: facts.fields.description,
+    locks: facts.fields.locks ?? [],
+    settled,
+    settle,
+  };
+}
+
+// The state folder a task file is in now, looking at assigned/ first.
+function locate(taskPath: (state: StateFolder, id: string) => string, id: string): StateFolder | undefined {
+  const order: StateFolder[] = ['assigned', ...STATE_FOLDERS.filter((state) => state !== 'assigned')];
+  return order.find((state) => {
+    try {
+      return lstatSync(taskPath(state, id)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,139 @@
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+let counter = 0;
+const TEMP_PATTERN = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+// A dot-name ending in .tmp is never read as a task (the Maildir rule), and names its writer's pid.
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
+}
+
+const pendingDirSyncs = new Map<string, Promise<void>>();
+
+// Many renames into one folder share one directory fsync: the batching that keeps durable state cheap.
+export function syncDir(dir: string): Promise<void> {
+  const queued = pendingDirSyncs.get(dir);
+  if (queued) return queued;
+  const promise = new Promise<void>((resolve) => {
+    setImmediate(async () => {
+      pendingDirSyncs.delete(dir);
+      try {
+        const handle = await open(dir, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      } catch {
+        // A folder that cannot be fsynced (some network filesystems) still holds the renamed file.
+      }
+      resolve();
+    });
+  });
+  pendingDirSyncs.set(dir, promise);
+  return promise;
+}
+
+export interface WriteOptions {
+  // fsync the file and its folder: for state that must survive a power cut, not for logs and caches.
+  durable?: boolean;
+}
+
+// Writes data to a fresh temp file beside `path` (fsynced when durable) and returns the temp's path.
+export async function writeTempFile(path: string, data: string | Uint8Array, durable: boolean): Promise<string> {
+  const temp = tempPathFor(path);
+  try {
+    const handle = await open(temp, 'w', 0o644);
+    try {
+      await handle.writeFile(data);
+      if (durable) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  return temp;
+}
+
+// Writes a file so that no reader ever sees half of it: temp file, fsync, rename, folder fsync.
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+  const durable = options.durable ?? true;
+  const temp = await writeTempFile(path, data, durable);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  if (durable) await syncDir(dirname(path));
+}
+
+// The synchronous twin, for short-lived CLI commands where awaiting buys nothing.
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, options: WriteOptions = {}): void {
+  const durable = options.durable ?? true;
+  const temp = tempPathFor(path);
+  try {
+    const fd = openSync(temp, 'w', 0o644);
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      if (durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // The temp file was never created.
+    }
+    throw error;
+  }
+  if (durable) {
+    try {
+      const fd = openSync(dirname(path), 'r');
+      fsyncSync(fd);
+      closeSync(fd);
+    } catch {
+      // See syncDir.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Removes temp files whose writer has died: what a crash mid-write leaves behind.
+export function sweepTempFiles(dir: string): string[] {
+  const swept: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return swept;
+  }
+  for (const name of names) {
+    const match = TEMP_PATTERN.exec(name);
+    if (!match || isAlive(Number(match[1]))) continue;
+    const path = join(dir, name);
+    try {
+      if (statSync(path).isFile()) {
+        unlinkSync(path);
+        swept.push(path);
+      }
+    } catch {
+      // Already gone.
+    }
+  }
+  return swept;
+}

@@ -1,0 +1,16 @@
+import { recordEndWithoutAttempt } from './finish.js';
+import type { Layout } from './layout.js';
+import { readTaskFile } from './task-file.js';
+import { withTaskLock } from './task-lock.js';
+
+// Moves a task that has not started from pending/ to failed/ as cancelled (daemon and CLI alike).
+export function cancelPendingTask(layout: Layout, id: string): Promise<{ ok: boolean; message: string }> {
+  return withTaskLock(layout, id, async () => {
+    const read = await readTaskFile(layout.taskPath('pending', id), id);
+    if (read.kind === 'missing') return { ok: false, message: `${id} is no longer pending` };
+    if (read.kind !== 'task') return { ok: false, message: `${id} is not a valid task; delete tasks/pending/${id}.yaml instead` };
+    const createdAt = read.task.fields.created_at ?? new Date(read.signature.mtimeMs).toISOString();
+    const recorded = await recordEndWithoutAttempt(layout, id, 'pending', read.text, read.task.fields, { outcome: 'cancelled', error: 'cancelled before it started' }, createdAt);
+    return recorded.moved === 'moved' ? { ok: true, message: `cancelled ${id}` } : { ok: false, message: `${id} was claimed meanwhile; cancel it again` };
+  });
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { PRESET_NAMES } from '../agents/presets.js';
+import { validateConfig, type Config } from '../core/config-schema.js';
+import { formatProblem } from '../core/problems.js';
+import type { Layout } from './layout.js';
+import { parseYaml } from './task-file.js';
+
+export type ConfigLoad = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+// Reads and validates orchestrator.yaml; a missing file means the built-in defaults (one shell agent).
+export function loadConfig(layout: Layout): ConfigLoad {
+  const file = relative(process.cwd(), layout.configPath) || layout.configPath;
+  let text: string;
+  try {
+    text = readFileSync(layout.configPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, errors: [`${file}: cannot be read (${(error as Error).message})`] };
+    text = '';
+  }
+  let data: unknown = {};
+  if (text.trim() !== '') {
+    const parsed = parseYaml(text);
+    if ('problem' in parsed) return { ok: false, errors: [formatProblem(file, parsed.problem)] };
+    data = parsed.data;
+  }
+  const validation = validateConfig(data, PRESET_NAMES);
+  if (!validation.ok) return { ok: false, errors: validation.problems.map((problem) => formatProblem(file, problem)) };
+  return { ok: true, config: validation.config };
+}

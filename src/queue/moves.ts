@@ -1,0 +1,69 @@
+import { link, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { StateFolder } from '../core/transitions.js';
+import { syncDir, writeFileAtomic, writeTempFile } from './atomic-write.js';
+import type { Layout } from './layout.js';
+
+export type MoveResult = 'moved' | 'gone' | 'taken';
+
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code;
+}
+
+// Moves a task file between state folders with link + unlink, which can never overwrite a task.
+// 'gone': the source vanished (someone else moved it); 'taken': the id already exists in the target.
+export async function moveTask(layout: Layout, id: string, from: StateFolder, to: StateFolder, targetId = id): Promise<MoveResult> {
+  const source = layout.taskPath(from, id);
+  const target = layout.taskPath(to, targetId);
+  try {
+    await link(source, target);
+  } catch (error) {
+    if (code(error) === 'EEXIST') return 'taken';
+    if (code(error) === 'ENOENT') return 'gone';
+    throw error;
+  }
+  try {
+    await unlink(source);
+  } catch (error) {
+    if (code(error) !== 'ENOENT') throw error;
+    // Someone moved the source away between our link and unlink: they won, so undo our copy.
+    await unlink(target).catch(() => undefined);
+    return 'gone';
+  }
+  void syncDir(dirname(source));
+  await syncDir(dirname(target));
+  return 'moved';
+}
+
+// Writes new content for a task into another state folder and removes the old file, in that order,
+// so a crash in between leaves two copies that start-up recovery resolves (the newer has more attempts).
+// With `strict`, a source that vanished meanwhile means someone else moved the task: our copy is undone.
+export async function moveTaskWithContent(layout: Layout, id: string, from: StateFolder, to: StateFolder, content: string, options: { strict?: boolean } = {}): Promise<MoveResult> {
+  const target = layout.taskPath(to, id);
+  const staged = await writeTempFile(target, content, true);
+  try {
+    await link(staged, target);
+  } catch (error) {
+    await unlink(staged).catch(() => undefined);
+    if (code(error) === 'EEXIST') return 'taken';
+    throw error;
+  }
+  await unlink(staged).catch(() => undefined);
+  try {
+    await unlink(layout.taskPath(from, id));
+  } catch (error) {
+    if (code(error) !== 'ENOENT') throw error;
+    if (options.strict) {
+      await unlink(target).catch(() => undefined);
+      return 'gone';
+    }
+  }
+  void syncDir(layout.folder(from));
+  await syncDir(dirname(target));
+  return 'moved';
+}
+
+// Replaces a task file's content in place (same folder), atomically.
+export async function rewriteTask(layout: Layout, id: string, state: StateFolder, content: string): Promise<void> {
+  await writeFileAtomic(layout.taskPath(state, id), content);
+}

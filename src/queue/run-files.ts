@@ -1,0 +1,80 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+
+// What is written before an agent is spawned: enough to adopt, time out or record it later.
+export interface RunRecord {
+  task_id: string;
+  attempt: number;
+  agent: string;
+  slot: string;
+  worker: string;
+  started_at: string;
+  timeout_ms: number | null;
+}
+
+// Records a run durably before its agent starts (the "recorded before spawn" rule).
+export async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {
+  await writeFileAtomic(join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export function readRunRecord(runDir: string): RunRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+// The wrapper's pid is its process group id too (it is spawned as a group leader).
+export function writePid(runDir: string, pid: number): void {
+  writeFileAtomicSync(join(runDir, 'pid'), `${pid}\n`, { durable: false });
+}
+
+export function readPid(runDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(runDir, 'pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The exit status the wrapper wrote; it is read only once the wrapper is gone, so it is whole.
+export function readExitCode(runDir: string): number | undefined {
+  try {
+    const text = readFileSync(join(runDir, 'exit'), 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function hasExitFile(runDir: string): boolean {
+  return existsSync(join(runDir, 'exit'));
+}
+
+// Records an exit status the daemon learnt itself (the wrapper was killed before writing one).
+export function writeExitCode(runDir: string, code: number): void {
+  writeFileSync(join(runDir, 'exit'), `${code}\n`);
+}
+
+// The last `maxBytes` of a run's output file, decoded leniently.
+export async function readTail(path: string, maxBytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,102 @@
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { taskIdOf } from '../core/ids.js';
+import type { StateFolder } from '../core/transitions.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { Layout } from './layout.js';
+import { parseTaskText, type FileSignature } from './task-file.js';
+import { summarizeTask, type TaskSummary } from './task-summary.js';
+
+const INDEX_VERSION = 1;
+
+interface IndexEntry extends FileSignature {
+  summary: TaskSummary;
+}
+
+// A cache of parsed task summaries keyed by file signature. Never authoritative: every entry is
+// checked against the file's size, mtime and inode, so listing 10,000 tasks parses only what changed.
+export class TaskIndex {
+  private entries = new Map<string, IndexEntry>();
+  private changed = false;
+
+  private constructor(private readonly layout: Layout) {}
+
+  // Loads the cache; a missing or unreadable one is simply empty.
+  static load(layout: Layout): TaskIndex {
+    const index = new TaskIndex(layout);
+    try {
+      const data = JSON.parse(readFileSync(layout.indexPath, 'utf8')) as { version: number; entries: [string, IndexEntry][] };
+      if (data.version === INDEX_VERSION) index.entries = new Map(data.entries);
+    } catch {
+      // No cache yet.
+    }
+    return index;
+  }
+
+  // The summaries of every task file in one state folder, parsing only files the cache does not know.
+  list(state: StateFolder): TaskSummary[] {
+    const dir = this.layout.folder(state);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    const summaries: TaskSummary[] = [];
+    for (const name of names) {
+      const id = taskIdOf(name);
+      if (id === undefined) continue;
+      const summary = this.summaryOf(state, id, `${dir}/${name}`);
+      if (summary) summaries.push(summary);
+    }
+    return summaries;
+  }
+
+  private summaryOf(state: StateFolder, id: string, path: string): TaskSummary | undefined {
+    let stats;
+    try {
+      stats = lstatSync(path);
+    } catch {
+      return undefined;
+    }
+    const key = `${state}/${id}`;
+    const cached = this.entries.get(key);
+    if (cached && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs && cached.ino === stats.ino) return cached.summary;
+    const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+    const summary = this.parse(state, id, path, signature, stats.isFile());
+    this.entries.set(key, { ...signature, summary });
+    this.changed = true;
+    return summary;
+  }
+
+  private parse(state: StateFolder, id: string, path: string, signature: FileSignature, isFile: boolean): TaskSummary {
+    const read = isFile && signature.size <= 1024 * 1024 ? parseTaskText(readFileSync(path), id, signature) : undefined;
+    if (read?.kind === 'task') return summarizeTask(id, state, read.task.fields);
+    const problem = read?.kind === 'invalid' ? read.problems[0]?.message : 'not a readable task file';
+    return { id, state, description: `(invalid: ${problem})`, attempts: 0, invalid: true };
+  }
+
+  // Records what the daemon itself just wrote, so the next listing need not parse it.
+  remember(state: StateFolder, id: string, signature: FileSignature, summary: TaskSummary): void {
+    this.entries.set(`${state}/${id}`, { ...signature, summary });
+    this.changed = true;
+  }
+
+  // Drops entries whose file is gone; called with the ids present per state after a full listing.
+  prune(present: Map<StateFolder, Set<string>>): void {
+    for (const key of this.entries.keys()) {
+      const [state, id] = key.split('/') as [StateFolder, string];
+      if (!present.get(state)?.has(id)) {
+        this.entries.delete(key);
+        this.changed = true;
+      }
+    }
+  }
+
+  // Writes the cache back when something changed.
+  async save(): Promise<void> {
+    if (!this.changed) return;
+    this.changed = false;
+    const data = { version: INDEX_VERSION, entries: [...this.entries] };
+    await writeFileAtomic(this.layout.indexPath, JSON.stringify(data), { durable: false });
+  }
+}
