@@ -16,19 +16,25 @@ function pathOf(path: readonly PropertyKey[]): string {
   return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
 }
 
-function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let current: unknown = schema;
-  for (const part of path) {
-    const def = (current as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown } }).def;
-    if (!def) return [];
-    if (def.type === 'optional' || def.type === 'default') current = def.innerType;
-    if (typeof part === 'number') current = (current as { def?: { element?: unknown } }).def?.element;
-    else current = (current as { def?: { shape?: Record<string, unknown> } }).def?.shape?.[String(part)];
-    const inner = (current as { def?: { type?: string; innerType?: unknown } } | undefined)?.def;
-    if (inner && (inner.type === 'optional' || inner.type === 'default')) current = inner.innerType;
+type SchemaDef = { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown; valueType?: unknown; in?: unknown };
+
+function unwrap(schema: unknown): SchemaDef | undefined {
+  let def = (schema as { def?: SchemaDef } | undefined)?.def;
+  while (def && (def.type === 'optional' || def.type === 'default' || def.type === 'pipe')) {
+    def = ((def.type === 'pipe' ? def.in : def.innerType) as { def?: SchemaDef } | undefined)?.def;
   }
-  const shape = (current as { def?: { shape?: Record<string, unknown> } } | undefined)?.def?.shape;
-  return shape ? Object.keys(shape) : [];
+  return def;
+}
+
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let def = unwrap(schema);
+  for (const part of path) {
+    if (!def) return [];
+    if (def.type === 'array') def = unwrap(def.element);
+    else if (def.type === 'record') def = unwrap(def.valueType);
+    else def = unwrap(def.shape?.[String(part)]);
+  }
+  return def?.shape ? Object.keys(def.shape) : [];
 }
 
 // Turns zod issues into problems, adding a did-you-mean to unknown fields.

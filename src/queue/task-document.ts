@@ -1,8 +1,9 @@
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument, stringify } from 'yaml';
 import type { Attempt, TaskResult } from '../core/task-schema.js';
 
-// The fields the daemon writes, always appended below the person's part in this order.
-const DAEMON_KEYS = ['attempts', 'attempts_base', 'retry_after', 'result'] as const;
+// The fields the daemon writes, always kept below the person's part in this order.
+const DAEMON_KEYS = ['created_at', 'attempts', 'attempts_base', 'retry_after', 'result'] as const;
+type DaemonKey = (typeof DAEMON_KEYS)[number];
 
 export interface DaemonFields {
   created_at?: string;
@@ -12,17 +13,54 @@ export interface DaemonFields {
   result?: TaskResult | undefined;
 }
 
-// Rewrites a task's text with new daemon fields, keeping the person's fields, order and comments.
+const isDaemonKey = (key: unknown): key is DaemonKey => DAEMON_KEYS.includes(key as DaemonKey);
+
+// Rewrites a task's daemon part. The person's part is kept byte for byte (comments, spacing, order),
+// so `git diff tasks/` shows only what the daemon added.
 export function renderTask(text: string, update: DaemonFields): string {
   const document = parseDocument(text);
   const current = (document.toJS() ?? {}) as Record<string, unknown>;
-  if (update.created_at !== undefined && !document.has('created_at')) document.set('created_at', update.created_at);
-  for (const key of DAEMON_KEYS) document.delete(key);
+  const items = isMap(document.contents) ? document.contents.items : [];
+  let tailStart = items.length;
+  while (tailStart > 0 && isDaemonKey(keyOf(items[tailStart - 1]!.key))) tailStart--;
+  const tail = items.slice(tailStart);
+  const personHasDaemonKey = items.slice(0, tailStart).some((item) => isDaemonKey(keyOf(item.key)) && keyOf(item.key) !== 'created_at');
+  if (personHasDaemonKey) return rebuild(text, current, update);
+  const cut = tail.length > 0 ? lineStart(text, rangeStart(tail[0]!.key) ?? text.length) : text.length;
+  const person = text.slice(0, cut);
+  const personCreatedAt = items.slice(0, tailStart).some((item) => keyOf(item.key) === 'created_at');
+  const daemon: Record<string, unknown> = {};
   for (const key of DAEMON_KEYS) {
+    if (key === 'created_at' && personCreatedAt) continue;
+    const value = key in update && !(key === 'created_at' && current.created_at !== undefined) ? update[key] : current[key];
+    if (value !== undefined && value !== null) daemon[key] = prune(value);
+  }
+  const body = Object.keys(daemon).length > 0 ? stringify(daemon, { lineWidth: 0, minContentWidth: 0 }) : '';
+  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}`;
+}
+
+// Fallback when a person put daemon fields among their own: edit the document in place.
+function rebuild(text: string, current: Record<string, unknown>, update: DaemonFields): string {
+  const document = parseDocument(text);
+  if (update.created_at !== undefined && !document.has('created_at')) document.set('created_at', update.created_at);
+  for (const key of DAEMON_KEYS.slice(1)) {
     const value = key in update ? update[key] : current[key];
+    document.delete(key);
     if (value !== undefined && value !== null) document.set(key, document.createNode(prune(value)));
   }
   return document.toString({ lineWidth: 0, minContentWidth: 0 });
+}
+
+function keyOf(node: unknown): unknown {
+  return isScalar(node) ? node.value : node;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0];
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 // Drops undefined values so the file never shows `key: null` for something that did not happen.

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../src/core/config-schema.js';
+
+const presets = ['shell'];
+
+describe('validateConfig', () => {
+  it('fills defaults for an empty file', () => {
+    const result = validateConfig({}, presets);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.maxConcurrent).toBe(4);
+    expect(result.config.agents.shell).toMatchObject({ preset: 'shell' });
+    expect(result.config.defaults).toMatchObject({ priority: 1, timeoutMs: 1_800_000, maxRetries: 2, retryDelayMs: 60_000 });
+  });
+
+  it('reads agents with command strings, argv lists, env and timeouts', () => {
+    const result = validateConfig(
+      {
+        max_concurrent: 3,
+        agents: {
+          lint: { command: 'npm run lint', max_instances: 1 },
+          tool: { command: ['my-agent', '--prompt', '{prompt}'], env: { A: 1 }, timeout: '45m', cwd: 'sub' },
+        },
+        defaults: { agent: 'lint', retry_delay: '5s' },
+      },
+      presets,
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.agents.tool).toMatchObject({ env: { A: '1' }, timeoutMs: 2_700_000, max_instances: 1 });
+    expect(result.config.defaults.retryDelayMs).toBe(5000);
+  });
+
+  it.each([
+    [{ agents: { a: {} } }, 'agents.a', /exactly one of/],
+    [{ agents: { a: { preset: 'shel' } } }, 'agents.a.preset', /unknown preset/],
+    [{ agents: { a: { command: 'x | y' } } }, 'agents.a.command', /argv list/],
+    [{ agents: { a: { preset: 'shell', max_instance: 2 } } }, 'agents.a.max_instance', /did you mean "max_instances"/],
+    [{ agents: { a: { preset: 'shell', cwd: '../out' } } }, 'agents.a.cwd', /inside the workspace/],
+    [{ defaults: { agent: 'nobody' } }, 'defaults.agent', /not an agent/],
+    [{ max_concurrent: 0 }, 'max_concurrent', /1 or more/],
+    [{ max_concurent: 2 }, 'max_concurent', /did you mean "max_concurrent"/],
+  ])('refuses %j at %s', (data, path, message) => {
+    const result = validateConfig(data, presets);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { validateTask } from '../../src/core/task-schema.js';
+
+const problems = (data: unknown, id = 't1') => {
+  const result = validateTask(id, data);
+  return result.ok ? [] : result.problems;
+};
+
+describe('validateTask', () => {
+  it('accepts the full person part of a task', () => {
+    const result = validateTask('auth', {
+      description: 'Implement JWT login',
+      agent: 'claude',
+      role: 'backend-engineer',
+      priority: 'high',
+      depends_on: ['db-schema'],
+      context_files: ['docs/api.md'],
+      locks: ['src/auth/**'],
+      timeout: '30m',
+      max_retries: 2,
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.task.priority).toBe(0);
+    expect(result.task.dependsOn).toEqual(['db-schema']);
+    expect(result.task.timeoutMs).toBe(1_800_000);
+  });
+
+  it('takes priorities as words or numbers', () => {
+    for (const [value, level] of [['low', 2], [0, 0], ['2', 2], ['NORMAL', 1]] as const) {
+      const result = validateTask('t', { description: 'x', priority: value });
+      expect(result.ok && result.task.priority).toBe(level);
+    }
+  });
+
+  it('accepts a single dependency as a string', () => {
+    const result = validateTask('t', { description: 'x', depends_on: 'other' });
+    expect(result.ok && result.task.dependsOn).toEqual(['other']);
+  });
+
+  it('requires a description and says how to add one', () => {
+    expect(problems({ agent: 'claude' })).toEqual([{ path: 'description', message: expect.stringMatching(/required.*description:/) }]);
+    expect(problems({ description: '   ' })[0]).toMatchObject({ path: 'description', message: expect.stringMatching(/empty/) });
+  });
+
+  it('suggests the field meant by a typo', () => {
+    expect(problems({ description: 'x', priorty: 'high' })).toEqual([{ path: 'priorty', message: 'unknown field (did you mean "priority"?)' }]);
+  });
+
+  it('names the field and the fix for bad values', () => {
+    expect(problems({ description: 'x', priority: 'urgent' })[0]).toMatchObject({ path: 'priority', message: expect.stringMatching(/high, normal or low/) });
+    expect(problems({ description: 'x', timeout: 'soon' })[0]).toMatchObject({ path: 'timeout', message: expect.stringMatching(/duration/) });
+    expect(problems({ description: 'x', max_retries: -1 })[0]).toMatchObject({ path: 'max_retries' });
+    expect(problems({ description: 'x', depends_on: ['ok', 'not ok'] })[0]).toMatchObject({ path: 'depends_on[1]' });
+  });
+
+  it('keeps context files inside the workspace', () => {
+    expect(problems({ description: 'x', context_files: ['../secrets'] })[0]).toMatchObject({ path: 'context_files[0]', message: expect.stringMatching(/inside the workspace/) });
+    expect(problems({ description: 'x', context_files: ['/etc/passwd'] })[0]).toMatchObject({ path: 'context_files[0]' });
+  });
+
+  it('refuses empty files, non-mappings and bad ids', () => {
+    expect(problems(null)[0]!.message).toMatch(/empty/);
+    expect(problems(['a'])[0]!.message).toMatch(/mapping/);
+    expect(problems({ description: 'x' }, 'a b')[0]!.message).toMatch(/id/);
+  });
+
+  it('accepts what the daemon writes back', () => {
+    const result = validateTask('t', {
+      description: 'x',
+      created_at: '2026-01-01T00:00:00.000Z',
+      attempts: [{ number: 1, agent: 'shell#1', outcome: 'failed', exit_code: 3, error: 'exit 3' }],
+      retry_after: '2026-01-01T00:01:00.000Z',
+      result: { outcome: 'failed', error: 'exit 3', duration_ms: 10 },
+    });
+    expect(result.ok).toBe(true);
+  });
+});
