@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -56,13 +56,20 @@ export async function listenControl(layout: Layout, handle: (request: ControlReq
       }
     });
   });
-  const bound = await new Promise<boolean>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error)));
-    server.listen(address, () => resolve(true));
-  });
-  if (bound) return { ok: true, server };
+  const bind = () =>
+    new Promise<boolean>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error)));
+      server.listen(address, () => resolve(true));
+    });
+  if (await bind()) return { ok: true, server };
   const reply = await sendControl(layout, { cmd: 'ping' }, 2000);
-  return { ok: false, heldByPid: reply?.ok ? (reply.pid as number) : undefined };
+  if (reply?.ok) return { ok: false, heldByPid: reply.pid as number };
+  // A socket file (not Linux) outlives a crashed daemon: nobody answers, so it is stale.
+  if (!address.startsWith('\0')) {
+    rmSync(address, { force: true });
+    if (await bind()) return { ok: true, server };
+  }
+  return { ok: false, heldByPid: undefined };
 }
 
 // Sends one request to the workspace's daemon; undefined when no daemon answers.
