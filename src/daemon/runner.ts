@@ -96,6 +96,14 @@ export class Runner {
 
   // Records the run, then spawns its agent detached (the task is already in assigned/).
   async start(run: LiveRun, task: Task): Promise<void> {
+    try {
+      await this.launch(run, task);
+    } catch (error) {
+      if (!run.child && !run.finished) await this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+    }
+  }
+
+  private async launch(run: LiveRun, task: Task): Promise<void> {
     const { layout } = this.ctx;
     const config = this.ctx.config();
     const agentConfig = config.agents[run.agent]!;
