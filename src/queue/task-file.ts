@@ -66,7 +66,9 @@ export function parseYaml(text: string): { data: unknown; document: Document } |
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const error = document.errors[0];
   if (error) {
-    const line = error.linePos?.[0].line;
+    // Errors found at the end of input (an unclosed bracket) point past the last line: name the last one.
+    const lastLine = text.trimEnd().split('\n').length;
+    const line = error.linePos ? Math.min(error.linePos[0].line, lastLine) : undefined;
     const detail = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     return { problem: { path: line ? `line ${line}` : '', message: `invalid YAML: ${detail} (fix the syntax)` } };
   }
