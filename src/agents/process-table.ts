@@ -13,6 +13,11 @@ const hasProc = (() => {
   }
 })();
 
+// Whether a process exists and has not yet ended (a zombie waiting to be reaped counts as ended).
+export function isProcessAlive(pid: number): boolean {
+  return exists(pid) && !isZombie(pid);
+}
+
 function exists(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -64,7 +69,24 @@ export function findRunProcesses(runDir: string): number[] {
   return found;
 }
 
-// Whether anything is left in a process group.
+// The live (non-zombie) processes of a process group; without /proc, the group leader if any remain.
+export function liveGroupMembers(pgid: number): number[] {
+  if (!hasProc) return groupAlive(pgid) ? [pgid] : [];
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name));
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return members;
+}
+
+// Whether anything is left in a process group (cheap: one syscall; zombies count).
 export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);

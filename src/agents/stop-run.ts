@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findRunProcesses, groupAlive } from './process-table.js';
+import { findRunProcesses, liveGroupMembers } from './process-table.js';
 
 const POLL_MS = 25;
 const STEPS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
@@ -14,7 +14,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 function remaining(pgid: number, runDir: string): number[] {
   const stray = findRunProcesses(runDir);
-  return groupAlive(pgid) ? [-pgid, ...stray] : stray;
+  return liveGroupMembers(pgid).length > 0 ? [-pgid, ...stray] : stray;
 }
 
 // Stops a run's whole tree: SIGINT, a grace period, SIGTERM, another grace period, then SIGKILL,

@@ -7,6 +7,7 @@ import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
 import { daemonStatus } from './daemon-status.js';
 import { CliError } from './errors.js';
+import { isProcessAlive } from '../agents/process-table.js';
 
 const START_TIMEOUT_MS = 15_000;
 
@@ -46,14 +47,6 @@ export async function startDaemon(layout: Layout, extraArgs: string[]): Promise<
   throw new CliError(`the daemon did not come up within ${START_TIMEOUT_MS / 1000}s; see ${layout.daemonLogPath}`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // `orchestrate stop`: asks the daemon to stop and waits until its process is gone.
 export async function stopDaemon(layout: Layout, options: { killAgents?: boolean; wait?: boolean }): Promise<string> {
@@ -64,6 +57,6 @@ export async function stopDaemon(layout: Layout, options: { killAgents?: boolean
   }
   if (!reply.ok) throw new CliError(reply.error);
   const pid = reply.pid as number;
-  while (alive(pid)) await sleep(25);
+  while (isProcessAlive(pid)) await sleep(25);
   return options.killAgents ? `daemon stopped (pid ${pid}); its agents were stopped and their tasks put back in pending/` : `daemon stopped (pid ${pid})`;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Layout } from '../queue/layout.js';
+import { isProcessAlive } from '../agents/process-table.js';
 
 export interface DaemonStatus {
   running: boolean;
@@ -7,20 +8,12 @@ export interface DaemonStatus {
   startedAt?: string;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // Whether a daemon holds the workspace, from its pid file (cheap: no socket round trip).
 export function daemonStatus(layout: Layout): DaemonStatus {
   try {
     const info = JSON.parse(readFileSync(layout.daemonInfoPath, 'utf8')) as { pid: number; started_at: string };
-    return alive(info.pid) ? { running: true, pid: info.pid, startedAt: info.started_at } : { running: false };
+    return isProcessAlive(info.pid) ? { running: true, pid: info.pid, startedAt: info.started_at } : { running: false };
   } catch {
     return { running: false };
   }

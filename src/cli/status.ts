@@ -4,6 +4,7 @@ import { isIgnoredName } from '../core/ids.js';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import type { Layout } from '../queue/layout.js';
 import { daemonStatus, type DaemonStatus } from './daemon-status.js';
+import { onePlace } from './one-place.js';
 import { latestRun } from './runs.js';
 import { oneLine, renderTable } from './table.js';
 
@@ -35,7 +36,8 @@ function taskIds(dir: string): string[] {
 
 // Counts and running tasks straight from the folders: no task file is parsed, so it stays instant.
 export async function statusReport(layout: Layout): Promise<StatusReport> {
-  const ids = Object.fromEntries(STATE_FOLDERS.map((state) => [state, taskIds(layout.folder(state))])) as Record<StateFolder, string[]>;
+  const seen = onePlace(layout, STATE_FOLDERS.flatMap((state) => taskIds(layout.folder(state)).map((id) => ({ id, state }))));
+  const ids = Object.fromEntries(STATE_FOLDERS.map((state) => [state, seen.filter((item) => item.state === state).map((item) => item.id)])) as Record<StateFolder, string[]>;
   const counts = Object.fromEntries(STATE_FOLDERS.map((state) => [state, ids[state].length])) as Record<StateFolder, number>;
   let invalid = 0;
   try {

@@ -3,6 +3,7 @@ import type { Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
 import type { TaskSummary } from '../queue/task-summary.js';
 import { CliError } from './errors.js';
+import { onePlace } from './one-place.js';
 import { oneLine, renderTable } from './table.js';
 
 const ALIASES: Record<string, StateFolder> = { running: 'assigned', done: 'completed' };
@@ -20,7 +21,7 @@ export function parseStates(option: string | undefined): StateFolder[] {
 // Every task in the chosen folders, from the index cache (only changed files are parsed).
 export async function listTasks(layout: Layout, states: StateFolder[]): Promise<TaskSummary[]> {
   const index = TaskIndex.load(layout);
-  const tasks = states.flatMap((state) => index.list(state));
+  const tasks = onePlace(layout, states.flatMap((state) => index.list(state)));
   await index.save().catch(() => undefined);
   return tasks.sort((a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id));
 }

@@ -2,8 +2,9 @@ import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { formatProblem, type Problem } from '../core/problems.js';
+import { findCycles } from '../core/dependency-cycles.js';
 import { comparePending, schedule, type PendingTask } from '../core/scheduler.js';
-import { idProblem, taskIdOf } from '../core/ids.js';
+import { taskIdOf } from '../core/ids.js';
 import { nextAttemptNumber, type StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
@@ -18,6 +19,8 @@ import type { Recorded } from '../queue/finish.js';
 
 // A file that fails to parse while younger than this may still be being written: not yet invalid.
 const PARSE_GRACE_MS = 2000;
+// A file linked into two folders for longer than this was left by a crash mid-move.
+const MOVE_SETTLE_MS = 5000;
 
 interface PendingEntry extends PendingTask {
   text: string;
@@ -156,7 +159,13 @@ export class Daemon {
     const now = Date.now();
     const dirty = [...this.dirtyPending];
     this.dirtyPending.clear();
-    for (const id of dirty) await this.evaluate(id, now);
+    for (const id of dirty) {
+      try {
+        await this.evaluate(id, now);
+      } catch (error) {
+        this.ctx.log.error({ task: id, err: error }, `tasks/pending/${id}.yaml could not be handled: ${(error as Error).message}`);
+      }
+    }
     if (this.claiming) this.scheduleAndStart();
     this.armWake();
   }
@@ -203,7 +212,12 @@ export class Daemon {
     }
     this.trusted.delete(id);
     this.waiting.delete(id);
-    const elsewhere = this.stateElsewhere(id, stats.ino);
+    const elsewhere = this.stateElsewhere(id, stats.ino, stats.ctimeMs, now);
+    if (elsewhere === 'moving') {
+      this.forget(id);
+      this.waiting.set(id, { signature, until: stats.ctimeMs + MOVE_SETTLE_MS });
+      return;
+    }
     if (elsewhere) {
       this.forget(id);
       return this.setAside(id, [{ path: '', message: `the id "${id}" is already used by tasks/${elsewhere}/${id}.yaml (rename this file to a new id)` }], true);
@@ -223,8 +237,9 @@ export class Daemon {
     return problems.some((problem) => problem.message.includes('limited to') || problem.message.includes('symlink') || problem.message.includes('directory'));
   }
 
-  // Where else an id lives; a hard link to the same file is an interrupted move, finished here.
-  private stateElsewhere(id: string, ino: number): StateFolder | undefined {
+  // Where else an id lives. The same file in two folders is a move under way (`orchestrate retry`
+  // links, then unlinks): wait for it, and finish it only if it was left half done by a crash.
+  private stateElsewhere(id: string, ino: number, ctimeMs: number, now: number): StateFolder | 'moving' | undefined {
     for (const state of ['assigned', 'completed', 'failed'] as const) {
       const other = this.ctx.layout.taskPath(state, id);
       let otherIno: number;
@@ -234,6 +249,7 @@ export class Daemon {
         continue;
       }
       if (otherIno !== ino) return state;
+      if (now - ctimeMs < MOVE_SETTLE_MS) return 'moving';
       unlinkSync(other);
       this.forgetFinished(id);
     }
@@ -263,8 +279,8 @@ export class Daemon {
 
   private freeFailedId(id: string): string {
     for (let n = 1; ; n++) {
-      const candidate = `${id}.duplicate-${n}`;
-      if (!this.failed.has(candidate) && !existsSync(this.ctx.layout.taskPath('failed', candidate)) && idProblem(candidate) === undefined) return candidate;
+      const candidate = `${id.slice(0, 180)}.duplicate-${n}`;
+      if (!this.failed.has(candidate) && !existsSync(this.ctx.layout.taskPath('failed', candidate))) return candidate;
     }
   }
 
@@ -321,6 +337,24 @@ export class Daemon {
     }
   }
 
+  // A dependency cycle can never run: it is bad input, set aside with the cycle named.
+  private rejectCycles(): void {
+    const graph = new Map([...this.ready.values()].filter((entry) => entry.task.dependsOn.length > 0).map((entry) => [entry.task.id, entry.task.dependsOn]));
+    if (graph.size === 0) return;
+    for (const [id, cycle] of findCycles(graph)) {
+      this.forget(id);
+      this.busy.add(id);
+      this.inFlight++;
+      void this.setAside(id, [{ path: 'depends_on', message: `dependency cycle ${cycle} (remove one of these dependencies)` }])
+        .catch((error: unknown) => this.ctx.log.error({ task: id, err: error }, `${id}: ${(error as Error).message}`))
+        .finally(() => {
+          this.busy.delete(id);
+          this.inFlight--;
+          this.ring();
+        });
+    }
+  }
+
   private sortedReady(): PendingEntry[] {
     const defaultPriority = this.ctx.config().defaults.priority;
     this.sorted ??= [...this.ready.values()].sort((a, b) => comparePending(a, b, defaultPriority));
@@ -329,6 +363,7 @@ export class Daemon {
 
   private scheduleAndStart(): void {
     if (this.ready.size === 0) return;
+    if (this.sorted === undefined) this.rejectCycles();
     const result = schedule({
       now: Date.now(),
       config: this.ctx.config(),

@@ -3,7 +3,7 @@ import { findRunProcesses, isRunProcess } from '../agents/process-table.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import type { Problem } from '../core/problems.js';
 import { moveTask } from '../queue/moves.js';
-import { hasExitFile, readPid, readRunRecord } from '../queue/run-files.js';
+import { readExitCode, readPid, readRunRecord } from '../queue/run-files.js';
 import { parseTaskText } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type Runner } from './runner.js';
@@ -55,7 +55,7 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
   }
   const createdAt = fields.created_at ?? new Date(lstatSync(path).mtimeMs).toISOString();
   const run = describeRun({ id, number, agent: record.agent, slot: record.slot, runDir, startedAt: record.started_at, createdAt, fields });
-  if (hasExitFile(runDir)) {
+  if (readExitCode(runDir) !== undefined) {
     await runner.collect(run);
     return 'collected';
   }

@@ -13,7 +13,7 @@ import type { AttemptOutcome, Task, TaskFields } from '../core/task-schema.js';
 import { attemptError, STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
-import { readExitCode, readTail, writePid, writeRunRecord, hasExitFile } from '../queue/run-files.js';
+import { readExitCode, readTail, writePid, writeRunRecord } from '../queue/run-files.js';
 import { parseTaskText } from '../queue/task-file.js';
 import { withTaskLock } from '../queue/task-lock.js';
 import { summarizeTask } from '../queue/task-summary.js';
@@ -46,6 +46,9 @@ export interface LiveRun {
   poller?: NodeJS.Timeout;
   stopping?: StopRequest;
   finished?: boolean;
+  // Resolves once the claim has spawned the agent, given up, or was released.
+  launched: Promise<void>;
+  markLaunched: () => void;
   settled: Promise<void>;
   settle: () => void;
 }
@@ -91,6 +94,7 @@ export class Runner {
   // Gives a slot back when the claim did not happen.
   release(run: LiveRun): void {
     this.runs.delete(run.id);
+    run.markLaunched();
     run.settle();
   }
 
@@ -99,7 +103,9 @@ export class Runner {
     try {
       await this.launch(run, task);
     } catch (error) {
-      if (!run.child && !run.finished) await this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+      if (!run.child && !run.finished && !run.stopping) await this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+    } finally {
+      run.markLaunched();
     }
   }
 
@@ -132,10 +138,13 @@ export class Runner {
       ORCHESTRATE_ATTEMPT: String(run.number),
       ORCHESTRATE_PROMPT_FILE: promptFile,
     };
+    if (run.stopping) return;
     if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
     if (launch.kind === 'exec' && !commandExists(launch.argv[0]!, workdir, env.PATH)) {
       return this.finishSpawnError(run, `command not found: ${launch.argv[0]} (install it, or fix agents.${run.agent} in orchestrator.yaml)`);
     }
+    // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
+    if (run.stopping) return;
     let child: ChildProcess;
     try {
       child = spawnRun({ runDir: run.runDir, launch, cwd: workdir, env });
@@ -169,11 +178,14 @@ export class Runner {
   // Takes over a run a previous daemon started: watch it until its wrapper leaves an exit status.
   adopt(run: LiveRun, pid: number, timeoutMs: number | null): void {
     run.pid = pid;
+    run.markLaunched();
     this.runs.set(run.id, run);
     this.armTimeout(run, timeoutMs);
     run.poller = setInterval(() => {
       if (run.stopping || run.finished) return;
-      if (hasExitFile(run.runDir) || !isRunProcess(pid, run.runDir)) void this.finish(run, readExitCode(run.runDir) ?? null);
+      // The wrapper writes `exit` just before it ends: trust it once it parses, or once the wrapper is gone.
+      const code = readExitCode(run.runDir);
+      if (code !== undefined || !isRunProcess(pid, run.runDir)) void this.finish(run, code ?? readExitCode(run.runDir) ?? null);
     }, ADOPTED_POLL_MS);
     run.poller.unref();
     this.ctx.log.info({ task: run.id, attempt: run.number, pid }, `re-adopted ${run.id}, still running`);
@@ -181,6 +193,7 @@ export class Runner {
 
   // Records a run whose agent ended while no daemon watched (or vanished, leaving no status).
   collect(run: LiveRun): Promise<void> {
+    run.markLaunched();
     this.runs.set(run.id, run);
     return this.finish(run, readExitCode(run.runDir) ?? null);
   }
@@ -191,6 +204,9 @@ export class Runner {
     if (!run || run.finished || run.stopping) return run?.settled;
     run.stopping = request;
     this.ctx.log.info({ task: id, outcome: request.outcome }, `stopping ${id}: ${request.error}`);
+    // A claim under way finishes first (it will not spawn now), so the attempt is recorded once.
+    await run.launched;
+    if (this.runs.get(id) !== run) return;
     if (run.pid !== undefined) await stopRunTree(run.pid, run.runDir, this.ctx.config().killGraceMs);
     await this.finish(run, readExitCode(run.runDir) ?? null);
   }
@@ -296,6 +312,8 @@ export class Runner {
 export function describeRun(facts: { id: string; number: number; agent: string; slot: string; runDir: string; startedAt: string; createdAt: string; fields: TaskFields }): LiveRun {
   let settle!: () => void;
   const settled = new Promise<void>((resolve) => (settle = resolve));
+  let markLaunched!: () => void;
+  const launched = new Promise<void>((resolve) => (markLaunched = resolve));
   return {
     id: facts.id,
     number: facts.number,
@@ -306,6 +324,8 @@ export function describeRun(facts: { id: string; number: number; agent: string; 
     createdAt: facts.createdAt,
     description: facts.fields.description,
     locks: facts.fields.locks ?? [],
+    launched,
+    markLaunched,
     settled,
     settle,
   };

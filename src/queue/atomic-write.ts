@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from '../agents/process-table.js';
 
 let counter = 0;
 const TEMP_PATTERN = /^\..+\.(\d+)\.\d+\.tmp$/;
@@ -104,14 +105,6 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 // Removes temp files whose writer has died: what a crash mid-write leaves behind.
 export function sweepTempFiles(dir: string): string[] {
@@ -124,7 +117,7 @@ export function sweepTempFiles(dir: string): string[] {
   }
   for (const name of names) {
     const match = TEMP_PATTERN.exec(name);
-    if (!match || isAlive(Number(match[1]))) continue;
+    if (!match || isProcessAlive(Number(match[1]))) continue;
     const path = join(dir, name);
     try {
       if (statSync(path).isFile()) {

@@ -1,6 +1,7 @@
-import { link, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { StateFolder } from '../core/transitions.js';
+import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import { syncDir, writeFileAtomic, writeTempFile } from './atomic-write.js';
 import type { Layout } from './layout.js';
 
@@ -20,19 +21,35 @@ export async function moveTask(layout: Layout, id: string, from: StateFolder, to
   } catch (error) {
     if (code(error) === 'EEXIST') return 'taken';
     if (code(error) === 'ENOENT') return 'gone';
+    // Directories cannot be hard-linked: a folder named like a task is moved aside by rename.
+    if (code(error) === 'EPERM' || code(error) === 'EISDIR') return renameAside(source, target);
     throw error;
   }
   try {
     await unlink(source);
   } catch (error) {
     if (code(error) !== 'ENOENT') throw error;
-    // Someone moved the source away between our link and unlink: they won, so undo our copy.
-    await unlink(target).catch(() => undefined);
-    return 'gone';
+    // The source vanished between our link and unlink. If the task is now in another folder too,
+    // someone else moved it and won: undo our copy. Otherwise they finished our move for us.
+    if (STATE_FOLDERS.some((state) => state !== to && existsSync(layout.taskPath(state, id)))) {
+      await unlink(target).catch(() => undefined);
+      return 'gone';
+    }
   }
   void syncDir(dirname(source));
   await syncDir(dirname(target));
   return 'moved';
+}
+
+async function renameAside(source: string, target: string): Promise<MoveResult> {
+  if (existsSync(target)) return 'taken';
+  try {
+    await rename(source, target);
+    return 'moved';
+  } catch (error) {
+    if (code(error) === 'ENOENT') return 'gone';
+    throw error;
+  }
 }
 
 // Writes new content for a task into another state folder and removes the old file, in that order,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -25,6 +25,9 @@ describe('the daemon lifecycle', () => {
     add('normal-new', 'normal', '2026-01-03T00:00:00Z');
     add('normal-old', 'normal', '2026-01-02T00:00:00Z');
     add('high-new', 'high', '2026-01-04T00:00:00Z');
+    // All four are settled files before the daemon looks, so none is ready earlier than another.
+    const past = new Date(Date.now() - 60_000);
+    for (const id of ['low-old', 'normal-new', 'normal-old', 'high-new']) utimesSync(join(ws.root, 'tasks/pending', `${id}.yaml`), past, past);
     daemon = inProcessDaemon(ws.root, { untilIdle: true });
     await daemon.done;
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['high-new', 'normal-old', 'normal-new', 'low-old']);
