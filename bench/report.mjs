@@ -1,0 +1,108 @@
+// Turning results into the text tables, the target verdicts and the README's markdown table.
+import { fmtMb, fmtMs, fmtX, STABLE_WINDOW_MS, textTable } from './lib.mjs';
+
+export const RUNNERS = [
+  { key: 'floor', label: 'Node spawn loop (floor)' },
+  { key: 'tsp', label: 'task-spooler (tsp -S 8)' },
+  { key: 'parallel', label: 'GNU parallel (-j8)' },
+  { key: 'orchestrate', label: 'orchestrate (daemon)' },
+];
+
+const MB = 1024;
+
+// Section text for (a) and (b).
+export function throughputTable(section) {
+  const floor = section.runners.floor?.median;
+  const orch = section.runners.orchestrate?.median;
+  const rows = RUNNERS.map(({ key, label }) => {
+    const runner = section.runners[key];
+    if (!runner || runner.skipped) return [label, 'skipped', runner?.skipped ?? 'not run', '-', '-', '-'];
+    const runs = runner.runs.map((r) => `${(r.ms / 1000).toFixed(2)}${r.ok ? '' : '!'}`).join(' ');
+    return [label, fmtMs(runner.median), runs, `${Math.round(section.n / (runner.median / 1000))}/s`, fmtX(runner.median / floor), key === 'orchestrate' ? '-' : fmtX(orch / runner.median)];
+  });
+  const failed = RUNNERS.flatMap(({ key, label }) => (section.runners[key]?.runs ?? []).filter((r) => !r.ok).map((r) => `  ! ${label}: ${r.error}`));
+  return [textTable(['runner', 'median', 'runs (s)', 'jobs/s', 'vs floor', 'orchestrate ÷ this'], rows), ...failed].join('\n');
+}
+
+function verdict(measured, limit) {
+  if (measured === undefined || Number.isNaN(measured)) return 'SKIP';
+  return measured <= limit ? 'PASS' : 'FAIL';
+}
+
+// Every target of the brief with its measured value; sections not run are left out.
+export function targets(results) {
+  const rows = [];
+  const add = (name, measured, shown, limit, limitShown, extra = true) => rows.push({ name, measured, shown, limit: limitShown, result: extra === true ? verdict(measured, limit) : extra });
+  const { a, b, c, d, e, f } = results;
+  if (a) {
+    const orch = a.runners.orchestrate;
+    const tsp = a.runners.tsp;
+    const ratio = tsp?.median && orch?.median ? orch.median / tsp.median : undefined;
+    const ok = orch?.runs.every((r) => r.ok);
+    add(`(a) ${a.n} × true: orchestrate ÷ task-spooler`, ratio, ratio ? `${fmtX(ratio)} (${fmtMs(orch.median)} vs ${fmtMs(tsp.median)})` : 'skipped', 1.5, '≤ 1.5x', ok === false ? 'FAIL' : true);
+  }
+  if (b) {
+    const orch = b.runners.orchestrate;
+    const floor = b.runners.floor;
+    const ratio = floor?.median && orch?.median ? orch.median / floor.median : undefined;
+    const ok = orch?.runs.every((r) => r.ok);
+    add(`(b) ${b.n} × sleep 0.05: orchestrate ÷ floor`, ratio, ratio ? `${fmtX(ratio)} (${fmtMs(orch.median)} vs ${fmtMs(floor.median)})` : 'skipped', 1.1, '≤ 1.1x', ok === false ? 'FAIL' : true);
+  }
+  if (c) {
+    add('(c) pickup after `add` returns, p50', c.add.p50, fmtMs(c.add.p50), 20, '≤ 20 ms');
+    add('(c) pickup after `add` returns, p99', c.add.p99, fmtMs(c.add.p99), 100, '≤ 100 ms');
+    add('(c) pickup of a dropped file, p50', c.drop.p50, fmtMs(c.drop.p50), STABLE_WINDOW_MS + 20, `≤ ${STABLE_WINDOW_MS + 20} ms (stable_window + 20)`);
+  }
+  if (d) {
+    const n = d.count.toLocaleString('en');
+    add(`(d) status, ${n} tasks`, d.status, fmtMs(d.status), 500, '≤ 500 ms');
+    add(`(d) tasks --json, ${n} tasks, cold`, d.tasksCold, fmtMs(d.tasksCold), 500, '≤ 500 ms');
+    add(`(d) tasks --json, ${n} tasks, warm`, d.tasksWarm, fmtMs(d.tasksWarm), 500, '≤ 500 ms');
+  }
+  if (e) {
+    const ratio = e.add / e.node;
+    add('(e) orchestrate add ÷ node -e 0', ratio, `${fmtX(ratio)} (${fmtMs(e.add)} vs ${fmtMs(e.node)})`, 2, '≤ 2x');
+  }
+  if (f) {
+    if (f.peakKb !== undefined) add(`(f) daemon peak RSS during (a)`, f.peakKb / MB, fmtMb(f.peakKb), 150, '≤ 150 MB');
+    if (f.idle) add(`(f) daemon RSS idle over ${f.idleCount.toLocaleString('en')} tasks`, f.idle.rssKb / MB, `${fmtMb(f.idle.rssKb)} (peak ${fmtMb(f.idle.hwmKb)})`, 150, '≤ 150 MB');
+  }
+  return rows;
+}
+
+export function targetsTable(rows) {
+  return textTable(['target', 'measured', 'limit', 'result'], rows.map((row) => [row.name, row.shown, row.limit, row.result]));
+}
+
+// The README's "Performance" table: one row per measurement, peers side by side.
+export function markdown(results, rows) {
+  const verdictOf = (prefix) => rows.filter((row) => row.name.startsWith(prefix)).map((row) => row.result);
+  const allOf = (list) => (list.length === 0 ? '' : list.every((r) => r === 'PASS') ? 'PASS' : list.includes('FAIL') ? 'FAIL' : list.join('/'));
+  const lines = ['| measurement | orchestrate | task-spooler | GNU parallel | Node spawn loop (floor) | target | result |', '|---|---|---|---|---|---|---|'];
+  const peerCell = (section, key) => {
+    const runner = section.runners[key];
+    if (!runner || runner.skipped) return 'skipped';
+    const orch = section.runners.orchestrate?.median;
+    return `${fmtMs(runner.median)} (orchestrate ${fmtX(orch / runner.median)})`;
+  };
+  const { a, b, c, d, e, f } = results;
+  if (a) lines.push(`| ${a.n} × \`true\`, 8 at once | ${fmtMs(a.runners.orchestrate?.median)} | ${peerCell(a, 'tsp')} | ${peerCell(a, 'parallel')} | ${peerCell(a, 'floor')} | ≤ 1.5x task-spooler | ${allOf(verdictOf('(a)'))} |`);
+  if (b) lines.push(`| ${b.n} × \`sleep 0.05\`, 8 at once | ${fmtMs(b.runners.orchestrate?.median)} | ${peerCell(b, 'tsp')} | ${peerCell(b, 'parallel')} | ${peerCell(b, 'floor')} | ≤ 1.1x floor | ${allOf(verdictOf('(b)'))} |`);
+  if (c) {
+    lines.push(`| pickup after \`orchestrate add\` returns, p50 / p99 | ${fmtMs(c.add.p50)} / ${fmtMs(c.add.p99)} | | | | ≤ 20 / 100 ms | ${allOf(verdictOf('(c) pickup after'))} |`);
+    lines.push(`| pickup of a file renamed into \`tasks/pending/\`, p50 / p99 | ${fmtMs(c.drop.p50)} / ${fmtMs(c.drop.p99)} | | | | p50 ≤ ${STABLE_WINDOW_MS + 20} ms (stable_window ${STABLE_WINDOW_MS} ms + 20) | ${allOf(verdictOf('(c) pickup of'))} |`);
+  }
+  if (d) {
+    const n = d.count.toLocaleString('en');
+    lines.push(`| \`orchestrate status\`, ${n} tasks | ${fmtMs(d.status)} | | | | ≤ 500 ms | ${allOf(verdictOf('(d) status'))} |`);
+    lines.push(`| \`orchestrate tasks --json\`, ${n} tasks, cold / warm | ${fmtMs(d.tasksCold)} / ${fmtMs(d.tasksWarm)} | | | | ≤ 500 ms | ${allOf(verdictOf('(d) tasks'))} |`);
+  }
+  if (e) lines.push(`| \`orchestrate add\` (\`node -e 0\`: ${fmtMs(e.node)}) | ${fmtMs(e.add)} (${fmtX(e.add / e.node)}) | | | | ≤ 2x \`node -e 0\` | ${allOf(verdictOf('(e)'))} |`);
+  if (f) {
+    const parts = [];
+    if (f.peakKb !== undefined) parts.push(`peak ${fmtMb(f.peakKb)} during (a)`);
+    if (f.idle) parts.push(`${fmtMb(f.idle.rssKb)} idle over ${f.idleCount.toLocaleString('en')} tasks`);
+    lines.push(`| daemon memory (RSS) | ${parts.join('; ')} | | | | ≤ 150 MB | ${allOf(verdictOf('(f)'))} |`);
+  }
+  return lines.join('\n');
+}

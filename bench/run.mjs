@@ -1,0 +1,255 @@
+// The orchestrate benchmark: throughput against task-spooler, GNU parallel and a bare Node spawn
+// loop, pickup latency, listing a big workspace, CLI start-up and daemon memory. See bench/README.md.
+//
+//   node bench/run.mjs [--quick] [--only a,b,c,d,e,f] [--reps N] [--json FILE] [--keep] [--no-install]
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { benchIdleMemory, benchListing, generateWorkspace } from './listing.mjs';
+import { benchLatency } from './latency.mjs';
+import { BIN, cleanupAll, fileCreateProbe, orchSync, fmtMb, fmtMs, fmtX, median, now, options, progress, removeTemp, sleep, STABLE_WINDOW_MS, textTable } from './lib.mjs';
+import { findPeers, peerVersions, runFloor, runOrchestrate, runParallel, runTaskSpooler } from './peers.mjs';
+import { markdown, RUNNERS, targets, targetsTable, throughputTable } from './report.mjs';
+import { benchStartup } from './startup.mjs';
+
+const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+function parseArgs(argv) {
+  const args = { quick: false, only: new Set(SECTIONS), reps: undefined, json: undefined, install: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) usage(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--quick') args.quick = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const list = arg.includes('=') ? arg.slice(7) : value();
+      args.only = new Set(list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+      for (const s of args.only) if (!SECTIONS.includes(s)) usage(`--only: unknown section "${s}" (use a,b,c,d,e,f)`);
+    } else if (arg === '--reps') args.reps = Number(value());
+    else if (arg === '--json') args.json = value();
+    else if (arg === '--keep') options.keep = true;
+    else if (arg === '--no-install') args.install = false;
+    else if (arg === '-h' || arg === '--help') usage();
+    else usage(`unknown argument ${arg}`);
+  }
+  return args;
+}
+
+function usage(problem) {
+  if (problem) process.stderr.write(`bench: ${problem}\n`);
+  process.stderr.write(`usage: node bench/run.mjs [--quick] [--only a,b,c,d,e,f] [--reps N] [--json FILE] [--keep] [--no-install]
+  a  1000 × true through orchestrate, task-spooler, GNU parallel, a Node spawn loop
+  b  1000 × sleep 0.05, same peers
+  c  pickup latency after \`orchestrate add\` and after a file drop
+  d  status and tasks --json over 10,000 tasks
+  e  orchestrate add against node -e 0
+  f  daemon memory: peak during (a), idle over the (d) workspace
+`);
+  process.exit(problem ? 2 : 0);
+}
+
+function sizes(args) {
+  const quick = args.quick;
+  return {
+    n: quick ? 200 : 1000,
+    reps: args.reps ?? (quick ? 1 : 3),
+    latencySamples: quick ? 15 : 100,
+    listingCount: quick ? 2000 : 10_000,
+    warmRuns: quick ? 3 : 5,
+    startupRuns: quick ? 5 : 20,
+    idleSettleMs: quick ? 1500 : 3000,
+  };
+}
+
+// Runs N jobs through every runner, `reps` times, interleaved in a rotating order.
+async function throughput(label, n, reps, peers, jobs) {
+  const runners = {
+    floor: () => runFloor(n, jobs.script, 8),
+    tsp: peers.tsp ? () => runTaskSpooler(peers.tsp, n, jobs.argv, 8) : undefined,
+    parallel: peers.parallel ? () => runParallel(peers.parallel, n, jobs.argv, 8) : undefined,
+    orchestrate: () => runOrchestrate(n, jobs.script),
+  };
+  const results = Object.fromEntries(RUNNERS.map(({ key }) => [key, runners[key] ? { runs: [] } : { skipped: `${key === 'tsp' ? 'task-spooler' : 'GNU parallel'} is not installed` }]));
+  for (let rep = 0; rep < reps; rep++) {
+    const order = RUNNERS.map((_, i) => RUNNERS[(i + rep) % RUNNERS.length].key);
+    for (const key of order) {
+      if (!runners[key] || results[key].skipped) continue;
+      progress(`${label} rep ${rep + 1}/${reps}: ${key}...`);
+      try {
+        const result = await runners[key]();
+        results[key].runs.push(result);
+        progress(`${label} rep ${rep + 1}/${reps}: ${key} ${fmtMs(result.ms)}${result.ok ? '' : ` (NOT OK: ${result.error})`}`);
+      } catch (error) {
+        progress(`${label}: ${key} failed: ${error.message}`);
+        if (key === 'tsp' || key === 'parallel') results[key] = { skipped: `failed: ${error.message.split('\n')[0]}` };
+        else results[key].runs.push({ ms: NaN, ok: false, error: error.message });
+      }
+      await sleep(300);
+    }
+  }
+  for (const result of Object.values(results)) if (result.runs) result.median = median(result.runs.map((r) => r.ms).filter((ms) => !Number.isNaN(ms)));
+  return { n, reps, runners: results };
+}
+
+function heading(text) {
+  console.log(`\n## ${text}\n`);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (!existsSync(BIN)) usage(`${BIN} is missing; run \`npm run build\` first (npm run bench does)`);
+  const size = sizes(args);
+  const only = args.only;
+  const started = now();
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const peers = only.has('a') || only.has('b') ? findPeers({ install: args.install }) : {};
+  const versions = peerVersions(peers);
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGb: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() };
+  machine.fileCreate = fileCreateProbe();
+  const results = { machine, versions, sizes: size, command, date: new Date().toISOString() };
+
+  console.log(`# orchestrate benchmark${args.quick ? ' (--quick: smaller sizes, not for the README)' : ''}`);
+  console.log(`\n${machine.cpu}, ${machine.cores} cores, ${machine.memGb} GB, Linux ${machine.kernel}, Node ${machine.node}`);
+  console.log(`temp folder: ${machine.fileCreate.fs}; creating a small file there takes ${machine.fileCreate.us.toFixed(0)} µs (median of 200)`);
+  console.log(`peers: ${versions.tsp ?? 'task-spooler not installed'}; ${versions.parallel ?? 'GNU parallel not installed'}`);
+
+  if (only.has('a') || only.has('f')) {
+    const reps = only.has('a') ? size.reps : 1;
+    const section = only.has('a')
+      ? await throughput('(a)', size.n, reps, peers, { script: 'true', argv: ['true'] })
+      : { n: size.n, reps, runners: { orchestrate: { runs: [await runOrchestrate(size.n, 'true')] } } };
+    const peaks = section.runners.orchestrate.runs.map((r) => r.peakRssKb).filter((kb) => kb !== undefined);
+    results.f = { peakKb: peaks.length ? Math.max(...peaks) : undefined, peaksKb: peaks };
+    if (only.has('a')) {
+      results.a = section;
+      heading(`(a) ${size.n} no-op tasks (\`true\`), 8 at a time — median of ${reps}, peers interleaved`);
+      console.log(throughputTable(section));
+      const drops = section.runners.orchestrate.runs.map((r) => r.dropMs).filter(Boolean);
+      if (drops.length) console.log(`\norchestrate: timed from the first rename into tasks/pending/ (renaming all ${size.n} took ${fmtMs(median(drops))}; the .tmp files were written before) until all are in tasks/completed/, daemon already up. task-spooler: from the first \`tsp\` (starts its server) until the last job finished. GNU parallel: the whole \`parallel\` process.`);
+    }
+  }
+
+  if (only.has('b')) {
+    const section = await throughput('(b)', size.n, size.reps, peers, { script: 'sleep 0.05', argv: ['sleep', '0.05'] });
+    results.b = section;
+    heading(`(b) ${size.n} tasks of \`sleep 0.05\`, 8 at a time — median of ${size.reps} (ideal: ${fmtMs((size.n * 50) / 8)})`);
+    console.log(throughputTable(section));
+  }
+
+  if (only.has('c')) {
+    const c = await benchLatency({ samples: size.latencySamples });
+    results.c = c;
+    heading(`(c) pickup latency: submission -> the agent's first instruction (${c.add.samples} samples each, daemon idle)`);
+    const row = (label, s) => [label, fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max)];
+    console.log(
+      textTable(
+        ['from', 'p50', 'p99', 'max'],
+        [
+          row('`orchestrate add` returned (target)', c.add),
+          row('`orchestrate add` invoked', c.add.afterInvoke),
+          ...(c.add.afterCreatedAt ? [row('the created_at that `add` wrote', c.add.afterCreatedAt)] : []),
+          row('file renamed into tasks/pending/', c.drop),
+        ],
+      ),
+    );
+    console.log(`\n"running" = a \`date +%s%N\` stamp written by the task's own command. It includes starting sh and date: ${fmtMs(c.overhead.p50)} p50 for a bare Node spawn of the same command.`);
+    console.log(`\`orchestrate add\` itself took ${fmtMs(c.add.addMsMedian)} (median); it rings the daemon before it exits, so the agent may already run when it returns (${c.add.negative}/${c.add.samples} samples negative).`);
+    console.log(`A dropped file is not read before it has been stable for stable_window (${STABLE_WINDOW_MS} ms in this config): that wait is by design.`);
+  }
+
+  let bigRoot;
+  if (only.has('d')) {
+    const d = await benchListing({ count: size.listingCount, warmRuns: size.warmRuns });
+    bigRoot = d.root;
+    results.d = { count: size.listingCount, counts: d.counts, status: d.status, statusAll: d.statusAll, tasksCold: d.tasksCold, tasksWarm: d.tasksWarm, tasksWarmAll: d.tasksWarmAll, jsonBytes: d.jsonBytes };
+    heading(`(d) listing ${size.listingCount.toLocaleString('en')} tasks (${d.counts.completed} completed, ${d.counts.failed} failed incl. ${d.counts.invalid} invalid, ${d.counts.pending} pending)`);
+    console.log(
+      textTable(
+        ['command', 'time', 'runs'],
+        [
+          ['orchestrate status', fmtMs(d.status), d.statusAll.map((ms) => ms.toFixed(0)).join(' ')],
+          ['orchestrate tasks --json, cold (builds .orchestrate/index.json)', fmtMs(d.tasksCold), '1'],
+          ['orchestrate tasks --json, warm (median)', fmtMs(d.tasksWarm), d.tasksWarmAll.map((ms) => ms.toFixed(0)).join(' ')],
+        ],
+      ),
+    );
+    console.log(`\ntasks --json prints ${(d.jsonBytes / 1024 / 1024).toFixed(1)} MB; times are wall time of the whole CLI process. "cold" means no index cache (the files are in the page cache).`);
+  }
+
+  if (only.has('e')) {
+    const e = await benchStartup({ runs: size.startupRuns });
+    results.e = e;
+    heading(`(e) CLI start-up: median of ${e.runs}, interleaved`);
+    console.log(
+      textTable(
+        ['command', 'median', 'vs node -e 0'],
+        [
+          ['node -e 0', fmtMs(e.node), '1.00x'],
+          ['orchestrate add (daemon running; target)', fmtMs(e.add), fmtX(e.add / e.node)],
+          ['orchestrate add (no daemon)', fmtMs(e.addNoDaemon), fmtX(e.addNoDaemon / e.node)],
+        ],
+      ),
+    );
+  }
+
+  if (only.has('f')) {
+    if (!bigRoot) {
+      progress(`(f) generating ${size.listingCount.toLocaleString('en')} task files for the idle daemon...`);
+      bigRoot = generateWorkspace(size.listingCount).root;
+      // As after (d): the index cache exists, so the daemon starts with it, as it would for a user.
+      orchSync(bigRoot, ['tasks', '--json']);
+    }
+    progress(`(f) idle daemon over ${size.listingCount.toLocaleString('en')} tasks, ${size.idleSettleMs} ms...`);
+    results.f.idle = await benchIdleMemory(bigRoot, size.idleSettleMs);
+    results.f.idleCount = size.listingCount;
+    // Beyond the brief: the same daemon busy in that long-lived workspace (200 × true).
+    const busyN = 200;
+    progress(`(f) ${busyN} × true in the ${size.listingCount.toLocaleString('en')}-task workspace...`);
+    const busy = await runOrchestrate(busyN, 'true', { root: bigRoot, prefix: 'busy-' });
+    results.f.busy = { n: busyN, ms: busy.ms, ok: busy.ok, peakKb: busy.peakRssKb };
+    heading('(f) daemon memory');
+    console.log(
+      textTable(
+        ['when', 'RSS', 'peak (VmHWM)'],
+        [
+          [`after (a), ${size.n} × true (max of ${results.f.peaksKb.length} runs)`, '-', fmtMb(results.f.peakKb)],
+          [`idle ${size.idleSettleMs / 1000} s over ${size.listingCount.toLocaleString('en')} tasks`, fmtMb(results.f.idle?.rssKb), fmtMb(results.f.idle?.hwmKb)],
+          [`running ${results.f.busy.n} × true over ${size.listingCount.toLocaleString('en')} tasks (not a target)`, '-', fmtMb(results.f.busy.peakKb)],
+        ],
+      ),
+    );
+    console.log(`\nThe last row is beyond the brief: ${results.f.busy.n} no-op tasks dropped into the ${size.listingCount.toLocaleString('en')}-task workspace took ${fmtMs(results.f.busy.ms)}${results.f.busy.ok ? '' : ' (NOT all succeeded)'} (compare (a)).`);
+  }
+  if (bigRoot) removeTemp(bigRoot);
+  if (!only.has('f')) delete results.f;
+
+  const rows = targets(results);
+  heading('Targets');
+  console.log(targetsTable(rows));
+  const failed = rows.filter((row) => row.result === 'FAIL').length;
+  console.log(`\n${rows.length - failed}/${rows.length} targets met.`);
+
+  heading('Markdown for README.md ("Performance")');
+  console.log(markdown(results, rows));
+  console.log(`\nMeasured with \`${command}\` on ${machine.cpu} (${machine.cores} cores), Linux ${machine.kernel}, Node ${machine.node}${[versions.tsp, versions.parallel].filter(Boolean).map((v) => `; ${v}`).join('')}.${results.a || results.b ? ` Throughput rows are medians of ${size.reps} interleaved runs.` : ''}`);
+  console.log(`\nbench took ${fmtMs(now() - started)}.`);
+
+  if (args.json) writeFileSync(args.json, `${JSON.stringify({ ...results, targets: rows }, null, 2)}\n`);
+}
+
+const onSignal = () => {
+  cleanupAll();
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+} finally {
+  cleanupAll();
+}
