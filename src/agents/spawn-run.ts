@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { RUN_MARKER } from './process-table.js';
 import type { Launch } from './preset.js';
 
 // The wrapper is /bin/sh, the cheapest process that can outlive the daemon and still record the
-// agent's exit status. Its traps turn SIGINT/SIGTERM into an exit once the agent has ended, so the
-// status is written for cancel and timeout too; only SIGKILL leaves no status.
-const TRAPS = `trap 'echo $? > "$${RUN_MARKER}/exit"' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP;`;
+// agent's exit status. It records its pid and opens the run's output files itself (work taken off
+// the daemon's event loop). Its traps turn SIGINT/SIGTERM into an exit once the agent has ended, so
+// the status is written for cancel and timeout too; only SIGKILL leaves no status.
+const DIR = `"$${RUN_MARKER}"`;
+const TRAPS = `echo $$ > ${DIR}/pid; exec >>${DIR}/stdout 2>>${DIR}/stderr; trap 'echo $? > ${DIR}/exit' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP;`;
 const EXEC_WRAPPER = `${TRAPS} "$@"`;
 const SHELL_WRAPPER = `${TRAPS} eval "$1"`;
 
@@ -18,23 +18,16 @@ export interface SpawnRequest {
   env: Record<string, string | undefined>;
 }
 
-// Starts a run detached in its own process group, stdout/stderr straight into files of the run.
+// Starts a run detached in its own process group; its output goes straight into files of the run.
 export function spawnRun(request: SpawnRequest): ChildProcess {
   const { launch, runDir } = request;
-  const stdout = openSync(join(runDir, 'stdout'), 'a');
-  const stderr = openSync(join(runDir, 'stderr'), 'a');
-  try {
-    const args = launch.kind === 'exec' ? ['-c', EXEC_WRAPPER, 'orchestrate-run', ...launch.argv] : ['-c', SHELL_WRAPPER, 'orchestrate-run', launch.script];
-    const child = spawn('/bin/sh', args, {
-      cwd: request.cwd,
-      detached: true,
-      stdio: ['ignore', stdout, stderr],
-      env: { ...request.env, ...launch.env, [RUN_MARKER]: runDir },
-    });
-    child.unref();
-    return child;
-  } finally {
-    closeSync(stdout);
-    closeSync(stderr);
-  }
+  const args = launch.kind === 'exec' ? ['-c', EXEC_WRAPPER, 'orchestrate-run', ...launch.argv] : ['-c', SHELL_WRAPPER, 'orchestrate-run', launch.script];
+  const child = spawn('/bin/sh', args, {
+    cwd: request.cwd,
+    detached: true,
+    stdio: 'ignore',
+    env: { ...request.env, ...launch.env, [RUN_MARKER]: runDir },
+  });
+  child.unref();
+  return child;
 }

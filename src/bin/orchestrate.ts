@@ -99,7 +99,8 @@ program
   .action(async (options: { status?: string; json?: boolean }) => {
     const { listTasks, parseStates, renderTasks } = await import('../cli/tasks.js');
     const tasks = await listTasks(layout(), parseStates(options.status));
-    if (options.json) json(tasks);
+    // One line: with 10,000 tasks, indentation alone doubles the time to print.
+    if (options.json) print(JSON.stringify(tasks));
     else print(renderTasks(tasks));
   });
 

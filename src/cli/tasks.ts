@@ -21,7 +21,9 @@ export function parseStates(option: string | undefined): StateFolder[] {
 // Every task in the chosen folders, from the index cache (only changed files are parsed).
 export async function listTasks(layout: Layout, states: StateFolder[]): Promise<TaskSummary[]> {
   const index = TaskIndex.load(layout);
-  const tasks = onePlace(layout, states.flatMap((state) => index.list(state)));
+  const lists = [];
+  for (const state of states) lists.push(...(await index.list(state)));
+  const tasks = onePlace(layout, lists);
   await index.save().catch(() => undefined);
   return tasks.sort((a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id));
 }

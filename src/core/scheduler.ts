@@ -19,7 +19,8 @@ export interface RunningTask {
 export interface SchedulerInput {
   now: number;
   config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'>;
-  pending: Iterable<PendingTask>;
+  // Already in run order (see sortPending): the daemon keeps it sorted between passes.
+  pending: readonly PendingTask[];
   running: readonly RunningTask[];
   completed: ReadonlySet<string>;
   failed: ReadonlySet<string>;
@@ -50,6 +51,11 @@ export function comparePending(a: PendingTask, b: PendingTask, defaultPriority: 
   return a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0;
 }
 
+// Puts pending tasks in the order they may start.
+export function sortPending<T extends PendingTask>(pending: Iterable<T>, defaultPriority: PriorityLevel): T[] {
+  return [...pending].sort((a, b) => comparePending(a, b, defaultPriority));
+}
+
 // Decides which pending tasks start now, which fail on a failed dependency, and why the rest wait.
 export function schedule(input: SchedulerInput): Schedule {
   const { config } = input;
@@ -62,8 +68,9 @@ export function schedule(input: SchedulerInput): Schedule {
   const waiting = new Map<string, WaitReason>();
   let nextWakeMs: number | undefined;
 
-  const sorted = [...input.pending].sort((a, b) => comparePending(a, b, config.defaults.priority));
-  for (const entry of sorted) {
+  for (const entry of input.pending) {
+    // Every slot is taken: the rest wait, and need not be looked at (10,000 pending stay cheap).
+    if (runningCount >= config.maxConcurrent) break;
     const { task } = entry;
     const requested = task.fields.agent ?? config.defaults.agent;
     if (requested !== undefined && !(requested in config.agents)) {

@@ -3,7 +3,7 @@ import { lstat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { formatProblem, type Problem } from '../core/problems.js';
 import { findCycles } from '../core/dependency-cycles.js';
-import { comparePending, schedule, type PendingTask } from '../core/scheduler.js';
+import { schedule, sortPending, type PendingTask } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
 import { nextAttemptNumber, type StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
@@ -11,7 +11,7 @@ import { recordEndWithoutAttempt } from '../queue/finish.js';
 import { moveTask } from '../queue/moves.js';
 import { readTaskFile, type FileSignature } from '../queue/task-file.js';
 import { cancelPendingTask } from '../queue/cancel-pending.js';
-import { summarizeTask } from '../queue/task-summary.js';
+import { summarizeTask, type TaskSummary } from '../queue/task-summary.js';
 import type { DaemonContext } from './context.js';
 import { recoverAssigned } from './recovery.js';
 import { Runner, type LiveRun } from './runner.js';
@@ -21,6 +21,8 @@ import type { Recorded } from '../queue/finish.js';
 const PARSE_GRACE_MS = 2000;
 // A file linked into two folders for longer than this was left by a crash mid-move.
 const MOVE_SETTLE_MS = 5000;
+// context/ summaries are rewritten at most this often while tasks finish in a burst.
+const SUMMARIES_EVERY_MS = 1000;
 
 interface PendingEntry extends PendingTask {
   text: string;
@@ -69,6 +71,9 @@ export class Daemon {
   private claiming = true;
   private recovered = false;
   private idleWaiters: (() => void)[] = [];
+  // Summaries of finished tasks for context/, kept in memory; ids whose file changed are refreshed lazily.
+  private readonly summaries = new Map<string, TaskSummary>();
+  private readonly staleSummaries = new Set<string>();
   private summariesTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ctx: DaemonContext) {
@@ -142,6 +147,8 @@ export class Daemon {
       this.scanFinished = false;
       this.completed = listIds(layout.folder('completed'));
       this.failed = listIds(layout.folder('failed'));
+      for (const ids of [this.completed, this.failed]) for (const id of ids) if (!this.summaries.has(id)) this.staleSummaries.add(id);
+      for (const id of this.summaries.keys()) if (!this.completed.has(id) && !this.failed.has(id)) this.summaries.delete(id);
       this.sweepOrphanErrors();
     }
     if (this.scanAssigned) {
@@ -273,6 +280,7 @@ export class Daemon {
     const hint = `Fix it, then move it back: mv tasks/failed/${movedAs}.yaml tasks/pending/${id === movedAs ? '' : `${id}.yaml`}`;
     await writeFileAtomic(layout.errorPath(movedAs), `${lines.join('\n')}\n${hint}\n`);
     this.failed.add(movedAs);
+    this.staleSummaries.add(movedAs);
     this.ctx.event('invalid', { id, as: movedAs, problems: lines });
     this.summariesDirty();
   }
@@ -356,8 +364,7 @@ export class Daemon {
   }
 
   private sortedReady(): PendingEntry[] {
-    const defaultPriority = this.ctx.config().defaults.priority;
-    this.sorted ??= [...this.ready.values()].sort((a, b) => comparePending(a, b, defaultPriority));
+    this.sorted ??= sortPending(this.ready.values(), this.ctx.config().defaults.priority);
     return this.sorted;
   }
 
@@ -400,7 +407,7 @@ export class Daemon {
   private async claimAndStart(entry: PendingEntry, agent: string): Promise<void> {
     const { task } = entry;
     const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
-    const run = this.runner.reserve({ task, agent, createdAt }, nextAttemptNumber(task.fields));
+    const run = this.runner.reserve({ task, agent, createdAt, text: entry.text, signature: entry.signature }, nextAttemptNumber(task.fields));
     const moved = await moveTask(this.ctx.layout, task.id, 'pending', 'assigned');
     if (moved !== 'moved') {
       this.runner.release(run);
@@ -418,6 +425,7 @@ export class Daemon {
     const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, { outcome: 'failed', error }, createdAt);
     this.ctx.log.warn({ task: task.id }, `${task.id} failed: ${error}`);
     if (recorded.moved === 'moved') this.failed.add(task.id);
+    this.staleSummaries.add(task.id);
     this.summariesDirty();
   }
 
@@ -434,6 +442,7 @@ export class Daemon {
       try {
         const result = await cancelPendingTask(layout, id);
         if (result.ok) this.failed.add(id);
+        this.staleSummaries.add(id);
         this.summariesDirty();
         return result;
       } finally {
@@ -447,6 +456,7 @@ export class Daemon {
     if (recorded?.moved === 'moved') {
       if (recorded.to === 'completed') this.completed.add(run.id);
       if (recorded.to === 'failed') this.failed.add(run.id);
+      this.staleSummaries.add(run.id);
       if (recorded.to === 'pending') this.dirtyPending.add(run.id);
     }
     this.summariesDirty();
@@ -471,7 +481,7 @@ export class Daemon {
     this.summariesTimer = setTimeout(() => {
       this.summariesTimer = undefined;
       void this.writeSummaries();
-    }, 200);
+    }, SUMMARIES_EVERY_MS);
   }
 
   // Waits for transitions under way, then writes context/ and the index one last time.
@@ -480,13 +490,28 @@ export class Daemon {
     await this.writeSummaries();
   }
 
+  // Brings the in-memory summaries up to date, yielding now and then (a first start over 10,000
+  // finished tasks without a warm index parses them all).
+  private async refreshSummaries(): Promise<void> {
+    let done = 0;
+    for (const id of [...this.staleSummaries]) {
+      this.staleSummaries.delete(id);
+      const state = this.completed.has(id) ? 'completed' : this.failed.has(id) ? 'failed' : undefined;
+      const summary = state ? await this.ctx.index.summary(state, id) : undefined;
+      if (summary) this.summaries.set(id, summary);
+      else this.summaries.delete(id);
+      if (++done % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   private async writeSummaries(): Promise<void> {
     clearTimeout(this.summariesTimer);
     this.summariesTimer = undefined;
     const { layout, index } = this.ctx;
     try {
       const { writeStateFiles } = await import('../context/state-files.js');
-      const finished = [...index.list('completed'), ...index.list('failed')];
+      await this.refreshSummaries();
+      const finished = [...this.summaries.values()];
       const pending = [...this.ready.values()].map((entry) => summarizeTask(entry.task.id, 'pending', entry.task.fields));
       const running = [...this.runner.runs.values()].map((run) => ({ id: run.id, slot: run.slot, startedAt: run.startedAt, description: run.description }));
       await writeStateFiles(layout, { running, pending, finished, now: Date.now() });

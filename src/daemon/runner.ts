@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { lstatSync, mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { presetFor } from '../agents/presets.js';
 import { groupAlive, isRunProcess } from '../agents/process-table.js';
@@ -13,9 +13,8 @@ import type { AttemptOutcome, Task, TaskFields } from '../core/task-schema.js';
 import { attemptError, STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
-import { readExitCode, readTail, writePid, writeRunRecord } from '../queue/run-files.js';
-import { parseTaskText } from '../queue/task-file.js';
-import { withTaskLock } from '../queue/task-lock.js';
+import { readExitCode, readTail, writeRunRecord } from '../queue/run-files.js';
+import { parseTaskText, type FileSignature } from '../queue/task-file.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import type { DaemonContext } from './context.js';
 
@@ -46,6 +45,7 @@ export interface LiveRun {
   poller?: NodeJS.Timeout;
   stopping?: StopRequest;
   finished?: boolean;
+  claimed?: { text: string; fields: TaskFields; signature: FileSignature };
   // Resolves once the claim has spawned the agent, given up, or was released.
   launched: Promise<void>;
   markLaunched: () => void;
@@ -57,6 +57,9 @@ export interface StartRequest {
   task: Task;
   agent: string;
   createdAt: string;
+  // The text and signature the task was claimed with: reused at the end if the file is unchanged.
+  text: string;
+  signature: FileSignature;
 }
 
 // Starts, watches, stops and finishes agent runs; the rest of the daemon only sees slots and ids.
@@ -68,9 +71,12 @@ export class Runner {
     private readonly onFinished: (run: LiveRun, recorded: Recorded | undefined) => void,
   ) {}
 
-  // The running tasks as the scheduler sees them.
+  // The running tasks as the scheduler sees them. A run whose agent has ended no longer holds its
+  // slot while its end is being recorded (its id stays taken until then).
   runningTasks(): RunningTask[] {
-    return [...this.runs.values()].map((run) => ({ id: run.id, agent: run.agent, locks: run.locks }));
+    const running: RunningTask[] = [];
+    for (const run of this.runs.values()) if (!run.finished) running.push({ id: run.id, agent: run.agent, locks: run.locks });
+    return running;
   }
 
   // Ids whose agent is being stopped: they must not be claimed again until it is gone.
@@ -87,6 +93,7 @@ export class Runner {
   reserve(request: StartRequest, number: number): LiveRun {
     const { task, agent } = request;
     const run = describeRun({ id: task.id, number, agent, slot: this.freeSlot(agent), runDir: this.ctx.layout.runDir(task.id, number), startedAt: new Date().toISOString(), createdAt: request.createdAt, fields: task.fields });
+    run.claimed = { text: request.text, fields: task.fields, signature: request.signature };
     this.runs.set(task.id, run);
     return run;
   }
@@ -114,12 +121,13 @@ export class Runner {
     const config = this.ctx.config();
     const agentConfig = config.agents[run.agent]!;
     const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
-    mkdirSync(run.runDir, { recursive: true });
+    await mkdir(run.runDir, { recursive: true });
     const promptFile = join(run.runDir, 'prompt.md');
     const preset = presetFor(agentConfig);
     const workdir = agentConfig.cwd ? join(layout.root, agentConfig.cwd) : layout.root;
+    // The shell agent's "prompt" is its command, already in the task file: nothing to save.
     const prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles);
-    await writeFileAtomic(promptFile, prompt, { durable: false });
+    if (agentConfig.preset !== 'shell') await writeFileAtomic(promptFile, prompt, { durable: false });
     await writeRunRecord(run.runDir, {
       task_id: run.id,
       attempt: run.number,
@@ -157,7 +165,6 @@ export class Runner {
     }
     run.child = child;
     run.pid = child.pid;
-    writePid(run.runDir, child.pid);
     child.once('exit', (code, signal) => {
       run.child = undefined;
       if (run.stopping) return;
@@ -237,7 +244,8 @@ export class Runner {
       const config = this.ctx.config();
       const grace = config.killGraceMs;
       if (!run.stopping && run.pid !== undefined && groupAlive(run.pid)) void stopRunTree(run.pid, run.runDir, grace);
-      const [stdout, stderr] = await Promise.all([readTail(join(run.runDir, 'stdout'), STDOUT_TAIL), readTail(join(run.runDir, 'stderr'), STDERR_TAIL)]);
+      const stdout = readTail(join(run.runDir, 'stdout'), STDOUT_TAIL);
+      const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);
       const agentConfig = config.agents[run.agent] ?? { max_instances: 1, command: 'unknown' };
       const report = presetFor(agentConfig).read({ stdout, stderr, exitCode });
       const outcome: AttemptOutcome = run.stopping?.outcome ?? (exitCode === null ? (signal ? 'failed' : 'lost') : exitCode === 0 && report.success ? 'success' : 'failed');
@@ -274,28 +282,33 @@ export class Runner {
   }
 
   // Finds the task file (a person may have moved it while it ran) and records the attempt in it.
-  private record(run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
-    return withTaskLock(this.ctx.layout, run.id, () => this.recordLocked(run, end));
-  }
-
-  private async recordLocked(run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
+  // No task lock here: while a daemon runs, CLI commands hand it their changes to running tasks.
+  private async record(run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
     const { layout, log } = this.ctx;
     const from = locate(layout.taskPath.bind(layout), run.id);
     if (from === undefined) {
       log.warn({ task: run.id }, `${run.id}: its task file was removed, so the attempt is kept only in ${run.runDir}`);
       return undefined;
     }
-    const path = layout.taskPath(from, run.id);
-    const bytes = await readFile(path);
-    const read = parseTaskText(bytes, run.id, { size: 0, mtimeMs: 0, ino: 0 });
-    if (read.kind !== 'task') {
+    const current = this.currentTask(run, from);
+    if (!current) {
       log.error({ task: run.id }, `${run.id}: the task file became invalid while it ran; the attempt is kept in ${run.runDir}`);
       return undefined;
     }
     const config = this.ctx.config();
-    const recorded = await recordAttempt(layout, run.id, from, read.text, read.task.fields, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
+    const recorded = await recordAttempt(layout, run.id, from, current.text, current.fields, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
     this.rememberInIndex(run.id, recorded.to, recorded.fields);
     return recorded;
+  }
+
+  // The task as it is now: what was claimed if the file is untouched (the common case), else re-read.
+  private currentTask(run: LiveRun, from: StateFolder): { text: string; fields: TaskFields } | undefined {
+    const path = this.ctx.layout.taskPath(from, run.id);
+    const stats = lstatSync(path);
+    const claimed = run.claimed;
+    if (claimed && from === 'assigned' && stats.ino === claimed.signature.ino && stats.size === claimed.signature.size && stats.mtimeMs === claimed.signature.mtimeMs) return claimed;
+    const read = parseTaskText(readFileSync(path), run.id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
+    return read.kind === 'task' ? { text: read.text, fields: read.task.fields } : undefined;
   }
 
   private rememberInIndex(id: string, state: StateFolder, fields: TaskFields): void {

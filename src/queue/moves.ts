@@ -13,6 +13,7 @@ function code(error: unknown): string | undefined {
 
 // Moves a task file between state folders with link + unlink, which can never overwrite a task.
 // 'gone': the source vanished (someone else moved it); 'taken': the id already exists in the target.
+// The folder fsync is not awaited: a claim must not wait for the disk before its agent starts.
 export async function moveTask(layout: Layout, id: string, from: StateFolder, to: StateFolder, targetId = id): Promise<MoveResult> {
   const source = layout.taskPath(from, id);
   const target = layout.taskPath(to, targetId);
@@ -37,7 +38,7 @@ export async function moveTask(layout: Layout, id: string, from: StateFolder, to
     }
   }
   void syncDir(dirname(source));
-  await syncDir(dirname(target));
+  void syncDir(dirname(target));
   return 'moved';
 }
 

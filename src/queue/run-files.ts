@@ -1,7 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
 export interface RunRecord {
@@ -14,9 +13,10 @@ export interface RunRecord {
   timeout_ms: number | null;
 }
 
-// Records a run durably before its agent starts (the "recorded before spawn" rule).
+// Records a run before its agent starts (the "recorded before spawn" rule). Atomic, not fsynced:
+// it must survive a daemon crash, and a power cut that could lose it stops the agent too.
 export async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {
-  await writeFileAtomic(join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFileAtomic(join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { durable: false });
 }
 
 export function readRunRecord(runDir: string): RunRecord | undefined {
@@ -27,11 +27,7 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
   }
 }
 
-// The wrapper's pid is its process group id too (it is spawned as a group leader).
-export function writePid(runDir: string, pid: number): void {
-  writeFileAtomicSync(join(runDir, 'pid'), `${pid}\n`, { durable: false });
-}
-
+// The wrapper's pid (written by the wrapper itself; it is the process group id too).
 export function readPid(runDir: string): number | undefined {
   try {
     const pid = Number(readFileSync(join(runDir, 'pid'), 'utf8').trim());
@@ -60,21 +56,23 @@ export function writeExitCode(runDir: string, code: number): void {
   writeFileSync(join(runDir, 'exit'), `${code}\n`);
 }
 
-// The last `maxBytes` of a run's output file, decoded leniently.
-export async function readTail(path: string, maxBytes: number): Promise<string> {
-  let handle;
+// The last `maxBytes` of a run's output file, decoded leniently. Synchronous on purpose: a few small
+// reads from the page cache cost less than the round trips of their async twins.
+export function readTail(path: string, maxBytes: number): string {
+  let fd: number;
   try {
-    handle = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch {
     return '';
   }
   try {
-    const { size } = await handle.stat();
+    const { size } = fstatSync(fd);
     const length = Math.min(size, maxBytes);
+    if (length === 0) return '';
     const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
+    readSync(fd, buffer, 0, length, size - length);
     return buffer.toString('utf8');
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

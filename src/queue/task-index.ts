@@ -3,7 +3,7 @@ import { taskIdOf } from '../core/ids.js';
 import type { StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layout } from './layout.js';
-import { parseTaskText, type FileSignature } from './task-file.js';
+import type { FileSignature, TaskFileRead } from './task-file.js';
 import { summarizeTask, type TaskSummary } from './task-summary.js';
 
 const INDEX_VERSION = 1;
@@ -33,7 +33,7 @@ export class TaskIndex {
   }
 
   // The summaries of every task file in one state folder, parsing only files the cache does not know.
-  list(state: StateFolder): TaskSummary[] {
+  async list(state: StateFolder): Promise<TaskSummary[]> {
     const dir = this.layout.folder(state);
     let names: string[];
     try {
@@ -45,13 +45,18 @@ export class TaskIndex {
     for (const name of names) {
       const id = taskIdOf(name);
       if (id === undefined) continue;
-      const summary = this.summaryOf(state, id, `${dir}/${name}`);
+      const summary = await this.summaryOf(state, id, `${dir}/${name}`);
       if (summary) summaries.push(summary);
     }
     return summaries;
   }
 
-  private summaryOf(state: StateFolder, id: string, path: string): TaskSummary | undefined {
+  // One task's summary (undefined when its file is gone), from the cache when the file is unchanged.
+  summary(state: StateFolder, id: string): Promise<TaskSummary | undefined> {
+    return this.summaryOf(state, id, this.layout.taskPath(state, id));
+  }
+
+  private async summaryOf(state: StateFolder, id: string, path: string): Promise<TaskSummary | undefined> {
     let stats;
     try {
       stats = lstatSync(path);
@@ -62,14 +67,27 @@ export class TaskIndex {
     const cached = this.entries.get(key);
     if (cached && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs && cached.ino === stats.ino) return cached.summary;
     const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
-    const summary = this.parse(state, id, path, signature, stats.isFile());
+    const summary = await this.parse(state, id, path, signature, stats.isFile());
+    if (summary === undefined) return undefined;
     this.entries.set(key, { ...signature, summary });
     this.changed = true;
     return summary;
   }
 
-  private parse(state: StateFolder, id: string, path: string, signature: FileSignature, isFile: boolean): TaskSummary {
-    const read = isFile && signature.size <= 1024 * 1024 ? parseTaskText(readFileSync(path), id, signature) : undefined;
+  // undefined when the file moved on while we looked (the next listing finds it where it went).
+  private async parse(state: StateFolder, id: string, path: string, signature: FileSignature, isFile: boolean): Promise<TaskSummary | undefined> {
+    let read: TaskFileRead | undefined;
+    if (isFile && signature.size <= 1024 * 1024) {
+      // The YAML parser and schemas load only when something must be parsed: a warm listing skips them.
+      const { parseTaskText } = await import('./task-file.js');
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch {
+        return undefined;
+      }
+      read = parseTaskText(bytes, id, signature);
+    }
     if (read?.kind === 'task') return summarizeTask(id, state, read.task.fields);
     const problem = read?.kind === 'invalid' ? read.problems[0]?.message : 'not a readable task file';
     return { id, state, description: `(invalid: ${problem})`, attempts: 0, invalid: true };

@@ -32,9 +32,9 @@ describe('one place, during a busy run', () => {
   beforeAll(async () => {
     busy = faultWorkspace({ withMarker: false });
     const { root } = busy;
-    for (const id of ids.slice(0, 150)) dropTask(root, id, `description: busy task ${id}\ncommand: sleep 0.02\n`);
+    for (const id of ids.slice(0, 150)) dropTask(root, id, `description: busy task ${id}\ncommand: sleep 0.1\n`);
     busyDaemon = await startDaemon(root);
-    for (const id of ids.slice(150)) dropTask(root, id, `description: busy task ${id}\ncommand: sleep 0.02\n`);
+    for (const id of ids.slice(150)) dropTask(root, id, `description: busy task ${id}\ncommand: sleep 0.1\n`);
 
     let done = false;
     const snapshotLoop = async (command: 'tasks' | 'status') => {
