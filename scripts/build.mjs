@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { 'bin/orchestrate': 'src/bin/orchestrate.ts', index: 'src/index.ts' },
+  entryPoints: { 'bin/orchestrate': 'src/bin/orchestrate.ts', index: 'src/index.ts', launcher: 'src/agents/launcher-main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -88,6 +88,7 @@ export function liveGroupMembers(pgid: number): number[] {
 
 // Whether anything is left in a process group (cheap: one syscall; zombies count).
 export function groupAlive(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(-pgid, 0);
     return true;

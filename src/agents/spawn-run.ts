@@ -18,16 +18,22 @@ export interface SpawnRequest {
   env: Record<string, string | undefined>;
 }
 
-// Starts a run detached in its own process group; its output goes straight into files of the run.
+// The arguments of `/bin/sh` that run an agent under the wrapper.
+export function wrapperArgs(launch: SpawnRequest['launch']): string[] {
+  return launch.kind === 'exec' ? ['-c', EXEC_WRAPPER, 'orchestrate-run', ...launch.argv] : ['-c', SHELL_WRAPPER, 'orchestrate-run', launch.script];
+}
+
+// The wrapper's environment: the agent's, plus the run marker.
+export function wrapperEnv(request: SpawnRequest): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...request.env, ...request.launch.env })) if (value !== undefined) env[name] = value;
+  env[RUN_MARKER] = request.runDir;
+  return env;
+}
+
+// Starts a run detached in its own process group, from this process (when no launcher is built).
 export function spawnRun(request: SpawnRequest): ChildProcess {
-  const { launch, runDir } = request;
-  const args = launch.kind === 'exec' ? ['-c', EXEC_WRAPPER, 'orchestrate-run', ...launch.argv] : ['-c', SHELL_WRAPPER, 'orchestrate-run', launch.script];
-  const child = spawn('/bin/sh', args, {
-    cwd: request.cwd,
-    detached: true,
-    stdio: 'ignore',
-    env: { ...request.env, ...launch.env, [RUN_MARKER]: runDir },
-  });
+  const child = spawn('/bin/sh', wrapperArgs(request.launch), { cwd: request.cwd, detached: true, stdio: 'ignore', env: wrapperEnv(request) });
   child.unref();
   return child;
 }

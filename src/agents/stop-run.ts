@@ -20,6 +20,8 @@ function remaining(pgid: number, runDir: string): number[] {
 // Stops a run's whole tree: SIGINT, a grace period, SIGTERM, another grace period, then SIGKILL,
 // to its process group and to every process that carries the run's marker (escaped grandchildren).
 export async function stopRunTree(pgid: number, runDir: string, graceMs: number): Promise<void> {
+  // kill(-0) and kill(-1) would signal our own group or every process: never a run's group.
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`refusing to signal process group ${pgid}`);
   for (const step of STEPS) {
     const targets = remaining(pgid, runDir);
     if (targets.length === 0) return;

@@ -3,9 +3,10 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { presetFor } from '../agents/presets.js';
-import { groupAlive, isRunProcess } from '../agents/process-table.js';
+import { findRunProcesses, groupAlive, isRunProcess } from '../agents/process-table.js';
 import { commandExists } from '../agents/resolve-command.js';
-import { spawnRun } from '../agents/spawn-run.js';
+import { LauncherClient } from '../agents/launcher.js';
+import { spawnRun, wrapperArgs, wrapperEnv } from '../agents/spawn-run.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { buildPrompt } from '../context/prompt.js';
 import type { RunningTask } from '../core/scheduler.js';
@@ -13,7 +14,7 @@ import type { AttemptOutcome, Task, TaskFields } from '../core/task-schema.js';
 import { attemptError, STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
-import { readExitCode, readTail, writeRunRecord } from '../queue/run-files.js';
+import { hasExitFile, readExitCode, readTail, writeRunRecord } from '../queue/run-files.js';
 import { parseTaskText, type FileSignature } from '../queue/task-file.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import type { DaemonContext } from './context.js';
@@ -69,6 +70,7 @@ export class Runner {
   constructor(
     private readonly ctx: DaemonContext,
     private readonly onFinished: (run: LiveRun, recorded: Recorded | undefined) => void,
+    private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
   ) {}
 
   // The running tasks as the scheduler sees them. A run whose agent has ended no longer holds its
@@ -153,26 +155,60 @@ export class Runner {
     }
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
-    let child: ChildProcess;
-    try {
-      child = spawnRun({ runDir: run.runDir, launch, cwd: workdir, env });
-    } catch (error) {
-      return this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+    const request = { runDir: run.runDir, launch, cwd: workdir, env };
+    if (this.launcher) {
+      const started = await this.launchVia(this.launcher, run, wrapperArgs(launch), workdir, wrapperEnv(request));
+      if (typeof started === 'object') return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
+      if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
+      run.pid = started;
+    } else {
+      let child: ChildProcess;
+      try {
+        child = spawnRun(request);
+      } catch (error) {
+        return this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+      }
+      if (child.pid === undefined) {
+        child.once('error', (error) => void this.finishSpawnError(run, `could not start ${run.agent}: ${error.message}`));
+        return;
+      }
+      run.child = child;
+      run.pid = child.pid;
+      child.once('exit', (code, signal) => {
+        run.child = undefined;
+        if (run.stopping) return;
+        void this.finish(run, code, signal ?? undefined);
+      });
     }
-    if (child.pid === undefined) {
-      child.once('error', (error) => void this.finishSpawnError(run, `could not start ${run.agent}: ${error.message}`));
-      return;
-    }
-    run.child = child;
-    run.pid = child.pid;
-    child.once('exit', (code, signal) => {
-      run.child = undefined;
-      if (run.stopping) return;
-      void this.finish(run, code, signal ?? undefined);
-    });
     this.armTimeout(run, timeoutMs);
-    this.ctx.event('started', { id: run.id, attempt: run.number, slot: run.slot, pid: child.pid });
-    this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: child.pid }, `started ${run.id}`);
+    this.ctx.event('started', { id: run.id, attempt: run.number, slot: run.slot, pid: run.pid });
+    this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);
+  }
+
+  // Starts the wrapper through the launcher; returns its pid, or why it could not start. If the
+  // launcher dies mid-request, the run's marker tells whether the wrapper started (then it is
+  // watched) or not (then one more launcher is tried).
+  private async launchVia(launcher: LauncherClient, run: LiveRun, args: string[], cwd: string, env: Record<string, string>): Promise<number | 'ended' | { error: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const launched = await launcher.launch(args, cwd, env);
+        void launched.exited.then((exit) => {
+          if (run.stopping || run.finished) return;
+          if (exit) void this.finish(run, exit.code, exit.signal ?? undefined);
+          else this.watch(run, launched.pid);
+        });
+        return launched.pid;
+      } catch (error) {
+        const found = findRunProcesses(run.runDir).sort((a, b) => a - b)[0];
+        if (found !== undefined) {
+          this.watch(run, found);
+          return found;
+        }
+        // It started and already ended: the wrapper's status says how.
+        if (hasExitFile(run.runDir)) return 'ended';
+        if (attempt >= 2) return { error: (error as Error).message };
+      }
+    }
   }
 
   private armTimeout(run: LiveRun, timeoutMs: number | null): void {
@@ -188,6 +224,12 @@ export class Runner {
     run.markLaunched();
     this.runs.set(run.id, run);
     this.armTimeout(run, timeoutMs);
+    this.watch(run, pid);
+    this.ctx.log.info({ task: run.id, attempt: run.number, pid }, `re-adopted ${run.id}, still running`);
+  }
+
+  // Polls a run nobody reports the exit of (adopted, or its launcher died) until its wrapper is done.
+  private watch(run: LiveRun, pid: number): void {
     run.poller = setInterval(() => {
       if (run.stopping || run.finished) return;
       // The wrapper writes `exit` just before it ends: trust it once it parses, or once the wrapper is gone.
@@ -195,7 +237,6 @@ export class Runner {
       if (code !== undefined || !isRunProcess(pid, run.runDir)) void this.finish(run, code ?? readExitCode(run.runDir) ?? null);
     }, ADOPTED_POLL_MS);
     run.poller.unref();
-    this.ctx.log.info({ task: run.id, attempt: run.number, pid }, `re-adopted ${run.id}, still running`);
   }
 
   // Records a run whose agent ended while no daemon watched (or vanished, leaving no status).
@@ -220,6 +261,7 @@ export class Runner {
 
   // Forgets every run without touching its agent: they keep running for the next daemon.
   detachAll(): void {
+    this.launcher?.close();
     for (const run of this.runs.values()) {
       clearTimeout(run.timer);
       clearInterval(run.poller);
