@@ -30,7 +30,8 @@ export async function startDaemon(layout: Layout, extraArgs: string[]): Promise<
   const child = spawn(process.execPath, [process.argv[1]!, 'run', '--root', layout.root, '--log-format', 'json', ...extraArgs], {
     detached: true,
     stdio: ['ignore', log, log],
-    env: process.env,
+    // More thread-pool threads: task-file fsyncs must not queue the small file operations of claims.
+    env: { UV_THREADPOOL_SIZE: '16', ...process.env },
   });
   closeSync(log);
   let exited: number | null | undefined;

@@ -8,7 +8,7 @@ import { taskIdOf } from '../core/ids.js';
 import { nextAttemptNumber, type StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
-import { moveTask } from '../queue/moves.js';
+import { claimTask, moveTask } from '../queue/moves.js';
 import { readTaskFile, type FileSignature } from '../queue/task-file.js';
 import { cancelPendingTask } from '../queue/cancel-pending.js';
 import { summarizeTask, type TaskSummary } from '../queue/task-summary.js';
@@ -408,7 +408,7 @@ export class Daemon {
     const { task } = entry;
     const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
     const run = this.runner.reserve({ task, agent, createdAt, text: entry.text, signature: entry.signature }, nextAttemptNumber(task.fields));
-    const moved = await moveTask(this.ctx.layout, task.id, 'pending', 'assigned');
+    const moved = claimTask(this.ctx.layout, task.id);
     if (moved !== 'moved') {
       this.runner.release(run);
       if (moved === 'taken') this.dirtyPending.add(task.id);

@@ -123,14 +123,16 @@ export class Runner {
     const config = this.ctx.config();
     const agentConfig = config.agents[run.agent]!;
     const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
-    await mkdir(run.runDir, { recursive: true });
     const promptFile = join(run.runDir, 'prompt.md');
     const preset = presetFor(agentConfig);
     const workdir = agentConfig.cwd ? join(layout.root, agentConfig.cwd) : layout.root;
     // The shell agent's "prompt" is its command, already in the task file: nothing to save.
     const prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles);
-    if (agentConfig.preset !== 'shell') await writeFileAtomic(promptFile, prompt, { durable: false });
-    await writeRunRecord(run.runDir, {
+    if (agentConfig.preset !== 'shell') {
+      await mkdir(run.runDir, { recursive: true });
+      await writeFileAtomic(promptFile, prompt, { durable: false });
+    }
+    writeRunRecord(run.runDir, {
       task_id: run.id,
       attempt: run.number,
       agent: run.agent,

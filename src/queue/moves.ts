@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, linkSync, unlinkSync } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
@@ -36,6 +36,31 @@ export async function moveTask(layout: Layout, id: string, from: StateFolder, to
       await unlink(target).catch(() => undefined);
       return 'gone';
     }
+  }
+  void syncDir(dirname(source));
+  void syncDir(dirname(target));
+  return 'moved';
+}
+
+// The claim: link pending/x -> assigned/x, then unlink pending/x, synchronously. Two metadata
+// syscalls cost less than waiting in the thread pool behind other tasks' fsyncs before a spawn.
+export function claimTask(layout: Layout, id: string): MoveResult {
+  const source = layout.taskPath('pending', id);
+  const target = layout.taskPath('assigned', id);
+  try {
+    linkSync(source, target);
+  } catch (error) {
+    if (code(error) === 'EEXIST') return 'taken';
+    if (code(error) === 'ENOENT') return 'gone';
+    throw error;
+  }
+  try {
+    unlinkSync(source);
+  } catch (error) {
+    if (code(error) !== 'ENOENT') throw error;
+    // Someone moved it away between our link and unlink (a cancel): they won.
+    unlinkSync(target);
+    return 'gone';
   }
   void syncDir(dirname(source));
   void syncDir(dirname(target));

@@ -1,6 +1,6 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
 export interface RunRecord {
@@ -15,8 +15,10 @@ export interface RunRecord {
 
 // Records a run before its agent starts (the "recorded before spawn" rule). Atomic, not fsynced:
 // it must survive a daemon crash, and a power cut that could lose it stops the agent too.
-export async function writeRunRecord(runDir: string, record: RunRecord): Promise<void> {
-  await writeFileAtomic(join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { durable: false });
+// Synchronous, like the claim: it sits between a claim and a spawn.
+export function writeRunRecord(runDir: string, record: RunRecord): void {
+  mkdirSync(runDir, { recursive: true });
+  writeFileAtomicSync(join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { durable: false });
 }
 
 export function readRunRecord(runDir: string): RunRecord | undefined {
