@@ -30,7 +30,8 @@ export function summarizeTask(id: string, state: StateFolder, fields: TaskFields
     id,
     state,
     description,
-    ...(fields.agent === undefined ? {} : { agent: fields.agent }),
+    // The agent asked for, else the one that ran it (its slot without the "#n").
+    ...(fields.agent ?? last?.agent ? { agent: fields.agent ?? last!.agent!.replace(/#\d+$/, '') } : {}),
     ...(fields.priority === undefined ? {} : { priority: fields.priority }),
     ...(fields.created_at === undefined ? {} : { created_at: fields.created_at }),
     attempts: fields.attempts?.length ?? 0,
