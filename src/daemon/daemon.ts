@@ -1,5 +1,4 @@
 import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { formatProblem, type Problem } from '../core/problems.js';
 import { findCycles } from '../core/dependency-cycles.js';
@@ -188,7 +187,7 @@ export class Daemon {
     const path = this.ctx.layout.taskPath('pending', id);
     let stats;
     try {
-      stats = await lstat(path);
+      stats = lstatSync(path);
     } catch {
       this.forget(id);
       this.trusted.delete(id);
@@ -205,7 +204,7 @@ export class Daemon {
       this.waiting.set(id, { signature, until: stats.mtimeMs + stableWindow });
       return;
     }
-    const read = await readTaskFile(path, id);
+    const read = readTaskFile(path, id);
     if (read.kind === 'missing') return this.forget(id);
     if (read.kind === 'invalid') {
       if (stats.isFile() && !trusted && age < PARSE_GRACE_MS && !this.exceedsLimit(read.problems)) {

@@ -6,7 +6,7 @@ import { withTaskLock } from './task-lock.js';
 // Moves a task that has not started from pending/ to failed/ as cancelled (daemon and CLI alike).
 export function cancelPendingTask(layout: Layout, id: string): Promise<{ ok: boolean; message: string }> {
   return withTaskLock(layout, id, async () => {
-    const read = await readTaskFile(layout.taskPath('pending', id), id);
+    const read = readTaskFile(layout.taskPath('pending', id), id);
     if (read.kind === 'missing') return { ok: false, message: `${id} is no longer pending` };
     if (read.kind !== 'task') return { ok: false, message: `${id} is not a valid task; delete tasks/pending/${id}.yaml instead` };
     const createdAt = read.task.fields.created_at ?? new Date(read.signature.mtimeMs).toISOString();

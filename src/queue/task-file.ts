@@ -1,4 +1,4 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
 import { isMap, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../core/problems.js';
 import { validateTask, type Task } from '../core/task-schema.js';
@@ -20,10 +20,12 @@ export type TaskFileRead =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 // Reads, parses and validates one task file; every way it can be wrong becomes a problem, never a throw.
-export async function readTaskFile(path: string, id: string): Promise<TaskFileRead> {
+// Synchronous: task files are small (over 1 MB is refused unread), and the daemon's loop must not
+// wait in the thread pool behind other tasks' fsyncs to read one.
+export function readTaskFile(path: string, id: string): TaskFileRead {
   let stats;
   try {
-    stats = await lstat(path);
+    stats = lstatSync(path);
   } catch {
     return { kind: 'missing' };
   }
@@ -38,7 +40,7 @@ export async function readTaskFile(path: string, id: string): Promise<TaskFileRe
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch {
     return { kind: 'missing' };
   }

@@ -33,15 +33,15 @@ describe('readTaskFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'orchestrate-read-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('refuses symlinks, directories and huge files before reading them', async () => {
+  it('refuses symlinks, directories and huge files before reading them', () => {
     writeFileSync(join(dir, 'real.yaml'), 'description: x\n');
     symlinkSync(join(dir, 'real.yaml'), join(dir, 'link.yaml'));
     mkdirSync(join(dir, 'folder.yaml'));
     writeFileSync(join(dir, 'huge.yaml'), Buffer.alloc(2 * 1024 * 1024, 0x61));
-    expect(await readTaskFile(join(dir, 'link.yaml'), 'link')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/symlink/) }] });
-    expect(await readTaskFile(join(dir, 'folder.yaml'), 'folder')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/directory/) }] });
-    expect(await readTaskFile(join(dir, 'huge.yaml'), 'huge')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/2\.0 MB.*limited to 1 MB/) }] });
-    expect(await readTaskFile(join(dir, 'absent.yaml'), 'absent')).toEqual({ kind: 'missing' });
-    expect(await readTaskFile(join(dir, 'real.yaml'), 'real')).toMatchObject({ kind: 'task' });
+    expect(readTaskFile(join(dir, 'link.yaml'), 'link')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/symlink/) }] });
+    expect(readTaskFile(join(dir, 'folder.yaml'), 'folder')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/directory/) }] });
+    expect(readTaskFile(join(dir, 'huge.yaml'), 'huge')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/2\.0 MB.*limited to 1 MB/) }] });
+    expect(readTaskFile(join(dir, 'absent.yaml'), 'absent')).toEqual({ kind: 'missing' });
+    expect(readTaskFile(join(dir, 'real.yaml'), 'real')).toMatchObject({ kind: 'task' });
   });
 });
