@@ -1,16 +1,16 @@
 import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
-import { relative } from 'node:path';
-import { formatProblem, type Problem } from '../core/problems.js';
+import type { Problem } from '../core/problems.js';
 import { findCycles } from '../core/dependency-cycles.js';
 import { schedule, sortPending, type PendingTask } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
 import { nextAttemptNumber, type StateFolder } from '../core/transitions.js';
-import { writeFileAtomic } from '../queue/atomic-write.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
 import { claimTask, moveTask } from '../queue/moves.js';
+import { setAside, sweepOrphanErrors } from '../queue/set-aside.js';
 import { readTaskFile, type FileSignature } from '../queue/task-file.js';
 import { cancelPendingTask } from '../queue/cancel-pending.js';
-import { summarizeTask, type TaskSummary } from '../queue/task-summary.js';
+import { summarizeTask } from '../queue/task-summary.js';
+import { ContextWriter } from './context-writer.js';
 import type { DaemonContext } from './context.js';
 import { recoverAssigned } from './recovery.js';
 import { Runner, type LiveRun } from './runner.js';
@@ -20,8 +20,6 @@ import type { Recorded } from '../queue/finish.js';
 const PARSE_GRACE_MS = 2000;
 // A file linked into two folders for longer than this was left by a crash mid-move.
 const MOVE_SETTLE_MS = 5000;
-// context/ summaries are rewritten at most this often while tasks finish in a burst.
-const SUMMARIES_EVERY_MS = 1000;
 
 interface PendingEntry extends PendingTask {
   text: string;
@@ -46,6 +44,11 @@ function listIds(dir: string): Set<string> {
   return ids;
 }
 
+function refill(set: Set<string>, ids: Set<string>): void {
+  set.clear();
+  for (const id of ids) set.add(id);
+}
+
 // The reconcile loop: the folders are read, compared with what the daemon knows, and acted on.
 // Watch events and `add` only say "look again"; every decision is made here.
 export class Daemon {
@@ -55,8 +58,8 @@ export class Daemon {
   private sorted: PendingEntry[] | undefined;
   private readonly trusted = new Set<string>();
   private readonly dirtyPending = new Set<string>();
-  private completed = new Set<string>();
-  private failed = new Set<string>();
+  private readonly completed = new Set<string>();
+  private readonly failed = new Set<string>();
   private scanPending = true;
   private scanAssigned = true;
   private scanFinished = true;
@@ -70,13 +73,16 @@ export class Daemon {
   private claiming = true;
   private recovered = false;
   private idleWaiters: (() => void)[] = [];
-  // Summaries of finished tasks for context/, kept in memory; ids whose file changed are refreshed lazily.
-  private readonly summaries = new Map<string, TaskSummary>();
-  private readonly staleSummaries = new Set<string>();
-  private summariesTimer: NodeJS.Timeout | undefined;
+  private readonly context: ContextWriter;
 
   constructor(private readonly ctx: DaemonContext) {
     this.runner = new Runner(ctx, (run, recorded) => this.onRunFinished(run, recorded));
+    this.context = new ContextWriter(ctx, {
+      completed: this.completed,
+      failed: this.failed,
+      pending: () => [...this.ready.values()].map((entry) => summarizeTask(entry.task.id, 'pending', entry.task.fields)),
+      running: () => [...this.runner.runs.values()].map((run) => ({ id: run.id, slot: run.slot, startedAt: run.startedAt, description: run.description })),
+    });
   }
 
   // Wakes the loop; `full` re-reads every folder (the periodic rescan).
@@ -105,7 +111,7 @@ export class Daemon {
   stopClaiming(): void {
     this.claiming = false;
     clearTimeout(this.wakeTimer);
-    clearTimeout(this.summariesTimer);
+    this.context.stop();
   }
 
   // Resolves once nothing is pending, running or being moved.
@@ -137,18 +143,17 @@ export class Daemon {
     if (!idle) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
-    void this.writeSummaries().finally(() => waiters.forEach((resolve) => resolve()));
+    void this.context.write().finally(() => waiters.forEach((resolve) => resolve()));
   }
 
   private async reconcile(): Promise<void> {
     const { layout } = this.ctx;
     if (this.scanFinished) {
       this.scanFinished = false;
-      this.completed = listIds(layout.folder('completed'));
-      this.failed = listIds(layout.folder('failed'));
-      for (const ids of [this.completed, this.failed]) for (const id of ids) if (!this.summaries.has(id)) this.staleSummaries.add(id);
-      for (const id of this.summaries.keys()) if (!this.completed.has(id) && !this.failed.has(id)) this.summaries.delete(id);
-      this.sweepOrphanErrors();
+      refill(this.completed, listIds(layout.folder('completed')));
+      refill(this.failed, listIds(layout.folder('failed')));
+      this.context.syncWithFolders();
+      sweepOrphanErrors(layout, this.failed);
     }
     if (this.scanAssigned) {
       this.scanAssigned = false;
@@ -267,51 +272,14 @@ export class Daemon {
     this.failed.delete(id);
   }
 
-  // Moves bad input to failed/ byte for byte, with the reason in failed/<id>.error.
+  // Bad input goes to failed/ byte for byte, with the reason beside it; the daemon carries on.
   private async setAside(id: string, problems: Problem[], rename = false): Promise<void> {
-    const { layout, log } = this.ctx;
-    const shown = relative(process.cwd(), layout.taskPath('pending', id)) || `tasks/pending/${id}.yaml`;
-    const lines = problems.map((problem) => formatProblem(shown, problem));
-    for (const line of lines) log.warn({ task: id }, line);
-    const target = rename || this.failed.has(id) ? this.freeFailedId(id) : id;
-    const movedAs = await this.moveToFailed(id, target);
-    if (movedAs === undefined) return;
-    const hint = `Fix it, then move it back: mv tasks/failed/${movedAs}.yaml tasks/pending/${id === movedAs ? '' : `${id}.yaml`}`;
-    await writeFileAtomic(layout.errorPath(movedAs), `${lines.join('\n')}\n${hint}\n`);
-    this.failed.add(movedAs);
-    this.staleSummaries.add(movedAs);
-    this.ctx.event('invalid', { id, as: movedAs, problems: lines });
-    this.summariesDirty();
-  }
-
-  private freeFailedId(id: string): string {
-    for (let n = 1; ; n++) {
-      const candidate = `${id.slice(0, 180)}.duplicate-${n}`;
-      if (!this.failed.has(candidate) && !existsSync(this.ctx.layout.taskPath('failed', candidate))) return candidate;
-    }
-  }
-
-  private async moveToFailed(id: string, target: string): Promise<string | undefined> {
-    const moved = await moveTask(this.ctx.layout, id, 'pending', 'failed', target);
-    if (moved === 'moved') return target;
-    if (moved === 'gone') return undefined;
-    return this.moveToFailed(id, this.freeFailedId(id));
-  }
-
-  // Removes failed/<id>.error files whose task has left failed/ (fixed and moved back by a person).
-  private sweepOrphanErrors(): void {
-    const dir = this.ctx.layout.folder('failed');
-    for (const name of readdirSync(dir)) {
-      if (!name.endsWith('.error')) continue;
-      const id = name.slice(0, -'.error'.length);
-      if (!this.failed.has(id)) {
-        try {
-          unlinkSync(`${dir}/${name}`);
-        } catch {
-          // Already gone.
-        }
-      }
-    }
+    const result = await setAside(this.ctx.layout, id, problems, this.failed, rename);
+    if (!result) return;
+    for (const line of result.lines) this.ctx.log.warn({ task: id }, line);
+    this.failed.add(result.as);
+    this.ctx.event('invalid', { id, as: result.as, problems: result.lines });
+    this.context.changed(result.as);
   }
 
   // Notices assigned/ files that vanished (cancel by hand) and ones no run owns (recovery).
@@ -424,8 +392,7 @@ export class Daemon {
     const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, { outcome: 'failed', error }, createdAt);
     this.ctx.log.warn({ task: task.id }, `${task.id} failed: ${error}`);
     if (recorded.moved === 'moved') this.failed.add(task.id);
-    this.staleSummaries.add(task.id);
-    this.summariesDirty();
+    this.context.changed(task.id);
   }
 
   // Cancels a pending or running task on request (`orchestrate cancel`).
@@ -441,8 +408,7 @@ export class Daemon {
       try {
         const result = await cancelPendingTask(layout, id);
         if (result.ok) this.failed.add(id);
-        this.staleSummaries.add(id);
-        this.summariesDirty();
+        this.context.changed(id);
         return result;
       } finally {
         this.busy.delete(id);
@@ -455,10 +421,10 @@ export class Daemon {
     if (recorded?.moved === 'moved') {
       if (recorded.to === 'completed') this.completed.add(run.id);
       if (recorded.to === 'failed') this.failed.add(run.id);
-      this.staleSummaries.add(run.id);
+      this.context.changed(run.id);
       if (recorded.to === 'pending') this.dirtyPending.add(run.id);
     }
-    this.summariesDirty();
+    this.context.changed();
     this.ring();
   }
 
@@ -474,49 +440,9 @@ export class Daemon {
     this.wakeTimer = setTimeout(() => this.ring({ pendingIds: [...this.waiting.keys()] }), Math.max(0, when - Date.now()) + 5);
   }
 
-  // Regenerating context/ is coalesced: many finishes in a burst share one rewrite.
-  private summariesDirty(): void {
-    if (this.summariesTimer) return;
-    this.summariesTimer = setTimeout(() => {
-      this.summariesTimer = undefined;
-      void this.writeSummaries();
-    }, SUMMARIES_EVERY_MS);
-  }
-
   // Waits for transitions under way, then writes context/ and the index one last time.
   async flush(): Promise<void> {
     while (this.inFlight > 0 || this.passRunning) await new Promise((resolve) => setTimeout(resolve, 10));
-    await this.writeSummaries();
-  }
-
-  // Brings the in-memory summaries up to date, yielding now and then (a first start over 10,000
-  // finished tasks without a warm index parses them all).
-  private async refreshSummaries(): Promise<void> {
-    let done = 0;
-    for (const id of [...this.staleSummaries]) {
-      this.staleSummaries.delete(id);
-      const state = this.completed.has(id) ? 'completed' : this.failed.has(id) ? 'failed' : undefined;
-      const summary = state ? await this.ctx.index.summary(state, id) : undefined;
-      if (summary) this.summaries.set(id, summary);
-      else this.summaries.delete(id);
-      if (++done % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  private async writeSummaries(): Promise<void> {
-    clearTimeout(this.summariesTimer);
-    this.summariesTimer = undefined;
-    const { layout, index } = this.ctx;
-    try {
-      const { writeStateFiles } = await import('../context/state-files.js');
-      await this.refreshSummaries();
-      const finished = [...this.summaries.values()];
-      const pending = [...this.ready.values()].map((entry) => summarizeTask(entry.task.id, 'pending', entry.task.fields));
-      const running = [...this.runner.runs.values()].map((run) => ({ id: run.id, slot: run.slot, startedAt: run.startedAt, description: run.description }));
-      await writeStateFiles(layout, { running, pending, finished, now: Date.now() });
-      await index.save();
-    } catch (error) {
-      this.ctx.log.error({ err: error }, `could not write context/ summaries: ${(error as Error).message}`);
-    }
+    await this.context.write();
   }
 }
