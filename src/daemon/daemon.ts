@@ -76,7 +76,11 @@ export class Daemon {
   private readonly context: ContextWriter;
 
   constructor(private readonly ctx: DaemonContext) {
-    this.runner = new Runner(ctx, (run, recorded) => this.onRunFinished(run, recorded));
+    this.runner = new Runner(
+      ctx,
+      (run, recorded) => this.onRunFinished(run, recorded),
+      () => this.ring(),
+    );
     this.context = new ContextWriter(ctx, {
       completed: this.completed,
       failed: this.failed,

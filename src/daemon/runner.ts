@@ -70,6 +70,8 @@ export class Runner {
   constructor(
     private readonly ctx: DaemonContext,
     private readonly onFinished: (run: LiveRun, recorded: Recorded | undefined) => void,
+    // Called as soon as an agent has ended, before its end is recorded: its slot is free already.
+    private readonly onSlotFreed: () => void,
     private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
   ) {}
 
@@ -281,6 +283,7 @@ export class Runner {
   private async finish(run: LiveRun, exitCode: number | null, signal?: NodeJS.Signals): Promise<void> {
     if (run.finished) return run.settled;
     run.finished = true;
+    this.onSlotFreed();
     clearTimeout(run.timer);
     clearInterval(run.poller);
     const { log } = this.ctx;
