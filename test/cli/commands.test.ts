@@ -124,6 +124,16 @@ describe('the CLI with a daemon', () => {
     expect(cli(ws.root, ['status']).stdout).toContain('daemon: not running');
   });
 
+  it('stop --wait lets running agents finish and records them before the daemon exits', async () => {
+    ws = makeWorkspace();
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'finishing', '--command', 'sleep 1; echo done', 'finishing']);
+    await waitFor('the task to start', () => idsIn(ws.root, 'assigned').includes('finishing'));
+    expect(cli(ws.root, ['stop', '--wait'])).toMatchObject({ code: 0, stdout: expect.stringContaining('daemon stopped') });
+    expect(idsIn(ws.root, 'completed')).toEqual(['finishing']);
+    expect(readFileSync(join(ws.root, 'context/agent_outputs/finishing.md'), 'utf8')).toBe('done\n');
+  });
+
   it('start refuses an invalid orchestrator.yaml with the field and the fix', () => {
     ws = makeWorkspace('agents:\n  shell: { preset: shell, max_instance: 2 }\n');
     const started = cli(ws.root, ['start']);

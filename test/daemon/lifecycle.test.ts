@@ -66,6 +66,14 @@ describe('the daemon lifecycle', () => {
     expect(task(ws.root, 'failed', 'slow').result).toMatchObject({ outcome: 'timeout', error: expect.stringContaining('timed out') });
   });
 
+  it("uses an agent's timeout when the task sets none", async () => {
+    ws = makeWorkspace(config('', '  shell: { preset: shell, max_instances: 2, timeout: 400ms }\n'));
+    dropTask(ws.root, 'agent-timeout', 'description: slow\ncommand: sleep 30\nmax_retries: 0\n');
+    daemon = inProcessDaemon(ws.root, { untilIdle: true });
+    await daemon.done;
+    expect(task(ws.root, 'failed', 'agent-timeout').result).toMatchObject({ outcome: 'timeout' });
+  });
+
   it('runs dependencies in order and fails dependants of a failed task', async () => {
     ws = makeWorkspace(config());
     dropTask(ws.root, 'second', 'description: second\ncommand: test -f first.done\ndepends_on: [first]\n');
