@@ -225,3 +225,9 @@ export async function runPid(root: string, id: string, attempt = 1): Promise<num
 export function runFile(root: string, id: string, attempt: number, name: string): string {
   return join(root, '.orchestrate', 'runs', id, String(attempt), name);
 }
+
+// What every fault test does after each case: stop its daemon, then remove its workspace and agents.
+export async function tearDown(daemon: DaemonProcess | undefined, workspace: Workspace | undefined): Promise<void> {
+  if (daemon) await stopDaemon(daemon);
+  if (workspace) await destroyWorkspace(workspace);
+}

@@ -5,14 +5,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { destroyWorkspace, faultWorkspace, foldersOf, killDaemon, pidAlive, readTask, runFile, runPid, startDaemon, stopDaemon, workspaceProcesses } from '../helpers/faults.js';
+import { faultWorkspace, foldersOf, killDaemon, pidAlive, readTask, runFile, runPid, startDaemon, tearDown, workspaceProcesses } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
 
 afterEach(async () => {
-  if (daemon) await stopDaemon(daemon);
-  if (workspace) await destroyWorkspace(workspace);
+  await tearDown(daemon, workspace);
   daemon = workspace = undefined;
 });
 

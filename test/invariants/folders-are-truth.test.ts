@@ -4,14 +4,13 @@ import { existsSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSy
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { destroyWorkspace, faultWorkspace, foldersOf, pidAlive, readMarker, readTask, runPid, startDaemon, stopDaemon, stubbornPids } from '../helpers/faults.js';
+import { faultWorkspace, foldersOf, pidAlive, readMarker, readTask, runPid, startDaemon, stubbornPids, tearDown } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
 
 afterEach(async () => {
-  if (daemon) await stopDaemon(daemon);
-  if (workspace) await destroyWorkspace(workspace);
+  await tearDown(daemon, workspace);
   daemon = workspace = undefined;
 });
 

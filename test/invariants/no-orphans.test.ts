@@ -8,14 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sendControl } from '../../src/daemon/control-socket.js';
 import { layoutOf } from '../../src/index.js';
 import { cli, dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { agentProcesses, cliAsync, destroyWorkspace, faultWorkspace, foldersOf, killDaemon, pidAlive, readTask, runPid, startDaemon, stopDaemon, stubbornPids } from '../helpers/faults.js';
+import { agentProcesses, cliAsync, faultWorkspace, foldersOf, killDaemon, pidAlive, readTask, runPid, startDaemon, stubbornPids, tearDown } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
 
 afterEach(async () => {
-  if (daemon) await stopDaemon(daemon);
-  if (workspace) await destroyWorkspace(workspace);
+  await tearDown(daemon, workspace);
   daemon = workspace = undefined;
 });
 

@@ -7,14 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { deadPid, destroyWorkspace, faultWorkspace, foldersOf, readTask, startDaemon, stopDaemon, waitAllFinished } from '../helpers/faults.js';
+import { deadPid, faultWorkspace, foldersOf, readTask, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
 
 afterEach(async () => {
-  if (daemon) await stopDaemon(daemon);
-  if (workspace) await destroyWorkspace(workspace);
+  await tearDown(daemon, workspace);
   daemon = workspace = undefined;
 });
 

@@ -7,14 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { retryTask } from '../../src/cli/retry.js';
 import { layoutOf } from '../../src/index.js';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { agentProcesses, deadPid, destroyWorkspace, faultWorkspace, foldersOf, killDaemon, readMarker, readTask, runFile, startDaemon, stopDaemon, waitAllFinished } from '../helpers/faults.js';
+import { agentProcesses, deadPid, faultWorkspace, foldersOf, killDaemon, readMarker, readTask, runFile, startDaemon, stopDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
 
 afterEach(async () => {
-  if (daemon) await stopDaemon(daemon);
-  if (workspace) await destroyWorkspace(workspace);
+  await tearDown(daemon, workspace);
   daemon = workspace = undefined;
 });
 

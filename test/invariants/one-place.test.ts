@@ -4,14 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { cliAsync, destroyWorkspace, faultWorkspace, foldersOf, readMarker, readTask, startDaemon, stopDaemon, waitAllFinished } from '../helpers/faults.js';
+import { cliAsync, destroyWorkspace, faultWorkspace, foldersOf, readMarker, readTask, startDaemon, stopDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
 
 afterEach(async () => {
-  if (daemon) await stopDaemon(daemon);
-  if (workspace) await destroyWorkspace(workspace);
+  await tearDown(daemon, workspace);
   daemon = workspace = undefined;
 });
 
