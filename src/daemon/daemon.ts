@@ -13,7 +13,8 @@ import { summarizeTask } from '../queue/task-summary.js';
 import { ContextWriter } from './context-writer.js';
 import type { DaemonContext } from './context.js';
 import { recoverAssigned } from './recovery.js';
-import { Runner, type LiveRun } from './runner.js';
+import type { LiveRun } from './live-run.js';
+import { Runner } from './runner.js';
 import type { Recorded } from '../queue/finish.js';
 
 // A file that fails to parse while younger than this may still be being written: not yet invalid.

@@ -6,7 +6,8 @@ import { moveTask } from '../queue/moves.js';
 import { readExitCode, readPid, readRunRecord } from '../queue/run-files.js';
 import { parseTaskText } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
-import { describeRun, type Runner } from './runner.js';
+import { describeRun } from './live-run.js';
+import type { Runner } from './runner.js';
 
 export type Recovery = 'adopted' | 'collected' | 'requeued' | 'resolved' | 'duplicate' | { invalid: Problem[] };
 

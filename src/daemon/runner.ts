@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { lstatSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { presetFor } from '../agents/presets.js';
@@ -10,49 +9,19 @@ import { spawnRun, wrapperArgs, wrapperEnv } from '../agents/spawn-run.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { buildPrompt } from '../context/prompt.js';
 import type { RunningTask } from '../core/scheduler.js';
-import type { AttemptOutcome, Task, TaskFields } from '../core/task-schema.js';
-import { attemptError, STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import type { AttemptOutcome, Task } from '../core/task-schema.js';
+import { attemptError } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
-import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
+import type { AttemptEnd, Recorded } from '../queue/finish.js';
 import { hasExitFile, readExitCode, readTail, writeRunRecord } from '../queue/run-files.js';
-import { parseTaskText, type FileSignature } from '../queue/task-file.js';
-import { summarizeTask } from '../queue/task-summary.js';
+import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
+import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
+import { recordRunEnd } from './record-run.js';
 
 const ADOPTED_POLL_MS = 200;
 const STDOUT_TAIL = 256 * 1024;
 const STDERR_TAIL = 16 * 1024;
-
-interface StopRequest {
-  outcome: AttemptOutcome;
-  error: string;
-  requeue: boolean;
-}
-
-// One attempt the daemon is responsible for, spawned by it or adopted from a previous daemon.
-export interface LiveRun {
-  id: string;
-  number: number;
-  agent: string;
-  slot: string;
-  runDir: string;
-  startedAt: string;
-  createdAt: string;
-  description: string;
-  locks: readonly string[];
-  pid?: number;
-  child?: ChildProcess;
-  timer?: NodeJS.Timeout;
-  poller?: NodeJS.Timeout;
-  stopping?: StopRequest;
-  finished?: boolean;
-  claimed?: { text: string; fields: TaskFields; signature: FileSignature };
-  // Resolves once the claim has spawned the agent, given up, or was released.
-  launched: Promise<void>;
-  markLaunched: () => void;
-  settled: Promise<void>;
-  settle: () => void;
-}
 
 export interface StartRequest {
   task: Task;
@@ -312,7 +281,7 @@ export class Runner {
         summary: report.summary,
         requeue: run.stopping?.requeue ?? false,
       };
-      const recorded = await this.record(run, end);
+      const recorded = await recordRunEnd(this.ctx, run, end);
       if (recorded) {
         log[outcome === 'success' ? 'info' : 'warn']({ task: run.id, outcome, to: recorded.to, ...(error ? { error } : {}) }, `${run.id} ${outcome} -> ${recorded.to}`);
         this.ctx.event('finished', { id: run.id, attempt: run.number, outcome, to: recorded.to, exit_code: exitCode });
@@ -327,78 +296,4 @@ export class Runner {
       run.settle();
     }
   }
-
-  // Finds the task file (a person may have moved it while it ran) and records the attempt in it.
-  // No task lock here: while a daemon runs, CLI commands hand it their changes to running tasks.
-  private async record(run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
-    const { layout, log } = this.ctx;
-    const from = locate(layout.taskPath.bind(layout), run.id);
-    if (from === undefined) {
-      log.warn({ task: run.id }, `${run.id}: its task file was removed, so the attempt is kept only in ${run.runDir}`);
-      return undefined;
-    }
-    const current = this.currentTask(run, from);
-    if (!current) {
-      log.error({ task: run.id }, `${run.id}: the task file became invalid while it ran; the attempt is kept in ${run.runDir}`);
-      return undefined;
-    }
-    const config = this.ctx.config();
-    const recorded = await recordAttempt(layout, run.id, from, current.text, current.fields, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
-    this.rememberInIndex(run.id, recorded.to, recorded.fields);
-    return recorded;
-  }
-
-  // The task as it is now: what was claimed if the file is untouched (the common case), else re-read.
-  private currentTask(run: LiveRun, from: StateFolder): { text: string; fields: TaskFields } | undefined {
-    const path = this.ctx.layout.taskPath(from, run.id);
-    const stats = lstatSync(path);
-    const claimed = run.claimed;
-    if (claimed && from === 'assigned' && stats.ino === claimed.signature.ino && stats.size === claimed.signature.size && stats.mtimeMs === claimed.signature.mtimeMs) return claimed;
-    const read = parseTaskText(readFileSync(path), run.id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
-    return read.kind === 'task' ? { text: read.text, fields: read.task.fields } : undefined;
-  }
-
-  private rememberInIndex(id: string, state: StateFolder, fields: TaskFields): void {
-    try {
-      const stats = lstatSync(this.ctx.layout.taskPath(state, id));
-      this.ctx.index.remember(state, id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino }, summarizeTask(id, state, fields));
-    } catch {
-      // Moved again already; the next listing parses it.
-    }
-  }
-}
-
-// A run as the daemon tracks it, before anything is known about its process.
-export function describeRun(facts: { id: string; number: number; agent: string; slot: string; runDir: string; startedAt: string; createdAt: string; fields: TaskFields }): LiveRun {
-  let settle!: () => void;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  let markLaunched!: () => void;
-  const launched = new Promise<void>((resolve) => (markLaunched = resolve));
-  return {
-    id: facts.id,
-    number: facts.number,
-    agent: facts.agent,
-    slot: facts.slot,
-    runDir: facts.runDir,
-    startedAt: facts.startedAt,
-    createdAt: facts.createdAt,
-    description: facts.fields.description,
-    locks: facts.fields.locks ?? [],
-    launched,
-    markLaunched,
-    settled,
-    settle,
-  };
-}
-
-// The state folder a task file is in now, looking at assigned/ first.
-function locate(taskPath: (state: StateFolder, id: string) => string, id: string): StateFolder | undefined {
-  const order: StateFolder[] = ['assigned', ...STATE_FOLDERS.filter((state) => state !== 'assigned')];
-  return order.find((state) => {
-    try {
-      return lstatSync(taskPath(state, id)).isFile();
-    } catch {
-      return false;
-    }
-  });
 }

@@ -1,0 +1,57 @@
+import type { ChildProcess } from 'node:child_process';
+import type { AttemptOutcome, TaskFields } from '../core/task-schema.js';
+import type { FileSignature } from '../queue/task-file.js';
+
+export interface StopRequest {
+  outcome: AttemptOutcome;
+  error: string;
+  requeue: boolean;
+}
+
+// One attempt the daemon is responsible for, spawned by it or adopted from a previous daemon.
+export interface LiveRun {
+  id: string;
+  number: number;
+  agent: string;
+  slot: string;
+  runDir: string;
+  startedAt: string;
+  createdAt: string;
+  description: string;
+  locks: readonly string[];
+  pid?: number;
+  child?: ChildProcess;
+  timer?: NodeJS.Timeout;
+  poller?: NodeJS.Timeout;
+  stopping?: StopRequest;
+  finished?: boolean;
+  claimed?: { text: string; fields: TaskFields; signature: FileSignature };
+  // Resolves once the claim has spawned the agent, given up, or was released.
+  launched: Promise<void>;
+  markLaunched: () => void;
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+// A run as the daemon tracks it, before anything is known about its process.
+export function describeRun(facts: { id: string; number: number; agent: string; slot: string; runDir: string; startedAt: string; createdAt: string; fields: TaskFields }): LiveRun {
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  let markLaunched!: () => void;
+  const launched = new Promise<void>((resolve) => (markLaunched = resolve));
+  return {
+    id: facts.id,
+    number: facts.number,
+    agent: facts.agent,
+    slot: facts.slot,
+    runDir: facts.runDir,
+    startedAt: facts.startedAt,
+    createdAt: facts.createdAt,
+    description: facts.fields.description,
+    locks: facts.fields.locks ?? [],
+    launched,
+    markLaunched,
+    settled,
+    settle,
+  };
+}

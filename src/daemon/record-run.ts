@@ -1,0 +1,60 @@
+import { lstatSync, readFileSync } from 'node:fs';
+import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import type { TaskFields } from '../core/task-schema.js';
+import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
+import { parseTaskText } from '../queue/task-file.js';
+import { summarizeTask } from '../queue/task-summary.js';
+import type { DaemonContext } from './context.js';
+import type { LiveRun } from './live-run.js';
+
+// Finds the task file (a person may have moved it while it ran) and records the attempt in it.
+// No task lock here: while a daemon runs, CLI commands hand it their changes to running tasks.
+export async function recordRunEnd(ctx: DaemonContext, run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
+  const { layout, log } = ctx;
+  const from = locate(layout.taskPath.bind(layout), run.id);
+  if (from === undefined) {
+    log.warn({ task: run.id }, `${run.id}: its task file was removed, so the attempt is kept only in ${run.runDir}`);
+    return undefined;
+  }
+  const current = currentTask(ctx, run, from);
+  if (!current) {
+    log.error({ task: run.id }, `${run.id}: the task file became invalid while it ran; the attempt is kept in ${run.runDir}`);
+    return undefined;
+  }
+  const config = ctx.config();
+  const recorded = await recordAttempt(layout, run.id, from, current.text, current.fields, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
+  rememberInIndex(ctx, run.id, recorded.to, recorded.fields);
+  return recorded;
+}
+
+// The task as it is now: what was claimed if the file is untouched (the common case), else re-read.
+function currentTask(ctx: DaemonContext, run: LiveRun, from: StateFolder): { text: string; fields: TaskFields } | undefined {
+  const path = ctx.layout.taskPath(from, run.id);
+  const stats = lstatSync(path);
+  const claimed = run.claimed;
+  if (claimed && from === 'assigned' && stats.ino === claimed.signature.ino && stats.size === claimed.signature.size && stats.mtimeMs === claimed.signature.mtimeMs) return claimed;
+  const read = parseTaskText(readFileSync(path), run.id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
+  return read.kind === 'task' ? { text: read.text, fields: read.task.fields } : undefined;
+}
+
+// Tells the index cache what was just written, so the next listing need not parse it.
+function rememberInIndex(ctx: DaemonContext, id: string, state: StateFolder, fields: TaskFields): void {
+  try {
+    const stats = lstatSync(ctx.layout.taskPath(state, id));
+    ctx.index.remember(state, id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino }, summarizeTask(id, state, fields));
+  } catch {
+    // Moved again already; the next listing parses it.
+  }
+}
+
+// The state folder a task file is in now, looking at assigned/ first.
+function locate(taskPath: (state: StateFolder, id: string) => string, id: string): StateFolder | undefined {
+  const order: StateFolder[] = ['assigned', ...STATE_FOLDERS.filter((state) => state !== 'assigned')];
+  return order.find((state) => {
+    try {
+      return lstatSync(taskPath(state, id)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
