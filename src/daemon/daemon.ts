@@ -1,39 +1,24 @@
-import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Problem } from '../core/problems.js';
 import { findCycles } from '../core/dependency-cycles.js';
-import { schedule, sortPending, type PendingTask } from '../core/scheduler.js';
+import { schedule, sortPending } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
-import { nextAttemptNumber, type StateFolder } from '../core/transitions.js';
+import { nextAttemptNumber } from '../core/transitions.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
 import { claimTask, moveTask } from '../queue/moves.js';
 import { setAside, sweepOrphanErrors } from '../queue/set-aside.js';
-import { readTaskFile, type FileSignature } from '../queue/task-file.js';
 import { cancelPendingTask } from '../queue/cancel-pending.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import { ContextWriter } from './context-writer.js';
+import { inspectPending, type ReadyTask } from './inspect-pending.js';
 import type { DaemonContext } from './context.js';
 import { recoverAssigned } from './recovery.js';
 import type { LiveRun } from './live-run.js';
 import { Runner } from './runner.js';
 import type { Recorded } from '../queue/finish.js';
 
-// A file that fails to parse while younger than this may still be being written: not yet invalid.
-const PARSE_GRACE_MS = 2000;
-// A file linked into two folders for longer than this was left by a crash mid-move.
-const MOVE_SETTLE_MS = 5000;
-
-interface PendingEntry extends PendingTask {
-  text: string;
-  signature: FileSignature;
-}
-
 interface Waiting {
-  signature: FileSignature;
   until: number;
-}
-
-function sameSignature(a: FileSignature, b: FileSignature): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
 
 function listIds(dir: string): Set<string> {
@@ -54,9 +39,9 @@ function refill(set: Set<string>, ids: Set<string>): void {
 // Watch events and `add` only say "look again"; every decision is made here.
 export class Daemon {
   readonly runner: Runner;
-  private readonly ready = new Map<string, PendingEntry>();
+  private readonly ready = new Map<string, ReadyTask>();
   private readonly waiting = new Map<string, Waiting>();
-  private sorted: PendingEntry[] | undefined;
+  private sorted: ReadyTask[] | undefined;
   private readonly trusted = new Set<string>();
   private readonly dirtyPending = new Set<string>();
   private readonly completed = new Set<string>();
@@ -191,85 +176,37 @@ export class Daemon {
     this.waiting.delete(id);
   }
 
-  // Decides what a file in pending/ is: not ready yet, a valid task, or bad input to set aside.
+  // Applies what a file in pending/ turned out to be: not ready yet, a valid task, or bad input.
   private async evaluate(id: string, now: number): Promise<void> {
     if (this.busy.has(id) || this.runner.runs.has(id)) return;
-    const path = this.ctx.layout.taskPath('pending', id);
-    let stats;
-    try {
-      stats = lstatSync(path);
-    } catch {
-      this.forget(id);
-      this.trusted.delete(id);
-      return;
-    }
-    const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
-    const known = this.ready.get(id);
-    if (known && sameSignature(known.signature, signature)) return;
-    const trusted = this.trusted.has(id);
-    const age = now - stats.mtimeMs;
-    const stableWindow = this.ctx.config().stableWindowMs;
-    if (stats.isFile() && !trusted && age < stableWindow) {
-      this.forget(id);
-      this.waiting.set(id, { signature, until: stats.mtimeMs + stableWindow });
-      return;
-    }
-    const read = readTaskFile(path, id);
-    if (read.kind === 'missing') return this.forget(id);
-    if (read.kind === 'invalid') {
-      if (stats.isFile() && !trusted && age < PARSE_GRACE_MS && !this.exceedsLimit(read.problems)) {
-        this.forget(id);
-        this.waiting.set(id, { signature, until: stats.mtimeMs + PARSE_GRACE_MS });
-        return;
-      }
-      this.forget(id);
-      this.trusted.delete(id);
-      return this.setAside(id, read.problems);
-    }
-    this.trusted.delete(id);
-    this.waiting.delete(id);
-    const elsewhere = this.stateElsewhere(id, stats.ino, stats.ctimeMs, now);
-    if (elsewhere === 'moving') {
-      this.forget(id);
-      this.waiting.set(id, { signature, until: stats.ctimeMs + MOVE_SETTLE_MS });
-      return;
-    }
-    if (elsewhere) {
-      this.forget(id);
-      return this.setAside(id, [{ path: '', message: `the id "${id}" is already used by tasks/${elsewhere}/${id}.yaml (rename this file to a new id)` }], true);
-    }
-    const fields = read.task.fields;
-    this.ready.set(id, {
-      task: read.task,
-      text: read.text,
-      signature,
-      createdAtMs: (fields.created_at ? Date.parse(fields.created_at) : NaN) || stats.mtimeMs,
-      retryAfterMs: fields.retry_after ? Date.parse(fields.retry_after) || undefined : undefined,
+    const verdict = inspectPending(this.ctx.layout, id, {
+      now,
+      stableWindowMs: this.ctx.config().stableWindowMs,
+      trusted: this.trusted.has(id),
+      known: this.ready.get(id)?.signature,
+      onMoveFinished: () => this.forgetFinished(id),
     });
-    this.sorted = undefined;
-  }
-
-  private exceedsLimit(problems: Problem[]): boolean {
-    return problems.some((problem) => problem.message.includes('limited to') || problem.message.includes('symlink') || problem.message.includes('directory'));
-  }
-
-  // Where else an id lives. The same file in two folders is a move under way (`orchestrate retry`
-  // links, then unlinks): wait for it, and finish it only if it was left half done by a crash.
-  private stateElsewhere(id: string, ino: number, ctimeMs: number, now: number): StateFolder | 'moving' | undefined {
-    for (const state of ['assigned', 'completed', 'failed'] as const) {
-      const other = this.ctx.layout.taskPath(state, id);
-      let otherIno: number;
-      try {
-        otherIno = lstatSync(other).ino;
-      } catch {
-        continue;
-      }
-      if (otherIno !== ino) return state;
-      if (now - ctimeMs < MOVE_SETTLE_MS) return 'moving';
-      unlinkSync(other);
-      this.forgetFinished(id);
+    switch (verdict.kind) {
+      case 'unchanged':
+        return;
+      case 'wait':
+        this.forget(id);
+        this.waiting.set(id, { until: verdict.until });
+        return;
+      case 'gone':
+        this.forget(id);
+        this.trusted.delete(id);
+        return;
+      case 'invalid':
+        this.forget(id);
+        this.trusted.delete(id);
+        return this.setAside(id, verdict.problems, verdict.rename);
+      case 'ready':
+        this.trusted.delete(id);
+        this.waiting.delete(id);
+        this.ready.set(id, verdict.entry);
+        this.sorted = undefined;
     }
-    return undefined;
   }
 
   private forgetFinished(id: string): void {
@@ -335,7 +272,7 @@ export class Daemon {
     }
   }
 
-  private sortedReady(): PendingEntry[] {
+  private sortedReady(): ReadyTask[] {
     this.sorted ??= sortPending(this.ready.values(), this.ctx.config().defaults.priority);
     return this.sorted;
   }
@@ -376,7 +313,7 @@ export class Daemon {
   }
 
   // The correctness point: link pending -> assigned (never overwrites), then record and spawn.
-  private async claimAndStart(entry: PendingEntry, agent: string): Promise<void> {
+  private async claimAndStart(entry: ReadyTask, agent: string): Promise<void> {
     const { task } = entry;
     const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
     const run = this.runner.reserve({ task, agent, createdAt, text: entry.text, signature: entry.signature }, nextAttemptNumber(task.fields));
@@ -391,7 +328,7 @@ export class Daemon {
   }
 
   // A task whose dependency failed never runs: it goes to failed/ saying which dependency.
-  private async failWithoutRun(entry: PendingEntry, error: string): Promise<void> {
+  private async failWithoutRun(entry: ReadyTask, error: string): Promise<void> {
     const { task } = entry;
     const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
     const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, { outcome: 'failed', error }, createdAt);

@@ -1,0 +1,100 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import type { Problem } from '../core/problems.js';
+import type { PendingTask } from '../core/scheduler.js';
+import type { StateFolder } from '../core/transitions.js';
+import type { Layout } from '../queue/layout.js';
+import { readTaskFile, type FileSignature } from '../queue/task-file.js';
+
+// A file that fails to parse while younger than this may still be being written: not yet invalid.
+const PARSE_GRACE_MS = 2000;
+// A file linked into two folders for longer than this was left by a crash mid-move.
+const MOVE_SETTLE_MS = 5000;
+
+export interface ReadyTask extends PendingTask {
+  text: string;
+  signature: FileSignature;
+}
+
+// What a file in pending/ is right now.
+export type PendingVerdict =
+  | { kind: 'gone' }
+  | { kind: 'unchanged' }
+  | { kind: 'wait'; until: number }
+  | { kind: 'invalid'; problems: Problem[]; rename: boolean }
+  | { kind: 'ready'; entry: ReadyTask };
+
+export interface InspectOptions {
+  now: number;
+  stableWindowMs: number;
+  // Written atomically by `orchestrate add`, which rang the daemon: no stability window needed.
+  trusted: boolean;
+  known: FileSignature | undefined;
+  // A stale hard link in another folder was removed (a crash's half-done move, finished here).
+  onMoveFinished: (state: StateFolder) => void;
+}
+
+function sameSignature(a: FileSignature, b: FileSignature): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+// Bad input that no amount of waiting fixes (a symlink, a folder, a huge file).
+function refusedUnread(problems: Problem[]): boolean {
+  return problems.some((problem) => problem.message.includes('limited to') || problem.message.includes('symlink') || problem.message.includes('directory'));
+}
+
+// Decides what a file in pending/ is: not ready yet, a valid task, or bad input to set aside.
+export function inspectPending(layout: Layout, id: string, options: InspectOptions): PendingVerdict {
+  const path = layout.taskPath('pending', id);
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch {
+    return { kind: 'gone' };
+  }
+  const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+  if (options.known && sameSignature(options.known, signature)) return { kind: 'unchanged' };
+  const age = options.now - stats.mtimeMs;
+  if (stats.isFile() && !options.trusted && age < options.stableWindowMs) return { kind: 'wait', until: stats.mtimeMs + options.stableWindowMs };
+  const read = readTaskFile(path, id);
+  if (read.kind === 'missing') return { kind: 'gone' };
+  if (read.kind === 'invalid') {
+    if (stats.isFile() && !options.trusted && age < PARSE_GRACE_MS && !refusedUnread(read.problems)) return { kind: 'wait', until: stats.mtimeMs + PARSE_GRACE_MS };
+    return { kind: 'invalid', problems: read.problems, rename: false };
+  }
+  const elsewhere = stateElsewhere(layout, id, stats.ino, stats.ctimeMs, options);
+  if (elsewhere === 'moving') return { kind: 'wait', until: stats.ctimeMs + MOVE_SETTLE_MS };
+  if (elsewhere) {
+    const message = `the id "${id}" is already used by tasks/${elsewhere}/${id}.yaml (rename this file to a new id)`;
+    return { kind: 'invalid', problems: [{ path: '', message }], rename: true };
+  }
+  const fields = read.task.fields;
+  return {
+    kind: 'ready',
+    entry: {
+      task: read.task,
+      text: read.text,
+      signature,
+      createdAtMs: (fields.created_at ? Date.parse(fields.created_at) : NaN) || stats.mtimeMs,
+      retryAfterMs: fields.retry_after ? Date.parse(fields.retry_after) || undefined : undefined,
+    },
+  };
+}
+
+// Where else an id lives. The same file in two folders is a move under way (`orchestrate retry`
+// links, then unlinks): wait for it, and finish it only if it was left half done by a crash.
+function stateElsewhere(layout: Layout, id: string, ino: number, ctimeMs: number, options: InspectOptions): StateFolder | 'moving' | undefined {
+  for (const state of ['assigned', 'completed', 'failed'] as const) {
+    const other = layout.taskPath(state, id);
+    let otherIno: number;
+    try {
+      otherIno = lstatSync(other).ino;
+    } catch {
+      continue;
+    }
+    if (otherIno !== ino) return state;
+    if (options.now - ctimeMs < MOVE_SETTLE_MS) return 'moving';
+    unlinkSync(other);
+    options.onMoveFinished(state);
+  }
+  return undefined;
+}
