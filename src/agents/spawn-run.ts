@@ -3,11 +3,11 @@ import { RUN_MARKER } from './process-table.js';
 import type { Launch } from './preset.js';
 
 // The wrapper is /bin/sh, the cheapest process that can outlive the daemon and still record the
-// agent's exit status. It records its pid and opens the run's output files itself (work taken off
-// the daemon's event loop). Its traps turn SIGINT/SIGTERM into an exit once the agent has ended, so
+// agent's exit status. It opens the run's output files itself (work taken off the daemon's event
+// loop). Its traps turn SIGINT/SIGTERM into an exit once the agent has ended, so
 // the status is written for cancel and timeout too; only SIGKILL leaves no status.
 const DIR = `"$${RUN_MARKER}"`;
-const TRAPS = `echo $$ > ${DIR}/pid; exec >>${DIR}/stdout 2>>${DIR}/stderr; trap 'echo $? > ${DIR}/exit' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP;`;
+const TRAPS = `exec >>${DIR}/stdout 2>>${DIR}/stderr; trap 'echo $? > ${DIR}/exit' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP;`;
 const EXEC_WRAPPER = `${TRAPS} "$@"`;
 const SHELL_WRAPPER = `${TRAPS} eval "$1"`;
 

@@ -55,7 +55,7 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   if (options.known && sameSignature(options.known, signature)) return { kind: 'unchanged' };
   const age = options.now - stats.mtimeMs;
   if (stats.isFile() && !options.trusted && age < options.stableWindowMs) return { kind: 'wait', until: stats.mtimeMs + options.stableWindowMs };
-  const read = readTaskFile(path, id);
+  const read = readTaskFile(path, id, stats);
   if (read.kind === 'missing') return { kind: 'gone' };
   if (read.kind === 'invalid') {
     if (stats.isFile() && !options.trusted && age < PARSE_GRACE_MS && !refusedUnread(read.problems)) return { kind: 'wait', until: stats.mtimeMs + PARSE_GRACE_MS };

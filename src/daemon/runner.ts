@@ -13,7 +13,7 @@ import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { attemptError } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
-import { hasExitFile, readExitCode, readTail, writeRunRecord } from '../queue/run-files.js';
+import { hasExitFile, readExitCode, readTail, writePid, writeRunRecord } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
@@ -153,6 +153,7 @@ export class Runner {
         void this.finish(run, code, signal ?? undefined);
       });
     }
+    void writePid(run.runDir, run.pid).catch(() => undefined);
     this.armTimeout(run, timeoutMs);
     this.ctx.event('started', { id: run.id, attempt: run.number, slot: run.slot, pid: run.pid });
     this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);

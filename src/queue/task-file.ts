@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { isMap, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../core/problems.js';
 import { validateTask, type Task } from '../core/task-schema.js';
@@ -22,10 +22,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 // Reads, parses and validates one task file; every way it can be wrong becomes a problem, never a throw.
 // Synchronous: task files are small (over 1 MB is refused unread), and the daemon's loop must not
 // wait in the thread pool behind other tasks' fsyncs to read one.
-export function readTaskFile(path: string, id: string): TaskFileRead {
-  let stats;
+// `known` is the file's lstat when the caller has just taken it.
+export function readTaskFile(path: string, id: string, known?: Stats): TaskFileRead {
+  let stats = known;
   try {
-    stats = lstatSync(path);
+    stats ??= lstatSync(path);
   } catch {
     return { kind: 'missing' };
   }
