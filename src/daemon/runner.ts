@@ -121,7 +121,6 @@ export class Runner {
       ORCHESTRATE_ATTEMPT: String(run.number),
       ORCHESTRATE_PROMPT_FILE: promptFile,
     };
-    if (run.stopping) return;
     if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
     if (launch.kind === 'exec' && !commandExists(launch.argv[0]!, workdir, env.PATH)) {
       return this.finishSpawnError(run, `command not found: ${launch.argv[0]} (install it, or fix agents.${run.agent} in orchestrator.yaml)`);
