@@ -30,6 +30,11 @@ function listIds(dir: string): Set<string> {
   return ids;
 }
 
+// The task's created_at: as written, else when its file appeared.
+function createdAtOf(entry: ReadyTask): string {
+  return entry.task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
+}
+
 function refill(set: Set<string>, ids: Set<string>): void {
   set.clear();
   for (const id of ids) set.add(id);
@@ -259,17 +264,23 @@ export class Daemon {
     const graph = new Map([...this.ready.values()].filter((entry) => entry.task.dependsOn.length > 0).map((entry) => [entry.task.id, entry.task.dependsOn]));
     if (graph.size === 0) return;
     for (const [id, cycle] of findCycles(graph)) {
-      this.forget(id);
-      this.busy.add(id);
-      this.inFlight++;
-      void this.setAside(id, [{ path: 'depends_on', message: `dependency cycle ${cycle} (remove one of these dependencies)` }])
-        .catch((error: unknown) => this.ctx.log.error({ task: id, err: error }, `${id}: ${(error as Error).message}`))
-        .finally(() => {
-          this.busy.delete(id);
-          this.inFlight--;
-          this.ring();
-        });
+      this.transition(id, () => this.setAside(id, [{ path: 'depends_on', message: `dependency cycle ${cycle} (remove one of these dependencies)` }]));
     }
+  }
+
+  // Runs one transition of a pending task: the id leaves the ready set and stays busy (never
+  // evaluated or scheduled again) until the work is done; then the loop looks again.
+  private transition(id: string, work: () => Promise<void>): void {
+    this.forget(id);
+    this.busy.add(id);
+    this.inFlight++;
+    void work()
+      .catch((error: unknown) => this.ctx.log.error({ task: id, err: error }, `${id}: ${(error as Error).message}`))
+      .finally(() => {
+        this.busy.delete(id);
+        this.inFlight--;
+        this.ring();
+      });
   }
 
   private sortedReady(): ReadyTask[] {
@@ -292,22 +303,13 @@ export class Daemon {
     for (const decision of result.decisions) {
       const entry = this.ready.get(decision.id);
       if (!entry) continue;
-      this.forget(decision.id);
-      this.inFlight++;
-      this.busy.add(decision.id);
-      const work =
+      this.transition(decision.id, () =>
         decision.kind === 'start'
           ? this.claimAndStart(entry, decision.agent)
           : decision.kind === 'fail'
             ? this.failWithoutRun(entry, decision.error)
-            : this.setAside(decision.id, [{ path: decision.field, message: decision.message }]);
-      void work
-        .catch((error: unknown) => this.ctx.log.error({ task: decision.id, err: error }, `${decision.id}: ${(error as Error).message}`))
-        .finally(() => {
-          this.inFlight--;
-          this.busy.delete(decision.id);
-          this.ring();
-        });
+            : this.setAside(decision.id, [{ path: decision.field, message: decision.message }]),
+      );
     }
     if (result.nextWakeMs !== undefined) this.wakeAt(result.nextWakeMs);
   }
@@ -315,7 +317,7 @@ export class Daemon {
   // The correctness point: link pending -> assigned (never overwrites), then record and spawn.
   private async claimAndStart(entry: ReadyTask, agent: string): Promise<void> {
     const { task } = entry;
-    const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
+    const createdAt = createdAtOf(entry);
     const run = this.runner.reserve({ task, agent, createdAt, text: entry.text, signature: entry.signature }, nextAttemptNumber(task.fields));
     const moved = claimTask(this.ctx.layout, task.id);
     if (moved !== 'moved') {
@@ -330,8 +332,7 @@ export class Daemon {
   // A task whose dependency failed never runs: it goes to failed/ saying which dependency.
   private async failWithoutRun(entry: ReadyTask, error: string): Promise<void> {
     const { task } = entry;
-    const createdAt = task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
-    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, { outcome: 'failed', error }, createdAt);
+    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, { outcome: 'failed', error }, createdAtOf(entry));
     this.ctx.log.warn({ task: task.id }, `${task.id} failed: ${error}`);
     if (recorded.moved === 'moved') this.failed.add(task.id);
     this.context.changed(task.id);
@@ -360,13 +361,13 @@ export class Daemon {
   }
 
   private onRunFinished(run: LiveRun, recorded: Recorded | undefined): void {
-    if (recorded?.moved === 'moved') {
+    const moved = recorded?.moved === 'moved';
+    if (moved) {
       if (recorded.to === 'completed') this.completed.add(run.id);
       if (recorded.to === 'failed') this.failed.add(run.id);
-      this.context.changed(run.id);
       if (recorded.to === 'pending') this.dirtyPending.add(run.id);
     }
-    this.context.changed();
+    this.context.changed(moved ? run.id : undefined);
     this.ring();
   }
 

@@ -37,11 +37,6 @@ function sameSignature(a: FileSignature, b: FileSignature): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
 
-// Bad input that no amount of waiting fixes (a symlink, a folder, a huge file).
-function refusedUnread(problems: Problem[]): boolean {
-  return problems.some((problem) => problem.message.includes('limited to') || problem.message.includes('symlink') || problem.message.includes('directory'));
-}
-
 // Decides what a file in pending/ is: not ready yet, a valid task, or bad input to set aside.
 export function inspectPending(layout: Layout, id: string, options: InspectOptions): PendingVerdict {
   const path = layout.taskPath('pending', id);
@@ -58,7 +53,7 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   const read = readTaskFile(path, id, stats);
   if (read.kind === 'missing') return { kind: 'gone' };
   if (read.kind === 'invalid') {
-    if (stats.isFile() && !options.trusted && age < PARSE_GRACE_MS && !refusedUnread(read.problems)) return { kind: 'wait', until: stats.mtimeMs + PARSE_GRACE_MS };
+    if (stats.isFile() && !options.trusted && age < PARSE_GRACE_MS && !read.unread) return { kind: 'wait', until: stats.mtimeMs + PARSE_GRACE_MS };
     return { kind: 'invalid', problems: read.problems, rename: false };
   }
   const elsewhere = stateElsewhere(layout, id, stats.ino, stats.ctimeMs, options);

@@ -1,7 +1,8 @@
 import { lstatSync, readFileSync } from 'node:fs';
-import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import type { StateFolder } from '../core/transitions.js';
 import type { TaskFields } from '../core/task-schema.js';
 import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
+import { locateTask } from '../queue/locate-task.js';
 import { parseTaskText } from '../queue/task-file.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import type { DaemonContext } from './context.js';
@@ -11,7 +12,7 @@ import type { LiveRun } from './live-run.js';
 // No task lock here: while a daemon runs, CLI commands hand it their changes to running tasks.
 export async function recordRunEnd(ctx: DaemonContext, run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
   const { layout, log } = ctx;
-  const from = locate(layout.taskPath.bind(layout), run.id);
+  const from = locateTask(layout, run.id, ['assigned', 'pending', 'completed', 'failed']);
   if (from === undefined) {
     log.warn({ task: run.id }, `${run.id}: its task file was removed, so the attempt is kept only in ${run.runDir}`);
     return undefined;
@@ -45,16 +46,4 @@ function rememberInIndex(ctx: DaemonContext, id: string, state: StateFolder, fie
   } catch {
     // Moved again already; the next listing parses it.
   }
-}
-
-// The state folder a task file is in now, looking at assigned/ first.
-function locate(taskPath: (state: StateFolder, id: string) => string, id: string): StateFolder | undefined {
-  const order: StateFolder[] = ['assigned', ...STATE_FOLDERS.filter((state) => state !== 'assigned')];
-  return order.find((state) => {
-    try {
-      return lstatSync(taskPath(state, id)).isFile();
-    } catch {
-      return false;
-    }
-  });
 }

@@ -14,7 +14,8 @@ export interface FileSignature {
 
 export type TaskFileRead =
   | { kind: 'task'; task: Task; text: string; signature: FileSignature }
-  | { kind: 'invalid'; problems: Problem[]; signature: FileSignature | undefined }
+  // `unread`: refused before reading (a symlink, a folder, too big): waiting will not fix it.
+  | { kind: 'invalid'; problems: Problem[]; signature: FileSignature | undefined; unread?: true }
   | { kind: 'missing' };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -31,7 +32,7 @@ export function readTaskFile(path: string, id: string, known?: Stats): TaskFileR
     return { kind: 'missing' };
   }
   const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
-  const refuse = (message: string): TaskFileRead => ({ kind: 'invalid', problems: [{ path: '', message }], signature });
+  const refuse = (message: string): TaskFileRead => ({ kind: 'invalid', problems: [{ path: '', message }], signature, unread: true });
   if (stats.isSymbolicLink()) return refuse('is a symlink; task files must be regular files (copy the file itself into the folder)');
   if (stats.isDirectory()) return refuse('is a directory, not a task file (remove it or rename it without .yaml)');
   if (!stats.isFile()) return refuse('is not a regular file (task files must be plain YAML files)');
