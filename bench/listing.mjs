@@ -68,7 +68,7 @@ function taskFile(rand, i, id, state, base) {
     lines.push('attempts:', ...attemptLines(1, created + 500, duration, 'failed', 1, 'exit 1: flaky network'), `retry_after: ${iso(Date.now() + 3_600_000)}`);
   } else {
     // Waiting for a dependency that is not done yet.
-    lines.splice(1, 0, 'depends_on: [release-review]');
+    lines.splice(lines.indexOf('command: "true"'), 0, 'depends_on: [release-review]');
   }
   return `${lines.join('\n')}\n`;
 }

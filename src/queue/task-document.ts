@@ -1,4 +1,5 @@
 import { isMap, isScalar, parseDocument, stringify } from 'yaml';
+import { parsePlainYaml, renderPlainYaml } from '../core/plain-yaml.js';
 import type { Attempt, TaskResult } from '../core/task-schema.js';
 
 // The fields the daemon writes, always kept below the person's part in this order.
@@ -18,6 +19,44 @@ const isDaemonKey = (key: unknown): key is DaemonKey => DAEMON_KEYS.includes(key
 // Rewrites a task's daemon part. The person's part is kept byte for byte (comments, spacing, order),
 // so `git diff tasks/` shows only what the daemon added.
 export function renderTask(text: string, update: DaemonFields): string {
+  return renderPlainTask(text, update) ?? renderWithYamlLibrary(text, update);
+}
+
+// The fast path for plain task files (see core/plain-yaml): same output, a tenth of the cost.
+function renderPlainTask(text: string, update: DaemonFields): string | undefined {
+  const plain = parsePlainYaml(text);
+  if (!plain) return undefined;
+  const keys = plain.keyLines;
+  let tailStart = keys.length;
+  while (tailStart > 0 && isDaemonKey(keys[tailStart - 1]!.key)) tailStart--;
+  const personKeys = keys.slice(0, tailStart).map((entry) => entry.key);
+  if (personKeys.some((key) => isDaemonKey(key) && key !== 'created_at')) return undefined;
+  const cut = tailStart < keys.length ? offsetOfLine(text, keys[tailStart]!.line) : text.length;
+  const daemon = daemonPart(plain.data, update, personKeys.includes('created_at'));
+  return joinParts(text.slice(0, cut), Object.keys(daemon).length > 0 ? renderPlainYaml(daemon) : '');
+}
+
+function offsetOfLine(text: string, line: number): number {
+  let offset = 0;
+  for (let i = 0; i < line; i++) offset = text.indexOf('\n', offset) + 1;
+  return offset;
+}
+
+function daemonPart(current: Record<string, unknown>, update: DaemonFields, personCreatedAt: boolean): Record<string, unknown> {
+  const daemon: Record<string, unknown> = {};
+  for (const key of DAEMON_KEYS) {
+    if (key === 'created_at' && personCreatedAt) continue;
+    const value = key in update && !(key === 'created_at' && current.created_at !== undefined) ? update[key] : current[key];
+    if (value !== undefined && value !== null) daemon[key] = prune(value);
+  }
+  return daemon;
+}
+
+function joinParts(person: string, body: string): string {
+  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}`;
+}
+
+function renderWithYamlLibrary(text: string, update: DaemonFields): string {
   const document = parseDocument(text);
   const current = (document.toJS() ?? {}) as Record<string, unknown>;
   const items = isMap(document.contents) ? document.contents.items : [];
@@ -29,14 +68,8 @@ export function renderTask(text: string, update: DaemonFields): string {
   const cut = tail.length > 0 ? lineStart(text, rangeStart(tail[0]!.key) ?? text.length) : text.length;
   const person = text.slice(0, cut);
   const personCreatedAt = items.slice(0, tailStart).some((item) => keyOf(item.key) === 'created_at');
-  const daemon: Record<string, unknown> = {};
-  for (const key of DAEMON_KEYS) {
-    if (key === 'created_at' && personCreatedAt) continue;
-    const value = key in update && !(key === 'created_at' && current.created_at !== undefined) ? update[key] : current[key];
-    if (value !== undefined && value !== null) daemon[key] = prune(value);
-  }
-  const body = Object.keys(daemon).length > 0 ? stringify(daemon, { lineWidth: 0, minContentWidth: 0 }) : '';
-  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}`;
+  const daemon = daemonPart(current, update, personCreatedAt);
+  return joinParts(person, Object.keys(daemon).length > 0 ? stringify(daemon, { lineWidth: 0, minContentWidth: 0 }) : '');
 }
 
 // Fallback when a person put daemon fields among their own: edit the document in place.

@@ -1,5 +1,6 @@
 import { lstatSync, readFileSync, type Stats } from 'node:fs';
-import { isMap, parseDocument, type Document } from 'yaml';
+import { isMap, parseDocument } from 'yaml';
+import { parsePlainYaml } from '../core/plain-yaml.js';
 import type { Problem } from '../core/problems.js';
 import { validateTask, type Task } from '../core/task-schema.js';
 
@@ -65,8 +66,10 @@ export function parseTaskText(bytes: Uint8Array, id: string, signature: FileSign
 }
 
 // YAML text to data, with the first syntax error as a problem naming its line.
-export function parseYaml(text: string): { data: unknown; document: Document } | { problem: Problem } {
+export function parseYaml(text: string): { data: unknown } | { problem: Problem } {
   if (text.trim() === '') return { problem: { path: '', message: 'the file is empty (write at least `description: ...`)' } };
+  const plain = parsePlainYaml(text);
+  if (plain) return { data: plain.data };
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const error = document.errors[0];
   if (error) {
@@ -79,5 +82,5 @@ export function parseYaml(text: string): { data: unknown; document: Document } |
   if (document.contents !== null && !isMap(document.contents)) {
     return { problem: { path: '', message: 'must be a YAML mapping of fields (start with `description: ...`)' } };
   }
-  return { data: document.toJS(), document };
+  return { data: document.toJS() };
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { taskIdOf } from '../core/ids.js';
 import type { StateFolder } from '../core/transitions.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -10,6 +10,25 @@ const INDEX_VERSION = 1;
 
 interface IndexEntry extends FileSignature {
   summary: TaskSummary;
+}
+
+const scratch = Buffer.alloc(64 * 1024);
+
+// Reads a file whose size lstat just gave: open, read, close (readFileSync would fstat it again,
+// one syscall more per file, ~10 % of a cold listing of 10,000 files).
+function readKnownSize(path: string, size: number): Buffer | undefined {
+  try {
+    if (size >= scratch.length) return readFileSync(path);
+    const fd = openSync(path, 'r');
+    try {
+      const length = readSync(fd, scratch, 0, scratch.length, 0);
+      return length === size ? scratch.subarray(0, length) : readFileSync(path);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 // A cache of parsed task summaries keyed by file signature. Never authoritative: every entry is
@@ -80,12 +99,8 @@ export class TaskIndex {
     if (isFile && signature.size <= 1024 * 1024) {
       // The YAML parser and schemas load only when something must be parsed: a warm listing skips them.
       const { parseTaskText } = await import('./task-file.js');
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(path);
-      } catch {
-        return undefined;
-      }
+      const bytes = readKnownSize(path, signature.size);
+      if (bytes === undefined) return undefined;
       read = parseTaskText(bytes, id, signature);
     }
     if (read?.kind === 'task') return summarizeTask(id, state, read.task.fields);
