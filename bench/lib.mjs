@@ -89,8 +89,8 @@ const tempDirs = new Set();
 const daemonRoots = new Set();
 export const options = { keep: false };
 
-export function tempDir(prefix) {
-  const dir = mkdtempSync(join(tmpdir(), `orchestrate-bench-${prefix}-`));
+export function tempDir(prefix, base = tmpdir()) {
+  const dir = mkdtempSync(join(base, `orchestrate-bench-${prefix}-`));
   tempDirs.add(dir);
   return dir;
 }

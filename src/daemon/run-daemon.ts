@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Config } from '../core/config-schema.js';
@@ -9,6 +9,7 @@ import { layoutOf, type Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
 import { listenControl, type ControlReply, type ControlRequest } from './control-socket.js';
 import { Daemon } from './daemon.js';
+import { EventLog } from './event-log.js';
 import { silentLogger, type Logger } from './logger.js';
 
 export interface DaemonOptions {
@@ -99,7 +100,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     for (const path of sweepTempFiles(dir)) log.info({ path }, 'swept a temp file left by a crash');
   }
 
-  const events = createWriteStream(layout.eventsPath, { flags: 'a' });
+  const events = new EventLog(layout.eventsPath);
   const worker = `${hostname()}:${process.pid}`;
   daemon = new Daemon({
     layout,
@@ -107,7 +108,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     log,
     worker,
     index: TaskIndex.load(layout),
-    event: (type, fields) => events.write(`${JSON.stringify({ time: new Date().toISOString(), type, ...fields })}\n`),
+    event: (type, fields) => events.append(type, fields),
   });
 
   const reloadConfig = () => {
@@ -152,7 +153,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   } catch {
     // Already gone.
   }
-  await new Promise<void>((resolve) => events.end(resolve));
+  events.close();
   log.info({ left }, left > 0 ? `daemon stopped; ${left} agent(s) left running for the next daemon` : 'daemon stopped');
   return { reason: request.reason };
 }

@@ -152,7 +152,11 @@ export class Runner {
         void this.finish(run, code, signal ?? undefined);
       });
     }
-    void writePid(run.runDir, run.pid).catch(() => undefined);
+    try {
+      writePid(run.runDir, run.pid);
+    } catch {
+      // Only a shortcut for recovery, which can also find the run's processes by their marker.
+    }
     this.armTimeout(run, timeoutMs);
     this.ctx.event('started', { id: run.id, attempt: run.number, slot: run.slot, pid: run.pid });
     this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);
@@ -255,6 +259,8 @@ export class Runner {
     this.onSlotFreed();
     clearTimeout(run.timer);
     clearInterval(run.poller);
+    // Let the freed slot's next task start first: recording this end can wait a turn of the loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { log } = this.ctx;
     try {
       const config = this.ctx.config();

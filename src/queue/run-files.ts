@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
 export interface RunRecord {
@@ -30,8 +30,8 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
 }
 
 // Records the wrapper's pid (its process group id too) once it runs; atomic, so never read half.
-export async function writePid(runDir: string, pid: number): Promise<void> {
-  await writeFileAtomic(join(runDir, 'pid'), `${pid}\n`, { durable: false });
+export function writePid(runDir: string, pid: number): void {
+  writeFileAtomicSync(join(runDir, 'pid'), `${pid}\n`, { durable: false });
 }
 
 export function readPid(runDir: string): number | undefined {
