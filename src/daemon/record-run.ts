@@ -1,8 +1,8 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import type { StateFolder } from '../core/transitions.js';
 import type { TaskFields } from '../core/task-schema.js';
 import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
-import { locateTask } from '../queue/locate-task.js';
+import { locateTaskFile } from '../queue/locate-task.js';
 import { parseTaskText } from '../queue/task-file.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import type { DaemonContext } from './context.js';
@@ -12,12 +12,13 @@ import type { LiveRun } from './live-run.js';
 // No task lock here: while a daemon runs, CLI commands hand it their changes to running tasks.
 export async function recordRunEnd(ctx: DaemonContext, run: LiveRun, end: AttemptEnd): Promise<Recorded | undefined> {
   const { layout, log } = ctx;
-  const from = locateTask(layout, run.id, ['assigned', 'pending', 'completed', 'failed']);
-  if (from === undefined) {
+  const found = locateTaskFile(layout, run.id, ['assigned', 'pending', 'completed', 'failed']);
+  if (found === undefined) {
     log.warn({ task: run.id }, `${run.id}: its task file was removed, so the attempt is kept only in ${run.runDir}`);
     return undefined;
   }
-  const current = currentTask(ctx, run, from);
+  const from = found.state;
+  const current = currentTask(ctx, run, from, found.stats);
   if (!current) {
     log.error({ task: run.id }, `${run.id}: the task file became invalid while it ran; the attempt is kept in ${run.runDir}`);
     return undefined;
@@ -29,9 +30,8 @@ export async function recordRunEnd(ctx: DaemonContext, run: LiveRun, end: Attemp
 }
 
 // The task as it is now: what was claimed if the file is untouched (the common case), else re-read.
-function currentTask(ctx: DaemonContext, run: LiveRun, from: StateFolder): { text: string; fields: TaskFields } | undefined {
+function currentTask(ctx: DaemonContext, run: LiveRun, from: StateFolder, stats: Stats): { text: string; fields: TaskFields } | undefined {
   const path = ctx.layout.taskPath(from, run.id);
-  const stats = lstatSync(path);
   const claimed = run.claimed;
   if (claimed && from === 'assigned' && stats.ino === claimed.signature.ino && stats.size === claimed.signature.size && stats.mtimeMs === claimed.signature.mtimeMs) return claimed;
   const read = parseTaskText(readFileSync(path), run.id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });

@@ -20,6 +20,8 @@ import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
 import { recordRunEnd } from './record-run.js';
 
 const ADOPTED_POLL_MS = 200;
+// The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
+const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 const STDOUT_TAIL = 256 * 1024;
 const STDERR_TAIL = 16 * 1024;
 
@@ -114,7 +116,7 @@ export class Runner {
     });
     const launch = preset.launch({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig });
     const env: Record<string, string | undefined> = {
-      ...process.env,
+      ...DAEMON_ENV,
       ...agentConfig.env,
       ORCHESTRATE_ROOT: layout.root,
       ORCHESTRATE_TASK_ID: run.id,

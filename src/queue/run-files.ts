@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
@@ -17,8 +17,18 @@ export interface RunRecord {
 // it must survive a daemon crash, and a power cut that could lose it stops the agent too.
 // Synchronous, like the claim: it sits between a claim and a spawn.
 export function writeRunRecord(runDir: string, record: RunRecord): void {
-  mkdirSync(runDir, { recursive: true });
+  makeRunDir(runDir);
   writeFileAtomicSync(join(runDir, 'run.json'), `${JSON.stringify(record, null, 2)}\n`, { durable: false });
+}
+
+// runs/<id>/<attempt>: two mkdirs, where `recursive` would try the leaf first and fail.
+function makeRunDir(runDir: string): void {
+  try {
+    mkdirSync(dirname(runDir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return void mkdirSync(runDir, { recursive: true });
+  }
+  mkdirSync(runDir, { recursive: true });
 }
 
 export function readRunRecord(runDir: string): RunRecord | undefined {
