@@ -24,17 +24,29 @@ export interface RunOutput {
   exitCode: number | null;
 }
 
+// Tokens, cost and activity, as far as the CLI reports them.
+export interface AgentUsage {
+  tokens_in?: number;
+  tokens_out?: number;
+  cost_usd?: number;
+  turns?: number;
+  tool_calls?: number;
+}
+
 // What a preset understood from a finished run.
 export interface AgentReport {
   success: boolean;
   answer: string;
   summary: string;
   error?: string;
+  usage?: AgentUsage;
 }
 
 // A preset knows its CLI's headless command line and how to read its output.
 export interface AgentPreset {
   name: string;
+  // How to install the CLI, named when its binary is missing.
+  install?: string;
   launch(context: LaunchContext): Launch;
   read(output: RunOutput): AgentReport;
 }

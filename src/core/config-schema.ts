@@ -10,13 +10,14 @@ const durationText = z.union([z.string(), z.number()]).refine((value) => parseDu
 
 const agentSchema = z
   .strictObject({
-    preset: z.string({ error: 'must be a preset name (shell)' }).optional(),
+    preset: z.string({ error: 'must be a preset name (shell, claude, codex, gemini, qwen, copilot)' }).optional(),
     command: z
       .union([z.string().min(1), z.array(z.string()).min(1)], {
         error: 'must be a command line string or an argv list such as ["my-agent", "{prompt}"]',
       })
       .optional(),
     args: z.array(z.string(), { error: 'must be a list of extra arguments' }).optional(),
+    model: z.string({ error: 'must be a model name (passed to the CLI as --model)' }).min(1).optional(),
     max_instances: z.number().int().min(1, { error: 'must be 1 or more' }).default(1),
     timeout: durationText.optional(),
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {

@@ -22,6 +22,15 @@ const relativePath = z.string({ error: 'must be a path relative to the workspace
   { error: 'must stay inside the workspace (a relative path without "..")' },
 );
 
+// What an agent's CLI reported about its run (AI presets only).
+const usageFields = {
+  tokens_in: z.number().optional(),
+  tokens_out: z.number().optional(),
+  cost_usd: z.number().optional(),
+  turns: z.number().optional(),
+  tool_calls: z.number().optional(),
+};
+
 // One attempt as the daemon records it; loose so a hand-edited history never blocks a task.
 export const attemptSchema = z
   .object({
@@ -33,6 +42,7 @@ export const attemptSchema = z
     exit_code: z.number().int().nullable().optional(),
     outcome: z.enum(['success', 'failed', 'timeout', 'cancelled', 'lost', 'spawn_error']),
     error: z.string().optional(),
+    ...usageFields,
   })
   .loose();
 
@@ -43,6 +53,7 @@ export const resultSchema = z
     summary: z.string().optional(),
     error: z.string().optional(),
     duration_ms: z.number().optional(),
+    ...usageFields,
   })
   .loose();
 

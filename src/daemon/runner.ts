@@ -125,7 +125,8 @@ export class Runner {
     };
     if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
     if (launch.kind === 'exec' && !commandExists(launch.argv[0]!, workdir, env.PATH)) {
-      return this.finishSpawnError(run, `command not found: ${launch.argv[0]} (install it, or fix agents.${run.agent} in orchestrator.yaml)`);
+      const install = preset.install ? `install it with \`${preset.install}\`` : 'install it';
+      return this.finishSpawnError(run, `command not found: ${launch.argv[0]} (${install}, or fix agents.${run.agent} in orchestrator.yaml)`);
     }
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
@@ -287,6 +288,7 @@ export class Runner {
         error,
         answer: report.answer,
         summary: report.summary,
+        ...(report.usage ? { usage: report.usage } : {}),
         requeue: run.stopping?.requeue ?? false,
       };
       const recorded = await recordRunEnd(this.ctx, run, end);

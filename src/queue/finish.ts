@@ -1,4 +1,5 @@
 import { nextStepAfter, type RetryPolicy, type StateFolder } from '../core/transitions.js';
+import type { AgentUsage } from '../agents/preset.js';
 import type { Attempt, AttemptOutcome, TaskFields, TaskResult } from '../core/task-schema.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layout } from './layout.js';
@@ -17,6 +18,8 @@ export interface AttemptEnd {
   error: string | undefined;
   answer?: string;
   summary?: string;
+  // Tokens, cost, turns and tool calls, as far as the agent's CLI reported them.
+  usage?: AgentUsage;
   // Put the task back in pending without using up a retry (the daemon was stopped with --kill-agents).
   requeue?: boolean;
 }
@@ -51,6 +54,7 @@ export async function recordAttempt(
     exit_code: end.exitCode,
     outcome: end.outcome,
     ...(end.error === undefined ? {} : { error: end.error }),
+    ...end.usage,
   };
   const attempts = [...previous, attempt];
   const step = nextStepAfter(end.outcome, { ...fields, attempts, attempts_base: attemptsBase, result: undefined }, policy, Date.parse(end.endedAt), {
@@ -67,6 +71,7 @@ export async function recordAttempt(
           ...(end.summary ? { summary: end.summary } : {}),
           ...(end.error && end.outcome !== 'success' ? { error: end.error } : {}),
           duration_ms: Math.max(0, Date.parse(end.endedAt) - Date.parse(end.startedAt)),
+          ...end.usage,
         };
   const retryAfter = step.to === 'pending' && step.retryAfterMs !== undefined ? new Date(step.retryAfterMs).toISOString() : undefined;
   const update = { created_at: createdAt, attempts, attempts_base: attemptsBase, retry_after: retryAfter, result };

@@ -1,0 +1,56 @@
+import { field, jsonLines, numberAt, streamReport, stringAt, sum, type JsonEvent } from './json-lines.js';
+import type { AgentPreset, AgentReport, LaunchContext, RunOutput } from './preset.js';
+
+// `--model NAME` when the agent names a model, then the agent's extra args from orchestrator.yaml.
+export function extraArgs(agent: LaunchContext['agent']): string[] {
+  return [...(agent.model ? ['--model', agent.model] : []), ...(agent.args ?? [])];
+}
+
+function toolUses(events: JsonEvent[]): number {
+  let count = 0;
+  for (const event of events) {
+    if (event.type !== 'assistant') continue;
+    const content = field(event, 'message', 'content');
+    if (Array.isArray(content)) count += content.filter((block) => field(block, 'type') === 'tool_use').length;
+  }
+  return count;
+}
+
+// claude's and qwen's stream: a final `result` event. `is_error` and the exit code decide, not
+// `subtype` (an API error still says subtype "success").
+export function readResultStream(output: RunOutput, cli: string): AgentReport {
+  const events = jsonLines(output.stdout);
+  const result = events.findLast((event) => event.type === 'result');
+  const text = stringAt(result, 'result') ?? '';
+  const failed = result === undefined || result.is_error === true;
+  const status = numberAt(result, 'api_error_status');
+  return streamReport(
+    output,
+    {
+      ok: !failed,
+      answer: failed ? '' : text,
+      error: result === undefined ? undefined : text || (status ? `the model API answered ${status}` : `${cli} reported an error`),
+      usage: {
+        tokens_in: sum(numberAt(result, 'usage', 'input_tokens'), numberAt(result, 'usage', 'cache_creation_input_tokens'), numberAt(result, 'usage', 'cache_read_input_tokens')),
+        tokens_out: numberAt(result, 'usage', 'output_tokens'),
+        cost_usd: numberAt(result, 'total_cost_usd'),
+        turns: numberAt(result, 'num_turns'),
+        tool_calls: toolUses(events),
+      },
+    },
+    cli,
+  );
+}
+
+// Claude Code, headless: `claude -p PROMPT --output-format stream-json --verbose`, all tools allowed.
+export const claudePreset: AgentPreset = {
+  name: 'claude',
+  install: 'npm install -g @anthropic-ai/claude-code',
+  launch: ({ prompt, agent }) => ({
+    kind: 'exec',
+    argv: ['claude', '-p', prompt, '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', ...extraArgs(agent)],
+    // As root, claude skips permission prompts only when told it runs in a sandbox.
+    ...(process.getuid?.() === 0 ? { env: { IS_SANDBOX: '1' } } : {}),
+  }),
+  read: (output) => readResultStream(output, 'claude'),
+};

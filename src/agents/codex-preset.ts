@@ -1,0 +1,41 @@
+import { extraArgs } from './claude-preset.js';
+import { field, jsonLines, numberAt, streamReport, stringAt, sum } from './json-lines.js';
+import type { AgentPreset, AgentReport, RunOutput } from './preset.js';
+
+const NOT_TOOLS = new Set(['agent_message', 'reasoning', 'error']);
+
+// codex's stream: `turn.completed` (with usage) or `turn.failed`; the answer is the last agent_message.
+function readCodexStream(output: RunOutput): AgentReport {
+  const events = jsonLines(output.stdout);
+  const items = events.filter((event) => event.type === 'item.completed').map((event) => event.item);
+  const turns = events.filter((event) => event.type === 'turn.completed');
+  const failure = events.findLast((event) => event.type === 'turn.failed' || event.type === 'error');
+  const answer = stringAt(items.findLast((item) => field(item, 'type') === 'agent_message'), 'text') ?? '';
+  return streamReport(
+    output,
+    {
+      ok: turns.length > 0 && failure === undefined,
+      answer,
+      error: stringAt(failure, 'error', 'message') ?? stringAt(failure, 'message'),
+      usage: {
+        tokens_in: sum(...turns.map((turn) => numberAt(turn, 'usage', 'input_tokens'))),
+        tokens_out: sum(...turns.map((turn) => numberAt(turn, 'usage', 'output_tokens'))),
+        turns: turns.length,
+        tool_calls: items.filter((item) => !NOT_TOOLS.has(String(field(item, 'type')))).length,
+      },
+    },
+    'codex',
+  );
+}
+
+// Codex CLI, headless: `codex exec --json --dangerously-bypass-approvals-and-sandbox PROMPT`
+// (standard input is /dev/null, so it does not wait for more prompt there).
+export const codexPreset: AgentPreset = {
+  name: 'codex',
+  install: 'npm install -g @openai/codex',
+  launch: ({ prompt, agent }) => ({
+    kind: 'exec',
+    argv: ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', ...extraArgs(agent), prompt],
+  }),
+  read: readCodexStream,
+};

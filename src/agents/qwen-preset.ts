@@ -1,0 +1,10 @@
+import { extraArgs, readResultStream } from './claude-preset.js';
+import type { AgentPreset } from './preset.js';
+
+// Qwen Code, headless: `qwen PROMPT --approval-mode yolo --output-format stream-json` (claude's stream format).
+export const qwenPreset: AgentPreset = {
+  name: 'qwen',
+  install: 'npm install -g @qwen-code/qwen-code',
+  launch: ({ prompt, agent }) => ({ kind: 'exec', argv: ['qwen', '--approval-mode', 'yolo', '--output-format', 'stream-json', ...extraArgs(agent), prompt] }),
+  read: (output) => readResultStream(output, 'qwen'),
+};

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { presetFor } from '../../src/agents/presets.js';
+import type { LaunchContext } from '../../src/agents/preset.js';
+import { validateConfig } from '../../src/core/config-schema.js';
+import { PRESET_NAMES } from '../../src/agents/presets.js';
+
+// Real output of each CLI (from ../shared/agent-samples), each run writing hello.txt and answering.
+const sample = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures/agent-samples', `${name}.stream.jsonl`), 'utf8');
+const agentConfig = (preset: string, extra: Record<string, unknown> = {}) => {
+  const validation = validateConfig({ agents: { a: { preset, ...extra } } }, PRESET_NAMES);
+  if (!validation.ok) throw new Error(validation.problems.map((problem) => problem.message).join('; '));
+  return validation.config.agents.a!;
+};
+const context = (preset: string, extra: Record<string, unknown> = {}): LaunchContext => ({
+  taskId: 't1',
+  task: { description: 'Create hello.txt' },
+  prompt: 'Create a file named hello.txt\nwith "quotes" and $(not a subshell)',
+  promptFile: '/w/.orchestrate/runs/t1/1/prompt.md',
+  workdir: '/w',
+  agent: agentConfig(preset, extra),
+});
+
+describe('AI presets read their CLI’s real output', () => {
+  it.each([
+    ['claude', { tokens_in: 20, tokens_out: 10, cost_usd: 0.00028, turns: 2, tool_calls: 1 }],
+    ['codex', { tokens_in: 20, tokens_out: 10, turns: 1, tool_calls: 1 }],
+    ['gemini', { tokens_in: 30, tokens_out: 15, tool_calls: 1 }],
+    ['qwen', { tokens_in: 20, tokens_out: 10, turns: 2, tool_calls: 1 }],
+    ['copilot', { turns: 2, tool_calls: 1 }],
+  ])('%s: success, the final answer, tokens, turns and tool calls', (name, usage) => {
+    const report = presetFor(agentConfig(name)).read({ stdout: sample(name), stderr: '', exitCode: 0 });
+    expect(report).toMatchObject({ success: true, answer: 'MOCK_DONE wrote hello.txt', summary: 'MOCK_DONE wrote hello.txt' });
+    expect(report.error).toBeUndefined();
+    expect(report.usage).toEqual(usage);
+  });
+
+  it('claude: an API error is a failure even though subtype says success', () => {
+    const stdout = `${JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'API Error: 400 bad request', num_turns: 1, api_error_status: 400 })}\n`;
+    const report = presetFor(agentConfig('claude')).read({ stdout, stderr: '', exitCode: 1 });
+    expect(report).toMatchObject({ success: false, error: 'API Error: 400 bad request', answer: '' });
+  });
+
+  it('codex: a failed turn is a failure with its message', () => {
+    const stdout = ['{"type":"thread.started"}', '{"type":"turn.started"}', '{"type":"turn.failed","error":{"message":"unexpected status 400"}}'].join('\n');
+    const report = presetFor(agentConfig('codex')).read({ stdout, stderr: '', exitCode: 1 });
+    expect(report).toMatchObject({ success: false, error: 'unexpected status 400' });
+  });
+
+  it('gemini: an error status and exit 144 are a failure', () => {
+    const stdout = '{"type":"result","status":"error","error":{"type":"ApiError","message":"[API Error: 400]"},"stats":{"input_tokens":3}}\n';
+    const report = presetFor(agentConfig('gemini')).read({ stdout, stderr: '', exitCode: 144 });
+    expect(report).toMatchObject({ success: false, error: '[API Error: 400]', usage: { tokens_in: 3 } });
+  });
+
+  it('a CLI that dies without a result fails with its last stderr line, and garbage lines are skipped', () => {
+    const stdout = `not json\n{"type":"assistant","message":{"content":[{"type":"tool_use"}]}}\n{"type":"resu`;
+    const report = presetFor(agentConfig('claude')).read({ stdout, stderr: 'Error: Invalid API key\n', exitCode: 1 });
+    expect(report).toMatchObject({ success: false, error: 'Error: Invalid API key', usage: { tool_calls: 1 } });
+  });
+
+  it('exit 0 without a result event is still a failure', () => {
+    const report = presetFor(agentConfig('copilot')).read({ stdout: '', stderr: '', exitCode: 0 });
+    expect(report).toMatchObject({ success: false, error: 'copilot ended without reporting a result' });
+  });
+});
+
+describe('AI presets build a headless, full-permission argv', () => {
+  it.each([
+    ['claude', ['claude', '-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions']],
+    ['codex', ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', '{prompt}']],
+    ['gemini', ['gemini', '-p', '{prompt}', '-y', '--output-format', 'stream-json']],
+    ['qwen', ['qwen', '--approval-mode', 'yolo', '--output-format', 'stream-json', '{prompt}']],
+    ['copilot', ['copilot', '-p', '{prompt}', '--allow-all', '--no-ask-user', '--output-format', 'json', '--no-auto-update']],
+  ])('%s', (name, expected) => {
+    const launch = presetFor(agentConfig(name)).launch(context(name));
+    const ctx = context(name);
+    expect(launch.kind).toBe('exec');
+    // The prompt is one argv word, exactly as written: no shell ever sees it.
+    if (launch.kind === 'exec') expect(launch.argv).toEqual(expected.map((word) => (word === '{prompt}' ? ctx.prompt : word)));
+  });
+
+  it('adds the configured model and extra args', () => {
+    const launch = presetFor(agentConfig('claude')).launch(context('claude', { model: 'opus', args: ['--max-turns', '5'] }));
+    expect(launch.kind === 'exec' && launch.argv.slice(-4)).toEqual(['--model', 'opus', '--max-turns', '5']);
+    const codex = presetFor(agentConfig('codex')).launch(context('codex', { model: 'gpt-5' }));
+    expect(codex.kind === 'exec' && codex.argv.slice(-3)).toEqual(['--model', 'gpt-5', context('codex').prompt]);
+  });
+
+  it('names how to install each CLI', () => {
+    expect(presetFor(agentConfig('claude')).install).toBe('npm install -g @anthropic-ai/claude-code');
+    for (const name of ['codex', 'gemini', 'qwen', 'copilot']) expect(presetFor(agentConfig(name)).install).toMatch(/^npm install -g @/);
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { dropTask, FAST_DAEMON, FIXTURES, inProcessDaemon, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+afterEach(() => ws.cleanup());
+
+const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
+// test/fixtures/bin/claude behaves like the real CLI: same flags, same stream-json lines.
+const withFakeClis = `${join(FIXTURES, 'bin')}:${process.env.PATH}`;
+const config = [
+  'max_concurrent: 2',
+  'agents:',
+  `  claude: { preset: claude, max_instances: 2, env: { PATH: "${withFakeClis}" } }`,
+  '  codex: { preset: codex, env: { PATH: /nonexistent } }',
+  'defaults: { agent: claude, max_retries: 0 }',
+  FAST_DAEMON,
+].join('\n');
+
+describe('an AI preset run by the daemon', () => {
+  it('runs the CLI headless, which does the work; the answer, tokens and cost are recorded', async () => {
+    ws = makeWorkspace(config);
+    dropTask(ws.root, 'hello', 'description: Create a file named hello.txt with content HELLO FROM claude\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(readFileSync(join(ws.root, 'hello.txt'), 'utf8')).toBe('HELLO FROM claude');
+    const done = task('completed', 'hello');
+    expect(done.result).toMatchObject({ outcome: 'success', summary: 'MOCK_DONE wrote hello.txt', tokens_in: 20, tokens_out: 10, cost_usd: 0.00028, turns: 2, tool_calls: 1 });
+    expect(done.attempts[0]).toMatchObject({ outcome: 'success', tokens_in: 20, tokens_out: 10 });
+    expect(readFileSync(join(ws.root, done.result.output), 'utf8')).toBe('MOCK_DONE wrote hello.txt');
+  });
+
+  it('fails a run whose model answered with an error, with the reason', async () => {
+    ws = makeWorkspace(config);
+    dropTask(ws.root, 'bad', 'description: MODEL_ERROR please\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(task('failed', 'bad').result).toMatchObject({ outcome: 'failed', error: expect.stringContaining('API Error: 400') });
+  });
+
+  it('says how to install a CLI that is missing', async () => {
+    ws = makeWorkspace(config);
+    dropTask(ws.root, 'nocli', 'description: anything\nagent: codex\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(task('failed', 'nocli').result).toMatchObject({ outcome: 'spawn_error', error: expect.stringContaining('install it with `npm install -g @openai/codex`') });
+  });
+});
