@@ -70,7 +70,7 @@ export class Daemon {
     this.runner = new Runner(
       ctx,
       (run, recorded) => this.onRunFinished(run, recorded),
-      () => this.ring(),
+      () => this.refill(),
     );
     this.context = new ContextWriter(ctx, {
       completed: this.completed,
@@ -100,6 +100,13 @@ export class Daemon {
       this.passQueued = false;
       void this.pass();
     });
+  }
+
+  // A slot was freed: look at once rather than on the next turn of the loop, so the next task's
+  // claim and spawn come before the work queued behind this exit.
+  private refill(): void {
+    if (this.passRunning || this.passQueued) return this.ring();
+    void this.pass();
   }
 
   // Stops claiming new tasks (the first step of every shutdown).
