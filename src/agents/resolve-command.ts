@@ -1,11 +1,10 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 
-// Whether an argv[0] can be executed, searched like the shell does: a missing CLI becomes a clear
-// spawn_error instead of a "not found" buried in the agent's stderr.
-export function commandExists(command: string, cwd: string, path: string | undefined): boolean {
+// Where an argv[0] would be executed from, searched like the shell does (undefined: not found).
+export function findCommand(command: string, cwd: string, path: string | undefined): string | undefined {
   const candidates = command.includes('/') ? [isAbsolute(command) ? command : join(cwd, command)] : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
-  return candidates.some((candidate) => {
+  return candidates.find((candidate) => {
     try {
       accessSync(candidate, constants.X_OK);
       return true;
@@ -13,4 +12,10 @@ export function commandExists(command: string, cwd: string, path: string | undef
       return false;
     }
   });
+}
+
+// Whether an argv[0] can be executed: a missing CLI becomes a clear spawn_error instead of a
+// "not found" buried in the agent's stderr.
+export function commandExists(command: string, cwd: string, path: string | undefined): boolean {
+  return findCommand(command, cwd, path) !== undefined;
 }

@@ -148,6 +148,18 @@ program
   });
 
 program
+  .command('doctor')
+  .description('check the agent CLIs, each configured agent and orchestrator.yaml, with fixes')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    const { doctor, renderDoctor } = await import('../cli/doctor.js');
+    const report = await doctor(layout());
+    if (options.json) json(report);
+    else print(renderDoctor(report));
+    if (!report.ok) process.exitCode = 1;
+  });
+
+program
   .command('agents')
   .description('list configured agents and their slots')
   .option('--json', 'machine-readable output')

@@ -1,8 +1,10 @@
 import { readdirSync } from 'node:fs';
+import { stallPolicy, type Config } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import { isIgnoredName } from '../core/ids.js';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import type { Layout } from '../queue/layout.js';
+import { lastOutputAt } from '../queue/run-files.js';
 import { daemonStatus, type DaemonStatus } from './daemon-status.js';
 import { onePlace } from './one-place.js';
 import { latestRun } from './runs.js';
@@ -15,6 +17,8 @@ export interface RunningRow {
   attempt: number | undefined;
   started_at: string | undefined;
   elapsed_ms: number | undefined;
+  // Set when the agent has written nothing for longer than its stall timeout.
+  stalled_ms?: number;
 }
 
 export interface StatusReport {
@@ -55,9 +59,18 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
   const { loadConfig } = await import('../queue/config-file.js');
   const loaded = loadConfig(layout);
   if (loaded.ok) {
-    slots = Object.entries(loaded.config.agents).map(([agent, config]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: config.max_instances }));
+    const { config } = loaded;
+    slots = Object.entries(config.agents).map(([agent, agentConfig]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: agentConfig.max_instances }));
+    for (const row of running) markStalled(layout, config, row, now);
   }
   return { root: layout.root, daemon: daemonStatus(layout), counts, invalid, running, slots };
+}
+
+function markStalled(layout: Layout, config: Config, row: RunningRow, now: number): void {
+  if (!row.agent || !row.started_at || row.attempt === undefined) return;
+  const { timeoutMs } = stallPolicy(config, row.agent);
+  const quietMs = now - lastOutputAt(layout.runDir(row.id, row.attempt), Date.parse(row.started_at));
+  if (timeoutMs > 0 && quietMs >= timeoutMs) row.stalled_ms = quietMs;
 }
 
 // The human form of `orchestrate status`.
@@ -69,7 +82,8 @@ export function renderStatus(report: StatusReport): string {
   ];
   if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);
   if (report.running.length > 0) {
-    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED'], report.running.map((row) => [oneLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms)])));
+    const state = (row: RunningRow) => (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
+    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE'], report.running.map((row) => [oneLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms), state(row)])));
   }
   return lines.join('\n');
 }

@@ -17,8 +17,9 @@ function section(root: string, path: string): string {
 }
 
 // The prompt an agent gets: the task, then the shared context files, then the task's own files.
+// It opens with a heading, so it never starts with a `-` that a CLI could take for an option.
 export function buildPrompt(root: string, task: Task, sharedFiles: readonly string[]): string {
-  const parts = [task.fields.description.trim(), ''];
+  const parts = ['## Task', '', task.fields.description.trim(), ''];
   const files = [...sharedFiles, ...(task.fields.context_files ?? [])];
   if (files.length > 0) {
     parts.push('## Context', '');

@@ -8,6 +8,8 @@ const durationText = z.union([z.string(), z.number()]).refine((value) => parseDu
   error: 'must be a duration such as 30m, 1h or 90s',
 });
 
+const stallAction = z.enum(['warn', 'cancel', 'retry'], { error: 'must be warn, cancel or retry' });
+
 const agentSchema = z
   .strictObject({
     preset: z.string({ error: 'must be a preset name (shell, claude, codex, gemini, qwen, copilot)' }).optional(),
@@ -24,6 +26,8 @@ const agentSchema = z
       error: 'must be a mapping of NAME: value',
     }).optional(),
     cwd: z.string({ error: 'must be a folder relative to the workspace' }).optional(),
+    stall_timeout: durationText.optional(),
+    stall_action: stallAction.optional(),
   })
   .refine((agent) => (agent.preset === undefined) !== (agent.command === undefined), {
     error: 'needs exactly one of `preset:` or `command:` (for example `preset: shell`)',
@@ -38,6 +42,9 @@ const defaultsSchema = z.strictObject({
   timeout: durationText.default('30m'),
   max_retries: z.number().int().min(0).default(2),
   retry_delay: durationText.default('60s'),
+  // An agent silent for this long is stalled (0 turns the check off); the action says what then.
+  stall_timeout: durationText.default('10m'),
+  stall_action: stallAction.default('warn'),
 });
 
 const daemonSchema = z.strictObject({
@@ -57,12 +64,13 @@ export const configSchema = z.strictObject({
 
 export type ConfigFields = z.infer<typeof configSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;
+export type StallAction = z.infer<typeof stallAction>;
 
 // The config with durations resolved, as the rest of the program uses it.
 export interface Config {
   maxConcurrent: number;
-  agents: Record<string, AgentConfig & { timeoutMs: number | undefined }>;
-  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number };
+  agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined }>;
+  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction };
   contextFiles: string[];
   rescanIntervalMs: number;
   stableWindowMs: number;
@@ -74,13 +82,11 @@ export type ConfigValidation = { ok: true; config: Config } | { ok: false; probl
 // Validates parsed orchestrator.yaml against the schema and the known presets.
 export function validateConfig(data: unknown, presetNames: readonly string[]): ConfigValidation {
   const parsed = configSchema.safeParse(data ?? {});
-  if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error, configSchema) };
+  // Unknown presets are reported beside the schema's problems, so one run of doctor lists them all.
+  if (!parsed.success) return { ok: false, problems: [...problemsFromZod(parsed.error, configSchema), ...unknownPresets(data, presetNames)] };
   const fields = parsed.data;
-  const problems: Problem[] = [];
+  const problems: Problem[] = unknownPresets(fields, presetNames);
   for (const [name, agent] of Object.entries(fields.agents)) {
-    if (agent.preset !== undefined && !presetNames.includes(agent.preset)) {
-      problems.push({ path: `agents.${name}.preset`, message: `unknown preset "${agent.preset}" (known: ${presetNames.join(', ')})` });
-    }
     if (typeof agent.command === 'string') {
       const split = splitCommandLine(agent.command);
       if (!split.ok) problems.push({ path: `agents.${name}.command`, message: split.problem });
@@ -103,7 +109,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
       agents: Object.fromEntries(
         Object.entries(fields.agents).map(([name, agent]) => [
           name,
-          { ...agent, timeoutMs: agent.timeout === undefined ? undefined : ms(agent.timeout) },
+          { ...agent, timeoutMs: agent.timeout === undefined ? undefined : ms(agent.timeout), stallTimeoutMs: agent.stall_timeout === undefined ? undefined : ms(agent.stall_timeout) },
         ]),
       ),
       defaults: {
@@ -112,6 +118,8 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
         timeoutMs: ms(fields.defaults.timeout),
         maxRetries: fields.defaults.max_retries,
         retryDelayMs: ms(fields.defaults.retry_delay),
+        stallTimeoutMs: ms(fields.defaults.stall_timeout),
+        stallAction: fields.defaults.stall_action,
       },
       contextFiles: fields.context.files,
       rescanIntervalMs: ms(fields.daemon.rescan_interval),
@@ -119,4 +127,19 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
       killGraceMs: ms(fields.daemon.kill_grace),
     },
   };
+}
+
+function unknownPresets(data: unknown, presetNames: readonly string[]): Problem[] {
+  const agents = (data as { agents?: unknown } | null)?.agents;
+  if (!agents || typeof agents !== 'object') return [];
+  return Object.entries(agents).flatMap(([name, agent]) => {
+    const preset = (agent as { preset?: unknown } | null)?.preset;
+    return typeof preset === 'string' && !presetNames.includes(preset) ? [{ path: `agents.${name}.preset`, message: `unknown preset "${preset}" (known: ${presetNames.join(', ')})` }] : [];
+  });
+}
+
+// How long an agent may stay silent, and what happens then (its own settings, else the defaults).
+export function stallPolicy(config: Config, agent: string): { timeoutMs: number; action: StallAction } {
+  const own = config.agents[agent];
+  return { timeoutMs: own?.stallTimeoutMs ?? config.defaults.stallTimeoutMs, action: own?.stall_action ?? config.defaults.stallAction };
 }

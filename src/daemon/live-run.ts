@@ -25,6 +25,8 @@ export interface LiveRun {
   poller?: NodeJS.Timeout;
   stopping?: StopRequest;
   finished?: boolean;
+  // Silent for longer than its stall timeout (reported once per silence).
+  stalled?: boolean;
   claimed?: { text: string; fields: TaskFields; signature: FileSignature };
   // Resolves once the claim has spawned the agent, given up, or was released.
   launched: Promise<void>;

@@ -8,18 +8,21 @@ import { LauncherClient } from '../agents/launcher.js';
 import { spawnRun, wrapperArgs, wrapperEnv } from '../agents/spawn-run.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { buildPrompt } from '../context/prompt.js';
+import { stallPolicy } from '../core/config-schema.js';
+import { formatDuration } from '../core/duration.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { attemptError } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
-import { hasExitFile, readExitCode, readTail, writePid, writeRunRecord } from '../queue/run-files.js';
+import { hasExitFile, lastOutputAt, readExitCode, readTail, writePid, writeRunRecord } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
 import { recordRunEnd } from './record-run.js';
 
 const ADOPTED_POLL_MS = 200;
+const STALL_CHECK_MAX_MS = 15_000;
 // The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
 const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 const STDOUT_TAIL = 256 * 1024;
@@ -44,7 +47,23 @@ export class Runner {
     // Called as soon as an agent has ended, before its end is recorded: its slot is free already.
     private readonly onSlotFreed: () => void,
     private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
-  ) {}
+  ) {
+    this.watchStalls();
+  }
+
+  private stallTimer: NodeJS.Timeout | undefined;
+
+  // Looks for stalled runs a few times per stall timeout (at most every 15 s, at least every 100 ms).
+  private watchStalls(): void {
+    const config = this.ctx.config();
+    const timeouts = [config.defaults.stallTimeoutMs, ...Object.keys(config.agents).map((agent) => stallPolicy(config, agent).timeoutMs)].filter((ms) => ms > 0);
+    const every = timeouts.length === 0 ? STALL_CHECK_MAX_MS : Math.min(STALL_CHECK_MAX_MS, Math.max(100, Math.min(...timeouts) / 4));
+    this.stallTimer = setTimeout(() => {
+      this.checkStalls();
+      this.watchStalls();
+    }, every);
+    this.stallTimer.unref();
+  }
 
   // The running tasks as the scheduler sees them. A run whose agent has ended no longer holds its
   // slot while its end is being recorded (its id stays taken until then).
@@ -239,8 +258,31 @@ export class Runner {
     await this.finish(run, readExitCode(run.runDir) ?? null);
   }
 
+  // Marks runs silent for longer than their stall timeout and applies the stall action.
+  checkStalls(now = Date.now()): void {
+    const config = this.ctx.config();
+    for (const run of this.runs.values()) {
+      if (run.finished || run.stopping || run.pid === undefined) continue;
+      const policy = stallPolicy(config, run.agent);
+      if (policy.timeoutMs <= 0) continue;
+      const quietMs = now - lastOutputAt(run.runDir, Date.parse(run.startedAt));
+      if (quietMs < policy.timeoutMs) {
+        run.stalled = false;
+        continue;
+      }
+      if (run.stalled) continue;
+      run.stalled = true;
+      const stall = `stalled: no output for ${formatDuration(quietMs)} (stall_timeout ${formatDuration(policy.timeoutMs)})`;
+      this.ctx.log.warn({ task: run.id, action: policy.action }, `${run.id} ${stall}`);
+      this.ctx.event('stalled', { id: run.id, attempt: run.number, quiet_ms: quietMs, action: policy.action });
+      if (policy.action === 'cancel') void this.stop(run.id, { outcome: 'cancelled', error: `${stall}; stopped (stall_action: cancel)`, requeue: false });
+      if (policy.action === 'retry') void this.stop(run.id, { outcome: 'failed', error: `${stall}; stopped to retry (stall_action: retry)`, requeue: false });
+    }
+  }
+
   // Forgets every run without touching its agent: they keep running for the next daemon.
   detachAll(): void {
+    clearTimeout(this.stallTimer);
     this.launcher?.close();
     for (const run of this.runs.values()) {
       clearTimeout(run.timer);

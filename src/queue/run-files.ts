@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic-write.js';
 
@@ -91,4 +91,17 @@ export function readTail(path: string, maxBytes: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+// When the agent last wrote anything (its stdout or stderr changed), else when the run started.
+export function lastOutputAt(runDir: string, startedAtMs: number): number {
+  let last = startedAtMs;
+  for (const name of ['stdout', 'stderr']) {
+    try {
+      last = Math.max(last, statSync(join(runDir, name)).mtimeMs);
+    } catch {
+      // Not created yet.
+    }
+  }
+  return last;
 }

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,4 +99,20 @@ export function dropTask(root: string, id: string, text: string): void {
   const temp = join(root, 'tasks', 'pending', `.${id}.yaml.tmp`);
   writeFileSync(temp, text);
   renameSync(temp, join(root, 'tasks', 'pending', `${id}.yaml`));
+}
+
+// A test's workspace and in-process daemon, stopped and removed after each test.
+export interface DaemonTest {
+  ws: Workspace;
+  daemon?: ReturnType<typeof inProcessDaemon>;
+}
+
+export function daemonTest(): DaemonTest {
+  const test = {} as DaemonTest;
+  afterEach(async () => {
+    await test.daemon?.stop();
+    test.daemon = undefined;
+    test.ws?.cleanup();
+  });
+  return test;
 }

@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildPrompt } from '../../src/context/prompt.js';
+import { validateTask } from '../../src/core/task-schema.js';
+
+let root: string;
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const taskOf = (fields: Record<string, unknown>) => {
+  const validation = validateTask('t1', fields);
+  if (!validation.ok) throw new Error('invalid task');
+  return validation.task;
+};
+
+describe('buildPrompt', () => {
+  it('opens with a heading (a CLI never reads a leading "-" as an option), then context, then what to report', () => {
+    root = mkdtempSync(join(tmpdir(), 'prompt-'));
+    writeFileSync(join(root, 'overview.md'), 'We build a CLI.\n');
+    const prompt = buildPrompt(root, taskOf({ description: '- fix the login bug', context_files: ['missing.md'] }), ['overview.md']);
+    expect(prompt.startsWith('## Task\n\n- fix the login bug\n')).toBe(true);
+    expect(prompt).toContain('### overview.md\n\nWe build a CLI.\n');
+    expect(prompt).toContain('### missing.md\n(missing)\n');
+    expect(prompt).toMatch(/## When you finish\n\nEnd with a short summary/);
+  });
+});
