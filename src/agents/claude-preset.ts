@@ -1,4 +1,4 @@
-import { field, jsonLines, numberAt, streamReport, stringAt, sum, type JsonEvent } from './json-lines.js';
+import { field, jsonLines, numberAt, streamReport, stringAt, sum, type JsonEvent, type StreamCli } from './json-lines.js';
 import type { AgentPreset, AgentReport, LaunchContext, RunOutput } from './preset.js';
 
 // `--model NAME` when the agent names a model, then the agent's extra args from orchestrator.yaml.
@@ -18,7 +18,7 @@ function toolUses(events: JsonEvent[]): number {
 
 // claude's and qwen's stream: a final `result` event. `is_error` and the exit code decide, not
 // `subtype` (an API error still says subtype "success").
-export function readResultStream(output: RunOutput, cli: string): AgentReport {
+export function readResultStream(output: RunOutput, cli: StreamCli): AgentReport {
   const events = jsonLines(output.stdout);
   const result = events.findLast((event) => event.type === 'result');
   const text = stringAt(result, 'result') ?? '';
@@ -29,7 +29,7 @@ export function readResultStream(output: RunOutput, cli: string): AgentReport {
     {
       ok: !failed,
       answer: failed ? '' : text,
-      error: result === undefined ? undefined : text || (status ? `the model API answered ${status}` : `${cli} reported an error`),
+      error: result === undefined ? undefined : text || (status ? `the model API answered ${status}` : `${cli.name} reported an error`),
       usage: {
         tokens_in: sum(numberAt(result, 'usage', 'input_tokens'), numberAt(result, 'usage', 'cache_creation_input_tokens'), numberAt(result, 'usage', 'cache_read_input_tokens')),
         tokens_out: numberAt(result, 'usage', 'output_tokens'),
@@ -52,5 +52,5 @@ export const claudePreset: AgentPreset = {
     // As root, claude skips permission prompts only when told it runs in a sandbox.
     ...(process.getuid?.() === 0 ? { env: { IS_SANDBOX: '1' } } : {}),
   }),
-  read: (output) => readResultStream(output, 'claude'),
+  read: (output) => readResultStream(output, { name: 'claude', authHint: 'claude is not logged in: run `claude` once and log in, or set ANTHROPIC_API_KEY' }),
 };

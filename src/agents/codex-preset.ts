@@ -24,7 +24,7 @@ function readCodexStream(output: RunOutput): AgentReport {
         tool_calls: items.filter((item) => !NOT_TOOLS.has(String(field(item, 'type')))).length,
       },
     },
-    'codex',
+    { name: 'codex', authHint: 'codex is not logged in: run `codex login`, or set OPENAI_API_KEY' },
   );
 }
 

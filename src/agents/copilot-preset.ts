@@ -19,7 +19,7 @@ function readCopilotStream(output: RunOutput): AgentReport {
         tool_calls: events.filter((event) => event.type === 'tool.execution_complete').length,
       },
     },
-    'copilot',
+    { name: 'copilot', authHint: 'copilot is not logged in: run `copilot` and use /login, or set GH_TOKEN' },
   );
 }
 

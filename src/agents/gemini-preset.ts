@@ -23,7 +23,7 @@ function readGeminiStream(output: RunOutput): AgentReport {
         tool_calls: numberAt(result, 'stats', 'tool_calls'),
       },
     },
-    'gemini',
+    { name: 'gemini', authHint: 'gemini is not authenticated: run `gemini` once and log in, or set GEMINI_API_KEY' },
   );
 }
 

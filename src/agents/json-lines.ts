@@ -1,3 +1,4 @@
+import { classifyFailure } from '../core/agent-failure.js';
 import { summarize } from './plain-output.js';
 import type { AgentReport, AgentUsage, RunOutput } from './preset.js';
 
@@ -52,16 +53,31 @@ export function usageOf(usage: AgentUsage): AgentUsage | undefined {
   return Object.keys(present).length === 0 ? undefined : present;
 }
 
-// The report of a run: success needs exit code 0 and the CLI's own verdict; errors say why.
-export function streamReport(output: RunOutput, read: { ok: boolean; answer: string; error?: string; usage: AgentUsage }, cli: string): AgentReport {
+export interface StreamCli {
+  name: string;
+  // What to do when the CLI is not logged in.
+  authHint: string;
+}
+
+// The report of a run: success needs exit code 0 and the CLI's own verdict; errors say why, and
+// limits and authentication failures are told apart from ordinary ones.
+export function streamReport(output: RunOutput, read: { ok: boolean; answer: string; error?: string; usage: AgentUsage }, cli: StreamCli): AgentReport {
   const success = output.exitCode === 0 && read.ok;
-  const fallback = summarize(output.stderr) || (output.exitCode === 0 ? `${cli} ended without reporting a result` : `${cli} exited with ${output.exitCode}`);
+  const fallback = summarize(output.stderr) || (output.exitCode === 0 ? `${cli.name} ended without reporting a result` : `${cli.name} exited with ${output.exitCode}`);
   const usage = usageOf(read.usage);
+  const error = read.error || fallback;
+  const failure = success ? undefined : classifyFailure(`${error}\n${output.stderr.slice(-4096)}`, Date.now());
   return {
     success,
     answer: read.answer,
     summary: summarize(read.answer),
-    ...(success ? {} : { error: read.error || fallback }),
+    ...(success ? {} : { error: failure?.kind === 'auth' ? `${cli.authHint} (${oneLine(error)})` : error }),
+    ...(failure ? { failure } : {}),
     ...(usage ? { usage } : {}),
   };
+}
+
+function oneLine(text: string): string {
+  const line = text.split('\n')[0]!.trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }

@@ -1,3 +1,4 @@
+import type { FailureKind } from '../core/agent-failure.js';
 import type { AgentConfig } from '../core/config-schema.js';
 import type { TaskFields } from '../core/task-schema.js';
 
@@ -40,6 +41,8 @@ export interface AgentReport {
   summary: string;
   error?: string;
   usage?: AgentUsage;
+  // A failure that waiting fixes (a usage or rate limit) or that retrying cannot (authentication).
+  failure?: FailureKind;
 }
 
 // A preset knows its CLI's headless command line and how to read its output.

@@ -6,5 +6,5 @@ export const qwenPreset: AgentPreset = {
   name: 'qwen',
   install: 'npm install -g @qwen-code/qwen-code',
   launch: ({ prompt, agent }) => ({ kind: 'exec', argv: ['qwen', '--approval-mode', 'yolo', '--output-format', 'stream-json', ...extraArgs(agent), prompt] }),
-  read: (output) => readResultStream(output, 'qwen'),
+  read: (output) => readResultStream(output, { name: 'qwen', authHint: 'qwen is not authenticated: run `qwen` once and log in, or set OPENAI_API_KEY (with OPENAI_BASE_URL and OPENAI_MODEL)' }),
 };

@@ -26,6 +26,8 @@ export interface SchedulerInput {
   failed: ReadonlySet<string>;
   // Ids that must not start now (their previous run is still being stopped).
   blocked: ReadonlySet<string>;
+  // Agents paused by a usage or rate limit, until when (ms).
+  paused?: ReadonlyMap<string, number>;
 }
 
 export type Decision =
@@ -33,7 +35,7 @@ export type Decision =
   | { kind: 'fail'; id: string; error: string }
   | { kind: 'reject'; id: string; field: string; message: string };
 
-export type WaitReason = 'backoff' | 'dependency' | 'lock' | 'slot' | 'blocked';
+export type WaitReason = 'backoff' | 'dependency' | 'lock' | 'slot' | 'blocked' | 'paused';
 
 export interface Schedule {
   decisions: Decision[];
@@ -101,7 +103,13 @@ export function schedule(input: SchedulerInput): Schedule {
       waiting.set(task.id, 'lock');
       continue;
     }
-    const agent = requested ?? leastLoadedFreeAgent(agentNames, load, config.agents);
+    const pausedUntil = requested === undefined ? undefined : input.paused?.get(requested);
+    if (pausedUntil !== undefined && pausedUntil > input.now) {
+      waiting.set(task.id, 'paused');
+      nextWakeMs = Math.min(nextWakeMs ?? Infinity, pausedUntil);
+      continue;
+    }
+    const agent = requested ?? leastLoadedFreeAgent(agentNames.filter((name) => !((input.paused?.get(name) ?? 0) > input.now)), load, config.agents);
     if (runningCount >= config.maxConcurrent || agent === undefined || (load.get(agent) ?? 0) >= config.agents[agent]!.max_instances) {
       waiting.set(task.id, 'slot');
       continue;

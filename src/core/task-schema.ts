@@ -40,7 +40,7 @@ export const attemptSchema = z
     started_at: z.string().optional(),
     ended_at: z.string().optional(),
     exit_code: z.number().int().nullable().optional(),
-    outcome: z.enum(['success', 'failed', 'timeout', 'cancelled', 'lost', 'spawn_error']),
+    outcome: z.enum(['success', 'failed', 'timeout', 'cancelled', 'lost', 'spawn_error', 'rate_limited']),
     error: z.string().optional(),
     ...usageFields,
   })

@@ -17,8 +17,9 @@ export interface RetryPolicy {
 const MAX_BACKOFF_FACTOR = 32;
 
 // Attempts made since the task last entered the queue afresh (a retry by hand or `orchestrate retry`).
+// Attempts stopped by a usage or rate limit do not count: waiting for a limit is not a failure.
 export function attemptsInRound(fields: Pick<TaskFields, 'attempts' | 'attempts_base'>): number {
-  return (fields.attempts?.length ?? 0) - (fields.attempts_base ?? 0);
+  return (fields.attempts ?? []).slice(fields.attempts_base ?? 0).filter((attempt) => attempt.outcome !== 'rate_limited').length;
 }
 
 // The number the next attempt gets: one past the highest recorded.
@@ -32,9 +33,12 @@ export function backoffMs(retryDelayMs: number, failuresInRound: number): number
 }
 
 // Decides the next folder once an attempt has ended and been appended to `fields.attempts`.
-export function nextStepAfter(outcome: AttemptOutcome, fields: TaskFields, policy: RetryPolicy, now: number, options: { requeue?: boolean } = {}): NextStep {
+// `retryAtMs`: when a rate-limited task may run again; `final`: a failure retrying cannot fix.
+export function nextStepAfter(outcome: AttemptOutcome, fields: TaskFields, policy: RetryPolicy, now: number, options: { requeue?: boolean; retryAtMs?: number; final?: boolean } = {}): NextStep {
   if (outcome === 'success') return { to: 'completed' };
   if (options.requeue) return { to: 'pending', retryAfterMs: undefined };
+  if (outcome === 'rate_limited') return { to: 'pending', retryAfterMs: options.retryAtMs };
+  if (options.final) return { to: 'failed' };
   if (outcome === 'cancelled' || outcome === 'spawn_error') return { to: 'failed' };
   const used = attemptsInRound(fields);
   const allowed = (fields.max_retries ?? policy.maxRetries) + 1;
@@ -58,6 +62,8 @@ export function attemptError(outcome: AttemptOutcome, exitCode: number | null, d
       return 'the agent ended while no daemon watched and left no exit status';
     case 'spawn_error':
       return 'the agent could not be started';
+    case 'rate_limited':
+      return 'the agent hit a usage or rate limit';
   }
 }
 

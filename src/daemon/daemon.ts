@@ -3,7 +3,7 @@ import type { Problem } from '../core/problems.js';
 import { findCycles } from '../core/dependency-cycles.js';
 import { schedule, sortPending } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
-import { nextAttemptNumber } from '../core/transitions.js';
+import { backoffMs, nextAttemptNumber } from '../core/transitions.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
 import { claimTask, moveTask } from '../queue/moves.js';
 import { setAside, sweepOrphanErrors } from '../queue/set-aside.js';
@@ -16,6 +16,9 @@ import { recoverAssigned } from './recovery.js';
 import type { LiveRun } from './live-run.js';
 import { Runner } from './runner.js';
 import type { Recorded } from '../queue/finish.js';
+
+// The first pause after a limit whose CLI named no reset time; it doubles with each limit in a row.
+const LIMIT_BACKOFF_MS = 60_000;
 
 interface Waiting {
   until: number;
@@ -58,6 +61,9 @@ export class Daemon {
   private passAgain = false;
   private passQueued = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  // Agents paused by a usage or rate limit (until when), and how many limits in a row each hit.
+  private readonly paused = new Map<string, number>();
+  private readonly limitStreak = new Map<string, number>();
   private inFlight = 0;
   // Ids with a transition under way in this daemon: never evaluated or scheduled meanwhile.
   private readonly busy = new Set<string>();
@@ -71,6 +77,7 @@ export class Daemon {
       ctx,
       (run, recorded) => this.onRunFinished(run, recorded),
       () => this.refill(),
+      (agent, resetAtMs) => this.pause(agent, resetAtMs),
     );
     this.context = new ContextWriter(ctx, {
       completed: this.completed,
@@ -306,6 +313,7 @@ export class Daemon {
       completed: this.completed,
       failed: this.failed,
       blocked: this.runner.stoppingIds(),
+      paused: this.paused,
     });
     for (const decision of result.decisions) {
       const entry = this.ready.get(decision.id);
@@ -367,7 +375,21 @@ export class Daemon {
     return { ok: false, message: `${id} is not pending or running` };
   }
 
+  // Pauses an agent after a usage or rate limit until the reset time its CLI named, else for a
+  // backoff that doubles with each limit in a row; other agents go on. Returns until when.
+  private pause(agent: string, resetAtMs: number | undefined): number {
+    const streak = (this.limitStreak.get(agent) ?? 0) + 1;
+    this.limitStreak.set(agent, streak);
+    const now = Date.now();
+    const until = Math.max(this.paused.get(agent) ?? 0, resetAtMs !== undefined && resetAtMs > now ? resetAtMs : now + backoffMs(LIMIT_BACKOFF_MS, streak));
+    this.paused.set(agent, until);
+    this.ctx.log.warn({ agent, until: new Date(until).toISOString() }, `${agent} hit a usage or rate limit: paused until ${new Date(until).toISOString()}; other agents go on`);
+    this.ctx.event('paused', { agent, until: new Date(until).toISOString() });
+    return until;
+  }
+
   private onRunFinished(run: LiveRun, recorded: Recorded | undefined): void {
+    if (recorded?.to === 'completed') this.limitStreak.delete(run.agent);
     const moved = recorded?.moved === 'moved';
     if (moved) {
       if (recorded.to === 'completed') this.completed.add(run.id);

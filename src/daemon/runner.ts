@@ -46,6 +46,8 @@ export class Runner {
     private readonly onFinished: (run: LiveRun, recorded: Recorded | undefined) => void,
     // Called as soon as an agent has ended, before its end is recorded: its slot is free already.
     private readonly onSlotFreed: () => void,
+    // An agent hit a usage or rate limit: pause it; returns until when.
+    private readonly onLimited: (agent: string, resetAtMs: number | undefined) => number,
     private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
   ) {
     this.watchStalls();
@@ -315,10 +317,19 @@ export class Runner {
       const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);
       const agentConfig = config.agents[run.agent] ?? { max_instances: 1, command: 'unknown' };
       const report = presetFor(agentConfig).read({ stdout, stderr, exitCode });
-      const outcome: AttemptOutcome = run.stopping?.outcome ?? (exitCode === null ? (signal ? 'failed' : 'lost') : exitCode === 0 && report.success ? 'success' : 'failed');
+      const failure = run.stopping || signal ? undefined : report.failure;
+      const limitedUntil = failure?.kind === 'limit' ? this.onLimited(run.agent, failure.resetAtMs) : undefined;
+      const outcome: AttemptOutcome =
+        run.stopping?.outcome ?? (exitCode === null ? (signal ? 'failed' : 'lost') : exitCode === 0 && report.success ? 'success' : limitedUntil !== undefined ? 'rate_limited' : 'failed');
       const error =
         run.stopping?.error ??
-        (signal ? `the agent was killed by ${signal}` : outcome === 'failed' && report.error ? `exit ${exitCode}: ${report.error}` : attemptError(outcome, exitCode));
+        (signal
+          ? `the agent was killed by ${signal}`
+          : limitedUntil !== undefined
+            ? `${run.agent} hit a usage or rate limit; it is paused until ${new Date(limitedUntil).toISOString()} and this task waits in pending without using a retry (${report.error})`
+            : outcome === 'failed' && report.error
+              ? `exit ${exitCode}: ${report.error}`
+              : attemptError(outcome, exitCode));
       const end: AttemptEnd = {
         number: run.number,
         slot: run.slot,
@@ -332,6 +343,8 @@ export class Runner {
         summary: report.summary,
         ...(report.usage ? { usage: report.usage } : {}),
         requeue: run.stopping?.requeue ?? false,
+        ...(limitedUntil === undefined ? {} : { retryAtMs: limitedUntil }),
+        ...(failure?.kind === 'auth' ? { final: true } : {}),
       };
       const recorded = await recordRunEnd(this.ctx, run, end);
       if (recorded) {

@@ -20,6 +20,9 @@ export interface AttemptEnd {
   summary?: string;
   // Tokens, cost, turns and tool calls, as far as the agent's CLI reported them.
   usage?: AgentUsage;
+  // Rate-limited: when the task may run again. Final: a failure retrying cannot fix (authentication).
+  retryAtMs?: number;
+  final?: boolean;
   // Put the task back in pending without using up a retry (the daemon was stopped with --kill-agents).
   requeue?: boolean;
 }
@@ -59,6 +62,8 @@ export async function recordAttempt(
   const attempts = [...previous, attempt];
   const step = nextStepAfter(end.outcome, { ...fields, attempts, attempts_base: attemptsBase, result: undefined }, policy, Date.parse(end.endedAt), {
     requeue: end.requeue ?? false,
+    ...(end.retryAtMs === undefined ? {} : { retryAtMs: end.retryAtMs }),
+    ...(end.final ? { final: true } : {}),
   });
   const output = end.answer ? `context/agent_outputs/${id}.md` : undefined;
   if (end.answer) await writeFileAtomic(layout.outputPath(id), end.answer, { durable: false });

@@ -56,8 +56,8 @@ describe('AI presets read their CLI’s real output', () => {
 
   it('a CLI that dies without a result fails with its last stderr line, and garbage lines are skipped', () => {
     const stdout = `not json\n{"type":"assistant","message":{"content":[{"type":"tool_use"}]}}\n{"type":"resu`;
-    const report = presetFor(agentConfig('claude')).read({ stdout, stderr: 'Error: Invalid API key\n', exitCode: 1 });
-    expect(report).toMatchObject({ success: false, error: 'Error: Invalid API key', usage: { tool_calls: 1 } });
+    const report = presetFor(agentConfig('claude')).read({ stdout, stderr: 'Error: connect ECONNREFUSED 127.0.0.1:9\n', exitCode: 1 });
+    expect(report).toMatchObject({ success: false, error: 'Error: connect ECONNREFUSED 127.0.0.1:9', usage: { tool_calls: 1 } });
   });
 
   it('exit 0 without a result event is still a failure', () => {

@@ -35,6 +35,15 @@ describe('schedule', () => {
     expect(started(result.decisions)).toEqual(['high', 'n1a', 'n1b']);
   });
 
+  it('holds tasks of an agent paused by a rate limit until it resumes, while other agents go on', () => {
+    const tasks = [pending('for-a', { agent: 'a' }), pending('any')];
+    const result = schedule(input({ pending: tasks, paused: new Map([['a', 5000]]) }));
+    expect(result.decisions).toEqual([{ kind: 'start', id: 'any', agent: 'b' }]);
+    expect(result.waiting.get('for-a')).toBe('paused');
+    expect(result.nextWakeMs).toBe(5000);
+    expect(started(schedule(input({ now: 5000, pending: tasks, paused: new Map([['a', 5000]]) })).decisions)).toEqual(['any', 'for-a']);
+  });
+
   it('respects per-agent slots and the global cap', () => {
     const result = schedule(input({ pending: ['t1', 't2', 't3', 't4', 't5'].map((id) => pending(id, { agent: 'a' })) }));
     expect(started(result.decisions)).toEqual(['t1', 't2']);

@@ -18,6 +18,17 @@ describe('lifecycle transitions', () => {
     expect(nextStepAfter('lost', withAttempts(3), policy, 0)).toEqual({ to: 'failed' });
   });
 
+  it('parks a rate-limited attempt until the reset without using a retry', () => {
+    const fields: TaskFields = { description: 'x', max_retries: 0, attempts: [{ number: 1, outcome: 'rate_limited' }, { number: 2, outcome: 'rate_limited' }] };
+    expect(nextStepAfter('rate_limited', fields, policy, 0, { retryAtMs: 5000 })).toEqual({ to: 'pending', retryAfterMs: 5000 });
+    expect(attemptsInRound(fields)).toBe(0);
+    expect(nextStepAfter('failed', { ...fields, attempts: [...fields.attempts!, { number: 3, outcome: 'failed' }] }, policy, 0)).toEqual({ to: 'failed' });
+  });
+
+  it('fails at once when retrying cannot help (authentication)', () => {
+    expect(nextStepAfter('failed', withAttempts(1), policy, 0, { final: true })).toEqual({ to: 'failed' });
+  });
+
   it('lets a task override max_retries', () => {
     expect(nextStepAfter('failed', withAttempts(1, { max_retries: 0 }), policy, 0)).toEqual({ to: 'failed' });
   });

@@ -38,6 +38,26 @@ describe('an AI preset run by the daemon', () => {
     expect(task('failed', 'bad').result).toMatchObject({ outcome: 'failed', error: expect.stringContaining('API Error: 400') });
   });
 
+  it('parks a rate-limited task in pending without using a retry, then runs it after the reset', async () => {
+    ws = makeWorkspace(config);
+    dropTask(ws.root, 'limited', 'description: RATE_LIMIT_ONCE Create a file named a.txt with content A\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    const done = task('completed', 'limited');
+    expect(done.attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['rate_limited', 'success']);
+    expect(done.attempts[0].error).toMatch(/^claude hit a usage or rate limit; it is paused until \S+ and this task waits in pending without using a retry \(API Error: 429/);
+    // The CLI said "retry after 1s": the second attempt waited for it (max_retries is 0 here).
+    expect(Date.parse(done.attempts[1].started_at) - Date.parse(done.attempts[0].ended_at)).toBeGreaterThanOrEqual(900);
+  });
+
+  it('does not retry an authentication failure, and says how to log in', async () => {
+    ws = makeWorkspace(config.replace('max_retries: 0', 'max_retries: 3'));
+    dropTask(ws.root, 'nologin', 'description: AUTH_ERROR\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    const failed = task('failed', 'nologin');
+    expect(failed.attempts).toHaveLength(1);
+    expect(failed.result.error).toBe('exit 1: claude is not logged in: run `claude` once and log in, or set ANTHROPIC_API_KEY (Invalid API key · Please run /login)');
+  });
+
   it('says how to install a CLI that is missing', async () => {
     ws = makeWorkspace(config);
     dropTask(ws.root, 'nocli', 'description: anything\nagent: codex\n');
