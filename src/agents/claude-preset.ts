@@ -1,5 +1,5 @@
-import { field, jsonLines, numberAt, streamReport, stringAt, sum, type JsonEvent, type StreamCli } from './json-lines.js';
-import type { AgentPreset, AgentReport, LaunchContext, RunOutput } from './preset.js';
+import { field, jsonLines, numberAt, streamReport, stringAt, sum, toolText, type JsonEvent, type StreamCli } from './json-lines.js';
+import type { AgentPreset, AgentReport, EventView, LaunchContext, RunOutput } from './preset.js';
 
 // `--model NAME` when the agent names a model, then the agent's extra args from orchestrator.yaml.
 export function extraArgs(agent: LaunchContext['agent']): string[] {
@@ -42,6 +42,37 @@ export function readResultStream(output: RunOutput, cli: StreamCli): AgentReport
   );
 }
 
+// claude's and qwen's events for people: assistant text and tool calls, then the result.
+export function viewResultStream(event: JsonEvent): EventView[] {
+  if (event.type === 'assistant') {
+    const content = field(event, 'message', 'content');
+    const views: EventView[] = (Array.isArray(content) ? content : []).flatMap((block): EventView[] => {
+      if (field(block, 'type') === 'text') return [{ kind: 'message', text: stringAt(block, 'text') ?? '' }];
+      if (field(block, 'type') === 'tool_use') return [{ kind: 'tool', text: toolText(field(block, 'name'), field(block, 'input')) }];
+      return [];
+    });
+    const first: EventView = views[0] ?? { kind: 'message', text: '' };
+    views[0] = { ...first, turn: true, tokens_in: numberAt(event, 'message', 'usage', 'input_tokens'), tokens_out: numberAt(event, 'message', 'usage', 'output_tokens') };
+    return views;
+  }
+  if (event.type === 'result') {
+    const text = stringAt(event, 'result') ?? '';
+    return [
+      {
+        kind: event.is_error === true ? 'error' : 'result',
+        text,
+        totals: {
+          tokens_in: sum(numberAt(event, 'usage', 'input_tokens'), numberAt(event, 'usage', 'cache_creation_input_tokens'), numberAt(event, 'usage', 'cache_read_input_tokens')),
+          tokens_out: numberAt(event, 'usage', 'output_tokens'),
+          cost_usd: numberAt(event, 'total_cost_usd'),
+          turns: numberAt(event, 'num_turns'),
+        },
+      },
+    ];
+  }
+  return [];
+}
+
 // Claude Code, headless: `claude -p PROMPT --output-format stream-json --verbose`, all tools allowed.
 export const claudePreset: AgentPreset = {
   name: 'claude',
@@ -52,5 +83,6 @@ export const claudePreset: AgentPreset = {
     // As root, claude skips permission prompts only when told it runs in a sandbox.
     ...(process.getuid?.() === 0 ? { env: { IS_SANDBOX: '1' } } : {}),
   }),
+  view: viewResultStream,
   read: (output) => readResultStream(output, { name: 'claude', authHint: 'claude is not logged in: run `claude` once and log in, or set ANTHROPIC_API_KEY' }),
 };

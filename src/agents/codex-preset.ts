@@ -1,6 +1,6 @@
 import { extraArgs } from './claude-preset.js';
-import { field, jsonLines, numberAt, streamReport, stringAt, sum } from './json-lines.js';
-import type { AgentPreset, AgentReport, RunOutput } from './preset.js';
+import { field, jsonLines, numberAt, streamReport, stringAt, sum, toolText, type JsonEvent } from './json-lines.js';
+import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 
 const NOT_TOOLS = new Set(['agent_message', 'reasoning', 'error']);
 
@@ -28,6 +28,31 @@ function readCodexStream(output: RunOutput): AgentReport {
   );
 }
 
+// codex's events for people: commands, file changes and messages as they complete; each turn's usage.
+function viewCodexEvent(event: JsonEvent): EventView[] {
+  const item = event.item;
+  switch (event.type) {
+    case 'turn.started':
+      return [{ kind: 'message', text: '', turn: true }];
+    case 'turn.completed':
+      return [{ kind: 'message', text: '', tokens_in: numberAt(event, 'usage', 'input_tokens'), tokens_out: numberAt(event, 'usage', 'output_tokens') }];
+    case 'turn.failed':
+    case 'error':
+      return [{ kind: 'error', text: stringAt(event, 'error', 'message') ?? stringAt(event, 'message') ?? 'error' }];
+    case 'item.completed':
+      if (field(item, 'type') === 'agent_message') return [{ kind: 'message', text: stringAt(item, 'text') ?? '' }];
+      if (field(item, 'type') === 'command_execution') return [{ kind: 'tool', text: toolText('shell', item) }];
+      if (field(item, 'type') === 'file_change') {
+        const changes = field(item, 'changes');
+        const paths = Array.isArray(changes) ? changes.map((change) => `${String(field(change, 'kind'))} ${String(field(change, 'path'))}`) : [];
+        return [{ kind: 'tool', text: `edit ${paths.join(', ')}` }];
+      }
+      return NOT_TOOLS.has(String(field(item, 'type'))) ? [] : [{ kind: 'tool', text: String(field(item, 'type')) }];
+    default:
+      return [];
+  }
+}
+
 // Codex CLI, headless: `codex exec --json --dangerously-bypass-approvals-and-sandbox PROMPT`
 // (standard input is /dev/null, so it does not wait for more prompt there).
 export const codexPreset: AgentPreset = {
@@ -38,4 +63,5 @@ export const codexPreset: AgentPreset = {
     argv: ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', ...extraArgs(agent), prompt],
   }),
   read: readCodexStream,
+  view: viewCodexEvent,
 };

@@ -1,6 +1,6 @@
 import { extraArgs } from './claude-preset.js';
-import { jsonLines, numberAt, streamReport, stringAt } from './json-lines.js';
-import type { AgentPreset, AgentReport, RunOutput } from './preset.js';
+import { field, jsonLines, numberAt, streamReport, stringAt, toolText, type JsonEvent } from './json-lines.js';
+import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 
 // copilot's stream: `assistant.message` events, tool executions, then a `result` event with `exitCode`.
 function readCopilotStream(output: RunOutput): AgentReport {
@@ -23,6 +23,24 @@ function readCopilotStream(output: RunOutput): AgentReport {
   );
 }
 
+// copilot's events for people: turns, the assistant's messages, tool executions, the result.
+function viewCopilotEvent(event: JsonEvent): EventView[] {
+  switch (event.type) {
+    case 'assistant.turn_start':
+      return [{ kind: 'message', text: '', turn: true }];
+    case 'assistant.message':
+      return [{ kind: 'message', text: stringAt(event, 'data', 'content') ?? '' }];
+    case 'tool.execution_start':
+      return [{ kind: 'tool', text: toolText(field(event, 'data', 'toolName'), field(event, 'data', 'arguments')) }];
+    case 'session.error':
+      return [{ kind: 'error', text: stringAt(event, 'data', 'message') ?? 'error' }];
+    case 'result':
+      return numberAt(event, 'exitCode') === 0 ? [{ kind: 'result', text: 'done' }] : [{ kind: 'error', text: `exit code ${numberAt(event, 'exitCode') ?? '?'}` }];
+    default:
+      return [];
+  }
+}
+
 // GitHub Copilot CLI, headless: `copilot -p PROMPT --allow-all --no-ask-user --output-format json`.
 export const copilotPreset: AgentPreset = {
   name: 'copilot',
@@ -32,4 +50,5 @@ export const copilotPreset: AgentPreset = {
     argv: ['copilot', '-p', prompt, '--allow-all', '--no-ask-user', '--output-format', 'json', '--no-auto-update', ...extraArgs(agent)],
   }),
   read: readCopilotStream,
+  view: viewCopilotEvent,
 };

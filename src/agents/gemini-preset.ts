@@ -1,6 +1,6 @@
 import { extraArgs } from './claude-preset.js';
-import { jsonLines, numberAt, streamReport, stringAt } from './json-lines.js';
-import type { AgentPreset, AgentReport, RunOutput } from './preset.js';
+import { field, jsonLines, numberAt, streamReport, stringAt, toolText, type JsonEvent } from './json-lines.js';
+import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 
 // gemini's stream: assistant `message` deltas, then a `result` event with `status` and `stats`.
 function readGeminiStream(output: RunOutput): AgentReport {
@@ -27,10 +27,27 @@ function readGeminiStream(output: RunOutput): AgentReport {
   );
 }
 
+// gemini's events for people: the assistant's text (sent in pieces), tool calls, the result.
+function viewGeminiEvent(event: JsonEvent): EventView[] {
+  if (event.type === 'message' && event.role === 'assistant') return [{ kind: 'message', text: stringAt(event, 'content') ?? '' }];
+  if (event.type === 'tool_use') return [{ kind: 'tool', text: toolText(field(event, 'tool_name'), field(event, 'parameters')) }];
+  if (event.type === 'result') {
+    return [
+      {
+        kind: stringAt(event, 'status') === 'success' ? 'result' : 'error',
+        text: stringAt(event, 'error', 'message') ?? stringAt(event, 'status') ?? '',
+        totals: { tokens_in: numberAt(event, 'stats', 'input_tokens'), tokens_out: numberAt(event, 'stats', 'output_tokens') },
+      },
+    ];
+  }
+  return [];
+}
+
 // Gemini CLI, headless: `gemini -p PROMPT -y --output-format stream-json` (-y: accept every tool call).
 export const geminiPreset: AgentPreset = {
   name: 'gemini',
   install: 'npm install -g @google/gemini-cli',
   launch: ({ prompt, agent }) => ({ kind: 'exec', argv: ['gemini', '-p', prompt, '-y', '--output-format', 'stream-json', ...extraArgs(agent)] }),
   read: readGeminiStream,
+  view: viewGeminiEvent,
 };

@@ -39,6 +39,13 @@ export function stringAt(event: unknown, ...path: string[]): string | undefined 
   return typeof value === 'string' ? value : undefined;
 }
 
+// A tool call in a few words: its name and the argument that says the most.
+export function toolText(name: unknown, input: unknown): string {
+  const argument = ['file_path', 'path', 'command', 'pattern', 'url', 'query', 'description'].map((key) => field(input, key)).find((value) => typeof value === 'string' || Array.isArray(value));
+  const shown = Array.isArray(argument) ? argument.join(' ') : (argument as string | undefined);
+  return `${String(name ?? 'tool')}${shown ? ` ${shown}` : ''}`;
+}
+
 // Adds up numbers that may be missing; undefined when all of them are.
 export function sum(...values: (number | undefined)[]): number | undefined {
   const present = values.filter((value): value is number => value !== undefined);

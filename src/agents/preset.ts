@@ -45,6 +45,19 @@ export interface AgentReport {
   failure?: FailureKind;
 }
 
+// One event of a CLI's stream as people read it: a message, a tool call, the end; usage so far.
+export interface EventView {
+  kind: 'message' | 'tool' | 'result' | 'error';
+  text: string;
+  // This event starts a new model turn.
+  turn?: boolean;
+  // Added to the run's totals...
+  tokens_in?: number;
+  tokens_out?: number;
+  // ...or, on a final result, the run's totals themselves.
+  totals?: AgentUsage;
+}
+
 // A preset knows its CLI's headless command line and how to read its output.
 export interface AgentPreset {
   name: string;
@@ -52,4 +65,6 @@ export interface AgentPreset {
   install?: string;
   launch(context: LaunchContext): Launch;
   read(output: RunOutput): AgentReport;
+  // How to show one JSON event of the stream (presets whose CLI streams JSON lines).
+  view?(event: Record<string, unknown>): EventView[];
 }

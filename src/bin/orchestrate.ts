@@ -120,7 +120,8 @@ program
   .argument('<id>')
   .option('-f, --follow', 'keep printing until the run ends')
   .option('--attempt <n>', 'which attempt (default: the latest)')
-  .action(async (id: string, options: { follow?: boolean; attempt?: string }) => {
+  .option('--raw', "an AI agent's JSON lines as they are (default: messages, → tool calls, ✓/✗ at the end)")
+  .action(async (id: string, options: { follow?: boolean; attempt?: string; raw?: boolean }) => {
     const { showLogs } = await import('../cli/logs.js');
     await showLogs(layout(), id, options);
   });

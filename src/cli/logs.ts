@@ -2,14 +2,20 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Layout } from '../queue/layout.js';
-import { hasExitFile } from '../queue/run-files.js';
+import type { AgentPreset } from '../agents/preset.js';
+import { presetFor } from '../agents/presets.js';
+import { viewsOf } from '../agents/progress.js';
+import { loadConfig } from '../queue/config-file.js';
+import { hasExitFile, readRunRecord } from '../queue/run-files.js';
 import { CliError } from './errors.js';
 import { findTask } from './find-task.js';
 import { attemptNumbers } from './runs.js';
 
 const FOLLOW_POLL_MS = 200;
 
-function copyFrom(path: string, offset: number, out: NodeJS.WritableStream): number {
+// Writes what was added to a file since `offset`, through `render` (which gets whole lines only,
+// so a line still being written waits for the next look). Returns the new offset.
+function copyFrom(path: string, offset: number, out: NodeJS.WritableStream, render?: (text: string) => string, final = false): number {
   if (!existsSync(path)) return offset;
   const size = statSync(path).size;
   if (size <= offset) return offset;
@@ -17,15 +23,43 @@ function copyFrom(path: string, offset: number, out: NodeJS.WritableStream): num
   try {
     const buffer = Buffer.alloc(size - offset);
     readSync(fd, buffer, 0, buffer.length, offset);
-    out.write(buffer);
+    if (!render) {
+      out.write(buffer);
+      return size;
+    }
+    const end = final ? buffer.length - 1 : buffer.lastIndexOf(0x0a);
+    if (end < 0) return offset;
+    out.write(render(buffer.subarray(0, end + 1).toString('utf8')));
+    return offset + end + 1;
   } finally {
     closeSync(fd);
   }
-  return size;
+}
+
+// A streaming agent's JSON lines as people read them: messages, → tool calls, ✓ or ✗ at the end.
+function readableStream(preset: AgentPreset): (text: string) => string {
+  return (text) =>
+    text
+      .split('\n')
+      .flatMap((line) => {
+        if (!line.startsWith('{')) return line === '' ? [] : [line];
+        return viewsOf(preset, line)
+          .filter((view) => view.text !== '')
+          .map((view) => (view.kind === 'tool' ? `→ ${view.text}` : view.kind === 'result' ? `✓ ${view.text}` : view.kind === 'error' ? `✗ ${view.text}` : view.text));
+      })
+      .map((line) => `${line}\n`)
+      .join('');
+}
+
+function presetOfRun(layout: Layout, runDir: string): AgentPreset | undefined {
+  const agent = readRunRecord(runDir)?.agent;
+  const loaded = loadConfig(layout);
+  const config = loaded.ok && agent ? loaded.config.agents[agent] : undefined;
+  return config ? presetFor(config) : undefined;
 }
 
 // `orchestrate logs`: a run's stdout (and stderr to stderr); with follow, until the run ends.
-export async function showLogs(layout: Layout, id: string, options: { follow?: boolean; attempt?: string }): Promise<void> {
+export async function showLogs(layout: Layout, id: string, options: { follow?: boolean; attempt?: string; raw?: boolean }): Promise<void> {
   findTask(layout, id);
   let number = options.attempt === undefined ? attemptNumbers(layout, id).at(-1) : Number(options.attempt);
   while (number === undefined && options.follow) {
@@ -35,11 +69,13 @@ export async function showLogs(layout: Layout, id: string, options: { follow?: b
   if (number === undefined) throw new CliError(`${id} has not started yet (follow it with \`orchestrate logs -f ${id}\`)`);
   const dir = layout.runDir(id, number);
   if (!existsSync(dir)) throw new CliError(`${id} has no attempt ${number}`);
+  const preset = options.raw ? undefined : presetOfRun(layout, dir);
+  const render = preset?.view ? readableStream(preset) : undefined;
   let outAt = 0;
   let errAt = 0;
   for (;;) {
     const ended = hasExitFile(dir) || !existsSync(layout.taskPath('assigned', id));
-    outAt = copyFrom(join(dir, 'stdout'), outAt, process.stdout);
+    outAt = copyFrom(join(dir, 'stdout'), outAt, process.stdout, render, ended || !options.follow);
     errAt = copyFrom(join(dir, 'stderr'), errAt, process.stderr);
     if (!options.follow || ended) return;
     await sleep(FOLLOW_POLL_MS);

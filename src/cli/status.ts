@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Progress } from '../agents/progress.js';
 import { stallPolicy, type Config } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import { isIgnoredName } from '../core/ids.js';
@@ -19,6 +21,8 @@ export interface RunningRow {
   elapsed_ms: number | undefined;
   // Set when the agent has written nothing for longer than its stall timeout.
   stalled_ms?: number;
+  // What the agent's stream showed so far (presets that stream JSON; from runs/<id>/<n>/status.json).
+  progress?: Progress;
 }
 
 export interface StatusReport {
@@ -53,7 +57,8 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
   const running = ids.assigned.sort().map((id): RunningRow => {
     const run = latestRun(layout, id);
     const started = run?.record?.started_at;
-    return { id, agent: run?.record?.agent, slot: run?.record?.slot, attempt: run?.number, started_at: started, elapsed_ms: started ? now - Date.parse(started) : undefined };
+    const progress = run ? readProgress(run.dir) : undefined;
+    return { id, agent: run?.record?.agent, slot: run?.record?.slot, attempt: run?.number, started_at: started, elapsed_ms: started ? now - Date.parse(started) : undefined, ...(progress ? { progress } : {}) };
   });
   let slots: StatusReport['slots'];
   const { loadConfig } = await import('../queue/config-file.js');
@@ -64,6 +69,24 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     for (const row of running) markStalled(layout, config, row, now);
   }
   return { root: layout.root, daemon: daemonStatus(layout), counts, invalid, running, slots };
+}
+
+function readProgress(runDir: string): Progress | undefined {
+  try {
+    return JSON.parse(readFileSync(join(runDir, 'status.json'), 'utf8')) as Progress;
+  } catch {
+    return undefined;
+  }
+}
+
+// "3 turns · 5 tools · 12.3k tokens · $0.04 · → Write src/a.ts"
+export function describeProgress(progress: Progress): string {
+  const tokens = (progress.tokens_in ?? 0) + (progress.tokens_out ?? 0);
+  const parts = [`${progress.turns} turn${progress.turns === 1 ? '' : 's'}`, `${progress.tool_calls} tool${progress.tool_calls === 1 ? '' : 's'}`];
+  if (tokens > 0) parts.push(`${tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : tokens} tokens`);
+  if (progress.cost_usd !== undefined) parts.push(`$${progress.cost_usd.toFixed(2)}`);
+  if (progress.last_message) parts.push(progress.last_message);
+  return parts.join(' · ');
 }
 
 function markStalled(layout: Layout, config: Config, row: RunningRow, now: number): void {
@@ -83,7 +106,8 @@ export function renderStatus(report: StatusReport): string {
   if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);
   if (report.running.length > 0) {
     const state = (row: RunningRow) => (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
-    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE'], report.running.map((row) => [oneLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms), state(row)])));
+    const rows = report.running.map((row) => [oneLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms), state(row), row.progress ? oneLine(describeProgress(row.progress), 100) : '']);
+    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', 'PROGRESS'], rows));
   }
   return lines.join('\n');
 }

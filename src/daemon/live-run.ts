@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { ProgressCursor } from '../agents/progress-file.js';
 import type { AttemptOutcome, TaskFields } from '../core/task-schema.js';
 import type { FileSignature } from '../queue/task-file.js';
 
@@ -27,6 +28,8 @@ export interface LiveRun {
   finished?: boolean;
   // Silent for longer than its stall timeout (reported once per silence).
   stalled?: boolean;
+  // How far the agent's stream has been read for the live view (presets that stream JSON).
+  progress?: ProgressCursor;
   claimed?: { text: string; fields: TaskFields; signature: FileSignature };
   // Resolves once the claim has spawned the agent, given up, or was released.
   launched: Promise<void>;

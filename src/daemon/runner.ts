@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startProgress, updateProgress } from '../agents/progress-file.js';
 import { presetFor } from '../agents/presets.js';
 import { findRunProcesses, groupAlive, isRunProcess } from '../agents/process-table.js';
 import { commandExists } from '../agents/resolve-command.js';
@@ -23,6 +24,7 @@ import { recordRunEnd } from './record-run.js';
 
 const ADOPTED_POLL_MS = 200;
 const STALL_CHECK_MAX_MS = 15_000;
+const PROGRESS_MS = 1000;
 // The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
 const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 const STDOUT_TAIL = 256 * 1024;
@@ -51,9 +53,30 @@ export class Runner {
     private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
   ) {
     this.watchStalls();
+    this.watchProgress();
   }
 
   private stallTimer: NodeJS.Timeout | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
+
+  // Reads each streaming agent's new output into runs/<id>/<n>/status.json, once a second.
+  private watchProgress(): void {
+    this.progressTimer = setInterval(() => {
+      for (const run of this.runs.values()) if (!run.finished) this.readProgress(run);
+    }, PROGRESS_MS);
+    this.progressTimer.unref();
+  }
+
+  private readProgress(run: LiveRun): void {
+    const preset = presetFor(this.ctx.config().agents[run.agent] ?? { max_instances: 1, command: 'unknown' });
+    if (!preset.view) return;
+    run.progress ??= startProgress();
+    try {
+      updateProgress(preset, run.runDir, run.progress);
+    } catch (error) {
+      this.ctx.log.debug({ task: run.id, err: error }, 'could not update the live view');
+    }
+  }
 
   // Looks for stalled runs a few times per stall timeout (at most every 15 s, at least every 100 ms).
   private watchStalls(): void {
@@ -285,6 +308,7 @@ export class Runner {
   // Forgets every run without touching its agent: they keep running for the next daemon.
   detachAll(): void {
     clearTimeout(this.stallTimer);
+    clearInterval(this.progressTimer);
     this.launcher?.close();
     for (const run of this.runs.values()) {
       clearTimeout(run.timer);
@@ -313,6 +337,7 @@ export class Runner {
       const config = this.ctx.config();
       const grace = config.killGraceMs;
       if (!run.stopping && run.pid !== undefined && groupAlive(run.pid)) void stopRunTree(run.pid, run.runDir, grace);
+      this.readProgress(run);
       const stdout = readTail(join(run.runDir, 'stdout'), STDOUT_TAIL);
       const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);
       const agentConfig = config.agents[run.agent] ?? { max_instances: 1, command: 'unknown' };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetFor } from '../../src/agents/presets.js';
+import { addViews, emptyProgress, viewsOf } from '../../src/agents/progress.js';
 import type { LaunchContext } from '../../src/agents/preset.js';
 import { validateConfig } from '../../src/core/config-schema.js';
 import { PRESET_NAMES } from '../../src/agents/presets.js';
@@ -91,5 +92,24 @@ describe('AI presets build a headless, full-permission argv', () => {
   it('names how to install each CLI', () => {
     expect(presetFor(agentConfig('claude')).install).toBe('npm install -g @anthropic-ai/claude-code');
     for (const name of ['codex', 'gemini', 'qwen', 'copilot']) expect(presetFor(agentConfig(name)).install).toMatch(/^npm install -g @/);
+  });
+});
+
+describe('the live view of a streaming agent', () => {
+  it.each([
+    ['claude', { turns: 2, tool_calls: 1, tokens_in: 20, tokens_out: 10, cost_usd: 0.00028, last_message: 'MOCK_DONE wrote hello.txt' }],
+    ['codex', { turns: 1, tool_calls: 1, tokens_in: 20, tokens_out: 10, last_message: 'MOCK_DONE wrote hello.txt' }],
+    ['gemini', { turns: 0, tool_calls: 1, tokens_in: 30, tokens_out: 15, last_message: 'success' }],
+    ['qwen', { turns: 2, tool_calls: 1, tokens_in: 20, tokens_out: 10, last_message: 'MOCK_DONE wrote hello.txt' }],
+    ['copilot', { turns: 2, tool_calls: 1, last_message: 'done' }],
+  ])('%s: turns, tool calls, tokens and the last line, from the stream', (name, expected) => {
+    const progress = addViews(emptyProgress(), viewsOf(presetFor(agentConfig(name)), sample(name)));
+    expect(progress).toEqual(expected);
+  });
+
+  it('shows a tool call as an arrow and the argument that says the most', () => {
+    const views = viewsOf(presetFor(agentConfig('claude')), sample('claude'));
+    expect(views.filter((view) => view.kind === 'tool').map((view) => view.text)).toEqual(['Write /home/user/project/hello.txt']);
+    expect(addViews(emptyProgress(), views.slice(0, 1)).last_message).toBe('→ Write /home/user/project/hello.txt');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { dropTask, FAST_DAEMON, FIXTURES, inProcessDaemon, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { cli, dropTask, FAST_DAEMON, FIXTURES, inProcessDaemon, makeWorkspace, waitFor, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 afterEach(() => ws.cleanup());
@@ -56,6 +56,22 @@ describe('an AI preset run by the daemon', () => {
     const failed = task('failed', 'nologin');
     expect(failed.attempts).toHaveLength(1);
     expect(failed.result.error).toBe('exit 1: claude is not logged in: run `claude` once and log in, or set ANTHROPIC_API_KEY (Invalid API key · Please run /login)');
+  });
+
+  it('shows progress while the agent runs (status), and its stream readably (logs) or raw (logs --raw)', async () => {
+    ws = makeWorkspace(config);
+    dropTask(ws.root, 'slow', 'description: SLOW Create a file named s.txt with content S\n');
+    const daemon = inProcessDaemon(ws.root, { untilIdle: true });
+    const running = await waitFor('the live view of the tool call', () => {
+      const row = JSON.parse(cli(ws.root, ['status', '--json']).stdout).running.find((r: { id: string }) => r.id === 'slow');
+      return row?.progress?.tool_calls === 1 ? row : undefined;
+    });
+    expect(running.progress).toMatchObject({ turns: 1, tool_calls: 1, tokens_in: 10, last_message: `→ Write ${join(ws.root, 's.txt')}` });
+    expect(cli(ws.root, ['status']).stdout).toMatch(/slow .* 1 turn · 1 tool · 11 tokens · → Write /);
+    await daemon.done;
+    expect(cli(ws.root, ['logs', 'slow']).stdout).toBe(`→ Write ${join(ws.root, 's.txt')}\nMOCK_DONE wrote s.txt\n✓ MOCK_DONE wrote s.txt\n`);
+    const raw = cli(ws.root, ['logs', 'slow', '--raw']).stdout.trim().split('\n');
+    expect(raw.map((line) => JSON.parse(line).type)).toEqual(['system', 'assistant', 'user', 'assistant', 'result']);
   });
 
   it('says how to install a CLI that is missing', async () => {
