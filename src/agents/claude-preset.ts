@@ -1,10 +1,6 @@
 import { field, jsonLines, numberAt, streamReport, stringAt, sum, toolText, type JsonEvent, type StreamCli } from './json-lines.js';
-import type { AgentPreset, AgentReport, EventView, LaunchContext, RunOutput } from './preset.js';
-
-// `--model NAME` when the agent names a model, then the agent's extra args from orchestrator.yaml.
-export function extraArgs(agent: LaunchContext['agent']): string[] {
-  return [...(agent.model ? ['--model', agent.model] : []), ...(agent.args ?? [])];
-}
+import { extraArgs } from './launch-args.js';
+import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 
 function toolUses(events: JsonEvent[]): number {
   let count = 0;
@@ -77,9 +73,19 @@ export function viewResultStream(event: JsonEvent): EventView[] {
 export const claudePreset: AgentPreset = {
   name: 'claude',
   install: 'npm install -g @anthropic-ai/claude-code',
-  launch: ({ prompt, agent }) => ({
+  launch: ({ prompt, agent, systemPrompt }) => ({
     kind: 'exec',
-    argv: ['claude', '-p', prompt, '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', ...extraArgs(agent)],
+    argv: [
+      'claude',
+      '-p',
+      prompt,
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--dangerously-skip-permissions',
+      ...(systemPrompt ? ['--append-system-prompt', systemPrompt] : []),
+      ...extraArgs(agent),
+    ],
     // As root, claude skips permission prompts only when told it runs in a sandbox.
     ...(process.getuid?.() === 0 ? { env: { IS_SANDBOX: '1' } } : {}),
   }),

@@ -1,4 +1,4 @@
-import { extraArgs } from './claude-preset.js';
+import { extraArgs, promptWithRole } from './launch-args.js';
 import { field, jsonLines, numberAt, streamReport, stringAt, sum, toolText, type JsonEvent } from './json-lines.js';
 import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 
@@ -58,9 +58,9 @@ function viewCodexEvent(event: JsonEvent): EventView[] {
 export const codexPreset: AgentPreset = {
   name: 'codex',
   install: 'npm install -g @openai/codex',
-  launch: ({ prompt, agent }) => ({
+  launch: (context) => ({
     kind: 'exec',
-    argv: ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', ...extraArgs(agent), prompt],
+    argv: ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', ...extraArgs(context.agent), promptWithRole(context)],
   }),
   read: readCodexStream,
   view: viewCodexEvent,

@@ -1,4 +1,5 @@
 import { splitCommandLine } from '../core/argv.js';
+import { promptWithRole } from './launch-args.js';
 import { readPlainOutput } from './plain-output.js';
 import type { AgentPreset, LaunchContext } from './preset.js';
 
@@ -7,7 +8,7 @@ function substitute(word: string, context: LaunchContext): string {
   return word.replace(/\{(prompt|prompt_file|task_id|workdir)\}/g, (_, name: string) => {
     switch (name) {
       case 'prompt':
-        return context.prompt;
+        return promptWithRole(context);
       case 'prompt_file':
         return context.promptFile;
       case 'task_id':

@@ -1,4 +1,4 @@
-import { extraArgs } from './claude-preset.js';
+import { extraArgs, promptWithRole } from './launch-args.js';
 import { field, jsonLines, numberAt, streamReport, stringAt, toolText, type JsonEvent } from './json-lines.js';
 import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 
@@ -45,9 +45,9 @@ function viewCopilotEvent(event: JsonEvent): EventView[] {
 export const copilotPreset: AgentPreset = {
   name: 'copilot',
   install: 'npm install -g @github/copilot',
-  launch: ({ prompt, agent }) => ({
+  launch: (context) => ({
     kind: 'exec',
-    argv: ['copilot', '-p', prompt, '--allow-all', '--no-ask-user', '--output-format', 'json', '--no-auto-update', ...extraArgs(agent)],
+    argv: ['copilot', '-p', promptWithRole(context), '--allow-all', '--no-ask-user', '--output-format', 'json', '--no-auto-update', ...extraArgs(context.agent)],
   }),
   read: readCopilotStream,
   view: viewCopilotEvent,

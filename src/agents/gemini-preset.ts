@@ -1,4 +1,4 @@
-import { extraArgs } from './claude-preset.js';
+import { extraArgs, promptWithRole } from './launch-args.js';
 import { field, jsonLines, numberAt, streamReport, stringAt, toolText, type JsonEvent } from './json-lines.js';
 import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 
@@ -47,7 +47,7 @@ function viewGeminiEvent(event: JsonEvent): EventView[] {
 export const geminiPreset: AgentPreset = {
   name: 'gemini',
   install: 'npm install -g @google/gemini-cli',
-  launch: ({ prompt, agent }) => ({ kind: 'exec', argv: ['gemini', '-p', prompt, '-y', '--output-format', 'stream-json', ...extraArgs(agent)] }),
+  launch: (context) => ({ kind: 'exec', argv: ['gemini', '-p', promptWithRole(context), '-y', '--output-format', 'stream-json', ...extraArgs(context.agent)] }),
   read: readGeminiStream,
   view: viewGeminiEvent,
 };

@@ -8,6 +8,8 @@ export interface LaunchContext {
   task: TaskFields;
   prompt: string;
   promptFile: string;
+  // The task's role, as a system prompt (presets without a system-prompt flag put it in the prompt).
+  systemPrompt?: string;
   workdir: string;
   agent: AgentConfig;
 }

@@ -16,7 +16,8 @@ function section(root: string, path: string): string {
   }
 }
 
-// The prompt an agent gets: the task, then the shared context files, then the task's own files.
+// The prompt an agent gets: the task, the shared context files, the task's own files, then what
+// the tasks it depends on answered.
 // It opens with a heading, so it never starts with a `-` that a CLI could take for an option.
 export function buildPrompt(root: string, task: Task, sharedFiles: readonly string[]): string {
   const parts = ['## Task', '', task.fields.description.trim(), ''];
@@ -24,6 +25,10 @@ export function buildPrompt(root: string, task: Task, sharedFiles: readonly stri
   if (files.length > 0) {
     parts.push('## Context', '');
     for (const file of files) parts.push(section(root, file));
+  }
+  if (task.dependsOn.length > 0) {
+    parts.push('## Results of the tasks this one depends on', '');
+    for (const dep of task.dependsOn) parts.push(section(root, `context/agent_outputs/${dep}.md`));
   }
   parts.push('## When you finish', '', 'End with a short summary of what you did and which files you changed.');
   return `${parts.join('\n')}\n`;

@@ -1,3 +1,4 @@
+import { BUILT_IN_ROLES } from './roles.js';
 import { z } from 'zod';
 import { splitCommandLine } from './argv.js';
 import { parseDuration } from './duration.js';
@@ -59,6 +60,8 @@ export const configSchema = z.strictObject({
   agents: z.record(z.string(), agentSchema).default({ shell: { preset: 'shell', max_instances: 4 } }),
   defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
   context: z.strictObject({ files: z.array(z.string()).default([]) }).default({ files: [] }),
+  // Extra roles, or replacements for the built-in ones: name -> the role's system prompt.
+  roles: z.record(z.string(), z.string({ error: 'must be the role\'s system prompt (a string)' }).min(1)).default({}),
   daemon: daemonSchema.default(() => daemonSchema.parse({})),
 });
 
@@ -72,6 +75,8 @@ export interface Config {
   agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined }>;
   defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction };
   contextFiles: string[];
+  // Every role a task may name: the built-in ones, then orchestrator.yaml's.
+  roles: Record<string, string>;
   rescanIntervalMs: number;
   stableWindowMs: number;
   killGraceMs: number;
@@ -122,6 +127,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
         stallAction: fields.defaults.stall_action,
       },
       contextFiles: fields.context.files,
+      roles: { ...BUILT_IN_ROLES, ...fields.roles },
       rescanIntervalMs: ms(fields.daemon.rescan_interval),
       stableWindowMs: ms(fields.daemon.stable_window),
       killGraceMs: ms(fields.daemon.kill_grace),

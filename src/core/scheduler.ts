@@ -1,5 +1,6 @@
 import type { Config } from './config-schema.js';
 import { locksOverlap } from './lock-overlap.js';
+import { closest } from './suggest.js';
 import type { PriorityLevel } from './priority.js';
 import type { Task } from './task-schema.js';
 
@@ -18,7 +19,7 @@ export interface RunningTask {
 
 export interface SchedulerInput {
   now: number;
-  config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'>;
+  config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'> & Partial<Pick<Config, 'roles'>>;
   // Already in run order (see sortPending): the daemon keeps it sorted between passes.
   pending: readonly PendingTask[];
   running: readonly RunningTask[];
@@ -78,6 +79,13 @@ export function schedule(input: SchedulerInput): Schedule {
     if (requested !== undefined && !(requested in config.agents)) {
       const known = agentNames.join(', ');
       decisions.push({ kind: 'reject', id: task.id, field: 'agent', message: `unknown agent "${requested}" (agents in orchestrator.yaml: ${known})` });
+      continue;
+    }
+    const role = task.fields.role;
+    if (role !== undefined && config.roles && !(role in config.roles)) {
+      const names = Object.keys(config.roles);
+      const hint = closest(role, names);
+      decisions.push({ kind: 'reject', id: task.id, field: 'role', message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${names.join(', ')}; add one under roles: in orchestrator.yaml)` });
       continue;
     }
     const failedDependency = task.dependsOn.find((dep) => input.failed.has(dep));

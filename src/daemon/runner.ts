@@ -8,6 +8,7 @@ import { commandExists } from '../agents/resolve-command.js';
 import { LauncherClient } from '../agents/launcher.js';
 import { spawnRun, wrapperArgs, wrapperEnv } from '../agents/spawn-run.js';
 import { stopRunTree } from '../agents/stop-run.js';
+import { promptWithRole } from '../agents/launch-args.js';
 import { buildPrompt } from '../context/prompt.js';
 import { stallPolicy } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
@@ -25,6 +26,9 @@ import { recordRunEnd } from './record-run.js';
 const ADOPTED_POLL_MS = 200;
 const STALL_CHECK_MAX_MS = 15_000;
 const PROGRESS_MS = 1000;
+const ARGV_PROMPT_LIMIT = 100_000;
+
+const pointerPrompt = (promptFile: string) => `Your task is in the file ${promptFile} (it is too long for the command line). Read that whole file first, then do what it says.`;
 // The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
 const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 const STDOUT_TAIL = 256 * 1024;
@@ -143,11 +147,14 @@ export class Runner {
     const promptFile = join(run.runDir, 'prompt.md');
     const preset = presetFor(agentConfig);
     const workdir = agentConfig.cwd ? join(layout.root, agentConfig.cwd) : layout.root;
+    const systemPrompt = task.fields.role === undefined ? undefined : config.roles[task.fields.role];
     // The shell agent's "prompt" is its command, already in the task file: nothing to save.
-    const prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles);
+    let prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles);
     if (agentConfig.preset !== 'shell') {
       await mkdir(run.runDir, { recursive: true });
-      await writeFileAtomic(promptFile, prompt, { durable: false });
+      await writeFileAtomic(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });
+      // One argv word is limited to 128 KB on Linux: a longer prompt is handed over as its file.
+      if (Buffer.byteLength(prompt) + Buffer.byteLength(systemPrompt ?? '') > ARGV_PROMPT_LIMIT) prompt = pointerPrompt(promptFile);
     }
     writeRunRecord(run.runDir, {
       task_id: run.id,
@@ -158,7 +165,7 @@ export class Runner {
       started_at: run.startedAt,
       timeout_ms: timeoutMs,
     });
-    const launch = preset.launch({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig });
+    const launch = preset.launch({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig, ...(systemPrompt ? { systemPrompt } : {}) });
     const env: Record<string, string | undefined> = {
       ...DAEMON_ENV,
       ...agentConfig.env,

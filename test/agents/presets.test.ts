@@ -89,6 +89,13 @@ describe('AI presets build a headless, full-permission argv', () => {
     expect(codex.kind === 'exec' && codex.argv.slice(-3)).toEqual(['--model', 'gpt-5', context('codex').prompt]);
   });
 
+  it("passes a role's system prompt with claude's flag, and in front of the prompt for the others", () => {
+    const claude = presetFor(agentConfig('claude')).launch({ ...context('claude'), systemPrompt: 'You review code.' });
+    expect(claude.kind === 'exec' && claude.argv.slice(-2)).toEqual(['--append-system-prompt', 'You review code.']);
+    const codex = presetFor(agentConfig('codex')).launch({ ...context('codex'), systemPrompt: 'You review code.' });
+    expect(codex.kind === 'exec' && codex.argv.at(-1)).toBe(`## Your role\n\nYou review code.\n\n${context('codex').prompt}`);
+  });
+
   it('names how to install each CLI', () => {
     expect(presetFor(agentConfig('claude')).install).toBe('npm install -g @anthropic-ai/claude-code');
     for (const name of ['codex', 'gemini', 'qwen', 'copilot']) expect(presetFor(agentConfig(name)).install).toMatch(/^npm install -g @/);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,5 +23,13 @@ describe('buildPrompt', () => {
     expect(prompt).toContain('### overview.md\n\nWe build a CLI.\n');
     expect(prompt).toContain('### missing.md\n(missing)\n');
     expect(prompt).toMatch(/## When you finish\n\nEnd with a short summary/);
+  });
+
+  it("includes the answers of the tasks it depends on", () => {
+    root = mkdtempSync(join(tmpdir(), 'prompt-'));
+    mkdirSync(join(root, 'context/agent_outputs'), { recursive: true });
+    writeFileSync(join(root, 'context/agent_outputs/spec.md'), 'The API has two endpoints.\n');
+    const prompt = buildPrompt(root, taskOf({ description: 'build it', depends_on: ['spec'] }), []);
+    expect(prompt).toContain('## Results of the tasks this one depends on\n\n### context/agent_outputs/spec.md\n\nThe API has two endpoints.\n');
   });
 });

@@ -44,6 +44,12 @@ describe('schedule', () => {
     expect(started(schedule(input({ now: 5000, pending: tasks, paused: new Map([['a', 5000]]) })).decisions)).toEqual(['any', 'for-a']);
   });
 
+  it('rejects an unknown role with a did-you-mean, and knows the built-in ones', () => {
+    const result = schedule(input({ pending: [pending('r1', { role: 'reviewr' }), pending('r2', { role: 'reviewer' })] }));
+    expect(result.decisions).toContainEqual({ kind: 'reject', id: 'r1', field: 'role', message: expect.stringContaining('unknown role "reviewr" (did you mean "reviewer"?') });
+    expect(started(result.decisions)).toEqual(['r2']);
+  });
+
   it('respects per-agent slots and the global cap', () => {
     const result = schedule(input({ pending: ['t1', 't2', 't3', 't4', 't5'].map((id) => pending(id, { agent: 'a' })) }));
     expect(started(result.decisions)).toEqual(['t1', 't2']);

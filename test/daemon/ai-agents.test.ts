@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -72,6 +72,20 @@ describe('an AI preset run by the daemon', () => {
     expect(cli(ws.root, ['logs', 'slow']).stdout).toBe(`→ Write ${join(ws.root, 's.txt')}\nMOCK_DONE wrote s.txt\n✓ MOCK_DONE wrote s.txt\n`);
     const raw = cli(ws.root, ['logs', 'slow', '--raw']).stdout.trim().split('\n');
     expect(raw.map((line) => JSON.parse(line).type)).toEqual(['system', 'assistant', 'user', 'assistant', 'result']);
+  });
+
+  it('hands a prompt too long for argv over as its file, and saves the prompt with its role', async () => {
+    ws = makeWorkspace(config);
+    const padding = 'x'.repeat(900 * 1024);
+    dropTask(ws.root, 'big', `description: Create a file named big.txt with content BIG\nrole: reviewer\ncontext_files: [pad.txt]\n`);
+    writeFileSync(join(ws.root, 'pad.txt'), padding.slice(0, 60 * 1024));
+    dropTask(ws.root, 'huge', `description: "Create a file named huge.txt with content HUGE\\n${padding}"\n`);
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(readFileSync(join(ws.root, 'huge.txt'), 'utf8')).toBe('HUGE');
+    expect(readFileSync(join(ws.root, 'big.txt'), 'utf8')).toBe('BIG');
+    const saved = readFileSync(join(ws.root, '.orchestrate/runs/big/1/prompt.md'), 'utf8');
+    expect(saved.startsWith('## Your role\n\nYou are a careful code reviewer.')).toBe(true);
+    expect(saved).toContain('## Task\n\nCreate a file named big.txt with content BIG\n');
   });
 
   it('says how to install a CLI that is missing', async () => {
