@@ -33,7 +33,7 @@ function verdict(measured, limit) {
 export function targets(results) {
   const rows = [];
   const add = (name, measured, shown, limit, limitShown, extra = true) => rows.push({ name, measured, shown, limit: limitShown, result: extra === true ? verdict(measured, limit) : extra });
-  const { a, b, c, d, e, f } = results;
+  const { a, b, c, d, e, f, g } = results;
   if (a) {
     const orch = a.runners.orchestrate;
     const tsp = a.runners.tsp;
@@ -67,6 +67,10 @@ export function targets(results) {
     if (f.peakKb !== undefined) add(`(f) daemon peak RSS during (a)`, f.peakKb / MB, fmtMb(f.peakKb), 150, '≤ 150 MB');
     if (f.idle) add(`(f) daemon RSS idle over ${f.idleCount.toLocaleString('en')} tasks`, f.idle.rssKb / MB, `${fmtMb(f.idle.rssKb)} (peak ${fmtMb(f.idle.hwmKb)})`, 150, '≤ 150 MB');
   }
+  if (g) {
+    add('(g) overhead per run: claimed → agent running, p99', g.claimToStart.p99, fmtMs(g.claimToStart.p99), 50, '≤ 50 ms');
+    add('(g) overhead per run: agent exit → task file final, p99', g.exitToFinal.p99, fmtMs(g.exitToFinal.p99), 50, '≤ 50 ms');
+  }
   return rows;
 }
 
@@ -85,7 +89,7 @@ export function markdown(results, rows) {
     const orch = section.runners.orchestrate?.median;
     return `${fmtMs(runner.median)} (orchestrate ${fmtX(orch / runner.median)})`;
   };
-  const { a, b, c, d, e, f } = results;
+  const { a, b, c, d, e, f, g } = results;
   if (a) lines.push(`| ${a.n} × \`true\`, 8 at once | ${fmtMs(a.runners.orchestrate?.median)} | ${peerCell(a, 'tsp')} | ${peerCell(a, 'parallel')} | ${peerCell(a, 'floor')} | ≤ 1.5x task-spooler | ${allOf(verdictOf('(a)'))} |`);
   if (b) lines.push(`| ${b.n} × \`sleep 0.05\`, 8 at once | ${fmtMs(b.runners.orchestrate?.median)} | ${peerCell(b, 'tsp')} | ${peerCell(b, 'parallel')} | ${peerCell(b, 'floor')} | ≤ 1.1x floor | ${allOf(verdictOf('(b)'))} |`);
   if (c) {
@@ -103,6 +107,9 @@ export function markdown(results, rows) {
     if (f.peakKb !== undefined) parts.push(`peak ${fmtMb(f.peakKb)} during (a)`);
     if (f.idle) parts.push(`${fmtMb(f.idle.rssKb)} idle over ${f.idleCount.toLocaleString('en')} tasks`);
     lines.push(`| daemon memory (RSS) | ${parts.join('; ')} | | | | ≤ 150 MB | ${allOf(verdictOf('(f)'))} |`);
+  }
+  if (g) {
+    lines.push(`| overhead per agent run, p50 / p99: claimed → running; exit → task file final | ${fmtMs(g.claimToStart.p50)} / ${fmtMs(g.claimToStart.p99)}; ${fmtMs(g.exitToFinal.p50)} / ${fmtMs(g.exitToFinal.p99)} | | | | p99 ≤ 50 ms | ${allOf(verdictOf('(g)'))} |`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // The orchestrate benchmark: throughput against task-spooler, GNU parallel and a bare Node spawn
 // loop, pickup latency, listing a big workspace, CLI start-up and daemon memory. See bench/README.md.
 //
-//   node bench/run.mjs [--quick] [--only a,b,c,d,e,f] [--reps N] [--json FILE] [--keep] [--no-install]
+//   node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g] [--reps N] [--json FILE] [--keep] [--no-install]
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { benchIdleMemory, benchListing, generateWorkspace } from './listing.mjs';
@@ -9,9 +9,10 @@ import { benchLatency } from './latency.mjs';
 import { BIN, cleanupAll, fileCreateProbe, orchSync, fmtMb, fmtMs, fmtX, median, now, options, progress, removeTemp, sleep, STABLE_WINDOW_MS, textTable } from './lib.mjs';
 import { findPeers, peerVersions, runFloor, runOrchestrate, runParallel, runTaskSpooler } from './peers.mjs';
 import { markdown, RUNNERS, targets, targetsTable, throughputTable } from './report.mjs';
+import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
 
-const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f'];
+const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 
 function parseArgs(argv) {
   const args = { quick: false, only: new Set(SECTIONS), reps: undefined, json: undefined, install: true };
@@ -26,7 +27,7 @@ function parseArgs(argv) {
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const list = arg.includes('=') ? arg.slice(7) : value();
       args.only = new Set(list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
-      for (const s of args.only) if (!SECTIONS.includes(s)) usage(`--only: unknown section "${s}" (use a,b,c,d,e,f)`);
+      for (const s of args.only) if (!SECTIONS.includes(s)) usage(`--only: unknown section "${s}" (use a,b,c,d,e,f,g)`);
     } else if (arg === '--reps') args.reps = Number(value());
     else if (arg === '--json') args.json = value();
     else if (arg === '--keep') options.keep = true;
@@ -39,7 +40,7 @@ function parseArgs(argv) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`bench: ${problem}\n`);
-  process.stderr.write(`usage: node bench/run.mjs [--quick] [--only a,b,c,d,e,f] [--reps N] [--json FILE] [--keep] [--no-install]
+  process.stderr.write(`usage: node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g] [--reps N] [--json FILE] [--keep] [--no-install]
   a  1000 × true through orchestrate, task-spooler, GNU parallel, a Node spawn loop
   b  1000 × sleep 0.05, same peers
   c  pickup latency after \`orchestrate add\` and after a file drop
@@ -60,6 +61,7 @@ function sizes(args) {
     warmRuns: quick ? 3 : 5,
     startupRuns: quick ? 5 : 20,
     idleSettleMs: quick ? 1500 : 3000,
+    overheadRuns: quick ? 50 : 300,
   };
 }
 
@@ -224,6 +226,15 @@ async function main() {
   }
   if (bigRoot) removeTemp(bigRoot);
   if (!only.has('f')) delete results.f;
+
+  if (only.has('g')) {
+    const g = await benchOverhead({ count: size.overheadRuns });
+    results.g = g;
+    heading(`(g) orchestrate's own overhead per agent run (${g.claimToStart.n} runs of a 50 ms command, 8 at a time)`);
+    const row = (name, s) => [name, fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max)];
+    console.log(textTable(['from → to', 'p50', 'p99', 'max'], [row('task claimed → agent command running', g.claimToStart), row('agent exit → task file final in completed/', g.exitToFinal)]));
+    console.log('\n"running" is a `date +%s%N` stamp by the command itself, so it includes starting /bin/sh and date (~1-3 ms here). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).');
+  }
 
   const rows = targets(results);
   heading('Targets');

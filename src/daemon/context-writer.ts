@@ -4,6 +4,9 @@ import type { DaemonContext } from './context.js';
 
 // context/ summaries are rewritten at most this often while tasks finish in a burst.
 const WRITE_EVERY_MS = 1000;
+// The index cache is one JSON file of every task's summary: while tasks run it is saved at most this
+// often (serialising 10,000 entries blocks the loop for tens of ms), and whenever the daemon idles.
+const SAVE_INDEX_EVERY_MS = 30_000;
 
 export interface LiveState {
   completed: ReadonlySet<string>;
@@ -19,6 +22,7 @@ export class ContextWriter {
   private readonly summaries = new Map<string, TaskSummary>();
   private readonly stale = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private indexSavedAt = 0;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -60,14 +64,20 @@ export class ContextWriter {
     }
   }
 
-  // Rewrites the context files and saves the index now.
-  async write(): Promise<void> {
+  // Rewrites the context files now, and saves the index if the daemon is idle (or it is overdue).
+  async write(options: { idle?: boolean } = {}): Promise<void> {
     this.stop();
     try {
       const { writeStateFiles } = await import('../context/state-files.js');
       await this.refresh();
-      await writeStateFiles(this.ctx.layout, { running: this.state.running(), pending: this.state.pending(), finished: [...this.summaries.values()], now: Date.now() });
-      await this.ctx.index.save();
+      const running = this.state.running();
+      const pending = this.state.pending();
+      await writeStateFiles(this.ctx.layout, { running, pending, finished: [...this.summaries.values()], now: Date.now() });
+      const idle = options.idle || (running.length === 0 && pending.length === 0);
+      if (idle || Date.now() - this.indexSavedAt >= SAVE_INDEX_EVERY_MS) {
+        this.indexSavedAt = Date.now();
+        await this.ctx.index.save();
+      }
     } catch (error) {
       this.ctx.log.error({ err: error }, `could not write context/ summaries: ${(error as Error).message}`);
     }

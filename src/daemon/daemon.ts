@@ -19,6 +19,8 @@ import type { Recorded } from '../queue/finish.js';
 
 // The first pause after a limit whose CLI named no reset time; it doubles with each limit in a row.
 const LIMIT_BACKOFF_MS = 60_000;
+// Pending files read in one go before the loop lets other work through.
+const EVALUATE_BATCH = 32;
 
 interface Waiting {
   until: number;
@@ -152,7 +154,7 @@ export class Daemon {
     if (!idle) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
-    void this.context.write().finally(() => waiters.forEach((resolve) => resolve()));
+    void this.context.write({ idle: true }).finally(() => waiters.forEach((resolve) => resolve()));
   }
 
   private async reconcile(): Promise<void> {
@@ -179,12 +181,14 @@ export class Daemon {
     const now = Date.now();
     const dirty = [...this.dirtyPending];
     this.dirtyPending.clear();
-    for (const id of dirty) {
+    for (const [index, id] of dirty.entries()) {
       try {
         await this.evaluate(id, now);
       } catch (error) {
         this.ctx.log.error({ task: id, err: error }, `tasks/pending/${id}.yaml could not be handled: ${(error as Error).message}`);
       }
+      // A burst of new files must not hold up running agents' exits and the next starts.
+      if (index % EVALUATE_BATCH === EVALUATE_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
     }
     if (this.claiming) this.scheduleAndStart();
     this.armWake();
@@ -415,6 +419,6 @@ export class Daemon {
   // Waits for transitions under way, then writes context/ and the index one last time.
   async flush(): Promise<void> {
     while (this.inFlight > 0 || this.passRunning) await new Promise((resolve) => setTimeout(resolve, 10));
-    await this.context.write();
+    await this.context.write({ idle: true });
   }
 }

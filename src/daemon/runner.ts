@@ -56,6 +56,7 @@ export class Runner {
     private readonly onLimited: (agent: string, resetAtMs: number | undefined) => number,
     private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
   ) {
+    this.launcher?.warmUp();
     this.watchStalls();
     this.watchProgress();
   }
