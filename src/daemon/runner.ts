@@ -108,8 +108,9 @@ export class Runner {
     return new Set([...this.runs.values()].filter((run) => run.stopping).map((run) => run.id));
   }
 
+  // The lowest slot number no live run holds (a run being recorded has given its slot back).
   private freeSlot(agent: string): string {
-    const used = new Set([...this.runs.values()].filter((run) => run.agent === agent).map((run) => run.slot));
+    const used = new Set([...this.runs.values()].filter((run) => run.agent === agent && !run.finished).map((run) => run.slot));
     for (let k = 1; ; k++) if (!used.has(`${agent}#${k}`)) return `${agent}#${k}`;
   }
 

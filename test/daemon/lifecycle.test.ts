@@ -27,6 +27,16 @@ describe('the daemon lifecycle', () => {
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['high-new', 'normal-old', 'normal-new', 'low-old']);
   });
 
+  it('names slots within max_instances, even when a slot is refilled before the last run is recorded', async () => {
+    t.ws = makeWorkspace(config('', '  shell: { preset: shell, max_instances: 2 }\n', 2));
+    const ids = Array.from({ length: 12 }, (_, i) => `quick-${i}`);
+    for (const id of ids) dropTask(t.ws.root, id, 'description: quick\ncommand: "true"\n');
+    t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
+    await t.daemon.done;
+    const slots = new Set(ids.map((id) => task(t.ws.root, 'completed', id).attempts[0].agent));
+    expect([...slots].sort()).toEqual(['shell#1', 'shell#2']);
+  });
+
   it('retries a failure after its backoff and records every attempt', async () => {
     t.ws = makeWorkspace(config());
     dropTask(t.ws.root, 'flaky', '# my comment\ndescription: flaky\ncommand: test "$ORCHESTRATE_ATTEMPT" -ge 2 || { echo boom >&2; exit 4; }\n');
