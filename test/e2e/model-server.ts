@@ -1,0 +1,88 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isAbsolute, join } from 'node:path';
+
+// A model server of our own on 127.0.0.1 that speaks just enough of the Anthropic Messages API
+// (streamed) for Claude Code to call its Write tool and then answer. The prompt decides:
+// "Create a file named X with content Y" → a Write tool call, then "MOCK_DONE wrote X";
+// MODEL_ERROR → HTTP 400 with an Anthropic error body.
+export interface ModelServer {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startModelServer(): Promise<ModelServer> {
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests.push(`${req.method} ${req.url}`);
+      try {
+        route(req, res, body);
+      } catch (error) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: (error as Error).message } }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function route(req: IncomingMessage, res: ServerResponse, body: string): void {
+  const path = (req.url ?? '').split('?')[0];
+  if (req.method === 'POST' && path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 10 });
+  if (req.method === 'POST' && path === '/v1/messages') return anthropicMessages(res, JSON.parse(body) as AnthropicRequest, workdirIn(body));
+  json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `${req.method} ${path} is not served here` } });
+}
+
+interface AnthropicRequest {
+  model: string;
+  messages: { role: string; content: string | { type: string; text?: string }[] }[];
+  tools?: { name: string }[];
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+// The text of the first user message: the prompt (Claude Code adds reminders around it).
+function promptOf(request: AnthropicRequest): string {
+  const first = request.messages.find((message) => message.role === 'user');
+  if (!first) return '';
+  return typeof first.content === 'string' ? first.content : first.content.map((block) => block.text ?? '').join('\n');
+}
+
+// Claude Code tells the model its working directory in the system prompt; Write wants absolute paths.
+function workdirIn(body: string): string {
+  return /Primary working directory: ([^\\"]+)/.exec(body)?.[1] ?? process.cwd();
+}
+
+function anthropicMessages(res: ServerResponse, request: AnthropicRequest, workdir: string): void {
+  const prompt = promptOf(request);
+  if (prompt.includes('MODEL_ERROR')) return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'MODEL_ERROR asked for' } });
+  const last = request.messages.at(-1)!;
+  const toolDone = Array.isArray(last.content) && last.content.some((block) => block.type === 'tool_result');
+  const task = /Create a file named (\S+) with content (.+)/.exec(prompt);
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const send = (type: string, fields: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...fields })}\n\n`);
+  send('message_start', { message: { id: `msg_${Date.now()}`, type: 'message', role: 'assistant', model: request.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
+  if (task && !toolDone && request.tools?.some((tool) => tool.name === 'Write')) {
+    const [, name, content] = task;
+    send('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_e2e_1', name: 'Write', input: {} } });
+    send('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ file_path: isAbsolute(name!) ? name : join(workdir, name!), content: content!.trim() }) } });
+    send('content_block_stop', { index: 0 });
+    send('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } });
+  } else {
+    send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: task ? `MOCK_DONE wrote ${task[1]}` : 'MOCK_DONE' } });
+    send('content_block_stop', { index: 0 });
+    send('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } });
+  }
+  send('message_stop', {});
+  res.end();
+}
