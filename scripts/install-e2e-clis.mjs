@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const E2E_CLIS = { '@anthropic-ai/claude-code': '2.1.330' };
+export const E2E_CLIS = { '@anthropic-ai/claude-code': '2.1.330', '@qwen-code/qwen-code': '0.24.4' };
 export const CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '.cache', 'e2e-clis');
 
 function installed(name, version) {
@@ -20,12 +20,15 @@ function installed(name, version) {
 const missing = Object.entries(E2E_CLIS).filter(([name, version]) => !installed(name, version));
 if (missing.length > 0) {
   mkdirSync(CACHE, { recursive: true });
-  const specs = missing.map(([name, version]) => `${name}@${version}`);
+  // All of them in one install: npm prunes from the prefix whatever a partial install does not name.
+  const specs = Object.entries(E2E_CLIS).map(([name, version]) => `${name}@${version}`);
   process.stderr.write(`installing ${specs.join(', ')} into ${CACHE}...\n`);
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', CACHE, ...specs], { stdio: 'inherit' });
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--prefix', CACHE, ...specs], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
-if (!existsSync(join(CACHE, 'node_modules', '.bin', 'claude'))) {
-  process.stderr.write(`claude is missing from ${CACHE}/node_modules/.bin after the install\n`);
-  process.exit(1);
+for (const bin of ['claude', 'qwen']) {
+  if (!existsSync(join(CACHE, 'node_modules', '.bin', bin))) {
+    process.stderr.write(`${bin} is missing from ${CACHE}/node_modules/.bin after the install\n`);
+    process.exit(1);
+  }
 }

@@ -19,13 +19,15 @@ export function readResultStream(output: RunOutput, cli: StreamCli): AgentReport
   const result = events.findLast((event) => event.type === 'result');
   const text = stringAt(result, 'result') ?? '';
   const failed = result === undefined || result.is_error === true;
+  // qwen puts an API error under `error.message` and leaves `result` out.
+  const reason = text || stringAt(result, 'error', 'message');
   const status = numberAt(result, 'api_error_status');
   return streamReport(
     output,
     {
       ok: !failed,
       answer: failed ? '' : text,
-      error: result === undefined ? undefined : text || (status ? `the model API answered ${status}` : `${cli.name} reported an error`),
+      error: result === undefined ? undefined : reason || (status ? `the model API answered ${status}` : `${cli.name} reported an error`),
       usage: {
         tokens_in: sum(numberAt(result, 'usage', 'input_tokens'), numberAt(result, 'usage', 'cache_creation_input_tokens'), numberAt(result, 'usage', 'cache_read_input_tokens')),
         tokens_out: numberAt(result, 'usage', 'output_tokens'),
@@ -52,7 +54,7 @@ export function viewResultStream(event: JsonEvent): EventView[] {
     return views;
   }
   if (event.type === 'result') {
-    const text = stringAt(event, 'result') ?? '';
+    const text = stringAt(event, 'result') ?? stringAt(event, 'error', 'message') ?? '';
     return [
       {
         kind: event.is_error === true ? 'error' : 'result',

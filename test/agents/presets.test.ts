@@ -43,6 +43,11 @@ describe('AI presets read their CLI’s real output', () => {
     expect(report).toMatchObject({ success: false, error: 'API Error: 400 bad request', answer: '' });
   });
 
+  it('qwen: an API error under error.message is the reason', () => {
+    const stdout = `${JSON.stringify({ type: 'result', subtype: 'error_during_execution', is_error: true, num_turns: 1, error: { message: '[API Error: 400 bad request]' } })}\n`;
+    expect(presetFor(agentConfig('qwen')).read({ stdout, stderr: '', exitCode: 1 })).toMatchObject({ success: false, error: '[API Error: 400 bad request]' });
+  });
+
   it('codex: a failed turn is a failure with its message', () => {
     const stdout = ['{"type":"thread.started"}', '{"type":"turn.started"}', '{"type":"turn.failed","error":{"message":"unexpected status 400"}}'].join('\n');
     const report = presetFor(agentConfig('codex')).read({ stdout, stderr: '', exitCode: 1 });

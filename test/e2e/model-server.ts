@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 
-// A model server of our own on 127.0.0.1 that speaks just enough of the Anthropic Messages API
-// (streamed) for Claude Code to call its Write tool and then answer. The prompt decides:
-// "Create a file named X with content Y" → a Write tool call, then "MOCK_DONE wrote X";
-// MODEL_ERROR → HTTP 400 with an Anthropic error body.
+// A model server of our own on 127.0.0.1 that speaks just enough of the Anthropic Messages API and
+// OpenAI Chat Completions (both streamed) for Claude Code and Qwen Code to call their file-writing
+// tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
+// call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body.
 export interface ModelServer {
   url: string;
   requests: string[];
@@ -36,6 +36,7 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   const path = (req.url ?? '').split('?')[0];
   if (req.method === 'POST' && path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 10 });
   if (req.method === 'POST' && path === '/v1/messages') return anthropicMessages(res, JSON.parse(body) as AnthropicRequest, workdirIn(body));
+  if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(res, JSON.parse(body) as ChatRequest, workdirIn(body));
   json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `${req.method} ${path} is not served here` } });
 }
 
@@ -57,9 +58,44 @@ function promptOf(request: AnthropicRequest): string {
   return typeof first.content === 'string' ? first.content : first.content.map((block) => block.text ?? '').join('\n');
 }
 
-// Claude Code tells the model its working directory in the system prompt; Write wants absolute paths.
+// The CLIs tell the model their working directory in the system prompt; write tools want absolute paths.
 function workdirIn(body: string): string {
-  return /Primary working directory: ([^\\"]+)/.exec(body)?.[1] ?? process.cwd();
+  return /(?:Primary working directory|currently working in the directory): ([^\\"]+)/.exec(body)?.[1] ?? process.cwd();
+}
+
+const TASK = /Create a file named (\S+) with content ([^\n]+)/;
+
+interface ChatRequest {
+  model: string;
+  messages: { role: string; content?: string | { type: string; text?: string }[] | null }[];
+  tools?: { function?: { name: string } }[];
+}
+
+function textOf(content: ChatRequest['messages'][number]['content']): string {
+  if (!content) return '';
+  return typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('\n');
+}
+
+// OpenAI Chat Completions, streamed: a write_file tool call first, the answer once the tool ran.
+function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: string): void {
+  const prompt = request.messages.filter((message) => message.role === 'user').map((message) => textOf(message.content)).join('\n');
+  if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error' } });
+  const task = TASK.exec(prompt);
+  const toolDone = request.messages.at(-1)?.role === 'tool';
+  const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+  const chunk = (delta: object, finish: string | null, withUsage = false) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-e2e', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...(withUsage ? { usage } : {}) })}\n\n`;
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  if (task && !toolDone && request.tools?.some((tool) => tool.function?.name === 'write_file')) {
+    const [, name, content] = task;
+    const call = { index: 0, id: 'call_e2e_1', type: 'function', function: { name: 'write_file', arguments: JSON.stringify({ file_path: isAbsolute(name!) ? name : join(workdir, name!), content: content!.trim() }) } };
+    res.write(chunk({ role: 'assistant', tool_calls: [call] }, null));
+    res.write(chunk({}, 'tool_calls', true));
+  } else {
+    res.write(chunk({ role: 'assistant', content: task ? `MOCK_DONE wrote ${task[1]}` : 'MOCK_DONE' }, null));
+    res.write(chunk({}, 'stop', true));
+  }
+  res.end('data: [DONE]\n\n');
 }
 
 function anthropicMessages(res: ServerResponse, request: AnthropicRequest, workdir: string): void {
@@ -67,7 +103,7 @@ function anthropicMessages(res: ServerResponse, request: AnthropicRequest, workd
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'MODEL_ERROR asked for' } });
   const last = request.messages.at(-1)!;
   const toolDone = Array.isArray(last.content) && last.content.some((block) => block.type === 'tool_result');
-  const task = /Create a file named (\S+) with content (.+)/.exec(prompt);
+  const task = TASK.exec(prompt);
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   const send = (type: string, fields: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...fields })}\n\n`);
   send('message_start', { message: { id: `msg_${Date.now()}`, type: 'message', role: 'assistant', model: request.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });

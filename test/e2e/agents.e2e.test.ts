@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { REPO, dropTask, FAST_DAEMON, inProcessDaemon, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { startModelServer, type ModelServer } from './model-server.js';
+
+// The real CLIs (installed by scripts/install-e2e-clis.mjs) against our model server, in one
+// workspace, at the same time.
+const CLI_BIN = join(REPO, '.cache/e2e-clis/node_modules/.bin');
+
+let server: ModelServer;
+let ws: Workspace;
+beforeAll(async () => {
+  server = await startModelServer();
+});
+afterAll(async () => {
+  await server.close();
+  ws?.cleanup();
+});
+
+const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
+
+// Each CLI's environment: its own empty HOME and our server as its API.
+function cliEnv(name: string, api: Record<string, string>): string {
+  const home = mkdtempSync(join(tmpdir(), `${name}-home-`));
+  mkdirSync(home, { recursive: true });
+  return JSON.stringify({ PATH: `${CLI_BIN}:${process.env.PATH}`, HOME: home, ...api });
+}
+
+describe('orchestrate with the real agent CLIs', () => {
+  it('runs claude and qwen at once: each calls its write tool and answers; a model error fails with the reason', async () => {
+    const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' });
+    const qwen = cliEnv('qwen', { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'mock-model', QWEN_CODE_SUPPRESS_YOLO_WARNING: '1' });
+    ws = makeWorkspace(
+      [
+        'max_concurrent: 4',
+        'agents:',
+        `  claude: { preset: claude, max_instances: 2, timeout: 2m, env: ${claude} }`,
+        `  qwen: { preset: qwen, max_instances: 2, timeout: 2m, args: [--auth-type, openai], env: ${qwen} }`,
+        'defaults: { max_retries: 0 }',
+        FAST_DAEMON,
+      ].join('\n'),
+    );
+    for (const cli of ['claude', 'qwen']) {
+      dropTask(ws.root, `hello-${cli}`, `description: Create a file named ${cli}.txt with content HELLO FROM ${cli}\nagent: ${cli}\n`);
+      dropTask(ws.root, `broken-${cli}`, `description: MODEL_ERROR on purpose\nagent: ${cli}\n`);
+    }
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+
+    for (const cli of ['claude', 'qwen']) {
+      expect(readFileSync(join(ws.root, `${cli}.txt`), 'utf8')).toBe(`HELLO FROM ${cli}`);
+      const done = task('completed', `hello-${cli}`);
+      expect(done.result).toMatchObject({ outcome: 'success', summary: `MOCK_DONE wrote ${cli}.txt`, tool_calls: 1 });
+      expect(done.result.tokens_in).toBeGreaterThan(0);
+      expect(done.result.tokens_out).toBeGreaterThan(0);
+      expect(readFileSync(join(ws.root, done.result.output), 'utf8')).toBe(`MOCK_DONE wrote ${cli}.txt`);
+      expect(task('failed', `broken-${cli}`).result).toMatchObject({ outcome: 'failed', error: expect.stringContaining('MODEL_ERROR asked for') });
+    }
+  });
+});
