@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 
 // A model server of our own on 127.0.0.1 that speaks just enough of the Anthropic Messages API and
-// OpenAI Chat Completions (both streamed) for Claude Code and Qwen Code to call their file-writing
+// OpenAI Chat Completions (both streamed) for Claude Code, Qwen Code and Copilot CLI to call their file-writing
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
 // call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body.
 export interface ModelServer {
@@ -60,7 +60,7 @@ function promptOf(request: AnthropicRequest): string {
 
 // The CLIs tell the model their working directory in the system prompt; write tools want absolute paths.
 function workdirIn(body: string): string {
-  return /(?:Primary working directory|currently working in the directory): ([^\\"]+)/.exec(body)?.[1] ?? process.cwd();
+  return /(?:Primary working directory|currently working in the directory|Current working directory): ([^\\"]+)/.exec(body)?.[1] ?? process.cwd();
 }
 
 const TASK = /Create a file named (\S+) with content ([^\n]+)/;
@@ -76,7 +76,15 @@ function textOf(content: ChatRequest['messages'][number]['content']): string {
   return typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('\n');
 }
 
-// OpenAI Chat Completions, streamed: a write_file tool call first, the answer once the tool ran.
+// The file-writing tool a CLI offers, and its arguments: qwen's write_file, copilot's create.
+function writeCall(tools: ChatRequest['tools'], path: string, content: string): { name: string; arguments: string } | undefined {
+  const names = new Set((tools ?? []).map((tool) => tool.function?.name));
+  if (names.has('write_file')) return { name: 'write_file', arguments: JSON.stringify({ file_path: path, content }) };
+  if (names.has('create')) return { name: 'create', arguments: JSON.stringify({ path, file_text: content }) };
+  return undefined;
+}
+
+// OpenAI Chat Completions, streamed: a write tool call first, the answer once the tool ran.
 function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: string): void {
   const prompt = request.messages.filter((message) => message.role === 'user').map((message) => textOf(message.content)).join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error' } });
@@ -86,10 +94,9 @@ function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: str
   const chunk = (delta: object, finish: string | null, withUsage = false) =>
     `data: ${JSON.stringify({ id: 'chatcmpl-e2e', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: request.model, choices: [{ index: 0, delta, finish_reason: finish }], ...(withUsage ? { usage } : {}) })}\n\n`;
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  if (task && !toolDone && request.tools?.some((tool) => tool.function?.name === 'write_file')) {
-    const [, name, content] = task;
-    const call = { index: 0, id: 'call_e2e_1', type: 'function', function: { name: 'write_file', arguments: JSON.stringify({ file_path: isAbsolute(name!) ? name : join(workdir, name!), content: content!.trim() }) } };
-    res.write(chunk({ role: 'assistant', tool_calls: [call] }, null));
+  const write = task && !toolDone ? writeCall(request.tools, isAbsolute(task[1]!) ? task[1]! : join(workdir, task[1]!), task[2]!.trim()) : undefined;
+  if (write) {
+    res.write(chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_e2e_1', type: 'function', function: write }] }, null));
     res.write(chunk({}, 'tool_calls', true));
   } else {
     res.write(chunk({ role: 'assistant', content: task ? `MOCK_DONE wrote ${task[1]}` : 'MOCK_DONE' }, null));
