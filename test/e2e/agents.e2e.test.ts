@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ afterAll(async () => {
   ws?.cleanup();
 });
 
-const CLIS = ['claude', 'qwen', 'copilot'];
+const CLIS = ['claude', 'qwen', 'copilot', 'gemini'];
 const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
 
 // Each CLI's environment: its own empty HOME and our server as its API.
@@ -31,17 +31,23 @@ function cliEnv(name: string, api: Record<string, string>): string {
 }
 
 describe('orchestrate with the real agent CLIs', () => {
-  it('runs claude, qwen and copilot at once: each calls its write tool and answers; a model error fails with the reason', async () => {
+  it('runs claude, qwen, copilot and gemini at once: each calls its write tool and answers; a model error fails with the reason', async () => {
     const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' });
     const copilot = cliEnv('copilot', { COPILOT_OFFLINE: 'true', COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
+    const gemini = cliEnv('gemini', { GEMINI_API_KEY: 'e2e', GOOGLE_GEMINI_BASE_URL: server.url });
+    // gemini wants its auth method chosen, and asks before trusting a folder: settings say both.
+    const geminiHome = (JSON.parse(gemini) as { HOME: string }).HOME;
+    mkdirSync(join(geminiHome, '.gemini'), { recursive: true });
+    writeFileSync(join(geminiHome, '.gemini/settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } } }));
     const qwen = cliEnv('qwen', { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'mock-model', QWEN_CODE_SUPPRESS_YOLO_WARNING: '1' });
     ws = makeWorkspace(
       [
-        'max_concurrent: 6',
+        'max_concurrent: 8',
         'agents:',
         `  claude: { preset: claude, max_instances: 2, timeout: 2m, env: ${claude} }`,
         `  qwen: { preset: qwen, max_instances: 2, timeout: 2m, args: [--auth-type, openai], env: ${qwen} }`,
         `  copilot: { preset: copilot, max_instances: 2, timeout: 2m, env: ${copilot} }`,
+        `  gemini: { preset: gemini, max_instances: 2, timeout: 2m, env: ${gemini} }`,
         'defaults: { max_retries: 0 }',
         FAST_DAEMON,
       ].join('\n'),

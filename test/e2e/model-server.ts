@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 
 // A model server of our own on 127.0.0.1 that speaks just enough of the Anthropic Messages API and
-// OpenAI Chat Completions (both streamed) for Claude Code, Qwen Code and Copilot CLI to call their file-writing
+// OpenAI Chat Completions and the Gemini API (all streamed) for Claude Code, Qwen Code, Copilot CLI and Gemini CLI to call their file-writing
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
 // call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body.
 export interface ModelServer {
@@ -37,6 +37,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   if (req.method === 'POST' && path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 10 });
   if (req.method === 'POST' && path === '/v1/messages') return anthropicMessages(res, JSON.parse(body) as AnthropicRequest, workdirIn(body));
   if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(res, JSON.parse(body) as ChatRequest, workdirIn(body));
+  const gemini = /^\/v1beta\/models\/[^:]+:(streamGenerateContent|generateContent)$/.exec(path ?? '');
+  if (req.method === 'POST' && gemini) return geminiGenerate(res, JSON.parse(body) as GeminiRequest, workdirIn(body), gemini[1] === 'streamGenerateContent');
   json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `${req.method} ${path} is not served here` } });
 }
 
@@ -60,7 +62,8 @@ function promptOf(request: AnthropicRequest): string {
 
 // The CLIs tell the model their working directory in the system prompt; write tools want absolute paths.
 function workdirIn(body: string): string {
-  return /(?:Primary working directory|currently working in the directory|Current working directory): ([^\\"]+)/.exec(body)?.[1] ?? process.cwd();
+  const found = /(?:Primary working directory|currently working in the directory|Current working directory): ([^\\"]+)|Workspace Directories:\*\*\\n +- ([^\\"]+)/.exec(body);
+  return found?.[1] ?? found?.[2] ?? process.cwd();
 }
 
 const TASK = /Create a file named (\S+) with content ([^\n]+)/;
@@ -74,6 +77,36 @@ interface ChatRequest {
 function textOf(content: ChatRequest['messages'][number]['content']): string {
   if (!content) return '';
   return typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('\n');
+}
+
+interface GeminiRequest {
+  contents: { role: string; parts: { text?: string; functionResponse?: unknown }[] }[];
+  tools?: { functionDeclarations?: { name: string }[] }[];
+  generationConfig?: { responseJsonSchema?: { properties?: Record<string, { type?: string; enum?: unknown[] }> } };
+}
+
+// The Gemini API: a JSON answer shaped by the schema when asked for one (gemini's model router),
+// else a write_file call first and the answer once the tool ran; streamed as SSE when asked.
+function geminiGenerate(res: ServerResponse, request: GeminiRequest, workdir: string, stream: boolean): void {
+  const prompt = request.contents.filter((content) => content.role === 'user').flatMap((content) => content.parts.map((part) => part.text ?? '')).join('\n');
+  if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { code: 400, message: 'MODEL_ERROR asked for', status: 'INVALID_ARGUMENT' } });
+  const task = TASK.exec(prompt);
+  const toolDone = request.contents.at(-1)?.parts.some((part) => part.functionResponse !== undefined) ?? false;
+  const tools = new Set((request.tools ?? []).flatMap((tool) => (tool.functionDeclarations ?? []).map((declaration) => declaration.name)));
+  const schema = request.generationConfig?.responseJsonSchema?.properties;
+  let parts: object[];
+  if (schema) {
+    const value = (type: { type?: string; enum?: unknown[] }) => type.enum?.[0] ?? (/number|integer/i.test(type.type ?? '') ? 1 : /boolean/i.test(type.type ?? '') ? false : 'a simple task');
+    parts = [{ text: JSON.stringify(Object.fromEntries(Object.entries(schema).map(([key, type]) => [key, value(type)]))) }];
+  } else if (task && !toolDone && tools.has('write_file')) {
+    parts = [{ functionCall: { name: 'write_file', args: { file_path: isAbsolute(task[1]!) ? task[1] : join(workdir, task[1]!), content: task[2]!.trim() } } }];
+  } else {
+    parts = [{ text: task ? `MOCK_DONE wrote ${task[1]}` : 'MOCK_DONE' }];
+  }
+  const answer = { candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 } };
+  if (!stream) return json(res, 200, answer);
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.end(`data: ${JSON.stringify(answer)}\n\n`);
 }
 
 // The file-writing tool a CLI offers, and its arguments: qwen's write_file, copilot's create.
