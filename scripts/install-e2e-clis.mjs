@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const E2E_CLIS = { '@anthropic-ai/claude-code': '2.1.330', '@qwen-code/qwen-code': '0.24.4', '@github/copilot': '1.0.102', '@google/gemini-cli': '0.61.0' };
+export const E2E_CLIS = { '@anthropic-ai/claude-code': '2.1.330', '@qwen-code/qwen-code': '0.24.4', '@github/copilot': '1.0.102', '@google/gemini-cli': '0.61.0', '@openai/codex': '0.169.0' };
 export const CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '.cache', 'e2e-clis');
 
 function installed(name, version) {
@@ -26,7 +26,7 @@ if (missing.length > 0) {
   const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', '--prefix', CACHE, ...specs], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
-for (const bin of ['claude', 'qwen', 'copilot', 'gemini']) {
+for (const bin of ['claude', 'qwen', 'copilot', 'gemini', 'codex']) {
   if (!existsSync(join(CACHE, 'node_modules', '.bin', bin))) {
     process.stderr.write(`${bin} is missing from ${CACHE}/node_modules/.bin after the install\n`);
     process.exit(1);

@@ -20,7 +20,7 @@ afterAll(async () => {
   ws?.cleanup();
 });
 
-const CLIS = ['claude', 'qwen', 'copilot', 'gemini'];
+const CLIS = ['claude', 'codex', 'gemini', 'qwen', 'copilot'];
 const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
 
 // Each CLI's environment: its own empty HOME and our server as its API.
@@ -31,7 +31,7 @@ function cliEnv(name: string, api: Record<string, string>): string {
 }
 
 describe('orchestrate with the real agent CLIs', () => {
-  it('runs claude, qwen, copilot and gemini at once: each calls its write tool and answers; a model error fails with the reason', async () => {
+  it('runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason', async () => {
     const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' });
     const copilot = cliEnv('copilot', { COPILOT_OFFLINE: 'true', COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
     const gemini = cliEnv('gemini', { GEMINI_API_KEY: 'e2e', GOOGLE_GEMINI_BASE_URL: server.url });
@@ -39,15 +39,20 @@ describe('orchestrate with the real agent CLIs', () => {
     const geminiHome = (JSON.parse(gemini) as { HOME: string }).HOME;
     mkdirSync(join(geminiHome, '.gemini'), { recursive: true });
     writeFileSync(join(geminiHome, '.gemini/settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } } }));
+    // codex reads its model provider from $CODEX_HOME/config.toml.
+    const codexHome = mkdtempSync(join(tmpdir(), 'codex-home-'));
+    writeFileSync(join(codexHome, 'config.toml'), `model = "mock-model"\nmodel_provider = "e2e"\n[model_providers.e2e]\nname = "e2e"\nbase_url = "${server.url}/v1"\nwire_api = "responses"\nenv_key = "E2E_API_KEY"\n`);
+    const codex = cliEnv('codex', { CODEX_HOME: codexHome, E2E_API_KEY: 'sk-e2e' });
     const qwen = cliEnv('qwen', { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'mock-model', QWEN_CODE_SUPPRESS_YOLO_WARNING: '1' });
     ws = makeWorkspace(
       [
-        'max_concurrent: 8',
+        'max_concurrent: 10',
         'agents:',
         `  claude: { preset: claude, max_instances: 2, timeout: 2m, env: ${claude} }`,
         `  qwen: { preset: qwen, max_instances: 2, timeout: 2m, args: [--auth-type, openai], env: ${qwen} }`,
         `  copilot: { preset: copilot, max_instances: 2, timeout: 2m, env: ${copilot} }`,
         `  gemini: { preset: gemini, max_instances: 2, timeout: 2m, env: ${gemini} }`,
+        `  codex: { preset: codex, max_instances: 2, timeout: 2m, env: ${codex} }`,
         'defaults: { max_retries: 0 }',
         FAST_DAEMON,
       ].join('\n'),

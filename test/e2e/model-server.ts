@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 
 // A model server of our own on 127.0.0.1 that speaks just enough of the Anthropic Messages API and
-// OpenAI Chat Completions and the Gemini API (all streamed) for Claude Code, Qwen Code, Copilot CLI and Gemini CLI to call their file-writing
+// OpenAI Chat Completions and Responses, and the Gemini API (all streamed) for each of the five CLIs to call its file-writing
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
 // call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body.
 export interface ModelServer {
@@ -37,6 +37,7 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   if (req.method === 'POST' && path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 10 });
   if (req.method === 'POST' && path === '/v1/messages') return anthropicMessages(res, JSON.parse(body) as AnthropicRequest, workdirIn(body));
   if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(res, JSON.parse(body) as ChatRequest, workdirIn(body));
+  if (req.method === 'POST' && path === '/v1/responses') return openaiResponses(res, JSON.parse(body) as ResponsesRequest, workdirIn(body));
   const gemini = /^\/v1beta\/models\/[^:]+:(streamGenerateContent|generateContent)$/.exec(path ?? '');
   if (req.method === 'POST' && gemini) return geminiGenerate(res, JSON.parse(body) as GeminiRequest, workdirIn(body), gemini[1] === 'streamGenerateContent');
   json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `${req.method} ${path} is not served here` } });
@@ -62,8 +63,8 @@ function promptOf(request: AnthropicRequest): string {
 
 // The CLIs tell the model their working directory in the system prompt; write tools want absolute paths.
 function workdirIn(body: string): string {
-  const found = /(?:Primary working directory|currently working in the directory|Current working directory): ([^\\"]+)|Workspace Directories:\*\*\\n +- ([^\\"]+)/.exec(body);
-  return found?.[1] ?? found?.[2] ?? process.cwd();
+  const found = /(?:Primary working directory|currently working in the directory|Current working directory): ([^\\"]+)|Workspace Directories:\*\*\\n +- ([^\\"]+)|<cwd>([^<]+)<\/cwd>/.exec(body);
+  return found?.[1] ?? found?.[2] ?? found?.[3] ?? process.cwd();
 }
 
 const TASK = /Create a file named (\S+) with content ([^\n]+)/;
@@ -77,6 +78,39 @@ interface ChatRequest {
 function textOf(content: ChatRequest['messages'][number]['content']): string {
   if (!content) return '';
   return typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('\n');
+}
+
+interface ResponsesRequest {
+  model: string;
+  input: { type?: string; role?: string; content?: { type: string; text?: string }[] }[];
+  tools?: { type: string; name?: string }[];
+}
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+// The OpenAI Responses API, streamed (codex): the file is written with codex's exec_command tool
+// (the tool it offers for a model it has no metadata for), then the answer once the call returned.
+function openaiResponses(res: ServerResponse, request: ResponsesRequest, workdir: string): void {
+  const prompt = request.input
+    .filter((item) => item.role === 'user')
+    .flatMap((item) => (item.content ?? []).map((part) => part.text ?? ''))
+    .join('\n');
+  if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error', code: null } });
+  const task = TASK.exec(prompt);
+  const toolDone = request.input.at(-1)?.type === 'function_call_output';
+  const canRun = request.tools?.some((tool) => tool.name === 'exec_command') ?? false;
+  const item =
+    task && !toolDone && canRun
+      ? { type: 'function_call', id: 'fc_e2e_1', call_id: 'call_e2e_1', status: 'completed', name: 'exec_command', arguments: JSON.stringify({ cmd: `printf '%s' ${shellQuote(task[2]!.trim())} > ${shellQuote(isAbsolute(task[1]!) ? task[1]! : join(workdir, task[1]!))}` }) }
+      : { type: 'message', id: 'msg_e2e_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: task ? `MOCK_DONE wrote ${task[1]}` : 'MOCK_DONE', annotations: [] }] };
+  const usage = { input_tokens: 10, output_tokens: 5, total_tokens: 15, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } };
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const send = (type: string, fields: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...fields })}\n\n`);
+  send('response.created', { response: { id: 'resp_e2e', status: 'in_progress', model: request.model } });
+  send('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress' } });
+  send('response.output_item.done', { output_index: 0, item });
+  send('response.completed', { response: { id: 'resp_e2e', status: 'completed', model: request.model, output: [item], usage } });
+  res.end();
 }
 
 interface GeminiRequest {
