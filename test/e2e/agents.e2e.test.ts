@@ -31,8 +31,9 @@ function cliEnv(name: string, api: Record<string, string>): string {
 }
 
 describe('orchestrate with the real agent CLIs', () => {
-  it('runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason', async () => {
-    const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' });
+  it("runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks claude's task", async () => {
+    // No retries inside claude: a 429 must reach orchestrate, which parks the task.
+    const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0' });
     const copilot = cliEnv('copilot', { COPILOT_OFFLINE: 'true', COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
     const gemini = cliEnv('gemini', { GEMINI_API_KEY: 'e2e', GOOGLE_GEMINI_BASE_URL: server.url });
     // gemini wants its auth method chosen, and asks before trusting a folder: settings say both.
@@ -61,7 +62,14 @@ describe('orchestrate with the real agent CLIs', () => {
       dropTask(ws.root, `hello-${cli}`, `description: Create a file named ${cli}.txt with content HELLO FROM ${cli}\nagent: ${cli}\n`);
       dropTask(ws.root, `broken-${cli}`, `description: MODEL_ERROR on purpose\nagent: ${cli}\n`);
     }
+    dropTask(ws.root, 'limited-claude', 'description: RATE_LIMIT_ONCE limited-claude Create a file named limited.txt with content LATER\nagent: claude\n');
     await inProcessDaemon(ws.root, { untilIdle: true }).done;
+
+    // The 429 parked the task (no retry used: max_retries is 0) until the reset the error named.
+    const limited = task('completed', 'limited-claude');
+    expect(limited.attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['rate_limited', 'success']);
+    expect(limited.attempts[0].error).toMatch(/^claude hit a usage or rate limit; it is paused until .*429/);
+    expect(readFileSync(join(ws.root, 'limited.txt'), 'utf8')).toBe('LATER');
 
     for (const cli of CLIS) {
       expect(readFileSync(join(ws.root, `${cli}.txt`), 'utf8')).toBe(`HELLO FROM ${cli}`);

@@ -5,7 +5,8 @@ import { isAbsolute, join } from 'node:path';
 // A model server of our own on 127.0.0.1 that speaks just enough of the Anthropic Messages API and
 // OpenAI Chat Completions and Responses, and the Gemini API (all streamed) for each of the five CLIs to call its file-writing
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
-// call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body.
+// call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body;
+// RATE_LIMIT_ONCE <key> → HTTP 429 once (Anthropic API).
 export interface ModelServer {
   url: string;
   requests: string[];
@@ -172,9 +173,19 @@ function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: str
   res.end('data: [DONE]\n\n');
 }
 
+// RATE_LIMIT_ONCE in a prompt: the first request for that prompt is answered 429, the rest normally.
+const limited = new Set<string>();
+function firstTimeLimited(prompt: string): boolean {
+  const key = /RATE_LIMIT_ONCE \S+/.exec(prompt)?.[0];
+  if (!key || limited.has(key)) return false;
+  limited.add(key);
+  return true;
+}
+
 function anthropicMessages(res: ServerResponse, request: AnthropicRequest, workdir: string): void {
   const prompt = promptOf(request);
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'MODEL_ERROR asked for' } });
+  if (firstTimeLimited(prompt)) return json(res, 429, { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limited by the e2e server; retry after 1s' } });
   const last = request.messages.at(-1)!;
   const toolDone = Array.isArray(last.content) && last.content.some((block) => block.type === 'tool_result');
   const task = TASK.exec(prompt);
