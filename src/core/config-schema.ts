@@ -46,6 +46,8 @@ const defaultsSchema = z.strictObject({
   // An agent silent for this long is stalled (0 turns the check off); the action says what then.
   stall_timeout: durationText.default('10m'),
   stall_action: stallAction.default('warn'),
+  // How long an agent pauses after a usage or rate limit whose CLI named no reset time (doubling).
+  limit_backoff: durationText.default('1m'),
 });
 
 const daemonSchema = z.strictObject({
@@ -73,7 +75,7 @@ export type StallAction = z.infer<typeof stallAction>;
 export interface Config {
   maxConcurrent: number;
   agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined }>;
-  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction };
+  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction; limitBackoffMs: number };
   contextFiles: string[];
   // Every role a task may name: the built-in ones, then orchestrator.yaml's.
   roles: Record<string, string>;
@@ -125,6 +127,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
         retryDelayMs: ms(fields.defaults.retry_delay),
         stallTimeoutMs: ms(fields.defaults.stall_timeout),
         stallAction: fields.defaults.stall_action,
+        limitBackoffMs: ms(fields.defaults.limit_backoff),
       },
       contextFiles: fields.context.files,
       roles: { ...BUILT_IN_ROLES, ...fields.roles },

@@ -17,8 +17,6 @@ import type { LiveRun } from './live-run.js';
 import { Runner } from './runner.js';
 import type { Recorded } from '../queue/finish.js';
 
-// The first pause after a limit whose CLI named no reset time; it doubles with each limit in a row.
-const LIMIT_BACKOFF_MS = 60_000;
 // Pending files read in one go before the loop lets other work through.
 const EVALUATE_BATCH = 32;
 
@@ -385,7 +383,7 @@ export class Daemon {
     const streak = (this.limitStreak.get(agent) ?? 0) + 1;
     this.limitStreak.set(agent, streak);
     const now = Date.now();
-    const until = Math.max(this.paused.get(agent) ?? 0, resetAtMs !== undefined && resetAtMs > now ? resetAtMs : now + backoffMs(LIMIT_BACKOFF_MS, streak));
+    const until = Math.max(this.paused.get(agent) ?? 0, resetAtMs !== undefined && resetAtMs > now ? resetAtMs : now + backoffMs(this.ctx.config().defaults.limitBackoffMs, streak));
     this.paused.set(agent, until);
     this.ctx.log.warn({ agent, until: new Date(until).toISOString() }, `${agent} hit a usage or rate limit: paused until ${new Date(until).toISOString()}; other agents go on`);
     this.ctx.event('paused', { agent, until: new Date(until).toISOString() });

@@ -21,6 +21,8 @@ afterAll(async () => {
 });
 
 const CLIS = ['claude', 'codex', 'gemini', 'qwen', 'copilot'];
+// The CLIs whose own retries on 429 can be switched off, so the 429 reaches orchestrate.
+const LIMITED = ['claude', 'codex'];
 const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
 
 // Each CLI's environment: its own empty HOME and our server as its API.
@@ -31,7 +33,7 @@ function cliEnv(name: string, api: Record<string, string>): string {
 }
 
 describe('orchestrate with the real agent CLIs', () => {
-  it("runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks claude's task", async () => {
+  it("runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks claude's and codex's tasks", async () => {
     // No retries inside claude: a 429 must reach orchestrate, which parks the task.
     const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0' });
     const copilot = cliEnv('copilot', { COPILOT_OFFLINE: 'true', COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
@@ -42,7 +44,7 @@ describe('orchestrate with the real agent CLIs', () => {
     writeFileSync(join(geminiHome, '.gemini/settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } } }));
     // codex reads its model provider from $CODEX_HOME/config.toml.
     const codexHome = mkdtempSync(join(tmpdir(), 'codex-home-'));
-    writeFileSync(join(codexHome, 'config.toml'), `model = "mock-model"\nmodel_provider = "e2e"\n[model_providers.e2e]\nname = "e2e"\nbase_url = "${server.url}/v1"\nwire_api = "responses"\nenv_key = "E2E_API_KEY"\n`);
+    writeFileSync(join(codexHome, 'config.toml'), `model = "mock-model"\nmodel_provider = "e2e"\n[model_providers.e2e]\nname = "e2e"\nbase_url = "${server.url}/v1"\nwire_api = "responses"\nenv_key = "E2E_API_KEY"\nrequest_max_retries = 0\nstream_max_retries = 0\n`);
     const codex = cliEnv('codex', { CODEX_HOME: codexHome, E2E_API_KEY: 'sk-e2e' });
     const qwen = cliEnv('qwen', { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'mock-model', QWEN_CODE_SUPPRESS_YOLO_WARNING: '1' });
     ws = makeWorkspace(
@@ -54,7 +56,8 @@ describe('orchestrate with the real agent CLIs', () => {
         `  copilot: { preset: copilot, max_instances: 2, timeout: 2m, env: ${copilot} }`,
         `  gemini: { preset: gemini, max_instances: 2, timeout: 2m, env: ${gemini} }`,
         `  codex: { preset: codex, max_instances: 2, timeout: 2m, env: ${codex} }`,
-        'defaults: { max_retries: 0 }',
+        // codex names no reset time for a 429: the pause is limit_backoff.
+        'defaults: { max_retries: 0, limit_backoff: 1s }',
         FAST_DAEMON,
       ].join('\n'),
     );
@@ -62,14 +65,16 @@ describe('orchestrate with the real agent CLIs', () => {
       dropTask(ws.root, `hello-${cli}`, `description: Create a file named ${cli}.txt with content HELLO FROM ${cli}\nagent: ${cli}\n`);
       dropTask(ws.root, `broken-${cli}`, `description: MODEL_ERROR on purpose\nagent: ${cli}\n`);
     }
-    dropTask(ws.root, 'limited-claude', 'description: RATE_LIMIT_ONCE limited-claude Create a file named limited.txt with content LATER\nagent: claude\n');
+    for (const cli of LIMITED) dropTask(ws.root, `limited-${cli}`, `description: RATE_LIMIT_ONCE limited-${cli} Create a file named limited-${cli}.txt with content LATER\nagent: ${cli}\n`);
     await inProcessDaemon(ws.root, { untilIdle: true }).done;
 
-    // The 429 parked the task (no retry used: max_retries is 0) until the reset the error named.
-    const limited = task('completed', 'limited-claude');
-    expect(limited.attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['rate_limited', 'success']);
-    expect(limited.attempts[0].error).toMatch(/^claude hit a usage or rate limit; it is paused until .*429/);
-    expect(readFileSync(join(ws.root, 'limited.txt'), 'utf8')).toBe('LATER');
+    // A 429 parked the task (no retry used: max_retries is 0) until the reset, then it ran.
+    for (const cli of LIMITED) {
+      const limited = task('completed', `limited-${cli}`);
+      expect(limited.attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['rate_limited', 'success']);
+      expect(limited.attempts[0].error).toMatch(new RegExp(`^${cli} hit a usage or rate limit; it is paused until .*429`));
+      expect(readFileSync(join(ws.root, `limited-${cli}.txt`), 'utf8')).toBe('LATER');
+    }
 
     for (const cli of CLIS) {
       expect(readFileSync(join(ws.root, `${cli}.txt`), 'utf8')).toBe(`HELLO FROM ${cli}`);

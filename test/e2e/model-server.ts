@@ -6,7 +6,7 @@ import { isAbsolute, join } from 'node:path';
 // OpenAI Chat Completions and Responses, and the Gemini API (all streamed) for each of the five CLIs to call its file-writing
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
 // call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body;
-// RATE_LIMIT_ONCE <key> → HTTP 429 once (Anthropic API).
+// RATE_LIMIT_ONCE <key> → HTTP 429 once (Anthropic and Responses APIs).
 export interface ModelServer {
   url: string;
   requests: string[];
@@ -97,6 +97,7 @@ function openaiResponses(res: ServerResponse, request: ResponsesRequest, workdir
     .flatMap((item) => (item.content ?? []).map((part) => part.text ?? ''))
     .join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error', code: null } });
+  if (firstTimeLimited(prompt)) return json(res, 429, { error: { message: 'Rate limited by the e2e server', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
   const task = TASK.exec(prompt);
   const toolDone = request.input.at(-1)?.type === 'function_call_output';
   const canRun = request.tools?.some((tool) => tool.name === 'exec_command') ?? false;
