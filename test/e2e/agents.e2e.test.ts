@@ -21,8 +21,9 @@ afterAll(async () => {
 });
 
 const CLIS = ['claude', 'codex', 'gemini', 'qwen', 'copilot'];
-// The CLIs whose own retries on 429 can be switched off, so the 429 reaches orchestrate.
-const LIMITED = ['claude', 'codex'];
+// The CLIs whose 429 reaches orchestrate: claude's and codex's own retries are switched off; copilot
+// retries 5 times by itself (~5 s), so its first 6 requests are refused.
+const LIMITED: Record<string, number> = { claude: 1, codex: 1, copilot: 6 };
 const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
 
 // Each CLI's environment: its own empty HOME and our server as its API.
@@ -33,7 +34,7 @@ function cliEnv(name: string, api: Record<string, string>): string {
 }
 
 describe('orchestrate with the real agent CLIs', () => {
-  it("runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks claude's and codex's tasks", async () => {
+  it("runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks claude's, codex's and copilot's tasks", async () => {
     // No retries inside claude: a 429 must reach orchestrate, which parks the task.
     const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0' });
     const copilot = cliEnv('copilot', { COPILOT_OFFLINE: 'true', COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
@@ -51,11 +52,11 @@ describe('orchestrate with the real agent CLIs', () => {
       [
         'max_concurrent: 10',
         'agents:',
-        `  claude: { preset: claude, max_instances: 2, timeout: 2m, env: ${claude} }`,
+        `  claude: { preset: claude, max_instances: 2, timeout: 4m, env: ${claude} }`,
         `  qwen: { preset: qwen, max_instances: 2, timeout: 2m, args: [--auth-type, openai], env: ${qwen} }`,
-        `  copilot: { preset: copilot, max_instances: 2, timeout: 2m, env: ${copilot} }`,
-        `  gemini: { preset: gemini, max_instances: 2, timeout: 2m, env: ${gemini} }`,
-        `  codex: { preset: codex, max_instances: 2, timeout: 2m, env: ${codex} }`,
+        `  copilot: { preset: copilot, max_instances: 2, timeout: 4m, env: ${copilot} }`,
+        `  gemini: { preset: gemini, max_instances: 2, timeout: 4m, env: ${gemini} }`,
+        `  codex: { preset: codex, max_instances: 2, timeout: 4m, env: ${codex} }`,
         // codex names no reset time for a 429: the pause is limit_backoff.
         'defaults: { max_retries: 0, limit_backoff: 1s }',
         FAST_DAEMON,
@@ -65,11 +66,11 @@ describe('orchestrate with the real agent CLIs', () => {
       dropTask(ws.root, `hello-${cli}`, `description: Create a file named ${cli}.txt with content HELLO FROM ${cli}\nagent: ${cli}\n`);
       dropTask(ws.root, `broken-${cli}`, `description: MODEL_ERROR on purpose\nagent: ${cli}\n`);
     }
-    for (const cli of LIMITED) dropTask(ws.root, `limited-${cli}`, `description: RATE_LIMIT_ONCE limited-${cli} Create a file named limited-${cli}.txt with content LATER\nagent: ${cli}\n`);
+    for (const [cli, times] of Object.entries(LIMITED)) dropTask(ws.root, `limited-${cli}`, `description: RATE_LIMIT_${times} limited-${cli} Create a file named limited-${cli}.txt with content LATER\nagent: ${cli}\n`);
     await inProcessDaemon(ws.root, { untilIdle: true }).done;
 
     // A 429 parked the task (no retry used: max_retries is 0) until the reset, then it ran.
-    for (const cli of LIMITED) {
+    for (const cli of Object.keys(LIMITED)) {
       const limited = task('completed', `limited-${cli}`);
       expect(limited.attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['rate_limited', 'success']);
       expect(limited.attempts[0].error).toMatch(new RegExp(`^${cli} hit a usage or rate limit; it is paused until .*429`));

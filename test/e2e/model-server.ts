@@ -6,7 +6,7 @@ import { isAbsolute, join } from 'node:path';
 // OpenAI Chat Completions and Responses, and the Gemini API (all streamed) for each of the five CLIs to call its file-writing
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
 // call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body;
-// RATE_LIMIT_ONCE <key> → HTTP 429 once (Anthropic and Responses APIs).
+// RATE_LIMIT_<n> <key> → HTTP 429 for the first n requests (Anthropic, Chat Completions, Responses).
 export interface ModelServer {
   url: string;
   requests: string[];
@@ -157,6 +157,7 @@ function writeCall(tools: ChatRequest['tools'], path: string, content: string): 
 function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: string): void {
   const prompt = request.messages.filter((message) => message.role === 'user').map((message) => textOf(message.content)).join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error' } });
+  if (firstTimeLimited(prompt)) return json(res, 429, { error: { message: 'Rate limited by the e2e server', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
   const task = TASK.exec(prompt);
   const toolDone = request.messages.at(-1)?.role === 'tool';
   const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
@@ -174,13 +175,15 @@ function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: str
   res.end('data: [DONE]\n\n');
 }
 
-// RATE_LIMIT_ONCE in a prompt: the first request for that prompt is answered 429, the rest normally.
-const limited = new Set<string>();
+// RATE_LIMIT_<n> <key> in a prompt: the first n requests for that key are answered 429, the rest
+// normally (n covers the retries a CLI makes by itself before it gives up).
+const limited = new Map<string, number>();
 function firstTimeLimited(prompt: string): boolean {
-  const key = /RATE_LIMIT_ONCE \S+/.exec(prompt)?.[0];
-  if (!key || limited.has(key)) return false;
-  limited.add(key);
-  return true;
+  const match = /RATE_LIMIT_(\d+) (\S+)/.exec(prompt);
+  if (!match) return false;
+  const seen = limited.get(match[2]!) ?? 0;
+  limited.set(match[2]!, seen + 1);
+  return seen < Number(match[1]);
 }
 
 function anthropicMessages(res: ServerResponse, request: AnthropicRequest, workdir: string): void {
