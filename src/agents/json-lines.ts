@@ -1,4 +1,5 @@
 import { classifyFailure } from '../core/agent-failure.js';
+import { firstLine } from '../core/text.js';
 import { summarize } from './plain-output.js';
 import type { AgentReport, AgentUsage, RunOutput } from './preset.js';
 
@@ -78,13 +79,8 @@ export function streamReport(output: RunOutput, read: { ok: boolean; answer: str
     success,
     answer: read.answer,
     summary: summarize(read.answer),
-    ...(success ? {} : { error: failure?.kind === 'auth' ? `${cli.authHint} (${oneLine(error)})` : error }),
+    ...(success ? {} : { error: failure?.kind === 'auth' ? `${cli.authHint} (${firstLine(error, 200)})` : error }),
     ...(failure ? { failure } : {}),
     ...(usage ? { usage } : {}),
   };
-}
-
-function oneLine(text: string): string {
-  const line = text.split('\n')[0]!.trim();
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }

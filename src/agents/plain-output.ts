@@ -1,12 +1,11 @@
+import { lastLine } from '../core/text.js';
 import type { AgentReport, RunOutput } from './preset.js';
 
 const SUMMARY_LENGTH = 200;
 
 // The last non-empty line, shortened: what a person wants to see first.
 export function summarize(text: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-  const last = lines.at(-1) ?? '';
-  return last.length > SUMMARY_LENGTH ? `${last.slice(0, SUMMARY_LENGTH - 1)}…` : last;
+  return lastLine(text, SUMMARY_LENGTH);
 }
 
 // Reads a plain command's output: the exit code decides, stdout is the answer.

@@ -1,3 +1,4 @@
+import { lastLine } from '../core/text.js';
 import { jsonLines, usageOf } from './json-lines.js';
 import type { AgentPreset, AgentUsage, EventView } from './preset.js';
 
@@ -10,12 +11,6 @@ export interface Progress extends AgentUsage {
 }
 
 const LINE = 160;
-
-// The last line of a text, shortened for one status line.
-export function lastLine(text: string): string {
-  const line = text.trim().split('\n').at(-1)!.trim();
-  return line.length > LINE ? `${line.slice(0, LINE - 1)}…` : line;
-}
 
 export function emptyProgress(): Progress {
   return { turns: 0, tool_calls: 0 };
@@ -30,7 +25,7 @@ export function addViews(progress: Progress, views: readonly EventView[]): Progr
     if (view.tokens_in !== undefined) next.tokens_in = (next.tokens_in ?? 0) + view.tokens_in;
     if (view.tokens_out !== undefined) next.tokens_out = (next.tokens_out ?? 0) + view.tokens_out;
     if (view.totals) Object.assign(next, usageOf(view.totals));
-    if (view.text !== '') next.last_message = lastLine(view.kind === 'tool' ? `→ ${view.text}` : view.text);
+    if (view.text !== '') next.last_message = lastLine(view.kind === 'tool' ? `→ ${view.text}` : view.text, LINE);
   }
   return next;
 }

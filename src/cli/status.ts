@@ -6,11 +6,12 @@ import { formatDuration } from '../core/duration.js';
 import { isIgnoredName } from '../core/ids.js';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import type { Layout } from '../queue/layout.js';
-import { lastOutputAt } from '../queue/run-files.js';
+import { stalledFor } from '../queue/run-files.js';
 import { daemonStatus, type DaemonStatus } from './daemon-status.js';
 import { onePlace } from './one-place.js';
 import { latestRun } from './runs.js';
-import { oneLine, renderTable } from './table.js';
+import { firstLine } from '../core/text.js';
+import { renderTable } from './table.js';
 
 export interface RunningRow {
   id: string;
@@ -91,9 +92,8 @@ export function describeProgress(progress: Progress): string {
 
 function markStalled(layout: Layout, config: Config, row: RunningRow, now: number): void {
   if (!row.agent || !row.started_at || row.attempt === undefined) return;
-  const { timeoutMs } = stallPolicy(config, row.agent);
-  const quietMs = now - lastOutputAt(layout.runDir(row.id, row.attempt), Date.parse(row.started_at));
-  if (timeoutMs > 0 && quietMs >= timeoutMs) row.stalled_ms = quietMs;
+  const quietMs = stalledFor(layout.runDir(row.id, row.attempt), Date.parse(row.started_at), stallPolicy(config, row.agent).timeoutMs, now);
+  if (quietMs !== undefined) row.stalled_ms = quietMs;
 }
 
 // The human form of `orchestrate status`.
@@ -106,7 +106,7 @@ export function renderStatus(report: StatusReport): string {
   if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);
   if (report.running.length > 0) {
     const state = (row: RunningRow) => (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
-    const rows = report.running.map((row) => [oneLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms), state(row), row.progress ? oneLine(describeProgress(row.progress), 100) : '']);
+    const rows = report.running.map((row) => [firstLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms), state(row), row.progress ? firstLine(describeProgress(row.progress), 100) : '']);
     lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', 'PROGRESS'], rows));
   }
   return lines.join('\n');

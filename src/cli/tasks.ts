@@ -4,7 +4,8 @@ import { TaskIndex } from '../queue/task-index.js';
 import type { TaskSummary } from '../queue/task-summary.js';
 import { CliError } from './errors.js';
 import { onePlace } from './one-place.js';
-import { oneLine, renderTable } from './table.js';
+import { firstLine } from '../core/text.js';
+import { renderTable } from './table.js';
 
 const ALIASES: Record<string, StateFolder> = { running: 'assigned', done: 'completed' };
 
@@ -33,6 +34,6 @@ export function renderTasks(tasks: TaskSummary[]): string {
   if (tasks.length === 0) return 'no tasks';
   return renderTable(
     ['ID', 'STATE', 'AGENT', 'TRIES', 'OUTCOME', 'DESCRIPTION'],
-    tasks.map((task) => [oneLine(task.id, 40), task.state, task.agent ?? '-', String(task.attempts), task.outcome ?? '-', oneLine(task.error && task.state === 'failed' ? `${task.description} — ${task.error}` : task.description, 70)]),
+    tasks.map((task) => [firstLine(task.id, 40), task.state, task.agent ?? '-', String(task.attempts), task.outcome ?? '-', firstLine(task.error && task.state === 'failed' ? `${task.description} — ${task.error}` : task.description, 70)]),
   );
 }

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startProgress, updateProgress } from '../agents/progress-file.js';
+import type { AgentPreset } from '../agents/preset.js';
 import { presetFor } from '../agents/presets.js';
 import { findRunProcesses, groupAlive, isRunProcess } from '../agents/process-table.js';
 import { commandExists } from '../agents/resolve-command.js';
@@ -17,7 +18,7 @@ import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { attemptError } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
-import { hasExitFile, lastOutputAt, readExitCode, readTail, writePid, writeRunRecord } from '../queue/run-files.js';
+import { hasExitFile, readExitCode, readTail, stalledFor, writePid, writeRunRecord } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
@@ -72,8 +73,13 @@ export class Runner {
     this.progressTimer.unref();
   }
 
+  // The preset of a run's agent (a generic command runner if the agent left the config meanwhile).
+  private presetOf(run: LiveRun): AgentPreset {
+    return presetFor(this.ctx.config().agents[run.agent] ?? { max_instances: 1, command: 'unknown' });
+  }
+
   private readProgress(run: LiveRun): void {
-    const preset = presetFor(this.ctx.config().agents[run.agent] ?? { max_instances: 1, command: 'unknown' });
+    const preset = this.presetOf(run);
     if (!preset.view) return;
     run.progress ??= startProgress();
     try {
@@ -86,7 +92,7 @@ export class Runner {
   // Looks for stalled runs a few times per stall timeout (at most every 15 s, at least every 100 ms).
   private watchStalls(): void {
     const config = this.ctx.config();
-    const timeouts = [config.defaults.stallTimeoutMs, ...Object.keys(config.agents).map((agent) => stallPolicy(config, agent).timeoutMs)].filter((ms) => ms > 0);
+    const timeouts = Object.keys(config.agents).map((agent) => stallPolicy(config, agent).timeoutMs).filter((ms) => ms > 0);
     const every = timeouts.length === 0 ? STALL_CHECK_MAX_MS : Math.min(STALL_CHECK_MAX_MS, Math.max(100, Math.min(...timeouts) / 4));
     this.stallTimer = setTimeout(() => {
       this.checkStalls();
@@ -298,9 +304,8 @@ export class Runner {
     for (const run of this.runs.values()) {
       if (run.finished || run.stopping || run.pid === undefined) continue;
       const policy = stallPolicy(config, run.agent);
-      if (policy.timeoutMs <= 0) continue;
-      const quietMs = now - lastOutputAt(run.runDir, Date.parse(run.startedAt));
-      if (quietMs < policy.timeoutMs) {
+      const quietMs = stalledFor(run.runDir, Date.parse(run.startedAt), policy.timeoutMs, now);
+      if (quietMs === undefined) {
         run.stalled = false;
         continue;
       }
@@ -349,8 +354,7 @@ export class Runner {
       this.readProgress(run);
       const stdout = readTail(join(run.runDir, 'stdout'), STDOUT_TAIL);
       const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);
-      const agentConfig = config.agents[run.agent] ?? { max_instances: 1, command: 'unknown' };
-      const report = presetFor(agentConfig).read({ stdout, stderr, exitCode });
+      const report = this.presetOf(run).read({ stdout, stderr, exitCode });
       const failure = run.stopping || signal ? undefined : report.failure;
       const limitedUntil = failure?.kind === 'limit' ? this.onLimited(run.agent, failure.resetAtMs) : undefined;
       const outcome: AttemptOutcome =

@@ -93,8 +93,15 @@ export function readTail(path: string, maxBytes: number): string {
   }
 }
 
+// How long a run has been silent, when that is at least its stall timeout (a timeout of 0 never stalls).
+export function stalledFor(runDir: string, startedAtMs: number, timeoutMs: number, now: number): number | undefined {
+  if (timeoutMs <= 0) return undefined;
+  const quietMs = now - lastOutputAt(runDir, startedAtMs);
+  return quietMs >= timeoutMs ? quietMs : undefined;
+}
+
 // When the agent last wrote anything (its stdout or stderr changed), else when the run started.
-export function lastOutputAt(runDir: string, startedAtMs: number): number {
+function lastOutputAt(runDir: string, startedAtMs: number): number {
   let last = startedAtMs;
   for (const name of ['stdout', 'stderr']) {
     try {
