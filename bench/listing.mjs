@@ -102,7 +102,7 @@ async function timed(root, args) {
   return { ms: result.ms, bytes: result.stdout.length, stdout: result.stdout };
 }
 
-// (d): cold = the first `tasks --json` (no .orchestrate/index.json yet, every file parsed);
+// (d): cold = the first `tasks --json` (no .orchestrate/index.tsv yet, every file parsed);
 // warm = median of `warmRuns` later runs. `status` parses no task file, so it has no cold case.
 export async function benchListing({ count, warmRuns }) {
   progress(`(d) generating ${count.toLocaleString('en')} task files...`);

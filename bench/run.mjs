@@ -172,7 +172,7 @@ async function main() {
         ['command', 'time', 'runs'],
         [
           ['orchestrate status', fmtMs(d.status), d.statusAll.map((ms) => ms.toFixed(0)).join(' ')],
-          ['orchestrate tasks --json, cold (builds .orchestrate/index.json)', fmtMs(d.tasksCold), '1'],
+          ['orchestrate tasks --json, cold (builds .orchestrate/index.tsv)', fmtMs(d.tasksCold), '1'],
           ['orchestrate tasks --json, warm (median)', fmtMs(d.tasksWarm), d.tasksWarmAll.map((ms) => ms.toFixed(0)).join(' ')],
         ],
       ),

@@ -1,6 +1,6 @@
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import type { Layout } from '../queue/layout.js';
-import { TaskIndex } from '../queue/task-index.js';
+import { TaskIndex, type IndexedTask } from '../queue/task-index.js';
 import type { TaskSummary } from '../queue/task-summary.js';
 import { CliError } from './errors.js';
 import { onePlace } from './one-place.js';
@@ -20,18 +20,30 @@ export function parseStates(option: string | undefined): StateFolder[] {
 }
 
 // Every task in the chosen folders, from the index cache (only changed files are parsed).
-export async function listTasks(layout: Layout, states: StateFolder[]): Promise<TaskSummary[]> {
+export async function listTasks(layout: Layout, states: StateFolder[]): Promise<IndexedTask[]> {
   const index = TaskIndex.load(layout);
   const lists = [];
   for (const state of states) lists.push(...(await index.list(state)));
   const tasks = onePlace(layout, lists);
   await index.save().catch(() => undefined);
-  return tasks.sort((a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id));
+  return tasks.sort((a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+const COMMA = Buffer.from(',');
+
+// The JSON form: the cached summaries' bytes joined as they are, on one line.
+export function tasksJson(tasks: IndexedTask[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('[')];
+  for (const task of tasks) parts.push(task.json, COMMA);
+  if (tasks.length > 0) parts.pop();
+  parts.push(Buffer.from(']\n'));
+  return Buffer.concat(parts);
 }
 
 // The human form of `orchestrate tasks`.
-export function renderTasks(tasks: TaskSummary[]): string {
-  if (tasks.length === 0) return 'no tasks';
+export function renderTasks(indexed: IndexedTask[]): string {
+  if (indexed.length === 0) return 'no tasks';
+  const tasks = indexed.map((task) => JSON.parse(task.json.toString()) as TaskSummary);
   return renderTable(
     ['ID', 'STATE', 'AGENT', 'TRIES', 'OUTCOME', 'DESCRIPTION'],
     tasks.map((task) => [firstLine(task.id, 40), task.state, task.agent ?? '-', String(task.attempts), task.outcome ?? '-', firstLine(task.error && task.state === 'failed' ? `${task.description} — ${task.error}` : task.description, 70)]),

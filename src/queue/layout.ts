@@ -40,7 +40,7 @@ export function layoutOf(root: string): Layout {
     daemonInfoPath: join(runtimeDir, 'daemon.json'),
     daemonLogPath: join(runtimeDir, 'daemon.log'),
     eventsPath: join(runtimeDir, 'events.jsonl'),
-    indexPath: join(runtimeDir, 'index.json'),
+    indexPath: join(runtimeDir, 'index.tsv'),
     folder: (state) => join(tasksDir, state),
     taskPath: (state, id) => join(tasksDir, state, `${id}.yaml`),
     errorPath: (id) => join(tasksDir, 'failed', `${id}.error`),

@@ -109,6 +109,13 @@ describe('no torn files', () => {
         return `not JSON after ${text.length} chars`;
       }
     };
+    // The index cache: its header, then whole lines of six tab-separated fields ending in JSON.
+    const indexFile = (text: string) => {
+      const lines = text.split('\n');
+      if (lines[0] !== 'orchestrate-index 2' || lines.at(-1) !== '') return `index of ${text.length} chars`;
+      const torn = lines.slice(1, -1).find((line) => line.split('\t').length !== 6 || json(line.split('\t')[5]!) !== undefined);
+      return torn === undefined ? undefined : `torn index line ${JSON.stringify(torn.slice(0, 80))}`;
+    };
     let done = false;
     const reader = (async () => {
       while (!done) {
@@ -123,7 +130,7 @@ describe('no torn files', () => {
           check(join(root, 'context/agent_outputs', name), (text) => (text.length === 200_000 + `END-${id}\n`.length && text.endsWith(`END-${id}\n`) ? undefined : `output of ${text.length} chars`));
         }
         check(join(root, 'context/completed_tasks.json'), json);
-        check(join(root, '.orchestrate/index.json'), json);
+        check(join(root, '.orchestrate/index.tsv'), indexFile);
         check(join(root, '.orchestrate/daemon.json'), json);
         const runs = join(root, '.orchestrate/runs');
         for (const id of existsSync(runs) ? readdirSync(runs) : []) {
