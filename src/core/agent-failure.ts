@@ -15,7 +15,7 @@ export function classifyFailure(text: string, nowMs: number): FailureKind | unde
 }
 
 // The reset time a limit message names: an epoch after `|` (claude's "usage limit reached|1767225600"),
-// "retry after 30s", "try again in 2 minutes", "resets in 1h", or an ISO time.
+// "retry after 30s", "try again in 2 minutes", "resets in 1h", an ISO time, or a day and time in UTC.
 function resetTime(text: string, nowMs: number): number | undefined {
   const epoch = /\|(\d{10})\b/.exec(text);
   if (epoch) return Number(epoch[1]) * 1000;
@@ -25,6 +25,15 @@ function resetTime(text: string, nowMs: number): number | undefined {
     return nowMs + Number(relative[1]) * (UNIT_MS[unit] ?? UNIT_MS[unit.slice(0, 1)] ?? 1000);
   }
   const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))\b/.exec(text);
-  const at = iso ? Date.parse(iso[1]!) : NaN;
-  return Number.isFinite(at) && at > nowMs ? at : undefined;
+  const at = iso ? Date.parse(iso[1]!) : dayTimeUtc(text, nowMs);
+  return at !== undefined && at > nowMs ? at : undefined;
+}
+
+// Alibaba Cloud's "The quota will reset at 07-27 09:25:00 UTC" (qwen passes it on) names no year: the nearest one.
+function dayTimeUtc(text: string, nowMs: number): number | undefined {
+  const found = /\breset at (\d{2})-(\d{2}) (\d{2}):(\d{2})(?::(\d{2}))? UTC\b/i.exec(text);
+  if (!found) return undefined;
+  const at = (year: number) => Date.UTC(year, Number(found[1]) - 1, Number(found[2]), Number(found[3]), Number(found[4]), Number(found[5] ?? 0));
+  const year = new Date(nowMs).getUTCFullYear();
+  return [at(year - 1), at(year + 1)].reduce((nearest, time) => (Math.abs(time - nowMs) < Math.abs(nearest - nowMs) ? time : nearest), at(year));
 }

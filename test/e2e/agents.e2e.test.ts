@@ -21,9 +21,11 @@ afterAll(async () => {
 });
 
 const CLIS = ['claude', 'codex', 'gemini', 'qwen', 'copilot'];
-// The CLIs whose 429 reaches orchestrate: claude's and codex's own retries are switched off; copilot
-// retries 5 times by itself (~5 s), so its first 6 requests are refused.
-const LIMITED: Record<string, number> = { claude: 1, codex: 1, copilot: 6 };
+// What each CLI's limited task asks of the model server, so that the 429 reaches orchestrate:
+// claude's and codex's own retries are switched off; copilot retries 5 times by itself (~5 s), so its
+// first 6 requests are refused; gemini does not retry a daily quota (its model router asks first, so
+// 2); qwen does not retry a quota that names its reset time (its SDK's retries are switched off).
+const LIMITED: Record<string, string> = { claude: 'RATE_LIMIT_1', codex: 'RATE_LIMIT_1', copilot: 'RATE_LIMIT_6', gemini: 'RATE_LIMIT_2', qwen: 'QUOTA_EXHAUSTED_1' };
 const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
 
 // Each CLI's environment: its own empty HOME and our server as its API.
@@ -34,7 +36,7 @@ function cliEnv(name: string, api: Record<string, string>): string {
 }
 
 describe('orchestrate with the real agent CLIs', () => {
-  it("runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks claude's, codex's and copilot's tasks", async () => {
+  it('runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks the task', async () => {
     // No retries inside claude: a 429 must reach orchestrate, which parks the task.
     const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0' });
     const copilot = cliEnv('copilot', { COPILOT_OFFLINE: 'true', COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
@@ -48,6 +50,10 @@ describe('orchestrate with the real agent CLIs', () => {
     writeFileSync(join(codexHome, 'config.toml'), `model = "mock-model"\nmodel_provider = "e2e"\n[model_providers.e2e]\nname = "e2e"\nbase_url = "${server.url}/v1"\nwire_api = "responses"\nenv_key = "E2E_API_KEY"\nrequest_max_retries = 0\nstream_max_retries = 0\n`);
     const codex = cliEnv('codex', { CODEX_HOME: codexHome, E2E_API_KEY: 'sk-e2e' });
     const qwen = cliEnv('qwen', { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'mock-model', QWEN_CODE_SUPPRESS_YOLO_WARNING: '1' });
+    // qwen's OpenAI SDK would retry even a quota that qwen itself gives up on: settings switch that off.
+    const qwenHome = (JSON.parse(qwen) as { HOME: string }).HOME;
+    mkdirSync(join(qwenHome, '.qwen'), { recursive: true });
+    writeFileSync(join(qwenHome, '.qwen/settings.json'), JSON.stringify({ model: { generationConfig: { maxRetries: 0 } } }));
     ws = makeWorkspace(
       [
         'max_concurrent: 10',
@@ -66,16 +72,18 @@ describe('orchestrate with the real agent CLIs', () => {
       dropTask(ws.root, `hello-${cli}`, `description: Create a file named ${cli}.txt with content HELLO FROM ${cli}\nagent: ${cli}\n`);
       dropTask(ws.root, `broken-${cli}`, `description: MODEL_ERROR on purpose\nagent: ${cli}\n`);
     }
-    for (const [cli, times] of Object.entries(LIMITED)) dropTask(ws.root, `limited-${cli}`, `description: RATE_LIMIT_${times} limited-${cli} Create a file named limited-${cli}.txt with content LATER\nagent: ${cli}\n`);
+    for (const [cli, limit] of Object.entries(LIMITED)) dropTask(ws.root, `limited-${cli}`, `description: ${limit} limited-${cli} Create a file named limited-${cli}.txt with content LATER\nagent: ${cli}\n`);
     await inProcessDaemon(ws.root, { untilIdle: true }).done;
 
     // A 429 parked the task (no retry used: max_retries is 0) until the reset, then it ran.
     for (const cli of Object.keys(LIMITED)) {
       const limited = task('completed', `limited-${cli}`);
       expect(limited.attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['rate_limited', 'success']);
-      expect(limited.attempts[0].error).toMatch(new RegExp(`^${cli} hit a usage or rate limit; it is paused until .*429`));
+      expect(limited.attempts[0].error).toMatch(new RegExp(`^${cli} hit a usage or rate limit; it is paused until .*(429|daily quota)`, 's'));
       expect(readFileSync(join(ws.root, `limited-${cli}.txt`), 'utf8')).toBe('LATER');
     }
+    // qwen passed on the reset time the quota named: the pause ended then.
+    expect(task('completed', 'limited-qwen').attempts[0].error).toMatch(/paused until \d{4}-(\d\d-\d\d)T(\d\d:\d\d:\d\d)\.000Z .*will reset at \1 \2 UTC/s);
 
     for (const cli of CLIS) {
       expect(readFileSync(join(ws.root, `${cli}.txt`), 'utf8')).toBe(`HELLO FROM ${cli}`);

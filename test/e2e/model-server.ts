@@ -6,7 +6,8 @@ import { isAbsolute, join } from 'node:path';
 // OpenAI Chat Completions and Responses, and the Gemini API (all streamed) for each of the five CLIs to call its file-writing
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
 // call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body;
-// RATE_LIMIT_<n> <key> → HTTP 429 for the first n requests (Anthropic, Chat Completions, Responses).
+// RATE_LIMIT_<n> <key> → HTTP 429 for the first n requests (the Gemini API's is a daily quota);
+// QUOTA_EXHAUSTED_<n> <key> → a 429 saying the quota is exhausted until a reset time it names (Chat Completions).
 export interface ModelServer {
   url: string;
   requests: string[];
@@ -115,6 +116,19 @@ function openaiResponses(res: ServerResponse, request: ResponsesRequest, workdir
   res.end();
 }
 
+// The Gemini API's answer once the free tier's requests per day are used up (gemini does not retry it).
+const GEMINI_DAILY_QUOTA = {
+  error: {
+    code: 429,
+    message: 'You exceeded your current quota, please check your plan and billing details.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 50\nPlease retry in 1s.',
+    status: 'RESOURCE_EXHAUSTED',
+    details: [
+      { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' }] },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' },
+    ],
+  },
+};
+
 interface GeminiRequest {
   contents: { role: string; parts: { text?: string; functionResponse?: unknown }[] }[];
   tools?: { functionDeclarations?: { name: string }[] }[];
@@ -126,6 +140,7 @@ interface GeminiRequest {
 function geminiGenerate(res: ServerResponse, request: GeminiRequest, workdir: string, stream: boolean): void {
   const prompt = request.contents.filter((content) => content.role === 'user').flatMap((content) => content.parts.map((part) => part.text ?? '')).join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { code: 400, message: 'MODEL_ERROR asked for', status: 'INVALID_ARGUMENT' } });
+  if (firstTimeLimited(prompt)) return json(res, 429, GEMINI_DAILY_QUOTA);
   const task = TASK.exec(prompt);
   const toolDone = request.contents.at(-1)?.parts.some((part) => part.functionResponse !== undefined) ?? false;
   const tools = new Set((request.tools ?? []).flatMap((tool) => (tool.functionDeclarations ?? []).map((declaration) => declaration.name)));
@@ -157,7 +172,10 @@ function writeCall(tools: ChatRequest['tools'], path: string, content: string): 
 function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: string): void {
   const prompt = request.messages.filter((message) => message.role === 'user').map((message) => textOf(message.content)).join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error' } });
-  if (firstTimeLimited(prompt)) return json(res, 429, { error: { message: 'Rate limited by the e2e server', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
+  const limit = firstTimeLimited(prompt);
+  // Alibaba Cloud's words for a used-up quota plan (qwen gives up on it at once).
+  if (limit === 'QUOTA_EXHAUSTED') return json(res, 429, { error: { message: `Your token-plan 1-week quota has been exhausted. The quota will reset at ${dayTimeUtc(Date.now() + QUOTA_RESET_MS)} UTC.`, type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
+  if (limit) return json(res, 429, { error: { message: 'Rate limited by the e2e server', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
   const task = TASK.exec(prompt);
   const toolDone = request.messages.at(-1)?.role === 'tool';
   const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
@@ -175,15 +193,26 @@ function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: str
   res.end('data: [DONE]\n\n');
 }
 
-// RATE_LIMIT_<n> <key> in a prompt: the first n requests for that key are answered 429, the rest
-// normally (n covers the retries a CLI makes by itself before it gives up).
+// RATE_LIMIT_<n> <key> or QUOTA_EXHAUSTED_<n> <key> in a prompt: the first n requests for that key
+// are answered 429 (which kind is returned), the rest normally (n covers the retries a CLI makes by
+// itself before it gives up).
+type Limit = 'RATE_LIMIT' | 'QUOTA_EXHAUSTED';
 const limited = new Map<string, number>();
-function firstTimeLimited(prompt: string): boolean {
-  const match = /RATE_LIMIT_(\d+) (\S+)/.exec(prompt);
-  if (!match) return false;
-  const seen = limited.get(match[2]!) ?? 0;
-  limited.set(match[2]!, seen + 1);
-  return seen < Number(match[1]);
+function firstTimeLimited(prompt: string): Limit | undefined {
+  const match = /(RATE_LIMIT|QUOTA_EXHAUSTED)_(\d+) (\S+)/.exec(prompt);
+  if (!match) return undefined;
+  const seen = limited.get(match[3]!) ?? 0;
+  limited.set(match[3]!, seen + 1);
+  return seen < Number(match[2]) ? (match[1] as Limit) : undefined;
+}
+
+// Far enough ahead that the reset has not passed by the time the CLI has exited and been read.
+const QUOTA_RESET_MS = 10_000;
+
+// A time as Alibaba Cloud's quota messages name it ("07-27 09:25:00"), rounded up to the second.
+function dayTimeUtc(ms: number): string {
+  const iso = new Date(Math.ceil(ms / 1000) * 1000).toISOString();
+  return `${iso.slice(5, 10)} ${iso.slice(11, 19)}`;
 }
 
 function anthropicMessages(res: ServerResponse, request: AnthropicRequest, workdir: string): void {
