@@ -49,6 +49,16 @@ function isZombie(pid: number): boolean {
   }
 }
 
+// When a process started (clock ticks since boot, from /proc), so a recycled pid can be told apart.
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 // Whether `pid` is still the process started for `runDir` (not a recycled pid).
 export function isRunProcess(pid: number, runDir: string): boolean {
   if (!exists(pid)) return false;

@@ -81,6 +81,25 @@ program
   });
 
 program
+  .command('plan')
+  .description('submit a plan: a YAML file whose tasks: list expands into tasks <plan>.<name>, all or none; prints their ids')
+  .argument('<file>', 'the plan file')
+  .option('-n, --dry-run', 'print the waves it would run in; write nothing')
+  .option('--parent <id>', 'the task submitting the plan (an agent passes "$ORCHESTRATE_TASK_ID")')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, options: { dryRun?: boolean; parent?: string; json?: boolean }) => {
+    const target = layout();
+    const { submitPlan } = await import('../cli/plan.js');
+    const submitted = submitPlan(target, file, options);
+    if (options.json) json(submitted.report);
+    else print(submitted.text);
+    if (options.dryRun) return;
+    const { sendControl } = await import('../daemon/control-socket.js');
+    const reply = await sendControl(target, { cmd: 'ring', ids: submitted.ids }, 1000);
+    if (!reply) process.stderr.write('note: no daemon is running; start one with `orchestrate start`\n');
+  });
+
+program
   .command('status')
   .description('counts per folder, the daemon, agent slots and running tasks')
   .option('--json', 'machine-readable output')

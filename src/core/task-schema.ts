@@ -75,6 +75,8 @@ export const taskSchema = z.strictObject({
   timeout: duration.optional(),
   max_retries: z.number({ error: 'must be a whole number, 0 or more' }).int({ error: 'must be a whole number, 0 or more' }).min(0, { error: 'must be 0 or more' }).optional(),
   command: z.string({ error: 'must be a shell command line (used by the shell agent)' }).optional(),
+  // The task that submitted this one (`orchestrate add --parent`): `show PARENT` lists its children.
+  parent: taskIdRef.optional(),
   created_at: z.string({ error: 'must be an ISO timestamp' }).optional(),
   attempts: z.array(attemptSchema).optional(),
   attempts_base: z.number().int().min(0).optional(),

@@ -4,6 +4,8 @@ import type { PendingTask } from '../core/scheduler.js';
 import type { StateFolder } from '../core/transitions.js';
 import type { Layout } from '../queue/layout.js';
 import { readTaskFile, type FileSignature } from '../queue/task-file.js';
+import { planGate } from '../queue/plan-staging.js';
+import { inspectPendingPlan, PLAN_BUSY_RETRY_MS } from './pending-plan.js';
 
 // A file that fails to parse while younger than this may still be being written: not yet invalid.
 const PARSE_GRACE_MS = 2000;
@@ -38,6 +40,7 @@ function sameSignature(a: FileSignature, b: FileSignature): boolean {
 }
 
 // Decides what a file in pending/ is: not ready yet, a valid task, or bad input to set aside.
+// A plan is expanded here: its tasks appear in pending/, the plan file leaves it.
 export function inspectPending(layout: Layout, id: string, options: InspectOptions): PendingVerdict {
   const path = layout.taskPath('pending', id);
   let stats;
@@ -50,10 +53,18 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   if (options.known && sameSignature(options.known, signature)) return { kind: 'unchanged' };
   const age = options.now - stats.mtimeMs;
   if (stats.isFile() && !options.trusted && age < options.stableWindowMs) return { kind: 'wait', until: stats.mtimeMs + options.stableWindowMs };
+  // A task of a plan being published waits until the whole plan is there.
+  if (planGate(layout, id, options.now) === 'wait') return { kind: 'wait', until: options.now + PLAN_BUSY_RETRY_MS };
   const read = readTaskFile(path, id, stats);
   if (read.kind === 'missing') return { kind: 'gone' };
   if (read.kind === 'invalid') {
-    if (stats.isFile() && !options.trusted && age < PARSE_GRACE_MS && !read.unread) return { kind: 'wait', until: stats.mtimeMs + PARSE_GRACE_MS };
+    const young = stats.isFile() && !options.trusted && age < PARSE_GRACE_MS;
+    const plan = read.unread ? undefined : inspectPendingPlan(layout, id, stats, { now: options.now, stableWindowMs: options.stableWindowMs, graceUntil: young ? stats.mtimeMs + PARSE_GRACE_MS : undefined });
+    // The plan file has left pending/; its id waits one more window, so the doorbell for the new
+    // tasks rings before the daemon could think itself idle (`run --until-idle`).
+    if (plan?.kind === 'published') return { kind: 'wait', until: options.now + options.stableWindowMs };
+    if (plan) return plan.kind === 'wait' ? plan : { kind: 'invalid', problems: plan.problems, rename: false };
+    if (young && !read.unread) return { kind: 'wait', until: stats.mtimeMs + PARSE_GRACE_MS };
     return { kind: 'invalid', problems: read.problems, rename: false };
   }
   const elsewhere = stateElsewhere(layout, id, stats.ino, stats.ctimeMs, options);

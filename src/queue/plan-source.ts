@@ -1,0 +1,32 @@
+import { stringify } from 'yaml';
+import { expandPlan, isPlanData, type PlanExpansion } from '../core/plan.js';
+import type { Problem } from '../core/problems.js';
+import type { Layout } from './layout.js';
+import { locateTask } from './locate-task.js';
+import { parseYaml } from './task-file.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+// The bytes of a file as plan data: undefined when it is no plan (no top-level `tasks:`), a problem
+// when it is not even YAML.
+export function planData(bytes: Uint8Array): { data: Record<string, unknown> } | { problem: Problem } | undefined {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { problem: { path: '', message: 'is not UTF-8 text (save it as UTF-8)' } };
+  }
+  const parsed = parseYaml(text);
+  if ('problem' in parsed) return parsed;
+  return isPlanData(parsed.data) ? { data: parsed.data } : undefined;
+}
+
+// Checks and expands plan data against the workspace: ids already used anywhere are refused.
+export function expandInWorkspace(layout: Layout, data: Record<string, unknown>, stem: string, parent?: string): PlanExpansion {
+  return expandPlan(data, { stem, now: Date.now(), usedIn: (id) => locateTask(layout, id), ...(parent === undefined ? {} : { parent }) });
+}
+
+// The text of one task file of a plan: block YAML, readable in `git diff` (long text as `|` blocks).
+export function renderPlanTask(fields: Record<string, unknown>): string {
+  return stringify(fields, { lineWidth: 0 });
+}
