@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { Problem } from '../core/problems.js';
 import { findCycles } from '../core/dependency-cycles.js';
+import { limitPauseUntil } from '../core/limit-pause.js';
 import { schedule, sortPending } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
-import { backoffMs, nextAttemptNumber } from '../core/transitions.js';
+import { nextAttemptNumber } from '../core/transitions.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
 import { claimTask, moveTask } from '../queue/moves.js';
 import { setAside, sweepOrphanErrors } from '../queue/set-aside.js';
@@ -383,7 +384,7 @@ export class Daemon {
     const streak = (this.limitStreak.get(agent) ?? 0) + 1;
     this.limitStreak.set(agent, streak);
     const now = Date.now();
-    const until = Math.max(this.paused.get(agent) ?? 0, resetAtMs !== undefined && resetAtMs > now ? resetAtMs : now + backoffMs(this.ctx.config().defaults.limitBackoffMs, streak));
+    const until = Math.max(this.paused.get(agent) ?? 0, limitPauseUntil({ now, resetAtMs, streak, backoffMs: this.ctx.config().defaults.limitBackoffMs }));
     this.paused.set(agent, until);
     this.ctx.log.warn({ agent, until: new Date(until).toISOString() }, `${agent} hit a usage or rate limit: paused until ${new Date(until).toISOString()}; other agents go on`);
     this.ctx.event('paused', { agent, until: new Date(until).toISOString() });
