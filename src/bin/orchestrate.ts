@@ -65,6 +65,7 @@ program
   .option('--command <command>', 'shell command for the shell agent (default: the description)')
   .option('--max-retries <n>', 'retries after a failure')
   .option('--depends-on <ids>', 'comma-separated ids that must complete first')
+  .option('--parent <id>', 'the task submitting this one (an agent passes "$ORCHESTRATE_TASK_ID"); `show PARENT` lists it')
   .option('-f, --file <file>', 'submit an existing YAML task file')
   .action(async (words: string[], options: Record<string, string | undefined>) => {
     const target = layout();
@@ -100,6 +101,21 @@ program
   });
 
 program
+  .command('wait')
+  .description('wait until tasks end; exit 0 if all completed, 1 if any failed (or the timeout passed)')
+  .argument('<ids...>', 'task ids')
+  .option('-t, --timeout <duration>', 'give up after this long, e.g. 30m')
+  .option('--json', 'print the outcomes as JSON at the end instead of a line per task')
+  .action(async (ids: string[], options: { timeout?: string; json?: boolean }) => {
+    const { waitForTasks, waitLine } = await import('../cli/wait.js');
+    const outcome = await waitForTasks(layout(), ids, options, (result) => {
+      if (!options.json) print(waitLine(result));
+    });
+    if (options.json) json(outcome.results);
+    process.exitCode = outcome.code;
+  });
+
+program
   .command('status')
   .description('counts per folder, the daemon, agent slots and running tasks')
   .option('--json', 'machine-readable output')
@@ -130,7 +146,7 @@ program
   .option('--json', 'machine-readable output')
   .action(async (id: string, options: { json?: boolean }) => {
     const { showTask } = await import('../cli/show.js');
-    print(showTask(layout(), id, options.json ?? false));
+    print(await showTask(layout(), id, options.json ?? false));
   });
 
 program

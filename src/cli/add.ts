@@ -17,6 +17,7 @@ export interface AddOptions {
   maxRetries?: string;
   command?: string;
   dependsOn?: string;
+  parent?: string;
 }
 
 // A YAML scalar: plain when unambiguous, else double-quoted (JSON strings are valid YAML).
@@ -33,17 +34,21 @@ function taskText(description: string, options: AddOptions): string {
   if (options.timeout) lines.push(`timeout: ${scalar(options.timeout)}`);
   if (options.maxRetries !== undefined) lines.push(`max_retries: ${Number(options.maxRetries)}`);
   if (options.dependsOn) lines.push(`depends_on: [${options.dependsOn.split(',').map((id) => scalar(id.trim())).join(', ')}]`);
+  if (options.parent) lines.push(`parent: ${scalar(options.parent)}`);
   lines.push(`created_at: ${new Date().toISOString()}`);
   return `${lines.join('\n')}\n`;
 }
 
-function checkOptions(options: AddOptions): void {
+function checkOptions(layout: Layout, options: AddOptions): void {
   if (options.priority !== undefined && priorityLevel(options.priority) === undefined) throw new CliError(`--priority: "${options.priority}" is not a priority (use high, normal or low)`, 2);
   if (options.timeout !== undefined && parseDuration(options.timeout) === undefined) throw new CliError(`--timeout: "${options.timeout}" is not a duration (use e.g. 30m, 1h, 90s)`, 2);
   if (options.maxRetries !== undefined && !/^\d+$/.test(options.maxRetries)) throw new CliError('--max-retries: must be a whole number, 0 or more', 2);
   if (options.id !== undefined) {
     const problem = idProblem(options.id);
     if (problem) throw new CliError(`--id: ${problem}`, 2);
+  }
+  if (options.parent !== undefined && (idProblem(options.parent) !== undefined || !usedAnywhere(layout, options.parent))) {
+    throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. "$ORCHESTRATE_TASK_ID")`, 2);
   }
 }
 
@@ -74,10 +79,19 @@ function publish(layout: Layout, id: string, bytes: Buffer): boolean {
   }
 }
 
+// A submitted file gets `parent:` appended (its own bytes kept): the child records who made it.
+function withParent(file: string, raw: Buffer, current: string | undefined, parent: string, parse: typeof import('../queue/task-file.js').parseTaskText): Buffer {
+  if (current === parent) return raw;
+  if (current !== undefined) throw new CliError(`${file}: has \`parent: ${current}\`, not "${parent}" (remove one of the two)`, 2);
+  const bytes = Buffer.concat([raw, Buffer.from(`${raw.length === 0 || raw[raw.length - 1] === 10 ? '' : '\n'}parent: ${scalar(parent)}\n`)]);
+  if (parse(bytes, 'x', { size: bytes.length, mtimeMs: 0, ino: 0 }).kind !== 'task') throw new CliError(`${file}: cannot append \`parent: ${parent}\` to it (add that line yourself)`);
+  return bytes;
+}
+
 // `orchestrate add`: writes a task into pending/ and returns its id. An explicit id must be new;
 // a generated one (from the description) gets -2, -3, ... until it is.
 export async function addTask(layout: Layout, description: string | undefined, options: AddOptions): Promise<string> {
-  checkOptions(options);
+  checkOptions(layout, options);
   let bytes: Buffer;
   let stem: string;
   if (options.file) {
@@ -90,12 +104,15 @@ export async function addTask(layout: Layout, description: string | undefined, o
     stem = options.id ?? basename(options.file).replace(/\.ya?ml$/, '');
     const { parseTaskText } = await import('../queue/task-file.js');
     const read = parseTaskText(raw, idProblem(stem) ? 'x' : stem, { size: raw.length, mtimeMs: 0, ino: 0 });
-    if (read.kind === 'invalid') {
+    if (read.kind !== 'task') {
       const { formatProblem } = await import('../core/problems.js');
-      throw new CliError(read.problems.map((problem) => formatProblem(options.file!, problem)).join('\n'));
+      const { planData } = await import('../queue/plan-source.js');
+      const plan = planData(raw);
+      if (plan && 'data' in plan) throw new CliError(`${options.file}: is a plan (it has a top-level \`tasks:\` list); submit it with \`orchestrate plan ${options.file}\``);
+      throw new CliError((read.kind === 'invalid' ? read.problems : []).map((problem) => formatProblem(options.file!, problem)).join('\n'));
     }
     if (idProblem(stem)) stem = slugify(stem);
-    bytes = raw;
+    bytes = options.parent === undefined ? raw : withParent(options.file, raw, read.task.fields.parent, options.parent, parseTaskText);
   } else {
     if (!description || description.trim() === '') throw new CliError('a description is required: orchestrate add "what the agent should do"', 2);
     stem = options.id ?? slugify(description);

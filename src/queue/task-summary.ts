@@ -9,6 +9,7 @@ export interface TaskSummary {
   agent?: string;
   priority?: string | number;
   created_at?: string;
+  parent?: string;
   attempts: number;
   outcome?: string;
   error?: string;
@@ -34,6 +35,7 @@ export function summarizeTask(id: string, state: StateFolder, fields: TaskFields
     ...(fields.agent ?? last?.agent ? { agent: fields.agent ?? last!.agent!.replace(/#\d+$/, '') } : {}),
     ...(fields.priority === undefined ? {} : { priority: fields.priority }),
     ...(fields.created_at === undefined ? {} : { created_at: fields.created_at }),
+    ...(fields.parent === undefined ? {} : { parent: fields.parent }),
     attempts: fields.attempts?.length ?? 0,
     ...(result ? { outcome: result.outcome } : {}),
     ...(result?.error ? { error: result.error } : last?.error && state !== 'completed' ? { error: last.error } : {}),
