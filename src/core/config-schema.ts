@@ -4,6 +4,7 @@ import { splitCommandLine } from './argv.js';
 import { parseDuration } from './duration.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
+import { worktreeConfig, worktreeDefaultFields, worktreeSectionSchema, type WorktreeConfig } from './worktree-fields.js';
 
 const durationText = z.union([z.string(), z.number()]).refine((value) => parseDuration(value) !== undefined, {
   error: 'must be a duration such as 30m, 1h or 90s',
@@ -48,6 +49,8 @@ const defaultsSchema = z.strictObject({
   stall_action: stallAction.default('warn'),
   // How long an agent pauses after a usage or rate limit whose CLI named no reset time (doubling).
   limit_backoff: durationText.default('1m'),
+  // Where agents work (the workspace, or a git worktree each), from which base, and how work merges back.
+  ...worktreeDefaultFields,
 });
 
 const daemonSchema = z.strictObject({
@@ -65,6 +68,7 @@ export const configSchema = z.strictObject({
   // Extra roles, or replacements for the built-in ones: name -> the role's system prompt.
   roles: z.record(z.string(), z.string({ error: 'must be the role\'s system prompt (a string)' }).min(1)).default({}),
   daemon: daemonSchema.default(() => daemonSchema.parse({})),
+  worktree: worktreeSectionSchema,
 });
 
 export type ConfigFields = z.infer<typeof configSchema>;
@@ -77,6 +81,7 @@ export interface Config {
   agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined }>;
   defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction; limitBackoffMs: number };
   contextFiles: string[];
+  worktree: WorktreeConfig;
   // Every role a task may name: the built-in ones, then orchestrator.yaml's.
   roles: Record<string, string>;
   rescanIntervalMs: number;
@@ -130,6 +135,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
         limitBackoffMs: ms(fields.defaults.limit_backoff),
       },
       contextFiles: fields.context.files,
+      worktree: worktreeConfig(fields.defaults, fields.worktree),
       roles: { ...BUILT_IN_ROLES, ...fields.roles },
       rescanIntervalMs: ms(fields.daemon.rescan_interval),
       stableWindowMs: ms(fields.daemon.stable_window),

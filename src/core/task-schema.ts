@@ -3,6 +3,7 @@ import { parseDuration } from './duration.js';
 import { idProblem } from './ids.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
+import { worktreeResultFields, worktreeTaskFields } from './worktree-fields.js';
 
 const duration = z.union([z.string(), z.number()], { error: 'must be a duration such as 30m, 1h or 90s' }).refine(
   (value) => parseDuration(value) !== undefined,
@@ -54,6 +55,7 @@ export const resultSchema = z
     error: z.string().optional(),
     duration_ms: z.number().optional(),
     ...usageFields,
+    ...worktreeResultFields,
   })
   .loose();
 
@@ -75,6 +77,7 @@ export const taskSchema = z.strictObject({
   timeout: duration.optional(),
   max_retries: z.number({ error: 'must be a whole number, 0 or more' }).int({ error: 'must be a whole number, 0 or more' }).min(0, { error: 'must be 0 or more' }).optional(),
   command: z.string({ error: 'must be a shell command line (used by the shell agent)' }).optional(),
+  ...worktreeTaskFields,
   // The task that submitted this one (`orchestrate add --parent`): `show PARENT` lists its children.
   parent: taskIdRef.optional(),
   created_at: z.string({ error: 'must be an ISO timestamp' }).optional(),
