@@ -61,7 +61,7 @@ export function isPlanData(data: unknown): data is Mapping {
 }
 
 // The id of task `name` of plan `plan`.
-export function planTaskId(plan: string, name: string): string {
+function planTaskId(plan: string, name: string): string {
   return `${plan}.${name}`;
 }
 
