@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ProgressCursor } from '../agents/progress-file.js';
 import type { AttemptOutcome, TaskFields } from '../core/task-schema.js';
+import type { RunWorktree } from '../core/worktree.js';
 import type { FileSignature } from '../queue/task-file.js';
 
 export interface StopRequest {
@@ -31,6 +32,9 @@ export interface LiveRun {
   // How far the agent's stream has been read for the live view (presets that stream JSON).
   progress?: ProgressCursor;
   claimed?: { text: string; fields: TaskFields; signature: FileSignature };
+  // The git worktree the agent works in (workspace: worktree), and the abort of its preparation.
+  worktree?: RunWorktree;
+  preparing?: AbortController;
   // Resolves once the claim has spawned the agent, given up, or was released.
   launched: Promise<void>;
   markLaunched: () => void;

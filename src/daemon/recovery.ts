@@ -56,6 +56,8 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
   }
   const createdAt = fields.created_at ?? new Date(lstatSync(path).mtimeMs).toISOString();
   const run = describeRun({ id, number, agent: record.agent, slot: record.slot, runDir, startedAt: record.started_at, createdAt, fields });
+  // Its worktree's work is committed and merged when the run is collected, as if nothing happened.
+  if (record.worktree) run.worktree = record.worktree;
   if (readExitCode(runDir) !== undefined) {
     await runner.collect(run);
     return 'collected';

@@ -23,6 +23,8 @@ import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
 import { recordRunEnd } from './record-run.js';
+import { worktreePlan } from '../core/worktree.js';
+import { prepareRunWorktree, settleRunWorktree } from './worktree-run.js';
 
 const ADOPTED_POLL_MS = 200;
 const STALL_CHECK_MAX_MS = 15_000;
@@ -154,7 +156,14 @@ export class Runner {
     const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
     const promptFile = join(run.runDir, 'prompt.md');
     const preset = presetFor(agentConfig);
-    const workdir = agentConfig.cwd ? join(layout.root, agentConfig.cwd) : layout.root;
+    let workdir = agentConfig.cwd ? join(layout.root, agentConfig.cwd) : layout.root;
+    const plan = worktreePlan(task.fields, config.worktree);
+    if (plan) {
+      const prepared = await prepareRunWorktree(this.ctx, run, plan, timeoutMs);
+      if ('aborted' in prepared) return;
+      if (!prepared.ok) return this.finishSpawnError(run, prepared.error, prepared.outcome);
+      workdir = agentConfig.cwd ? join(prepared.workdir, agentConfig.cwd) : prepared.workdir;
+    }
     const systemPrompt = task.fields.role === undefined ? undefined : config.roles[task.fields.role];
     // The shell agent's "prompt" is its command, already in the task file: nothing to save.
     let prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles);
@@ -172,6 +181,7 @@ export class Runner {
       worker: this.ctx.worker,
       started_at: run.startedAt,
       timeout_ms: timeoutMs,
+      ...(run.worktree ? { worktree: run.worktree } : {}),
     });
     const launch = preset.launch({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig, ...(systemPrompt ? { systemPrompt } : {}) });
     const env: Record<string, string | undefined> = {
@@ -290,6 +300,7 @@ export class Runner {
     const run = this.runs.get(id);
     if (!run || run.finished || run.stopping) return run?.settled;
     run.stopping = request;
+    run.preparing?.abort();
     this.ctx.log.info({ task: id, outcome: request.outcome }, `stopping ${id}: ${request.error}`);
     // A claim under way finishes first (it will not spawn now), so the attempt is recorded once.
     await run.launched;
@@ -327,13 +338,14 @@ export class Runner {
     for (const run of this.runs.values()) {
       clearTimeout(run.timer);
       clearInterval(run.poller);
+      run.preparing?.abort();
       run.child?.removeAllListeners('exit');
       run.settle();
     }
   }
 
-  private async finishSpawnError(run: LiveRun, error: string): Promise<void> {
-    run.stopping = { outcome: 'spawn_error', error, requeue: false };
+  private async finishSpawnError(run: LiveRun, error: string, outcome: AttemptOutcome = 'spawn_error'): Promise<void> {
+    run.stopping = { outcome, error, requeue: false };
     await this.finish(run, null);
   }
 
@@ -368,6 +380,7 @@ export class Runner {
             : outcome === 'failed' && report.error
               ? `exit ${exitCode}: ${report.error}`
               : attemptError(outcome, exitCode));
+      const workspace = run.worktree ? await settleRunWorktree(this.ctx, run, run.worktree, outcome === 'success') : undefined;
       const end: AttemptEnd = {
         number: run.number,
         slot: run.slot,
@@ -380,6 +393,7 @@ export class Runner {
         answer: report.answer,
         summary: report.summary,
         ...(report.usage ? { usage: report.usage } : {}),
+        ...(workspace ? { workspace } : {}),
         requeue: run.stopping?.requeue ?? false,
         ...(limitedUntil === undefined ? {} : { retryAtMs: limitedUntil }),
         ...(failure?.kind === 'auth' ? { final: true } : {}),

@@ -1,6 +1,7 @@
 import { nextStepAfter, type RetryPolicy, type StateFolder } from '../core/transitions.js';
 import type { AgentUsage } from '../agents/preset.js';
 import type { Attempt, AttemptOutcome, TaskFields, TaskResult } from '../core/task-schema.js';
+import type { WorktreeResult } from '../core/worktree.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layout } from './layout.js';
 import { moveTaskWithContent, rewriteTask, type MoveResult } from './moves.js';
@@ -20,6 +21,8 @@ export interface AttemptEnd {
   summary?: string;
   // Tokens, cost, turns and tool calls, as far as the agent's CLI reported them.
   usage?: AgentUsage;
+  // A worktree task's branch and worktree, and after a success its commit, files and merge.
+  workspace?: WorktreeResult;
   // Rate-limited: when the task may run again. Final: a failure retrying cannot fix (authentication).
   retryAtMs?: number;
   final?: boolean;
@@ -77,6 +80,7 @@ export async function recordAttempt(
           ...(end.error && end.outcome !== 'success' ? { error: end.error } : {}),
           duration_ms: Math.max(0, Date.parse(end.endedAt) - Date.parse(end.startedAt)),
           ...end.usage,
+          ...end.workspace,
         };
   const retryAfter = step.to === 'pending' && step.retryAfterMs !== undefined ? new Date(step.retryAfterMs).toISOString() : undefined;
   const update = { created_at: createdAt, attempts, attempts_base: attemptsBase, retry_after: retryAfter, result };

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { RunWorktree } from '../core/worktree.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
@@ -11,6 +12,8 @@ export interface RunRecord {
   worker: string;
   started_at: string;
   timeout_ms: number | null;
+  // Set when the agent works in a git worktree: its work is committed and merged at the end.
+  worktree?: RunWorktree;
 }
 
 // Records a run before its agent starts (the "recorded before spawn" rule). Atomic, not fsynced:
