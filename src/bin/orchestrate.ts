@@ -184,6 +184,18 @@ program
   });
 
 program
+  .command('clean')
+  .description('remove the worktrees and branches of tasks whose work is merged (or that changed nothing); keep the rest, saying why')
+  .option('-n, --dry-run', 'say what would be removed; remove nothing')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+    const { cleanCommand, renderClean } = await import('../cli/clean.js');
+    const report = await cleanCommand(layout(), options);
+    if (options.json) json(report);
+    else print(renderClean(report));
+  });
+
+program
   .command('doctor')
   .description('check the agent CLIs, each configured agent and orchestrator.yaml, with fixes')
   .option('--json', 'machine-readable output')
