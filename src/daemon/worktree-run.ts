@@ -29,6 +29,8 @@ export async function prepareRunWorktree(ctx: DaemonContext, run: LiveRun, plan:
     run.worktree = { path: worktree.path, branch: worktree.branch, merge: plan.merge };
     if (worktree.warning) ctx.log.warn({ task: run.id }, worktree.warning);
     if (worktree.created) ctx.log.info({ task: run.id, worktree: worktree.path }, `${run.id} works in ${shown(ctx.layout.root, worktree.path)} on ${worktree.branch}`);
+    // A workspace folder that is not committed (nothing in it is tracked) is missing from the checkout.
+    mkdirSync(worktree.workdir, { recursive: true });
     const setup = config.worktree.setup;
     if (setup !== undefined && !existsSync(worktree.setupMarker)) {
       if (preparing.signal.aborted) return { aborted: true };

@@ -1,10 +1,12 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gitIn, repoWorkspace, worktreeConfig } from '../helpers/git-repo.js';
-import { daemonTest, dropTask, inProcessDaemon, makeWorkspace } from '../helpers/workspace.js';
+import { ensureWorkspace, layoutOf } from '../../src/index.js';
+import { agentProcesses, cliAsync } from '../helpers/faults.js';
+import { daemonTest, dropTask, inProcessDaemon, makeWorkspace, waitFor } from '../helpers/workspace.js';
 
 // No global or system git config: the daemon's commits must work on a machine without an identity.
 const emptyConfig = join(tmpdir(), `orchestrate-empty-gitconfig-${process.pid}`);
@@ -144,6 +146,38 @@ describe('workspace: worktree', () => {
     expect(failed.result.error).toMatch(/^worktree setup failed with exit 3: npm: not found \(see \.orchestrate\/runs\/needs-setup\/1\/setup\.log; fix worktree\.setup in orchestrator\.yaml\)$/);
     expect(failed.result).toMatchObject({ branch: 'orchestrate/needs-setup', worktree: '.orchestrate/worktrees/needs-setup' });
     expect(existsSync(join(root, '.orchestrate/worktrees/needs-setup/never.txt'))).toBe(false);
+  });
+
+  it('stops a setup that runs past the task\'s timeout, or whose task is cancelled, with all its processes', async () => {
+    t.ws = repoWorkspace(worktreeConfig('worktree: { setup: "sleep 30 & sleep 30" }\n'));
+    const { root } = t.ws;
+    dropTask(root, 'slow-setup', 'description: slow\ntimeout: 300ms\ncommand: "true"\n');
+    dropTask(root, 'cancelled', 'description: cancelled\ncommand: "true"\n');
+    t.daemon = inProcessDaemon(root);
+    await waitFor('the setup of the task to cancel to start', () => existsSync(join(root, '.orchestrate/runs/cancelled/1/setup.log')));
+    // Not the blocking cli(): the daemon runs in this process and must answer.
+    expect((await cliAsync(root, ['cancel', 'cancelled'])).code).toBe(0);
+    await waitFor('both tasks to fail', () => existsSync(join(root, 'tasks/failed/slow-setup.yaml')) && existsSync(join(root, 'tasks/failed/cancelled.yaml')));
+    expect(task(root, 'failed', 'slow-setup').result).toMatchObject({ outcome: 'timeout', error: expect.stringMatching(/^worktree setup ran past the task's timeout/) });
+    expect(task(root, 'failed', 'cancelled').result).toMatchObject({ outcome: 'cancelled', branch: 'orchestrate/cancelled' });
+    await waitFor('no setup process to be left', () => agentProcesses(root).length === 0);
+  });
+
+  it('works from a workspace in a subfolder of the repository (a monorepo package)', async () => {
+    const repo = realpathSync(mkdtempSync(join(tmpdir(), 'orchestrate-mono-')));
+    const root = join(repo, 'packages/api');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'orchestrator.yaml'), worktreeConfig());
+    ensureWorkspace(layoutOf(root));
+    t.ws = { root, layout: layoutOf(root), cleanup: () => rmSync(repo, { recursive: true, force: true }) };
+    gitIn(repo, 'init', '--quiet', '--initial-branch=main');
+    writeFileSync(join(repo, '.gitignore'), '.orchestrate/\ntasks/\ncontext/\n');
+    gitIn(repo, 'add', '.');
+    gitIn(repo, 'commit', '--quiet', '-m', 'init');
+    dropTask(root, 'mono', 'description: mono\ncommand: pwd > where.txt\n');
+    await runUntilIdle(root);
+    expect(task(root, 'completed', 'mono').result).toMatchObject({ merge: 'merged', files_modified: ['packages/api/where.txt'] });
+    expect(read(root, 'where.txt').trim()).toBe(join(root, '.orchestrate/worktrees/mono/packages/api'));
   });
 
   it('refuses to run outside a git repository, saying how to fix it', async () => {
