@@ -50,7 +50,6 @@ export function commitParagraphs(subject: string, id: string, slot: string): str
 // One entry of `git worktree list --porcelain -z`.
 export interface WorktreeEntry {
   path: string;
-  head: string | undefined;
   // The full ref checked out (refs/heads/...), undefined when detached or bare.
   branch: string | undefined;
   // Its folder is gone: git would prune it.
@@ -63,10 +62,9 @@ export function parseWorktreeList(output: string): WorktreeEntry[] {
   let current: WorktreeEntry | undefined;
   for (const line of output.split('\0')) {
     if (line.startsWith('worktree ')) {
-      current = { path: line.slice('worktree '.length), head: undefined, branch: undefined, prunable: false };
+      current = { path: line.slice('worktree '.length), branch: undefined, prunable: false };
       entries.push(current);
-    } else if (current && line.startsWith('HEAD ')) current.head = line.slice('HEAD '.length);
-    else if (current && line.startsWith('branch ')) current.branch = line.slice('branch '.length);
+    } else if (current && line.startsWith('branch ')) current.branch = line.slice('branch '.length);
     else if (current && (line === 'prunable' || line.startsWith('prunable '))) current.prunable = true;
   }
   return entries;
@@ -89,6 +87,7 @@ export interface TaskBranchFacts {
   unmerged: number;
 }
 
+// Removed (nothing can be lost) or kept, and why, in words a person acts on.
 export type CleanVerdict = { remove: true; reason: string } | { remove: false; reason: string };
 
 // Whether clean may remove a task's worktree and branch: only when no work can be lost.

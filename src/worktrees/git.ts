@@ -22,7 +22,7 @@ function gitEnv(): Record<string, string> {
 }
 
 // A git command that failed where success was needed; the message is git's own last line.
-export class GitError extends Error {
+class GitError extends Error {
   constructor(
     readonly args: readonly string[],
     readonly result: GitResult,

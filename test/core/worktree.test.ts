@@ -66,9 +66,9 @@ describe('parseWorktreeList', () => {
   it('reads branches, detached and prunable worktrees', () => {
     const output = 'worktree /repo\0HEAD aaa\0branch refs/heads/main\0\0worktree /repo/.wt/x\0HEAD bbb\0detached\0prunable gitdir file points to non-existent location\0\0worktree /repo/.wt/y\0HEAD ccc\0branch refs/heads/orchestrate/y\0\0';
     expect(parseWorktreeList(output)).toEqual([
-      { path: '/repo', head: 'aaa', branch: 'refs/heads/main', prunable: false },
-      { path: '/repo/.wt/x', head: 'bbb', branch: undefined, prunable: true },
-      { path: '/repo/.wt/y', head: 'ccc', branch: 'refs/heads/orchestrate/y', prunable: false },
+      { path: '/repo', branch: 'refs/heads/main', prunable: false },
+      { path: '/repo/.wt/x', branch: undefined, prunable: true },
+      { path: '/repo/.wt/y', branch: 'refs/heads/orchestrate/y', prunable: false },
     ]);
   });
 });
