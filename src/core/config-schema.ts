@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
 import { worktreeConfig, worktreeDefaultFields, worktreeSectionSchema, type WorktreeConfig } from './worktree-fields.js';
+import { closest } from './suggest.js';
 
 const durationText = z.union([z.string(), z.number()]).refine((value) => parseDuration(value) !== undefined, {
   error: 'must be a duration such as 30m, 1h or 90s',
@@ -30,6 +31,8 @@ const agentSchema = z
     cwd: z.string({ error: 'must be a folder relative to the workspace' }).optional(),
     stall_timeout: durationText.optional(),
     stall_action: stallAction.optional(),
+    // Roles this agent takes: a task with one of these roles and no agent of its own runs here.
+    roles: z.array(z.string(), { error: 'must be a list of role names such as [backend, tests]' }).optional(),
   })
   .refine((agent) => (agent.preset === undefined) !== (agent.command === undefined), {
     error: 'needs exactly one of `preset:` or `command:` (for example `preset: shell`)',
@@ -51,6 +54,8 @@ const defaultsSchema = z.strictObject({
   limit_backoff: durationText.default('1m'),
   // Where agents work (the workspace, or a git worktree each), from which base, and how work merges back.
   ...worktreeDefaultFields,
+  // A waiting task rises one priority level per this much time since its created_at (0: never).
+  priority_aging: durationText.default('30m'),
 });
 
 const daemonSchema = z.strictObject({
@@ -79,7 +84,7 @@ export type StallAction = z.infer<typeof stallAction>;
 export interface Config {
   maxConcurrent: number;
   agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined }>;
-  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction; limitBackoffMs: number };
+  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction; limitBackoffMs: number; priorityAgingMs: number };
   contextFiles: string[];
   worktree: WorktreeConfig;
   // Every role a task may name: the built-in ones, then orchestrator.yaml's.
@@ -106,6 +111,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
     if (agent.cwd !== undefined && (agent.cwd.startsWith('/') || agent.cwd.split(/[\\/]/).includes('..'))) {
       problems.push({ path: `agents.${name}.cwd`, message: 'must stay inside the workspace (a relative path without "..")' });
     }
+    problems.push(...unknownAgentRoles(name, agent.roles, Object.keys({ ...BUILT_IN_ROLES, ...fields.roles })));
   }
   const agentNames = Object.keys(fields.agents);
   if (agentNames.length === 0) problems.push({ path: 'agents', message: 'no agents configured (add one, e.g. `shell: { preset: shell }`)' });
@@ -133,6 +139,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
         stallTimeoutMs: ms(fields.defaults.stall_timeout),
         stallAction: fields.defaults.stall_action,
         limitBackoffMs: ms(fields.defaults.limit_backoff),
+        priorityAgingMs: ms(fields.defaults.priority_aging),
       },
       contextFiles: fields.context.files,
       worktree: worktreeConfig(fields.defaults, fields.worktree),
@@ -150,6 +157,14 @@ function unknownPresets(data: unknown, presetNames: readonly string[]): Problem[
   return Object.entries(agents).flatMap(([name, agent]) => {
     const preset = (agent as { preset?: unknown } | null)?.preset;
     return typeof preset === 'string' && !presetNames.includes(preset) ? [{ path: `agents.${name}.preset`, message: `unknown preset "${preset}" (known: ${presetNames.join(', ')})` }] : [];
+  });
+}
+
+function unknownAgentRoles(agent: string, roles: readonly string[] | undefined, known: readonly string[]): Problem[] {
+  return (roles ?? []).flatMap((role, index) => {
+    if (known.includes(role)) return [];
+    const hint = closest(role, known);
+    return [{ path: `agents.${agent}.roles[${index}]`, message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${known.join(', ')}; add one under roles:)` }];
   });
 }
 

@@ -1,8 +1,13 @@
+import { candidateAgents, chooseAgent } from './agent-choice.js';
 import type { Config } from './config-schema.js';
-import { locksOverlap } from './lock-overlap.js';
-import { closest } from './suggest.js';
+import { dependencyState } from './dependency-state.js';
+import { keysOverlap, lockKey, type LockKey } from './lock-overlap.js';
+import { agedPriority, nextPromotionMs } from './priority-aging.js';
 import type { PriorityLevel } from './priority.js';
 import type { Task } from './task-schema.js';
+import type { WaitReason } from './wait-reason.js';
+
+export type { WaitReason } from './wait-reason.js';
 
 // A task waiting in pending/, with the facts the scheduler needs.
 export interface PendingTask {
@@ -11,6 +16,7 @@ export interface PendingTask {
   createdAtMs: number;
 }
 
+// A run holding a slot (and its locks), or, for `held`, locks another daemon's run holds.
 export interface RunningTask {
   id: string;
   agent: string;
@@ -20,7 +26,7 @@ export interface RunningTask {
 export interface SchedulerInput {
   now: number;
   config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'> & Partial<Pick<Config, 'roles'>>;
-  // Already in run order (see sortPending): the daemon keeps it sorted between passes.
+  // Already in run order (see orderPending): the daemon keeps it ordered between passes.
   pending: readonly PendingTask[];
   running: readonly RunningTask[];
   completed: ReadonlySet<string>;
@@ -29,113 +35,240 @@ export interface SchedulerInput {
   blocked: ReadonlySet<string>;
   // Agents paused by a usage or rate limit, until when (ms).
   paused?: ReadonlyMap<string, number>;
+  // Ids that exist but are neither pending-and-ready nor ended (files not read yet, runs); by
+  // default the pending and running ids. A dependency on an id that is nowhere is "unknown".
+  present?: { has(id: string): boolean };
+  // Tasks on a dependency cycle, with the cycle ("a -> b -> a"): they wait, others go on.
+  cycles?: ReadonlyMap<string, string>;
+  // Locks held by runs this scheduler does not own (another daemon's): they count, slots do not.
+  held?: readonly Pick<RunningTask, 'id' | 'locks'>[];
+  // Give every pending task its reason (for `status`) instead of stopping once all slots are taken.
+  explain?: boolean;
 }
 
 export type Decision =
   | { kind: 'start'; id: string; agent: string }
   | { kind: 'fail'; id: string; error: string }
+  | { kind: 'skip'; id: string; summary: string }
   | { kind: 'reject'; id: string; field: string; message: string };
 
-export type WaitReason = 'backoff' | 'dependency' | 'lock' | 'slot' | 'blocked' | 'paused';
+export type WaitCounts = Record<WaitReason['kind'], number>;
 
 export interface Schedule {
   decisions: Decision[];
-  waiting: Map<string, WaitReason>;
-  // The earliest time a backoff ends, so the daemon can sleep until then.
+  // Why each examined task waits, keyed by id: built on first use, since 10,000 map entries cost
+  // more than the whole pass.
+  readonly waiting: ReadonlyMap<string, WaitReason>;
+  // The same in run order, without building the map.
+  reasons(): IterableIterator<[string, WaitReason]>;
+  // How many tasks wait for each kind of reason (counted on first use).
+  readonly waitCounts: WaitCounts;
+  // How many wait on a dependency cycle or an unknown id: problems to report.
+  problems: number;
+  // The earliest time a backoff or pause ends, so the daemon can sleep until then.
   nextWakeMs: number | undefined;
 }
 
-// Highest priority first, then oldest, then id: the order people are promised.
-export function comparePending(a: PendingTask, b: PendingTask, defaultPriority: PriorityLevel): number {
-  const pa = a.task.priority ?? defaultPriority;
-  const pb = b.task.priority ?? defaultPriority;
-  if (pa !== pb) return pa - pb;
+// Oldest first, then by id: the order within one priority level, which passing time never changes.
+export function compareAge(a: PendingTask, b: PendingTask): number {
   if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs - b.createdAtMs;
   return a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0;
 }
 
-// Puts pending tasks in the order they may start.
-export function sortPending<T extends PendingTask>(pending: Iterable<T>, defaultPriority: PriorityLevel): T[] {
-  return [...pending].sort((a, b) => comparePending(a, b, defaultPriority));
+// Sorts pending tasks by age; done once per change of the set, not once per pass.
+export function sortByAge<T extends PendingTask>(pending: Iterable<T>): T[] {
+  return [...pending].sort(compareAge);
 }
 
-// Decides which pending tasks start now, which fail on a failed dependency, and why the rest wait.
+export interface RunOrder<T> {
+  order: T[];
+  // When aging next changes the order; until then the order can be reused.
+  changesAtMs: number | undefined;
+}
+
+// Highest (aged) priority first, then oldest, then id: the order people are promised. Takes tasks
+// already in age order, so it is one linear pass per level instead of a sort.
+export function orderPending<T extends PendingTask>(byAge: readonly T[], options: { now: number; agingMs: number; defaultPriority: PriorityLevel }): RunOrder<T> {
+  const { now, agingMs, defaultPriority } = options;
+  const levels = new Uint8Array(byAge.length);
+  let changesAtMs: number | undefined;
+  for (let i = 0; i < byAge.length; i++) {
+    const entry = byAge[i]!;
+    const base = entry.task.priority ?? defaultPriority;
+    levels[i] = agedPriority(base, entry.createdAtMs, now, agingMs);
+    const next = nextPromotionMs(base, entry.createdAtMs, now, agingMs);
+    if (next !== undefined && (changesAtMs === undefined || next < changesAtMs)) changesAtMs = next;
+  }
+  const order: T[] = [];
+  for (let level = 0; level <= 2; level++) for (let i = 0; i < byAge.length; i++) if (levels[i] === level) order.push(byAge[i]!);
+  return { order, changesAtMs };
+}
+
+// Puts pending tasks in the order they may start (sorting from scratch).
+export function sortPending<T extends PendingTask>(pending: Iterable<T>, defaultPriority: PriorityLevel, now = 0, agingMs = 0): T[] {
+  return orderPending(sortByAge(pending), { now, agingMs, defaultPriority }).order;
+}
+
+// A held lock, with the reason a task naming an overlapping one waits.
+interface HeldLock {
+  key: LockKey;
+  reason: Extract<WaitReason, { kind: 'lock' }>;
+}
+
+// The locks held during one pass. Many tasks name the same pattern, so each pattern is compared
+// with the held locks once, until a start adds to them.
+class HeldLocks {
+  private readonly held: HeldLock[] = [];
+  private verdicts = new Map<string, HeldLock | null>();
+
+  add(lock: string, id: string): void {
+    this.held.push({ key: lockKey(lock), reason: { kind: 'lock', lock, heldBy: id } });
+    this.verdicts = new Map();
+  }
+
+  conflict(locks: readonly string[]): HeldLock['reason'] | undefined {
+    for (const lock of locks) {
+      let verdict = this.verdicts.get(lock);
+      if (verdict === undefined) {
+        const key = lockKey(lock);
+        verdict = this.held.find((other) => keysOverlap(key, other.key)) ?? null;
+        this.verdicts.set(lock, verdict);
+      }
+      if (verdict) return verdict.reason;
+    }
+    return undefined;
+  }
+}
+
+type Candidates = ReturnType<typeof candidateAgents>;
+
+// Which agents may run a task depends only on its agent and role fields: worked out once per pair.
+class CandidateCache {
+  private readonly byAgent = new Map<string | undefined, Map<string | undefined, Candidates>>();
+
+  constructor(private readonly config: SchedulerInput['config']) {}
+
+  of(task: Task): Candidates {
+    const { agent, role } = task.fields;
+    let byRole = this.byAgent.get(agent);
+    if (!byRole) this.byAgent.set(agent, (byRole = new Map()));
+    let candidates = byRole.get(role);
+    if (candidates === undefined) byRole.set(role, (candidates = candidateAgents(task, this.config)));
+    return candidates;
+  }
+}
+
+function countKinds(reasons: readonly (WaitReason | undefined)[]): WaitCounts {
+  const counts: WaitCounts = { dependency: 0, unknown: 0, cycle: 0, lock: 0, slot: 0, backoff: 0, paused: 0, blocked: 0 };
+  for (const reason of reasons) if (reason) counts[reason.kind]++;
+  return counts;
+}
+
+// Decides which pending tasks start now, which end without a run (a failed dependency, an unmet
+// condition, bad input), and why each of the rest waits.
 export function schedule(input: SchedulerInput): Schedule {
-  const { config } = input;
-  const agentNames = Object.keys(config.agents);
-  const load = new Map<string, number>(agentNames.map((name) => [name, 0]));
+  const { config, now, pending } = input;
+  const load = new Map<string, number>();
   for (const run of input.running) load.set(run.agent, (load.get(run.agent) ?? 0) + 1);
-  const heldLocks: string[] = input.running.flatMap((run) => run.locks);
+  const held = new HeldLocks();
+  for (const run of [...input.running, ...(input.held ?? [])]) for (const lock of run.locks) held.add(lock, run.id);
+  const present = input.present ?? new Set([...pending.map((entry) => entry.task.id), ...input.running.map((run) => run.id)]);
+  const facts = { completed: input.completed, failed: input.failed, present };
+  const candidatesFor = new CandidateCache(config);
+  // Tasks with the same candidates wait for the same reason until a start changes the load.
+  let choices = new Map<Candidates, ReturnType<typeof chooseAgent>>();
   let runningCount = input.running.length;
   const decisions: Decision[] = [];
-  const waiting = new Map<string, WaitReason>();
+  // Reasons by position in `pending`: an array write per task, where a map costs ten times more.
+  const reasons: (WaitReason | undefined)[] = new Array(pending.length);
+  let problems = 0;
   let nextWakeMs: number | undefined;
+  const wakeAt = (at: number) => (nextWakeMs = Math.min(nextWakeMs ?? Infinity, at));
+  const maxSlot: WaitReason = { kind: 'slot', agents: [] };
+  const blocked: WaitReason = { kind: 'blocked' };
+  const noLocks: readonly string[] = [];
 
-  for (const entry of input.pending) {
+  for (let index = 0; index < pending.length; index++) {
     // Every slot is taken: the rest wait, and need not be looked at (10,000 pending stay cheap).
-    if (runningCount >= config.maxConcurrent) break;
+    if (runningCount >= config.maxConcurrent && !input.explain) break;
+    const entry = pending[index]!;
     const { task } = entry;
-    const requested = task.fields.agent ?? config.defaults.agent;
-    if (requested !== undefined && !(requested in config.agents)) {
-      const known = agentNames.join(', ');
-      decisions.push({ kind: 'reject', id: task.id, field: 'agent', message: `unknown agent "${requested}" (agents in orchestrator.yaml: ${known})` });
+    const id = task.id;
+    const candidates = candidatesFor.of(task);
+    if (!Array.isArray(candidates)) {
+      decisions.push({ kind: 'reject', id, field: candidates.field, message: candidates.message });
       continue;
     }
-    const role = task.fields.role;
-    if (role !== undefined && config.roles && !(role in config.roles)) {
-      const names = Object.keys(config.roles);
-      const hint = closest(role, names);
-      decisions.push({ kind: 'reject', id: task.id, field: 'role', message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${names.join(', ')}; add one under roles: in orchestrator.yaml)` });
+    const dependencies = dependencyState(task, facts);
+    if (dependencies.kind === 'fail') {
+      decisions.push({ kind: 'fail', id, error: dependencies.error });
       continue;
     }
-    const failedDependency = task.dependsOn.find((dep) => input.failed.has(dep));
-    if (failedDependency !== undefined) {
-      decisions.push({ kind: 'fail', id: task.id, error: `dependency ${failedDependency} failed` });
+    if (dependencies.kind === 'skip') {
+      decisions.push({ kind: 'skip', id, summary: dependencies.summary });
       continue;
     }
-    if (input.blocked.has(task.id)) {
-      waiting.set(task.id, 'blocked');
+    if (input.blocked.has(id)) {
+      reasons[index] = blocked;
       continue;
     }
-    if (entry.retryAfterMs !== undefined && entry.retryAfterMs > input.now) {
-      waiting.set(task.id, 'backoff');
-      nextWakeMs = Math.min(nextWakeMs ?? Infinity, entry.retryAfterMs);
+    if (entry.retryAfterMs !== undefined && entry.retryAfterMs > now) {
+      reasons[index] = { kind: 'backoff', until: entry.retryAfterMs };
+      wakeAt(entry.retryAfterMs);
       continue;
     }
-    if (!task.dependsOn.every((dep) => input.completed.has(dep))) {
-      waiting.set(task.id, 'dependency');
+    const cycle = input.cycles?.get(id);
+    if (cycle !== undefined) {
+      reasons[index] = { kind: 'cycle', cycle };
+      problems++;
       continue;
     }
-    const locks = task.fields.locks ?? [];
-    if (locks.some((lock) => heldLocks.some((held) => locksOverlap(lock, held)))) {
-      waiting.set(task.id, 'lock');
+    if (dependencies.kind === 'wait') {
+      reasons[index] = dependencies.reason;
+      if (dependencies.reason.kind === 'unknown') problems++;
       continue;
     }
-    const pausedUntil = requested === undefined ? undefined : input.paused?.get(requested);
-    if (pausedUntil !== undefined && pausedUntil > input.now) {
-      waiting.set(task.id, 'paused');
-      nextWakeMs = Math.min(nextWakeMs ?? Infinity, pausedUntil);
+    const locks = task.fields.locks ?? noLocks;
+    const conflict = locks.length === 0 ? undefined : held.conflict(locks);
+    if (conflict) {
+      reasons[index] = conflict;
       continue;
     }
-    const agent = requested ?? leastLoadedFreeAgent(agentNames.filter((name) => !((input.paused?.get(name) ?? 0) > input.now)), load, config.agents);
-    if (runningCount >= config.maxConcurrent || agent === undefined || (load.get(agent) ?? 0) >= config.agents[agent]!.max_instances) {
-      waiting.set(task.id, 'slot');
+    if (runningCount >= config.maxConcurrent) {
+      reasons[index] = maxSlot;
       continue;
     }
-    decisions.push({ kind: 'start', id: task.id, agent });
-    load.set(agent, (load.get(agent) ?? 0) + 1);
-    heldLocks.push(...locks);
+    let choice = choices.get(candidates);
+    if (!choice) choices.set(candidates, (choice = chooseAgent(candidates, { config, load, paused: input.paused, now })));
+    if (choice.kind === 'wait') {
+      reasons[index] = choice.reason;
+      if (choice.reason.kind === 'paused') wakeAt(choice.reason.until);
+      continue;
+    }
+    decisions.push({ kind: 'start', id, agent: choice.agent });
+    load.set(choice.agent, (load.get(choice.agent) ?? 0) + 1);
+    for (const lock of locks) held.add(lock, id);
+    choices = new Map();
     runningCount++;
   }
-  return { decisions, waiting, nextWakeMs };
-}
-
-function leastLoadedFreeAgent(names: string[], load: Map<string, number>, agents: Config['agents']): string | undefined {
-  let best: string | undefined;
-  for (const name of names) {
-    const used = load.get(name) ?? 0;
-    if (used >= agents[name]!.max_instances) continue;
-    if (best === undefined || used < (load.get(best) ?? 0)) best = name;
+  function* inOrder(): IterableIterator<[string, WaitReason]> {
+    for (let index = 0; index < reasons.length; index++) {
+      const reason = reasons[index];
+      if (reason) yield [pending[index]!.task.id, reason];
+    }
   }
-  return best;
+  let waiting: Map<string, WaitReason> | undefined;
+  let counts: WaitCounts | undefined;
+  return {
+    decisions,
+    get waiting() {
+      return (waiting ??= new Map(inOrder()));
+    },
+    reasons: inOrder,
+    get waitCounts() {
+      return (counts ??= countKinds(reasons));
+    },
+    problems,
+    nextWakeMs,
+  };
 }

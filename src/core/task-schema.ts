@@ -72,6 +72,8 @@ export const taskSchema = z.strictObject({
     .refine((value) => priorityLevel(value) !== undefined, { error: 'must be high, normal or low (or 0, 1, 2)' })
     .optional(),
   depends_on: idList.optional(),
+  after: idList.optional(),
+  when: z.strictObject({ failed: taskIdRef }, { error: 'must be a mapping such as `when: { failed: run-tests }`' }).optional(),
   context_files: z.array(relativePath, { error: 'must be a list of paths' }).optional(),
   locks: z.array(z.string(), { error: 'must be a list of paths or globs' }).optional(),
   timeout: duration.optional(),
@@ -98,6 +100,10 @@ export interface Task {
   fields: TaskFields;
   priority: PriorityLevel | undefined;
   dependsOn: string[];
+  // Ids that must end first, in completed/ or failed/, whatever the outcome.
+  after: string[];
+  // Runs only if this task ended in failed/; skipped if it completed.
+  whenFailed: string | undefined;
   timeoutMs: number | undefined;
   createdAt: string | undefined;
 }
@@ -124,6 +130,8 @@ export function validateTask(id: string, data: unknown): TaskValidation {
       fields,
       priority: fields.priority === undefined ? undefined : priorityLevel(fields.priority),
       dependsOn: fields.depends_on ?? [],
+      after: fields.after ?? [],
+      whenFailed: fields.when?.failed,
       timeoutMs: fields.timeout === undefined ? undefined : parseDuration(fields.timeout),
       createdAt: fields.created_at,
     },

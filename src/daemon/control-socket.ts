@@ -9,6 +9,7 @@ export type ControlRequest =
   | { cmd: 'ping' }
   | { cmd: 'ring'; ids: string[] }
   | { cmd: 'cancel'; id: string }
+  | { cmd: 'waiting' }
   | { cmd: 'stop'; killAgents?: boolean; wait?: boolean };
 
 export type ControlReply = { ok: true; [key: string]: unknown } | { ok: false; error: string };

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { Problem } from '../core/problems.js';
-import { findCycles } from '../core/dependency-cycles.js';
 import { limitPauseUntil } from '../core/limit-pause.js';
-import { schedule, sortPending } from '../core/scheduler.js';
+import { schedule, type Decision, type Schedule, type SchedulerInput, type WaitReason } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
@@ -17,6 +16,11 @@ import { recoverAssigned } from './recovery.js';
 import type { LiveRun } from './live-run.js';
 import { Runner } from './runner.js';
 import type { Recorded } from '../queue/finish.js';
+import type { TaskResult } from '../core/task-schema.js';
+import type { PendingView } from '../core/wait-reason.js';
+import { WaitReports } from './wait-reports.js';
+import { RunLocks } from './run-locks.js';
+import { ReadyOrder } from './ready-order.js';
 
 // Pending files read in one go before the loop lets other work through.
 const EVALUATE_BATCH = 32;
@@ -39,6 +43,23 @@ function createdAtOf(entry: ReadyTask): string {
   return entry.task.fields.created_at ?? new Date(entry.createdAtMs).toISOString();
 }
 
+// Reasons a task can wait for that nothing running or in flight will end: the daemon is idle.
+const STUCK: readonly WaitReason['kind'][] = ['dependency', 'cycle', 'unknown', 'slot'];
+
+// What a decision not yet carried out means for `status`.
+function viewOf(decision: Decision): PendingView {
+  switch (decision.kind) {
+    case 'start':
+      return { kind: 'starting' };
+    case 'fail':
+      return { kind: 'ends', outcome: 'failed', why: decision.error };
+    case 'skip':
+      return { kind: 'ends', outcome: 'skipped', why: decision.summary };
+    case 'reject':
+      return { kind: 'invalid', problem: `${decision.field}: ${decision.message}` };
+  }
+}
+
 function refill(set: Set<string>, ids: Set<string>): void {
   set.clear();
   for (const id of ids) set.add(id);
@@ -50,7 +71,11 @@ export class Daemon {
   readonly runner: Runner;
   private readonly ready = new Map<string, ReadyTask>();
   private readonly waiting = new Map<string, Waiting>();
-  private sorted: ReadyTask[] | undefined;
+  private readonly order = new ReadyOrder();
+  // The last pass's schedule: how many ready tasks waited for what.
+  private lastSchedule: Schedule | undefined;
+  private readonly waitReports: WaitReports;
+  private readonly locks: RunLocks;
   private readonly trusted = new Set<string>();
   private readonly dirtyPending = new Set<string>();
   private readonly completed = new Set<string>();
@@ -80,6 +105,8 @@ export class Daemon {
       () => this.refill(),
       (agent, resetAtMs) => this.pause(agent, resetAtMs),
     );
+    this.waitReports = new WaitReports(ctx);
+    this.locks = new RunLocks(ctx);
     this.context = new ContextWriter(ctx, {
       completed: this.completed,
       failed: this.failed,
@@ -149,8 +176,9 @@ export class Daemon {
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0) return;
-    const idle = this.ready.size === 0 && this.waiting.size === 0 && this.runner.runs.size === 0 && this.inFlight === 0 && this.recovered && !this.passAgain;
+    const idle = this.waiting.size === 0 && this.runner.runs.size === 0 && this.inFlight === 0 && this.recovered && !this.passAgain && this.allStuck();
     if (!idle) return;
+    if (this.ready.size > 0) this.ctx.log.warn({ pending: this.ready.size }, `idle: ${this.ready.size} pending task(s) cannot run (see \`orchestrate status\`)`);
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     void this.context.write({ idle: true }).finally(() => waiters.forEach((resolve) => resolve()));
@@ -169,6 +197,7 @@ export class Daemon {
       this.scanAssigned = false;
       await this.reconcileAssigned();
       this.recovered = true;
+      this.locks.sweep((id) => this.runner.runs.has(id));
     }
     if (this.scanPending) {
       this.scanPending = false;
@@ -194,8 +223,13 @@ export class Daemon {
   }
 
   private forget(id: string): void {
-    if (this.ready.delete(id)) this.sorted = undefined;
+    const entry = this.ready.get(id);
+    if (entry) {
+      this.ready.delete(id);
+      this.order.removed(entry);
+    }
     this.waiting.delete(id);
+    this.waitReports.forget(id);
   }
 
   // Applies what a file in pending/ turned out to be: not ready yet, a valid task, or bad input.
@@ -225,9 +259,9 @@ export class Daemon {
         return this.setAside(id, verdict.problems, verdict.rename);
       case 'ready':
         this.trusted.delete(id);
-        this.waiting.delete(id);
+        this.forget(id);
         this.ready.set(id, verdict.entry);
-        this.sorted = undefined;
+        this.order.added(verdict.entry);
     }
   }
 
@@ -261,6 +295,8 @@ export class Daemon {
       this.inFlight++;
       try {
         const outcome = await recoverAssigned(this.ctx, this.runner, id);
+        const adopted = outcome === 'adopted' ? this.runner.runs.get(id) : undefined;
+        if (adopted) this.locks.takeOver(id, adopted.number, adopted.locks);
         if (typeof outcome === 'object') {
           log.warn({ task: id }, `${id} in assigned/ is not a valid task; moving it to failed/`);
           const moved = await moveTask(layout, id, 'assigned', 'pending');
@@ -273,15 +309,6 @@ export class Daemon {
       } finally {
         this.inFlight--;
       }
-    }
-  }
-
-  // A dependency cycle can never run: it is bad input, set aside with the cycle named.
-  private rejectCycles(): void {
-    const graph = new Map([...this.ready.values()].filter((entry) => entry.task.dependsOn.length > 0).map((entry) => [entry.task.id, entry.task.dependsOn]));
-    if (graph.size === 0) return;
-    for (const [id, cycle] of findCycles(graph)) {
-      this.transition(id, () => this.setAside(id, [{ path: 'depends_on', message: `dependency cycle ${cycle} (remove one of these dependencies)` }]));
     }
   }
 
@@ -300,36 +327,69 @@ export class Daemon {
       });
   }
 
-  private sortedReady(): ReadyTask[] {
-    this.sorted ??= sortPending(this.ready.values(), this.ctx.config().defaults.priority);
-    return this.sorted;
-  }
+  // Ids that exist but are not ready and not ended: a dependency on one of them is not unknown.
+  private readonly present = { has: (id: string) => this.ready.has(id) || this.waiting.has(id) || this.busy.has(id) || this.runner.runs.has(id) };
 
-  private scheduleAndStart(): void {
-    if (this.ready.size === 0) return;
-    if (this.sorted === undefined) this.rejectCycles();
-    const result = schedule({
-      now: Date.now(),
-      config: this.ctx.config(),
-      pending: this.sortedReady(),
+  private scheduleInput(now: number, explain: boolean): SchedulerInput {
+    const config = this.ctx.config();
+    return {
+      now,
+      config,
+      pending: this.order.ordered(now, config.defaults),
       running: this.runner.runningTasks(),
       completed: this.completed,
       failed: this.failed,
       blocked: this.runner.stoppingIds(),
       paused: this.paused,
-    });
+      present: this.present,
+      cycles: this.order.cycles,
+      held: this.locks.foreign,
+      explain,
+    };
+  }
+
+  private scheduleAndStart(): void {
+    if (this.ready.size === 0) return;
+    const result = schedule(this.scheduleInput(Date.now(), false));
+    this.lastSchedule = result;
+    this.waitReports.note(result, (id) => this.ready.get(id)?.task);
     for (const decision of result.decisions) {
       const entry = this.ready.get(decision.id);
       if (!entry) continue;
-      this.transition(decision.id, () =>
-        decision.kind === 'start'
-          ? this.claimAndStart(entry, decision.agent)
-          : decision.kind === 'fail'
-            ? this.failWithoutRun(entry, decision.error)
-            : this.setAside(decision.id, [{ path: decision.field, message: decision.message }]),
-      );
+      this.transition(decision.id, () => {
+        switch (decision.kind) {
+          case 'start':
+            return this.claimAndStart(entry, decision.agent);
+          case 'fail':
+            return this.endWithoutRun(entry, { outcome: 'failed', error: decision.error }, 'failed');
+          case 'skip':
+            return this.endWithoutRun(entry, { outcome: 'skipped', summary: decision.summary }, 'completed');
+          case 'reject':
+            return this.setAside(decision.id, [{ path: decision.field, message: decision.message }]);
+        }
+      });
     }
     if (result.nextWakeMs !== undefined) this.wakeAt(result.nextWakeMs);
+  }
+
+  // Whether every ready task waits for something that nothing running or in flight will bring.
+  private allStuck(): boolean {
+    if (this.ready.size === 0) return true;
+    const counts = this.lastSchedule?.waitCounts;
+    return counts !== undefined && STUCK.reduce((sum, kind) => sum + counts[kind], 0) === this.ready.size;
+  }
+
+  // Why each pending task waits, worked out now for every one of them (for `orchestrate status`).
+  explainWaiting(): { waiting: Record<string, PendingView>; slots: Record<string, number> } {
+    const waiting: Record<string, PendingView> = {};
+    for (const id of this.waiting.keys()) waiting[id] = { kind: 'settling' };
+    if (this.ready.size > 0) {
+      const result = schedule(this.scheduleInput(Date.now(), true));
+      for (const [id, reason] of result.reasons()) waiting[id] = reason;
+      for (const decision of result.decisions) waiting[decision.id] = viewOf(decision);
+    }
+    const slots = Object.fromEntries(Object.entries(this.ctx.config().agents).map(([name, agent]) => [name, agent.max_instances]));
+    return { waiting, slots };
   }
 
   // The correctness point: link pending -> assigned (never overwrites), then record and spawn.
@@ -337,8 +397,15 @@ export class Daemon {
     const { task } = entry;
     const createdAt = createdAtOf(entry);
     const run = this.runner.reserve({ task, agent, createdAt, text: entry.text, signature: entry.signature }, nextAttemptNumber(task.fields));
+    // Locks are taken before the claim, so a task whose locks another daemon holds stays pending.
+    if (!this.locks.take(task.id, run.number, run.locks)) {
+      this.runner.release(run);
+      this.dirtyPending.add(task.id);
+      return;
+    }
     const moved = claimTask(this.ctx.layout, task.id);
     if (moved !== 'moved') {
+      this.locks.release(task.id, run.locks);
       this.runner.release(run);
       if (moved === 'taken') this.dirtyPending.add(task.id);
       return;
@@ -347,12 +414,13 @@ export class Daemon {
     await this.runner.start(run, task);
   }
 
-  // A task whose dependency failed never runs: it goes to failed/ saying which dependency.
-  private async failWithoutRun(entry: ReadyTask, error: string): Promise<void> {
+  // A task that never runs: its dependency failed (failed/, saying which), or its when-condition
+  // did not hold (completed/, as skipped, saying why).
+  private async endWithoutRun(entry: ReadyTask, result: TaskResult, to: 'completed' | 'failed'): Promise<void> {
     const { task } = entry;
-    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, { outcome: 'failed', error }, createdAtOf(entry));
-    this.ctx.log.warn({ task: task.id }, `${task.id} failed: ${error}`);
-    if (recorded.moved === 'moved') this.failed.add(task.id);
+    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, result, createdAtOf(entry), to);
+    this.ctx.log[to === 'failed' ? 'warn' : 'info']({ task: task.id }, `${task.id} ${result.outcome}: ${result.error ?? result.summary}`);
+    if (recorded.moved === 'moved') (to === 'failed' ? this.failed : this.completed).add(task.id);
     this.context.changed(task.id);
   }
 
@@ -392,6 +460,8 @@ export class Daemon {
   }
 
   private onRunFinished(run: LiveRun, recorded: Recorded | undefined): void {
+    // Every end (success, failure, timeout, cancel, spawn error, lost) comes here once recorded.
+    this.locks.release(run.id, run.locks);
     if (recorded?.to === 'completed') this.limitStreak.delete(run.agent);
     const moved = recorded?.moved === 'moved';
     if (moved) {

@@ -1,6 +1,7 @@
 import { mkdirSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
+import { withAgentSlots, type AgentSlots } from '../core/agent-slots.js';
 import type { Config } from '../core/config-schema.js';
 import { STATE_FOLDERS } from '../core/transitions.js';
 import { sweepTempFiles, writeFileAtomicSync } from '../queue/atomic-write.js';
@@ -21,6 +22,8 @@ export interface DaemonOptions {
   untilIdle?: boolean;
   // Called once the daemon holds the workspace and has written its pid file.
   onReady?: (info: DaemonInfo) => void;
+  // Slots per agent for this run only, in place of their max_instances (`--agents claude:2`).
+  agentSlots?: AgentSlots;
 }
 
 export interface DaemonInfo {
@@ -63,7 +66,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const log = options.logger ?? silentLogger();
   const loaded = loadConfig(layout);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
-  let config: Config = loaded.config;
+  const first = withAgentSlots(loaded.config, options.agentSlots);
+  if (first.unknown.length > 0) throw new ConfigError(first.unknown.map((name) => `--agents: unknown agent "${name}" (agents in orchestrator.yaml: ${Object.keys(loaded.config.agents).join(', ')})`));
+  let config: Config = first.config;
   ensureWorkspace(layout);
 
   let daemon: Daemon | undefined;
@@ -82,6 +87,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
         const result = await daemon.cancel(request.id);
         return result.ok ? { ok: true, message: result.message } : { ok: false, error: result.message };
       }
+      case 'waiting':
+        return daemon ? { ok: true, ...daemon.explainWaiting() } : { ok: false, error: 'the daemon is starting; try again' };
       case 'stop':
         stopRequest?.({ killAgents: request.killAgents ?? false, wait: request.wait ?? false, reason: 'stopped' });
         return { ok: true, pid: process.pid };
@@ -118,7 +125,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       log.error('keeping the last good configuration');
       return;
     }
-    config = next.config;
+    const slotted = withAgentSlots(next.config, options.agentSlots);
+    for (const name of slotted.unknown) log.warn(`--agents names ${name}, which is no longer in orchestrator.yaml; ignored`);
+    config = slotted.config;
     log.info('reloaded orchestrator.yaml');
     daemon?.ring({ full: true });
   };

@@ -89,7 +89,8 @@ export async function recordAttempt(
   return { to: step.to, moved, content, fields: { ...fields, ...update } };
 }
 
-// Ends a task that never got an attempt (cancelled while pending, or its dependency failed).
+// Ends a task that never got an attempt: cancelled while pending or its dependency failed
+// (failed/), or skipped because its condition did not hold (completed/).
 export async function recordEndWithoutAttempt(
   layout: Layout,
   id: string,
@@ -98,11 +99,12 @@ export async function recordEndWithoutAttempt(
   fields: TaskFields,
   result: TaskResult,
   createdAt: string,
+  to: 'completed' | 'failed' = 'failed',
 ): Promise<Recorded> {
   const update = { created_at: createdAt, retry_after: undefined, result };
   const content = renderTask(text, update);
-  const moved = await moveOrRewrite(layout, id, from, 'failed', content);
-  return { to: 'failed', moved, content, fields: { ...fields, ...update } };
+  const moved = await moveOrRewrite(layout, id, from, to, content);
+  return { to, moved, content, fields: { ...fields, ...update } };
 }
 
 async function moveOrRewrite(layout: Layout, id: string, from: StateFolder, to: StateFolder, content: string): Promise<MoveResult> {

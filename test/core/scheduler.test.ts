@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { validateConfig } from '../../src/core/config-schema.js';
 import { locksOverlap } from '../../src/core/lock-overlap.js';
-import { schedule, sortPending, type PendingTask, type SchedulerInput } from '../../src/core/scheduler.js';
+import { orderPending, schedule, sortByAge, sortPending, type PendingTask, type SchedulerInput } from '../../src/core/scheduler.js';
 import { validateTask } from '../../src/core/task-schema.js';
 
 function config(data: unknown = { max_concurrent: 4, agents: { a: { preset: 'shell', max_instances: 2 }, b: { preset: 'shell', max_instances: 2 } } }) {
@@ -39,7 +39,7 @@ describe('schedule', () => {
     const tasks = [pending('for-a', { agent: 'a' }), pending('any')];
     const result = schedule(input({ pending: tasks, paused: new Map([['a', 5000]]) }));
     expect(result.decisions).toEqual([{ kind: 'start', id: 'any', agent: 'b' }]);
-    expect(result.waiting.get('for-a')).toBe('paused');
+    expect(result.waiting.get('for-a')).toEqual({ kind: 'paused', agent: 'a', until: 5000 });
     expect(result.nextWakeMs).toBe(5000);
     expect(started(schedule(input({ now: 5000, pending: tasks, paused: new Map([['a', 5000]]) })).decisions)).toEqual(['any', 'for-a']);
   });
@@ -65,13 +65,13 @@ describe('schedule', () => {
   it('waits for backoff and says when to wake', () => {
     const result = schedule(input({ pending: [pending('t1', {}, 0, 5000)] }));
     expect(result.decisions).toEqual([]);
-    expect(result.waiting.get('t1')).toBe('backoff');
+    expect(result.waiting.get('t1')).toEqual({ kind: 'backoff', until: 5000 });
     expect(result.nextWakeMs).toBe(5000);
   });
 
   it('waits for dependencies and fails a task whose dependency failed', () => {
     const result = schedule(input({ pending: [pending('t1', { depends_on: ['d1'] }), pending('t2', { depends_on: ['d2'] }), pending('t3', { depends_on: ['d3'] })], completed: new Set(['d3']), failed: new Set(['d2']) }));
-    expect(result.waiting.get('t1')).toBe('dependency');
+    expect(result.waiting.get('t1')).toEqual({ kind: 'unknown', ids: ['d1'] });
     expect(result.decisions).toContainEqual({ kind: 'fail', id: 't2', error: 'dependency d2 failed' });
     expect(started(result.decisions)).toEqual(['t3']);
   });
@@ -79,7 +79,7 @@ describe('schedule', () => {
   it('never starts two tasks with overlapping locks', () => {
     const result = schedule(input({ pending: [pending('t1', { locks: ['src/auth/**'] }), pending('t2', { locks: ['src/auth/login.ts'] }), pending('t3', { locks: ['docs/'] })] }));
     expect(started(result.decisions)).toEqual(['t1', 't3']);
-    expect(result.waiting.get('t2')).toBe('lock');
+    expect(result.waiting.get('t2')).toEqual({ kind: 'lock', lock: 'src/auth/**', heldBy: 't1' });
   });
 
   it('rejects an unknown agent with the known ones', () => {
@@ -89,7 +89,7 @@ describe('schedule', () => {
 
   it('holds back ids whose previous run is still stopping', () => {
     const result = schedule(input({ pending: [pending('t1')], blocked: new Set(['t1']) }));
-    expect(result.waiting.get('t1')).toBe('blocked');
+    expect(result.waiting.get('t1')).toEqual({ kind: 'blocked' });
   });
 
   it('never exceeds caps and never overlaps locks, for any state', () => {
@@ -113,6 +113,80 @@ describe('schedule', () => {
         },
       ),
     );
+  });
+});
+
+describe('schedule: dependencies, conditions and agents', () => {
+  it('runs an after-task once its ids ended, whatever the outcome, and names what it waits for', () => {
+    const tasks = [pending('tidy', { after: ['build', 'lint'] })];
+    expect(schedule(input({ pending: [...tasks, pending('build')] })).waiting.get('tidy')).toEqual({ kind: 'unknown', ids: ['lint'] });
+    expect(schedule(input({ pending: tasks, running: [{ id: 'lint', agent: 'a', locks: [] }], failed: new Set(['build']) })).waiting.get('tidy')).toEqual({ kind: 'dependency', ids: ['lint'] });
+    expect(started(schedule(input({ pending: tasks, completed: new Set(['lint']), failed: new Set(['build']) })).decisions)).toEqual(['tidy']);
+  });
+
+  it('runs a when-failed task only after its task failed, and skips it when that task completed', () => {
+    const fix = pending('fix', { when: { failed: 'tests' } });
+    expect(schedule(input({ pending: [fix, pending('tests')] })).waiting.get('fix')).toEqual({ kind: 'dependency', ids: ['tests'] });
+    expect(started(schedule(input({ pending: [fix], failed: new Set(['tests']) })).decisions)).toEqual(['fix']);
+    expect(schedule(input({ pending: [fix], completed: new Set(['tests']) })).decisions).toEqual([{ kind: 'skip', id: 'fix', summary: expect.stringContaining('tests completed') }]);
+  });
+
+  it('keeps tasks on a cycle waiting, named, while the others start', () => {
+    const result = schedule(input({ pending: [pending('a', { depends_on: ['b'] }), pending('b', { after: ['a'] }), pending('free')], cycles: new Map([['a', 'a -> b -> a'], ['b', 'b -> a -> b']]) }));
+    expect(result.waiting.get('a')).toEqual({ kind: 'cycle', cycle: 'a -> b -> a' });
+    expect(started(result.decisions)).toEqual(['free']);
+  });
+
+  it('gives a task with a role an agent configured for that role, else the default or least loaded', () => {
+    const roles = config({ max_concurrent: 4, agents: { a: { preset: 'shell', max_instances: 2 }, b: { preset: 'shell', max_instances: 2, roles: ['tests'] } } });
+    const result = schedule(input({ config: roles, pending: [pending('t1', { role: 'tests' }), pending('t2', { role: 'tests' }), pending('t3', { role: 'tests' }), pending('d1', { role: 'docs' }), pending('x', { role: 'tests', agent: 'a' })] }));
+    expect(result.decisions.filter((d) => d.kind === 'start')).toEqual([
+      { kind: 'start', id: 'd1', agent: 'a' },
+      { kind: 'start', id: 't1', agent: 'b' },
+      { kind: 'start', id: 't2', agent: 'b' },
+      { kind: 'start', id: 'x', agent: 'a' },
+    ]);
+    expect(result.waiting.get('t3')).toEqual({ kind: 'slot', agents: ['b'] });
+  });
+
+  it('says max_concurrent is reached, and explains every task when asked', () => {
+    const full = input({ config: config({ max_concurrent: 1, agents: { a: { preset: 'shell', max_instances: 2 } } }), pending: [pending('t1'), pending('t2'), pending('t3', { depends_on: ['t1'] })] });
+    expect(schedule(full).waiting.size).toBe(0);
+    const explained = schedule({ ...full, explain: true });
+    expect(started(explained.decisions)).toEqual(['t1']);
+    expect(Object.fromEntries(explained.waiting)).toEqual({ t2: { kind: 'slot', agents: [] }, t3: { kind: 'dependency', ids: ['t1'] } });
+  });
+
+  it('counts locks held by another daemon, but not its slots', () => {
+    const result = schedule(input({ pending: [pending('t1', { locks: ['db'] }), pending('t2')], held: [{ id: 'theirs', locks: ['db'] }] }));
+    expect(result.waiting.get('t1')).toEqual({ kind: 'lock', lock: 'db', heldBy: 'theirs' });
+    expect(started(result.decisions)).toEqual(['t2']);
+  });
+
+  it('holds back an agent given 0 slots for this run', () => {
+    const result = schedule(input({ config: config({ max_concurrent: 4, agents: { a: { preset: 'shell', max_instances: 2 } } }), pending: [pending('t1')] }));
+    expect(started(result.decisions)).toEqual(['t1']);
+    const zero = config({ max_concurrent: 4, agents: { a: { preset: 'shell', max_instances: 2 } } });
+    zero.agents.a!.max_instances = 0;
+    expect(schedule(input({ config: zero, pending: [pending('t1')] })).waiting.get('t1')).toEqual({ kind: 'slot', agents: ['a'] });
+  });
+});
+
+describe('orderPending', () => {
+  const HOUR = 3_600_000;
+  it('raises a waiting task one level per aging period, so old low-priority work runs before new high', () => {
+    const tasks = [pending('old-low', { priority: 'low' }, 0), pending('new-high', { priority: 'high' }, 2 * HOUR), pending('mid-normal', {}, HOUR)];
+    const at = (now: number, agingMs: number) => sortPending(tasks, 1, now, agingMs).map((entry) => entry.task.id);
+    expect(at(2 * HOUR, 0)).toEqual(['new-high', 'mid-normal', 'old-low']);
+    expect(at(2 * HOUR + 1, HOUR)).toEqual(['old-low', 'mid-normal', 'new-high']);
+    expect(at(HOUR + 1, HOUR)).toEqual(['new-high', 'old-low', 'mid-normal']);
+  });
+
+  it('says when aging next changes the order', () => {
+    const HALF = HOUR / 2;
+    const result = orderPending(sortByAge([pending('low', { priority: 'low' }, 0), pending('high', { priority: 'high' }, 0)]), { now: 10, agingMs: HALF, defaultPriority: 1 });
+    expect(result.changesAtMs).toBe(HALF);
+    expect(orderPending(sortByAge([pending('high', { priority: 'high' }, 0)]), { now: 10, agingMs: HALF, defaultPriority: 1 }).changesAtMs).toBeUndefined();
   });
 });
 

@@ -15,10 +15,12 @@ describe('the daemon lifecycle', () => {
     t.ws = makeWorkspace(config('', '  shell: { preset: shell, max_instances: 1 }\n', 1));
     const log = join(t.ws.root, 'order.log');
     const add = (id: string, priority: string, created: string) => dropTask(t.ws.root, id, `description: ${id}\ncommand: echo ${id} >> ${log}\npriority: ${priority}\ncreated_at: ${created}\n`);
-    add('low-old', 'low', '2026-01-01T00:00:00Z');
-    add('normal-new', 'normal', '2026-01-03T00:00:00Z');
-    add('normal-old', 'normal', '2026-01-02T00:00:00Z');
-    add('high-new', 'high', '2026-01-04T00:00:00Z');
+    // Minutes old, not months: older than defaults.priority_aging (30m), a task would rise a level.
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    add('low-old', 'low', ago(4));
+    add('normal-new', 'normal', ago(2));
+    add('normal-old', 'normal', ago(3));
+    add('high-new', 'high', ago(1));
     // All four are settled files before the daemon looks, so none is ready earlier than another.
     const past = new Date(Date.now() - 60_000);
     for (const id of ['low-old', 'normal-new', 'normal-old', 'high-new']) utimesSync(join(t.ws.root, 'tasks/pending', `${id}.yaml`), past, past);
