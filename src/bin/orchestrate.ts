@@ -29,9 +29,10 @@ program
 program
   .command('start')
   .description('start the daemon in the background and return once it is up')
-  .action(async () => {
+  .option('--agents <slots>', 'slots per agent for this run, e.g. claude:2,codex:1 (in place of max_instances)')
+  .action(async (options: { agents?: string }) => {
     const { startDaemon } = await import('../cli/daemon-control.js');
-    print(await startDaemon(layout(), []));
+    print(await startDaemon(layout(), options));
   });
 
 program
@@ -39,7 +40,8 @@ program
   .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
   .option('--until-idle', 'exit once nothing is pending or running')
   .addOption(new Option('--log-format <format>', 'log lines as json or pretty (default: pretty on a terminal)').choices(['json', 'pretty']))
-  .action(async (options: { untilIdle?: boolean; logFormat?: string }) => {
+  .option('--agents <slots>', 'slots per agent for this run, e.g. claude:2,codex:1 (in place of max_instances)')
+  .action(async (options: { untilIdle?: boolean; logFormat?: string; agents?: string }) => {
     const { runForeground } = await import('../cli/run.js');
     await runForeground(layout(), options);
   });
@@ -65,6 +67,8 @@ program
   .option('--command <command>', 'shell command for the shell agent (default: the description)')
   .option('--max-retries <n>', 'retries after a failure')
   .option('--depends-on <ids>', 'comma-separated ids that must complete first')
+  .option('--after <ids>', 'comma-separated ids that must end first (completed or failed)')
+  .option('--when-failed <id>', 'run only if this task fails (skipped if it completes)')
   .option('--parent <id>', 'the task submitting this one (an agent passes "$ORCHESTRATE_TASK_ID"); `show PARENT` lists it')
   .option('-f, --file <file>', 'submit an existing YAML task file')
   .action(async (words: string[], options: Record<string, string | undefined>) => {

@@ -17,6 +17,8 @@ export interface AddOptions {
   maxRetries?: string;
   command?: string;
   dependsOn?: string;
+  after?: string;
+  whenFailed?: string;
   parent?: string;
 }
 
@@ -34,6 +36,8 @@ function taskText(description: string, options: AddOptions): string {
   if (options.timeout) lines.push(`timeout: ${scalar(options.timeout)}`);
   if (options.maxRetries !== undefined) lines.push(`max_retries: ${Number(options.maxRetries)}`);
   if (options.dependsOn) lines.push(`depends_on: [${options.dependsOn.split(',').map((id) => scalar(id.trim())).join(', ')}]`);
+  if (options.after) lines.push(`after: [${options.after.split(',').map((id) => scalar(id.trim())).join(', ')}]`);
+  if (options.whenFailed) lines.push(`when: { failed: ${scalar(options.whenFailed)} }`);
   if (options.parent) lines.push(`parent: ${scalar(options.parent)}`);
   lines.push(`created_at: ${new Date().toISOString()}`);
   return `${lines.join('\n')}\n`;
@@ -47,6 +51,11 @@ function checkOptions(layout: Layout, options: AddOptions): void {
     const problem = idProblem(options.id);
     if (problem) throw new CliError(`--id: ${problem}`, 2);
   }
+  for (const [flag, ids] of [['--depends-on', options.dependsOn], ['--after', options.after], ['--when-failed', options.whenFailed]] as const) {
+    const bad = ids?.split(',').map((id) => id.trim()).find((id) => idProblem(id) !== undefined);
+    if (bad !== undefined) throw new CliError(`${flag}: "${bad}" is not a task id (letters, digits, ".", "_", "-"; several ids separated by commas)`, 2);
+  }
+  if (options.whenFailed?.includes(',')) throw new CliError('--when-failed: takes one task id', 2);
   if (options.parent !== undefined && (idProblem(options.parent) !== undefined || !usedAnywhere(layout, options.parent))) {
     throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. "$ORCHESTRATE_TASK_ID")`, 2);
   }

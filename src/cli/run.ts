@@ -1,11 +1,21 @@
+import type { Config } from '../core/config-schema.js';
 import { ConfigError, DaemonBusyError, runDaemon } from '../daemon/run-daemon.js';
 import { createLogger } from '../daemon/logger.js';
+import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
+import { agentSlotsOption } from './agent-slots.js';
 import { CliError } from './errors.js';
+
+function configOf(layout: Layout): Config {
+  const loaded = loadConfig(layout);
+  if (!loaded.ok) throw new CliError(loaded.errors.join('\n'));
+  return loaded.config;
+}
 
 // `orchestrate run`: the daemon in the foreground. Ctrl-C or SIGTERM stops it the way `stop` does;
 // agents keep running and the next daemon re-adopts them.
-export async function runForeground(layout: Layout, options: { untilIdle?: boolean; logFormat?: string }): Promise<void> {
+export async function runForeground(layout: Layout, options: { untilIdle?: boolean; logFormat?: string; agents?: string }): Promise<void> {
+  const agentSlots = options.agents === undefined ? undefined : agentSlotsOption(options.agents, configOf(layout));
   const pretty = options.logFormat === 'pretty' || (options.logFormat === undefined && process.stdout.isTTY === true);
   const logger = createLogger({ pretty });
   const controller = new AbortController();
@@ -14,7 +24,7 @@ export async function runForeground(layout: Layout, options: { untilIdle?: boole
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   try {
-    await runDaemon({ root: layout.root, signal: controller.signal, logger, untilIdle: options.untilIdle ?? false });
+    await runDaemon({ root: layout.root, signal: controller.signal, logger, untilIdle: options.untilIdle ?? false, ...(agentSlots ? { agentSlots } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.lines.join('\n'));
     if (error instanceof DaemonBusyError) throw new CliError(error.message);

@@ -12,6 +12,7 @@ import { onePlace } from './one-place.js';
 import { latestRun } from './runs.js';
 import { firstLine } from '../core/text.js';
 import { renderTable } from './table.js';
+import { waitingReport, type WaitingReport } from './waiting.js';
 
 export interface RunningRow {
   id: string;
@@ -33,7 +34,12 @@ export interface StatusReport {
   invalid: number;
   running: RunningRow[];
   slots: { agent: string; running: number; max: number }[] | undefined;
+  // Why each pending task waits (from the daemon when one runs, else from the task files).
+  waiting: WaitingReport;
 }
+
+// The human form lists this many waiting tasks; --json lists them all.
+const WAITING_SHOWN = 20;
 
 function taskIds(dir: string): string[] {
   try {
@@ -43,7 +49,8 @@ function taskIds(dir: string): string[] {
   }
 }
 
-// Counts and running tasks straight from the folders: no task file is parsed, so it stays instant.
+// Counts and running tasks straight from the folders, and why pending tasks wait (asked of the
+// daemon; only without one are the pending task files parsed).
 export async function statusReport(layout: Layout): Promise<StatusReport> {
   const seen = onePlace(layout, STATE_FOLDERS.flatMap((state) => taskIds(layout.folder(state)).map((id) => ({ id, state }))));
   const ids = Object.fromEntries(STATE_FOLDERS.map((state) => [state, seen.filter((item) => item.state === state).map((item) => item.id)])) as Record<StateFolder, string[]>;
@@ -62,14 +69,16 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     return { id, agent: run?.record?.agent, slot: run?.record?.slot, attempt: run?.number, started_at: started, elapsed_ms: started ? now - Date.parse(started) : undefined, ...(progress ? { progress } : {}) };
   });
   let slots: StatusReport['slots'];
+  const daemon = daemonStatus(layout);
+  const waiting = await waitingReport(layout, ids, daemon.running);
   const { loadConfig } = await import('../queue/config-file.js');
   const loaded = loadConfig(layout);
   if (loaded.ok) {
     const { config } = loaded;
-    slots = Object.entries(config.agents).map(([agent, agentConfig]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: agentConfig.max_instances }));
+    slots = Object.entries(config.agents).map(([agent, agentConfig]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: waiting.slots?.[agent] ?? agentConfig.max_instances }));
     for (const row of running) markStalled(layout, config, row, now);
   }
-  return { root: layout.root, daemon: daemonStatus(layout), counts, invalid, running, slots };
+  return { root: layout.root, daemon, counts, invalid, running, slots, waiting };
 }
 
 function readProgress(runDir: string): Progress | undefined {
@@ -108,6 +117,12 @@ export function renderStatus(report: StatusReport): string {
     const state = (row: RunningRow) => (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
     const rows = report.running.map((row) => [firstLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms), state(row), row.progress ? firstLine(describeProgress(row.progress), 100) : '']);
     lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', 'PROGRESS'], rows));
+  }
+  const { rows: waiting, source } = report.waiting;
+  if (waiting.length > 0) {
+    const shown = waiting.slice(0, WAITING_SHOWN).map((row) => [firstLine(row.id, 40), row.text]);
+    lines.push('', renderTable(['PENDING', source === 'daemon' ? 'WHY IT WAITS' : 'WHY IT WAITS (from the task files; no daemon answered)'], shown));
+    if (waiting.length > WAITING_SHOWN) lines.push(`… and ${waiting.length - WAITING_SHOWN} more (\`orchestrate status --json\` lists them all)`);
   }
   return lines.join('\n');
 }
