@@ -33,7 +33,7 @@ function verdict(measured, limit) {
 export function targets(results) {
   const rows = [];
   const add = (name, measured, shown, limit, limitShown, extra = true) => rows.push({ name, measured, shown, limit: limitShown, result: extra === true ? verdict(measured, limit) : extra });
-  const { a, b, c, d, e, f, g } = results;
+  const { a, b, c, d, e, f, g, h } = results;
   if (a) {
     const orch = a.runners.orchestrate;
     const tsp = a.runners.tsp;
@@ -72,6 +72,10 @@ export function targets(results) {
     add('(g) overhead per run: claimed → agent running, p99', g.claimToStart.p99, fmtMs(g.claimToStart.p99), 50, '≤ 50 ms');
     add('(g) overhead per run: agent exit → task file final, p99', g.exitToFinal.p99, fmtMs(g.exitToFinal.p99), 50, '≤ 50 ms');
   }
+  if (h) {
+    add(`(h) scheduler pass, ${h.count.toLocaleString('en')} pending, p50`, h.steady.p50, fmtMs(h.steady.p50), 5, '≤ 5 ms');
+    add(`(h) scheduler pass after an edit, ${h.count.toLocaleString('en')} pending, p50`, h.changed.p50, fmtMs(h.changed.p50), 5, '≤ 5 ms');
+  }
   return rows;
 }
 
@@ -93,7 +97,7 @@ export function markdown(results, rows) {
     const orch = section.runners.orchestrate?.median;
     return `${fmtMs(runner.median)} (orchestrate ${fmtX(orch / runner.median)})`;
   };
-  const { a, b, c, d, e, f, g } = results;
+  const { a, b, c, d, e, f, g, h } = results;
   if (a) lines.push(`| ${a.n} × \`true\`, 8 at once | ${fmtMs(a.runners.orchestrate?.median)} | ${peerCell(a, 'tsp')} | ${peerCell(a, 'parallel')} | ${peerCell(a, 'floor')} | ≤ 1.5x task-spooler | ${allOf(verdictOf('(a)'))} |`);
   if (b) lines.push(`| ${b.n} × \`sleep 0.05\`, 8 at once | ${fmtMs(b.runners.orchestrate?.median)} | ${peerCell(b, 'tsp')} | ${peerCell(b, 'parallel')} | ${peerCell(b, 'floor')} | ≤ 1.1x floor | ${allOf(verdictOf('(b)'))} |`);
   if (c) {
@@ -114,6 +118,9 @@ export function markdown(results, rows) {
   }
   if (g) {
     lines.push(`| overhead per agent run, p50 / p99: claimed → running; exit → task file final | ${fmtMs(g.claimToStart.p50)} / ${fmtMs(g.claimToStart.p99)}; ${fmtMs(g.exitToFinal.p50)} / ${fmtMs(g.exitToFinal.p99)} | | | | p99 ≤ 50 ms | ${allOf(verdictOf('(g)'))} |`);
+  }
+  if (h) {
+    lines.push(`| scheduler decision pass, ${h.count.toLocaleString('en')} pending (${h.edges.toLocaleString('en')} dependency edges, ${h.heldLocks} locks held), p50: unchanged; after an edit | ${fmtMs(h.steady.p50)}; ${fmtMs(h.changed.p50)} | | | | ≤ 5 ms | ${allOf(verdictOf('(h)'))} |`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // The orchestrate benchmark: throughput against task-spooler, GNU parallel and a bare Node spawn
 // loop, pickup latency, listing a big workspace, CLI start-up and daemon memory. See bench/README.md.
 //
-//   node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g] [--reps N] [--json FILE] [--keep] [--no-install]
+//   node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g,h] [--reps N] [--json FILE] [--keep] [--no-install]
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { benchIdleMemory, benchListing, generateWorkspace } from './listing.mjs';
@@ -11,8 +11,9 @@ import { findPeers, peerVersions, runFloor, runOrchestrate, runParallel, runTask
 import { markdown, RUNNERS, targets, targetsTable, throughputTable } from './report.mjs';
 import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
+import { benchScheduler } from './scheduler.mjs';
 
-const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
 function parseArgs(argv) {
   const args = { quick: false, only: new Set(SECTIONS), reps: undefined, json: undefined, install: true };
@@ -27,7 +28,7 @@ function parseArgs(argv) {
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const list = arg.includes('=') ? arg.slice(7) : value();
       args.only = new Set(list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
-      for (const s of args.only) if (!SECTIONS.includes(s)) usage(`--only: unknown section "${s}" (use a,b,c,d,e,f,g)`);
+      for (const s of args.only) if (!SECTIONS.includes(s)) usage(`--only: unknown section "${s}" (use a,b,c,d,e,f,g,h)`);
     } else if (arg === '--reps') args.reps = Number(value());
     else if (arg === '--json') args.json = value();
     else if (arg === '--keep') options.keep = true;
@@ -40,13 +41,14 @@ function parseArgs(argv) {
 
 function usage(problem) {
   if (problem) process.stderr.write(`bench: ${problem}\n`);
-  process.stderr.write(`usage: node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g] [--reps N] [--json FILE] [--keep] [--no-install]
+  process.stderr.write(`usage: node bench/run.mjs [--quick] [--only a,b,c,d,e,f,g,h] [--reps N] [--json FILE] [--keep] [--no-install]
   a  1000 × true through orchestrate, task-spooler, GNU parallel, a Node spawn loop
   b  1000 × sleep 0.05, same peers
   c  pickup latency after \`orchestrate add\` and after a file drop
   d  status and tasks --json over 10,000 tasks
   e  orchestrate add against node -e 0
   f  daemon memory: peak during (a), idle over the (d) workspace
+  h  the scheduler's decision pass over 10,000 pending tasks (1,000 dependencies, 100 locks held)
 `);
   process.exit(problem ? 2 : 0);
 }
@@ -62,6 +64,7 @@ function sizes(args) {
     startupRuns: quick ? 5 : 20,
     idleSettleMs: quick ? 1500 : 3000,
     overheadRuns: quick ? 50 : 300,
+    schedulerPasses: quick ? 50 : 200,
   };
 }
 
@@ -234,6 +237,16 @@ async function main() {
     const row = (name, s) => [name, fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max)];
     console.log(textTable(['from → to', 'p50', 'p99', 'max'], [row('task claimed → agent command running', g.claimToStart), row('agent exit → task file final in completed/', g.exitToFinal)]));
     console.log('\n"running" is a `date +%s%N` stamp by the command itself, so it includes starting /bin/sh and date (~1-3 ms here). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).');
+  }
+
+  if (only.has('h')) {
+    const h = await benchScheduler({ passes: size.schedulerPasses });
+    results.h = h;
+    heading(`(h) the scheduler's decision pass: ${h.count.toLocaleString('en')} pending tasks, ${h.edges.toLocaleString('en')} dependency edges, ${h.heldLocks} locks held (${h.steady.passes} passes each)`);
+    const row = (name, s) => [name, fmtMs(s.p50), fmtMs(s.p99)];
+    console.log(textTable(['pass', 'p50', 'p99'], [row('nothing changed since the last pass', h.steady), row('one task edited before the pass (order redone, cycles searched)', h.changed)]));
+    console.log(`
+A pass is what the daemon runs after each event: the run order (kept between passes; aging re-levels it) and the pure \`schedule\`, which here walks all ${h.count.toLocaleString('en')} tasks (agent \`a\` is full, so each waits for a dependency, a lock or a slot). Putting all ${h.count.toLocaleString('en')} in order from nothing, as at start-up: ${fmtMs(h.firstOrderMs)}.`);
   }
 
   const rows = targets(results);

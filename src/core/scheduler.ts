@@ -115,11 +115,24 @@ interface HeldLock {
   reason: Extract<WaitReason, { kind: 'lock' }>;
 }
 
+type Verdicts = Map<string, HeldLock | null>;
+
+// The verdicts of the last pass, kept while the same locks are held: passes come after every
+// event, and the held locks change only when runs start or end.
+let lastVerdicts: { held: string; verdicts: Verdicts } | undefined;
+
 // The locks held during one pass. Many tasks name the same pattern, so each pattern is compared
-// with the held locks once, until a start adds to them.
+// with the held locks once (and again only after a start adds to them).
 class HeldLocks {
-  private readonly held: HeldLock[] = [];
-  private verdicts = new Map<string, HeldLock | null>();
+  private readonly held: HeldLock[];
+  private verdicts: Verdicts;
+
+  constructor(holders: readonly Pick<RunningTask, 'id' | 'locks'>[]) {
+    this.held = holders.flatMap((run) => run.locks.map((lock) => ({ key: lockKey(lock), reason: { kind: 'lock' as const, lock, heldBy: run.id } })));
+    const held = this.held.map((one) => `${one.reason.lock}\0${one.reason.heldBy}`).join('\n');
+    if (lastVerdicts?.held !== held) lastVerdicts = { held, verdicts: new Map() };
+    this.verdicts = lastVerdicts.verdicts;
+  }
 
   add(lock: string, id: string): void {
     this.held.push({ key: lockKey(lock), reason: { kind: 'lock', lock, heldBy: id } });
@@ -170,8 +183,7 @@ export function schedule(input: SchedulerInput): Schedule {
   const { config, now, pending } = input;
   const load = new Map<string, number>();
   for (const run of input.running) load.set(run.agent, (load.get(run.agent) ?? 0) + 1);
-  const held = new HeldLocks();
-  for (const run of [...input.running, ...(input.held ?? [])]) for (const lock of run.locks) held.add(lock, run.id);
+  const held = new HeldLocks([...input.running, ...(input.held ?? [])]);
   const present = input.present ?? new Set([...pending.map((entry) => entry.task.id), ...input.running.map((run) => run.id)]);
   const facts = { completed: input.completed, failed: input.failed, present };
   const candidatesFor = new CandidateCache(config);
@@ -208,7 +220,7 @@ export function schedule(input: SchedulerInput): Schedule {
       decisions.push({ kind: 'skip', id, summary: dependencies.summary });
       continue;
     }
-    if (input.blocked.has(id)) {
+    if (input.blocked.size > 0 && input.blocked.has(id)) {
       reasons[index] = blocked;
       continue;
     }
@@ -217,15 +229,11 @@ export function schedule(input: SchedulerInput): Schedule {
       wakeAt(entry.retryAfterMs);
       continue;
     }
-    const cycle = input.cycles?.get(id);
-    if (cycle !== undefined) {
-      reasons[index] = { kind: 'cycle', cycle };
-      problems++;
-      continue;
-    }
     if (dependencies.kind === 'wait') {
-      reasons[index] = dependencies.reason;
-      if (dependencies.reason.kind === 'unknown') problems++;
+      // Only a task still waiting for another can be on a cycle.
+      const cycle = input.cycles?.get(id);
+      reasons[index] = cycle === undefined ? dependencies.reason : { kind: 'cycle', cycle };
+      if (cycle !== undefined || dependencies.reason.kind === 'unknown') problems++;
       continue;
     }
     const locks = task.fields.locks ?? noLocks;
