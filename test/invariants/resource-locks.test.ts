@@ -16,10 +16,11 @@ afterEach(async () => {
   daemon = workspace = undefined;
 });
 
-// A shell task that appends "start <id> <ns>" and, unless killed first, "end <id> <ns>" to a log.
-function timedTask(root: string, id: string, locks: string[], seconds: number, extra = ''): void {
+// A shell task that appends "start <id> <ns>" and, unless killed first, "end <id> <ns>" to a log,
+// then exits with `exitCode`.
+function timedTask(root: string, id: string, locks: string[], seconds: number, extra = '', exitCode = 0): void {
   const stamp = (what: string) => `echo "${what} ${id} $(date +%s%N)" >> ${join(root, 'times.log')}`;
-  dropTask(root, id, `description: ${id}\nagent: shell\nlocks: ${JSON.stringify(locks)}\ncommand: ${JSON.stringify(`${stamp('start')}; sleep ${seconds}; ${stamp('end')}`)}\n${extra}`);
+  dropTask(root, id, `description: ${id}\nagent: shell\nlocks: ${JSON.stringify(locks)}\ncommand: ${JSON.stringify(`${stamp('start')}; sleep ${seconds}; ${stamp('end')}; exit ${exitCode}`)}\n${extra}`);
 }
 
 // Each task's start and end (ns) from the log; a task killed before its end has none.
@@ -96,7 +97,7 @@ describe('resource locks', () => {
     timedTask(root, 'cancelled', ['db'], 30);
     await waitFor('the first holder to start', () => times(root).get('cancelled')?.start !== undefined);
     timedTask(root, 'succeeds', ['db/**'], 0.1);
-    timedTask(root, 'fails', ['db'], 0.1, 'max_retries: 0\n');
+    timedTask(root, 'fails', ['db'], 0.1, 'max_retries: 0\n', 3);
     timedTask(root, 'times-out', ['db'], 30, 'timeout: 300ms\n');
     dropTask(root, 'cannot-spawn', 'description: c\nagent: ghost\nlocks: [db]\n');
     dropTask(root, 'last', `description: l\nlocks: [db]\nafter: [succeeds, fails, times-out, cannot-spawn]\ncommand: "true"\n`);
@@ -110,7 +111,7 @@ describe('resource locks', () => {
     expect(Object.fromEntries(['cancelled', 'succeeds', 'fails', 'times-out', 'cannot-spawn', 'last'].map((id) => [id, readTask(root, foldersOf(root, id)[0]!, id).result?.outcome]))).toEqual({
       cancelled: 'cancelled',
       succeeds: 'success',
-      fails: 'success',
+      fails: 'failed',
       'times-out': 'timeout',
       'cannot-spawn': 'spawn_error',
       last: 'success',
