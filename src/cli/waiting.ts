@@ -9,6 +9,7 @@ import { readTaskFile } from '../queue/task-file.js';
 // How long `status` waits for a busy daemon before working the reasons out from the files.
 const ASK_TIMEOUT_MS = 1500;
 
+// One pending task in `status`: its reason as data and as a line for people.
 export interface WaitingRow {
   id: string;
   // The reason as data; times as ISO strings.
@@ -16,6 +17,7 @@ export interface WaitingRow {
   text: string;
 }
 
+// The reasons, and where they came from.
 export interface WaitingReport {
   // `daemon`: the running daemon's scheduler said so; `files`: worked out from the task files
   // (dependencies, conditions, cycles, backoff; slots and locks need a daemon).
@@ -25,6 +27,7 @@ export interface WaitingReport {
   slots?: Record<string, number>;
 }
 
+// The task ids found in each folder (status has listed them already).
 export interface FolderIds {
   pending: readonly string[];
   assigned: readonly string[];

@@ -3,11 +3,13 @@ import { closest } from './suggest.js';
 import type { Task } from './task-schema.js';
 import type { WaitReason } from './wait-reason.js';
 
+// Where a task can run now: an agent, a reason to wait, or bad input to set aside.
 export type AgentChoice =
   | { kind: 'agent'; agent: string }
   | { kind: 'wait'; reason: WaitReason }
   | { kind: 'reject'; field: string; message: string };
 
+// What choosing an agent depends on besides the task.
 export interface AgentFacts {
   config: Pick<Config, 'agents' | 'defaults'> & Partial<Pick<Config, 'roles'>>;
   // Runs per agent, including the ones started earlier in this pass.

@@ -1,8 +1,10 @@
 import type { Config } from './config-schema.js';
 import { closest } from './suggest.js';
 
+// Slots per agent name for one daemon run.
 export type AgentSlots = Record<string, number>;
 
+// The slots, or the one problem with what was typed.
 export type SlotsParse = { ok: true; slots: AgentSlots } | { ok: false; problem: string };
 
 // Reads `--agents claude:2,codex:1`: slots per agent for one daemon run, checked against the config.

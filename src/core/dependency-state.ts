@@ -9,6 +9,7 @@ export interface IdFacts {
   present: { has(id: string): boolean };
 }
 
+// What the other tasks' ends mean for a task.
 export type DependencyState =
   | { kind: 'ready' }
   // A depends_on ended in failed/: this task fails too, saying which.

@@ -7,6 +7,7 @@ import type { PriorityLevel } from './priority.js';
 import type { Task } from './task-schema.js';
 import type { WaitReason } from './wait-reason.js';
 
+// Re-exported: a schedule's reasons are part of the scheduler's API.
 export type { WaitReason } from './wait-reason.js';
 
 // A task waiting in pending/, with the facts the scheduler needs.
@@ -23,6 +24,7 @@ export interface RunningTask {
   locks: readonly string[];
 }
 
+// Everything a pass decides from: pure data, so the same state always gives the same decisions.
 export interface SchedulerInput {
   now: number;
   config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'> & Partial<Pick<Config, 'roles'>>;
@@ -46,14 +48,17 @@ export interface SchedulerInput {
   explain?: boolean;
 }
 
+// What the daemon carries out after a pass.
 export type Decision =
   | { kind: 'start'; id: string; agent: string }
   | { kind: 'fail'; id: string; error: string }
   | { kind: 'skip'; id: string; summary: string }
   | { kind: 'reject'; id: string; field: string; message: string };
 
+// Waiting tasks per kind of reason (the daemon's idle test needs only these).
 export type WaitCounts = Record<WaitReason['kind'], number>;
 
+// A pass's outcome: decisions to carry out, and why the others wait.
 export interface Schedule {
   decisions: Decision[];
   // Why each examined task waits, keyed by id: built on first use, since 10,000 map entries cost
@@ -75,11 +80,7 @@ export function compareAge(a: PendingTask, b: PendingTask): number {
   return a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0;
 }
 
-// Sorts pending tasks by age; done once per change of the set, not once per pass.
-export function sortByAge<T extends PendingTask>(pending: Iterable<T>): T[] {
-  return [...pending].sort(compareAge);
-}
-
+// Pending tasks in the order they may start, reusable until `changesAtMs`.
 export interface RunOrder<T> {
   order: T[];
   // When aging next changes the order; until then the order can be reused.
@@ -102,11 +103,6 @@ export function orderPending<T extends PendingTask>(byAge: readonly T[], options
   const order: T[] = [];
   for (let level = 0; level <= 2; level++) for (let i = 0; i < byAge.length; i++) if (levels[i] === level) order.push(byAge[i]!);
   return { order, changesAtMs };
-}
-
-// Puts pending tasks in the order they may start (sorting from scratch).
-export function sortPending<T extends PendingTask>(pending: Iterable<T>, defaultPriority: PriorityLevel, now = 0, agingMs = 0): T[] {
-  return orderPending(sortByAge(pending), { now, agingMs, defaultPriority }).order;
 }
 
 // A held lock, with the reason a task naming an overlapping one waits.

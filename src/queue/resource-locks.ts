@@ -26,6 +26,7 @@ export interface HeldLocks {
   taken_at: string;
 }
 
+// A take either holds the locks now, or names the overlapping lock and its holder.
 export type TakeResult = { ok: true } | { ok: false; lock: string; heldBy: string };
 
 const SUFFIX = '.held';
@@ -51,7 +52,7 @@ function sameOwner(a: LockOwner, b: LockOwner): boolean {
 // Whether a lockfile still binds: its owner daemon is alive, or its agent still runs (a daemon
 // killed with -9 leaves its agents running, and their locks with them). A file written on another
 // host is always believed.
-export function isLive(layout: Layout, held: HeldLocks): boolean {
+function isLive(layout: Layout, held: HeldLocks): boolean {
   const { owner } = held;
   if (owner.host !== hostname()) return true;
   if (isProcessAlive(owner.pid) && (owner.start === undefined || startOf(owner.pid) === owner.start)) return true;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { validateConfig } from '../../src/core/config-schema.js';
 import { locksOverlap } from '../../src/core/lock-overlap.js';
-import { orderPending, schedule, sortByAge, type PendingTask, type RunningTask } from '../../src/core/scheduler.js';
+import { compareAge, orderPending, schedule, type PendingTask, type RunningTask } from '../../src/core/scheduler.js';
 import { validateTask } from '../../src/core/task-schema.js';
 
 const LOCKS = ['src/a', 'src/a/**', 'src/b', 'docs/**', 'db', '*.md', 'README.md'];
@@ -70,7 +70,7 @@ describe('the scheduler, over random workloads', () => {
         const all = build(specs);
         const byId = new Map(all.map((entry) => [entry.task.id, entry]));
         const outcome = new Map(specs.map((spec, index) => [`t${index}`, spec.succeeds]));
-        let pending = sortByAge(all);
+        let pending = [...all].sort(compareAge);
         let running: RunningTask[] = [];
         const completed = new Set<string>();
         const failed = new Set<string>();

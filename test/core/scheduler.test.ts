@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { validateConfig } from '../../src/core/config-schema.js';
 import { locksOverlap } from '../../src/core/lock-overlap.js';
-import { orderPending, schedule, sortByAge, sortPending, type PendingTask, type SchedulerInput } from '../../src/core/scheduler.js';
+import { compareAge, orderPending, schedule, type PendingTask, type SchedulerInput } from '../../src/core/scheduler.js';
 import { validateTask } from '../../src/core/task-schema.js';
 
 function config(data: unknown = { max_concurrent: 4, agents: { a: { preset: 'shell', max_instances: 2 }, b: { preset: 'shell', max_instances: 2 } } }) {
@@ -16,6 +16,9 @@ function pending(id: string, fields: Record<string, unknown> = {}, createdAtMs =
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return { task: result.task, createdAtMs, retryAfterMs };
 }
+
+// Pending tasks in run order, as the daemon keeps them.
+const sortPending = (tasks: readonly PendingTask[], defaultPriority: 0 | 1 | 2, now = 0, agingMs = 0) => orderPending([...tasks].sort(compareAge), { now, agingMs, defaultPriority }).order;
 
 function input(overrides: Partial<SchedulerInput>): SchedulerInput {
   const base = { now: 1000, config: config(), pending: [], running: [], completed: new Set<string>(), failed: new Set<string>(), blocked: new Set<string>(), ...overrides };
@@ -184,9 +187,9 @@ describe('orderPending', () => {
 
   it('says when aging next changes the order', () => {
     const HALF = HOUR / 2;
-    const result = orderPending(sortByAge([pending('low', { priority: 'low' }, 0), pending('high', { priority: 'high' }, 0)]), { now: 10, agingMs: HALF, defaultPriority: 1 });
+    const result = orderPending([pending('high', { priority: 'high' }, 0), pending('low', { priority: 'low' }, 0)], { now: 10, agingMs: HALF, defaultPriority: 1 });
     expect(result.changesAtMs).toBe(HALF);
-    expect(orderPending(sortByAge([pending('high', { priority: 'high' }, 0)]), { now: 10, agingMs: HALF, defaultPriority: 1 }).changesAtMs).toBeUndefined();
+    expect(orderPending([pending('high', { priority: 'high' }, 0)], { now: 10, agingMs: HALF, defaultPriority: 1 }).changesAtMs).toBeUndefined();
   });
 });
 
