@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { dependencyIds } from '../core/dependency-state.js';
 import type { Task } from '../core/task-schema.js';
 
 // Context files larger than this are referenced by path instead of inlined.
@@ -16,8 +17,8 @@ function section(root: string, path: string): string {
   }
 }
 
-// The prompt an agent gets: the task, the shared context files, the task's own files, then what
-// the tasks it depends on answered.
+// The prompt an agent gets: the task, the shared context files, the task's own files, what the
+// tasks it waited for answered, and for a `when: { failed: ID }` task the failed task's file.
 // It opens with a heading, so it never starts with a `-` that a CLI could take for an option.
 export function buildPrompt(root: string, task: Task, sharedFiles: readonly string[]): string {
   const parts = ['## Task', '', task.fields.description.trim(), ''];
@@ -26,9 +27,14 @@ export function buildPrompt(root: string, task: Task, sharedFiles: readonly stri
     parts.push('## Context', '');
     for (const file of files) parts.push(section(root, file));
   }
-  if (task.dependsOn.length > 0) {
+  const waitedFor = dependencyIds(task);
+  if (waitedFor.length > 0) {
     parts.push('## Results of the tasks this one depends on', '');
-    for (const dep of task.dependsOn) parts.push(section(root, `context/agent_outputs/${dep}.md`));
+    for (const dep of new Set(waitedFor)) parts.push(section(root, `context/agent_outputs/${dep}.md`));
+  }
+  if (task.whenFailed !== undefined) {
+    parts.push(`## ${task.whenFailed} failed; this task runs because of that`, '', 'Its task file, with each attempt and the error:', '');
+    parts.push(section(root, `tasks/failed/${task.whenFailed}.yaml`));
   }
   parts.push('## When you finish', '', 'End with a short summary of what you did and which files you changed.');
   return `${parts.join('\n')}\n`;

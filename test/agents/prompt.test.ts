@@ -32,4 +32,15 @@ describe('buildPrompt', () => {
     const prompt = buildPrompt(root, taskOf({ description: 'build it', depends_on: ['spec'] }), []);
     expect(prompt).toContain('## Results of the tasks this one depends on\n\n### context/agent_outputs/spec.md\n\nThe API has two endpoints.\n');
   });
+
+  it('gives a when-failed task the answers of what it waited for and the failed task file', () => {
+    root = mkdtempSync(join(tmpdir(), 'prompt-'));
+    mkdirSync(join(root, 'context/agent_outputs'), { recursive: true });
+    mkdirSync(join(root, 'tasks/failed'), { recursive: true });
+    writeFileSync(join(root, 'context/agent_outputs/build.md'), 'Built.\n');
+    writeFileSync(join(root, 'tasks/failed/tests.yaml'), 'description: run the tests\nresult:\n  outcome: failed\n  error: "exit 1: 3 tests failed"\n');
+    const prompt = buildPrompt(root, taskOf({ description: 'fix the tests', after: ['build'], when: { failed: 'tests' } }), []);
+    expect(prompt).toContain('### context/agent_outputs/build.md\n\nBuilt.\n');
+    expect(prompt).toContain('## tests failed; this task runs because of that\n\nIts task file, with each attempt and the error:\n\n### tasks/failed/tests.yaml\n\ndescription: run the tests\nresult:\n  outcome: failed\n  error: "exit 1: 3 tests failed"\n');
+  });
 });
