@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive, isRunProcess } from '../agents/process-table.js';
+import { isProcessAlive, isRunProcess, startTimeOf } from '../agents/process-table.js';
 import { keysOverlap, lockKey } from '../core/lock-overlap.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import type { Layout } from './layout.js';
@@ -31,18 +31,9 @@ export type TakeResult = { ok: true } | { ok: false; lock: string; heldBy: strin
 
 const SUFFIX = '.held';
 
-function startOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
 // This process as the owner of the lockfiles it takes.
 export function currentOwner(): LockOwner {
-  return { host: hostname(), pid: process.pid, start: startOf(process.pid) };
+  return { host: hostname(), pid: process.pid, start: startTimeOf(process.pid) };
 }
 
 function sameOwner(a: LockOwner, b: LockOwner): boolean {
@@ -55,7 +46,7 @@ function sameOwner(a: LockOwner, b: LockOwner): boolean {
 function isLive(layout: Layout, held: HeldLocks): boolean {
   const { owner } = held;
   if (owner.host !== hostname()) return true;
-  if (isProcessAlive(owner.pid) && (owner.start === undefined || startOf(owner.pid) === owner.start)) return true;
+  if (isProcessAlive(owner.pid) && (owner.start === undefined || startTimeOf(owner.pid) === owner.start)) return true;
   const runDir = layout.runDir(held.task, held.attempt);
   const pid = readPid(runDir);
   return pid !== undefined && isRunProcess(pid, runDir);
