@@ -70,6 +70,11 @@ program
   .option('--after <ids>', 'comma-separated ids that must end first (completed or failed)')
   .option('--when-failed <id>', 'run only if this task fails (skipped if it completes)')
   .option('--parent <id>', 'the task submitting this one (an agent passes "$ORCHESTRATE_TASK_ID"); `show PARENT` lists it')
+  .option('-r, --role <role>', 'a role whose instructions the agent gets (backend, tests, reviewer, ...)')
+  .option('-l, --locks <paths>', 'comma-separated paths or globs held exclusively while it runs')
+  .option('-w, --workspace <mode>', 'shared, or worktree: its own git worktree on branch orchestrate/<id>')
+  .option('--base <ref>', 'with --workspace worktree: the branch, tag or commit to start from')
+  .option('--merge <mode>', 'with --workspace worktree: auto (merge when clean) or manual')
   .option('-f, --file <file>', 'submit an existing YAML task file')
   .action(async (words: string[], options: Record<string, string | undefined>) => {
     const target = layout();

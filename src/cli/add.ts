@@ -20,6 +20,11 @@ export interface AddOptions {
   after?: string;
   whenFailed?: string;
   parent?: string;
+  role?: string;
+  locks?: string;
+  workspace?: string;
+  base?: string;
+  merge?: string;
 }
 
 // A YAML scalar: plain when unambiguous, else double-quoted (JSON strings are valid YAML).
@@ -39,6 +44,11 @@ function taskText(description: string, options: AddOptions): string {
   if (options.after) lines.push(`after: [${options.after.split(',').map((id) => scalar(id.trim())).join(', ')}]`);
   if (options.whenFailed) lines.push(`when: { failed: ${scalar(options.whenFailed)} }`);
   if (options.parent) lines.push(`parent: ${scalar(options.parent)}`);
+  if (options.role) lines.push(`role: ${scalar(options.role)}`);
+  if (options.locks) lines.push(`locks: [${options.locks.split(',').map((lock) => JSON.stringify(lock.trim())).join(', ')}]`);
+  if (options.workspace) lines.push(`workspace: ${options.workspace}`);
+  if (options.base) lines.push(`base: ${scalar(options.base)}`);
+  if (options.merge) lines.push(`merge: ${options.merge}`);
   lines.push(`created_at: ${new Date().toISOString()}`);
   return `${lines.join('\n')}\n`;
 }
@@ -55,6 +65,10 @@ function checkOptions(layout: Layout, options: AddOptions): void {
     const bad = ids?.split(',').map((id) => id.trim()).find((id) => idProblem(id) !== undefined);
     if (bad !== undefined) throw new CliError(`${flag}: "${bad}" is not a task id (letters, digits, ".", "_", "-"; several ids separated by commas)`, 2);
   }
+  if (options.workspace !== undefined && !['shared', 'worktree'].includes(options.workspace)) throw new CliError(`--workspace: "${options.workspace}" is not a workspace (use shared or worktree)`, 2);
+  if (options.merge !== undefined && !['auto', 'manual'].includes(options.merge)) throw new CliError(`--merge: "${options.merge}" is not a merge mode (use auto or manual)`, 2);
+  if (options.base !== undefined && (options.base === '' || options.base.startsWith('-'))) throw new CliError(`--base: "${options.base}" is not a branch, tag or commit`, 2);
+  if (options.locks !== undefined && options.locks.split(',').some((lock) => lock.trim() === '')) throw new CliError('--locks: paths or globs separated by commas, none empty', 2);
   if (options.whenFailed?.includes(',')) throw new CliError('--when-failed: takes one task id', 2);
   if (options.parent !== undefined && (idProblem(options.parent) !== undefined || !usedAnywhere(layout, options.parent))) {
     throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. "$ORCHESTRATE_TASK_ID")`, 2);

@@ -43,6 +43,8 @@ describe('the CLI without a daemon', () => {
     expect(text).toContain('priority: high');
     const shown = JSON.parse(cli(ws.root, ['show', id, '--json']).stdout);
     expect(shown.fields).toMatchObject({ description: 'yes', command: 'echo "a: b" # not a comment', priority: 'high', timeout: '5m', max_retries: 0 });
+    const isolated = cli(ws.root, ['add', '--role', 'tests', '--locks', 'src/api/**, docs/a b.md', '--workspace', 'worktree', '--base', 'release/1.2', '--merge', 'manual', 'write the tests']).stdout.trim();
+    expect(JSON.parse(cli(ws.root, ['show', isolated, '--json']).stdout).fields).toMatchObject({ role: 'tests', locks: ['src/api/**', 'docs/a b.md'], workspace: 'worktree', base: 'release/1.2', merge: 'manual' });
   });
 
   it('add refuses bad options with exit code 2 and a fix', () => {
@@ -52,6 +54,9 @@ describe('the CLI without a daemon', () => {
     expect(cli(ws.root, ['add', '--agent', 'shel', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('did you mean "shell"') });
     expect(cli(ws.root, ['add'])).toMatchObject({ code: 2, stderr: expect.stringContaining('description is required') });
     expect(cli(ws.root, ['add', '--bogus', 'x']).code).toBe(2);
+    expect(cli(ws.root, ['add', '--workspace', 'tree', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('shared or worktree') });
+    expect(cli(ws.root, ['add', '--merge', 'yes', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('auto or manual') });
+    expect(cli(ws.root, ['add', '--base', '--upload-pack=x', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('not a branch') });
     expect(idsIn(ws.root, 'pending')).toEqual([]);
   });
 
