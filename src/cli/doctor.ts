@@ -6,6 +6,7 @@ import { findCommand } from '../agents/resolve-command.js';
 import type { AgentConfig } from '../core/config-schema.js';
 import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
+import { findRepo } from '../worktrees/repo.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
 
@@ -22,10 +23,18 @@ export interface AgentCheck {
   detail: string;
 }
 
+// Whether `workspace: worktree` can work here; `needed` when the config makes it the default.
+export interface WorktreeCheck {
+  ok: boolean;
+  needed: boolean;
+  detail: string;
+}
+
 export interface DoctorReport {
   configProblems: string[];
   clis: CliCheck[];
   agents: AgentCheck[];
+  worktrees: WorktreeCheck;
   ok: boolean;
 }
 
@@ -41,7 +50,15 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
   );
   const agents = loaded.ok ? Object.entries(loaded.config.agents).map(([name, agent]) => checkAgent(layout, name, agent)) : [];
   const configProblems = loaded.ok ? [] : loaded.errors;
-  return { configProblems, clis, agents, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) };
+  const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');
+  return { configProblems, clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
+}
+
+// Tasks may ask for a worktree at any time, so this is checked even when no default asks for one.
+async function checkWorktrees(layout: Layout, needed: boolean): Promise<WorktreeCheck> {
+  const found = await findRepo(layout.root);
+  if (!found.ok) return { ok: false, needed, detail: found.error };
+  return { ok: true, needed, detail: `git repository at ${found.repo.top}` };
 }
 
 async function checkCli(name: string, install: string): Promise<CliCheck> {
@@ -87,6 +104,8 @@ export function renderDoctor(report: DoctorReport): string {
   for (const problem of report.configProblems) lines.push(`  problem  ${problem}`);
   if (report.agents.length > 0) lines.push('', 'Configured agents:');
   for (const agent of report.agents) lines.push(`  ${agent.ok ? 'ok     ' : 'problem'}  ${agent.name}: ${agent.detail}`);
+  const worktrees = report.worktrees;
+  lines.push('', 'Worktrees (workspace: worktree):', `  ${worktrees.ok ? 'ok     ' : worktrees.needed ? 'problem' : 'note   '}  ${worktrees.detail}${worktrees.ok || worktrees.needed ? '' : ' (only tasks with workspace: worktree need it)'}`);
   lines.push('', report.ok ? 'Everything configured can run.' : 'Fix the problems above, then run `orchestrate doctor` again.');
   return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, makeWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -37,5 +38,21 @@ describe('orchestrate doctor', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/problem +orchestrator\.yaml: max_concurent: .*max_concurrent/);
     expect(result.stdout).toMatch(/problem +orchestrator\.yaml: agents\.a\.preset: unknown preset "claud"/);
+  });
+
+  it('checks that worktrees can be made: a problem when they are the default, a note otherwise', () => {
+    ws = makeWorkspace('agents:\n  shell: { preset: shell }\ndefaults: { agent: shell, workspace: worktree }\n');
+    const failing = cli(ws.root, ['doctor'], { env: { PATH } });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/problem +workspace: worktree needs a git repository: run git init/);
+    spawnSync('git', ['init', '-q'], { cwd: ws.root });
+    const fixed = cli(ws.root, ['doctor', '--json'], { env: { PATH } });
+    expect(JSON.parse(fixed.stdout).worktrees).toMatchObject({ ok: true, needed: true });
+    expect(fixed.code).toBe(0);
+    ws.cleanup();
+    ws = makeWorkspace('agents:\n  shell: { preset: shell }\n');
+    const noted = cli(ws.root, ['doctor'], { env: { PATH } });
+    expect(noted.stdout).toMatch(/note +workspace: worktree needs a git repository: run git init \(only tasks with workspace: worktree need it\)/);
+    expect(noted.code).toBe(0);
   });
 });
