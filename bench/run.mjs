@@ -235,8 +235,8 @@ async function main() {
     results.g = g;
     heading(`(g) orchestrate's own overhead per agent run (${g.claimToStart.n} runs of a 50 ms command, 8 at a time)`);
     const row = (name, s) => [name, fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max)];
-    console.log(textTable(['from → to', 'p50', 'p99', 'max'], [row('task claimed → agent command running', g.claimToStart), row('agent exit → task file final in completed/', g.exitToFinal)]));
-    console.log('\n"running" is a `date +%s%N` stamp by the command itself, so it includes starting /bin/sh and date (~1-3 ms here). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).');
+    console.log(textTable(['from → to', 'p50', 'p99', 'max'], [row('task claimed → agent process started', g.claimToSpawn), row('task claimed → its command running (+ exec of sh, date)', g.claimToStart), row('agent exit → task file final in completed/', g.exitToFinal)]));
+    console.log('\n"process started" is the `started` event, logged once the launcher\'s fork returned the pid; "command running" is a `date +%s%N` stamp by the command itself, so it adds the exec of /bin/sh and of date (1-3 ms each on a quiet machine, ~5 ms of CPU each on a VM where process creation is slow). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).');
   }
 
   if (only.has('h')) {
