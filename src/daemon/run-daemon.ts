@@ -1,4 +1,4 @@
-import { mkdirSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, statSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import { withAgentSlots, type AgentSlots } from '../core/agent-slots.js';
@@ -33,7 +33,7 @@ export interface DaemonInfo {
 }
 
 export interface DaemonExit {
-  reason: 'stopped' | 'idle' | 'signal';
+  reason: 'stopped' | 'idle' | 'signal' | 'removed';
 }
 
 // Thrown when orchestrator.yaml is invalid at start: the CLI prints the lines and exits 1.
@@ -133,7 +133,17 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   };
 
   const watchers = startDoorbell(layout, daemon, reloadConfig, log);
-  const rescan = setInterval(() => daemon?.ring({ full: true }), config.rescanIntervalMs);
+  const rootIno = statSync(layout.root).ino;
+  const rescan = setInterval(() => {
+    // A workspace deleted (or deleted and made anew) under a daemon would keep it running forever,
+    // holding the socket a new daemon for that path needs.
+    if (statSync(layout.root, { throwIfNoEntry: false })?.ino !== rootIno) {
+      log.error(`the workspace ${layout.root} was removed; stopping (agents keep running)`);
+      stopRequest?.({ killAgents: false, wait: false, reason: 'removed' });
+      return;
+    }
+    daemon?.ring({ full: true });
+  }, config.rescanIntervalMs);
   const onAbort = () => stopRequest?.({ killAgents: false, wait: false, reason: 'signal' });
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
