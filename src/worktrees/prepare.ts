@@ -57,16 +57,19 @@ async function checkOut(root: string, repo: Repo, branch: string, wanted: string
     if (own === entries[0] || real(own.path) === real(repo.top)) return { error: `${branch} is checked out in ${own.path}; switch that checkout to another branch so the task can have its own worktree` };
     return { path: own.path, created: false };
   }
-  if (entries.some((entry) => entry.prunable)) await gitOk(root, ['worktree', 'prune']);
   const squatter = entries.find((entry) => !entry.prunable && real(entry.path) === real(wanted));
   if (squatter) return { error: `${wanted} is already a worktree of ${squatter.branch ?? 'a detached HEAD'}; remove it (git worktree remove) or move it away` };
+  // Our worktree's folder was removed by hand: --force takes its place. (A `git worktree prune`
+  // here would also drop the worktrees other tasks are creating at this very moment.)
+  const stale = entries.some((entry) => entry.prunable && (entry.branch === ref || real(entry.path) === real(wanted)));
+  const force = stale ? ['--force'] : [];
   if ((await git(root, ['rev-parse', '--verify', '--quiet', ref])).code === 0) {
-    await gitOk(root, ['worktree', 'add', wanted, branch]);
+    await gitOk(root, ['worktree', 'add', ...force, wanted, branch]);
     return { path: wanted, created: true };
   }
   const base = await resolveBase(root, plan.base);
   if ('error' in base) return base;
-  await gitOk(root, ['worktree', 'add', base.target ? '--track' : '--no-track', '-b', branch, wanted, base.target ?? base.commit]);
+  await gitOk(root, ['worktree', 'add', ...force, base.target ? '--track' : '--no-track', '-b', branch, wanted, base.target ?? base.commit]);
   // Where the branch started: what clean and the result compare its tip with.
   await gitOk(root, ['config', `branch.${branch}.orchestrate-base`, await gitOk(root, ['rev-parse', '--verify', ref])]);
   return { path: wanted, created: true };

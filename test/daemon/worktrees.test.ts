@@ -121,6 +121,24 @@ describe('workspace: worktree', () => {
     expect(read(root, 'step1.txt')).toBe('1\n');
   });
 
+  it('makes the worktree anew when a person removed its folder, without dropping other tasks\' worktrees', async () => {
+    t.ws = repoWorkspace();
+    const { root } = t.ws;
+    dropTask(root, 'again', 'description: again\nmerge: manual\ncommand: echo more >> notes.txt\n');
+    dropTask(root, 'keep', 'description: keep\nmerge: manual\ncommand: echo kept > kept.txt\n');
+    await runUntilIdle(root);
+    rmSync(join(root, '.orchestrate/worktrees/again'), { recursive: true, force: true });
+    // A second worktree whose folder is gone too: git lists both as prunable, and only ours is retaken.
+    rmSync(join(root, '.orchestrate/worktrees/keep'), { recursive: true, force: true });
+    writeFileSync(join(root, 'tasks/pending/again.yaml'), 'description: again\nmerge: manual\ncommand: echo more >> notes.txt\n');
+    rmSync(join(root, 'tasks/completed/again.yaml'));
+    await runUntilIdle(root);
+    expect(task(root, 'completed', 'again').result).toMatchObject({ merge: 'manual', files_modified: ['notes.txt'] });
+    // The branch kept the first run's commit, and the new worktree continued from it.
+    expect(gitIn(root, 'show', 'orchestrate/again:notes.txt')).toBe('more\nmore');
+    expect(gitIn(root, 'worktree', 'list', '--porcelain')).toMatch(/worktree .*\/\.orchestrate\/worktrees\/keep\n/);
+  });
+
   it('runs worktree.setup once in a new worktree, before the agent', async () => {
     const setup = 'worktree: { setup: \'cp "$ORCHESTRATE_ROOT/.env" .env && echo "$ORCHESTRATE_TASK_ID" >> "$ORCHESTRATE_ROOT/.orchestrate/setup-runs"\' }\n';
     t.ws = repoWorkspace(worktreeConfig(setup));
