@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { branchFor, branchProblem, parseWorktreeList, type WorktreePlan } from '../core/worktree.js';
-import { git, gitOk } from './git.js';
+import { git, gitOk, serialized } from './git.js';
 import { findRepo, type Repo } from './repo.js';
 
 // A task's worktree, ready for its agent.
@@ -91,8 +91,9 @@ export async function prepareWorktree(root: string, id: string, plan: WorktreePl
   const branch = branchFor(id);
   const wanted = resolve(root, dir, id);
   try {
-    // Not serialised: git locks what worktrees share, and checking out a big tree can take a while.
-    const checkedOut = await checkOut(root, repo, branch, wanted, plan);
+    // One at a time per repository, like merges: concurrent `worktree add --track` collide on
+    // .git/config.lock half-way, and a retried add then meets the branch the first one created.
+    const checkedOut = await serialized(repo.commonDir, () => checkOut(root, repo, branch, wanted, plan));
     if ('error' in checkedOut) return { ok: false, error: checkedOut.error };
     const worktree: PreparedWorktree = {
       path: checkedOut.path,
