@@ -1,13 +1,10 @@
-// `npm run example`: copies the example tasks into tasks/pending/ and runs the daemon until idle.
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+// `npm run example`: copies the example tasks (and plan) into tasks/pending/ and runs the daemon until idle.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { examples, root, submitted } from './example-files.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 mkdirSync(`${root}tasks/pending`, { recursive: true });
-for (const name of readdirSync(`${root}examples`)) {
-  const inUse = ['pending', 'assigned', 'completed', 'failed'].some((state) => existsSync(`${root}tasks/${state}/${name}`));
-  if (!inUse) copyFileSync(`${root}examples/${name}`, `${root}tasks/pending/${name}`);
-}
+for (const example of examples()) if (!submitted(example)) copyFileSync(`${root}examples/${example.name}`, `${root}tasks/pending/${example.name}`);
 const cli = (...args) => spawnSync(process.execPath, [`${root}dist/bin/orchestrate.js`, '-C', root, ...args], { stdio: 'inherit' });
 const run = cli('run', '--until-idle', '--log-format', 'pretty');
 cli('tasks');
