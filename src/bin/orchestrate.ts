@@ -233,7 +233,8 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof CliError) {
-    process.stderr.write(`orchestrate: ${error.message}\n`);
+    // A list of problems is printed as it is: each line already names its file and field.
+    process.stderr.write(error.message.includes('\n') ? `${error.message}\n` : `orchestrate: ${error.message}\n`);
     process.exitCode = error.exitCode;
   } else {
     process.stderr.write(`orchestrate: ${(error as Error).stack ?? String(error)}\n`);

@@ -96,7 +96,7 @@ describe('orchestrate plan', () => {
     expect(result.code).toBe(1);
     const file = join(ws.root, 'checks.yaml');
     expect(result.stderr).toBe(
-      `orchestrate: ${file}: tasks[2].after: dependency cycle lint -> lint (remove one of these dependencies)\n` +
+      `${file}: tasks[2].after: dependency cycle lint -> lint (remove one of these dependencies)\n` +
         `${file}: tasks[3].depends_on: unknown name "tset" (did you mean "test"?)\n`,
     );
     expect(idsIn(ws.root, 'pending')).toEqual([]);
