@@ -1,6 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { Problem } from '../core/problems.js';
-import { limitPauseUntil } from '../core/limit-pause.js';
 import { schedule, type Decision, type Schedule, type SchedulerInput, type WaitReason } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
 import { nextAttemptNumber } from '../core/transitions.js';
@@ -9,6 +8,7 @@ import { claimTask, moveTask } from '../queue/moves.js';
 import { setAside, sweepOrphanErrors } from '../queue/set-aside.js';
 import { cancelPendingTask } from '../queue/cancel-pending.js';
 import { summarizeTask } from '../queue/task-summary.js';
+import { AgentPauses } from './agent-pauses.js';
 import { ContextWriter } from './context-writer.js';
 import { inspectPending, type ReadyTask } from './inspect-pending.js';
 import type { DaemonContext } from './context.js';
@@ -87,9 +87,7 @@ export class Daemon {
   private passAgain = false;
   private passQueued = false;
   private wakeTimer: NodeJS.Timeout | undefined;
-  // Agents paused by a usage or rate limit (until when), and how many limits in a row each hit.
-  private readonly paused = new Map<string, number>();
-  private readonly limitStreak = new Map<string, number>();
+  private readonly pauses: AgentPauses;
   private inFlight = 0;
   // Ids with a transition under way in this daemon: never evaluated or scheduled meanwhile.
   private readonly busy = new Set<string>();
@@ -103,10 +101,11 @@ export class Daemon {
       ctx,
       (run, recorded) => this.onRunFinished(run, recorded),
       () => this.refill(),
-      (agent, resetAtMs) => this.pause(agent, resetAtMs),
+      (agent, resetAtMs) => this.pauses.pause(agent, resetAtMs),
     );
     this.waitReports = new WaitReports(ctx);
     this.locks = new RunLocks(ctx);
+    this.pauses = new AgentPauses(ctx);
     this.context = new ContextWriter(ctx, {
       completed: this.completed,
       failed: this.failed,
@@ -340,7 +339,7 @@ export class Daemon {
       completed: this.completed,
       failed: this.failed,
       blocked: this.runner.stoppingIds(),
-      paused: this.paused,
+      paused: this.pauses.until,
       present: this.present,
       cycles: this.order.cycles,
       held: this.locks.foreign,
@@ -446,23 +445,10 @@ export class Daemon {
     return { ok: false, message: `${id} is not pending or running` };
   }
 
-  // Pauses an agent after a usage or rate limit until the reset time its CLI named, else for a
-  // backoff that doubles with each limit in a row; other agents go on. Returns until when.
-  private pause(agent: string, resetAtMs: number | undefined): number {
-    const streak = (this.limitStreak.get(agent) ?? 0) + 1;
-    this.limitStreak.set(agent, streak);
-    const now = Date.now();
-    const until = Math.max(this.paused.get(agent) ?? 0, limitPauseUntil({ now, resetAtMs, streak, backoffMs: this.ctx.config().defaults.limitBackoffMs }));
-    this.paused.set(agent, until);
-    this.ctx.log.warn({ agent, until: new Date(until).toISOString() }, `${agent} hit a usage or rate limit: paused until ${new Date(until).toISOString()}; other agents go on`);
-    this.ctx.event('paused', { agent, until: new Date(until).toISOString() });
-    return until;
-  }
-
   private onRunFinished(run: LiveRun, recorded: Recorded | undefined): void {
     // Every end (success, failure, timeout, cancel, spawn error, lost) comes here once recorded.
     this.locks.release(run.id, run.locks);
-    if (recorded?.to === 'completed') this.limitStreak.delete(run.agent);
+    if (recorded?.to === 'completed') this.pauses.succeeded(run.agent);
     const moved = recorded?.moved === 'moved';
     if (moved) {
       if (recorded.to === 'completed') this.completed.add(run.id);
