@@ -166,7 +166,7 @@ export class Runner {
     }
     const systemPrompt = task.fields.role === undefined ? undefined : config.roles[task.fields.role];
     // The shell agent's "prompt" is its command, already in the task file: nothing to save.
-    let prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles);
+    let prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles, run.worktree);
     if (agentConfig.preset !== 'shell') {
       await mkdir(run.runDir, { recursive: true });
       await writeFileAtomic(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });

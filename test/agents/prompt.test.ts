@@ -43,4 +43,13 @@ describe('buildPrompt', () => {
     expect(prompt).toContain('### context/agent_outputs/build.md\n\nBuilt.\n');
     expect(prompt).toContain('## tests failed; this task runs because of that\n\nIts task file, with each attempt and the error:\n\n### tasks/failed/tests.yaml\n\ndescription: run the tests\nresult:\n  outcome: failed\n  error: "exit 1: 3 tests failed"\n');
   });
+
+  it('tells an agent in a worktree where it works and what happens to its changes', () => {
+    root = mkdtempSync(join(tmpdir(), 'prompt-'));
+    const shared = buildPrompt(root, taskOf({ description: 'fix it' }), []);
+    expect(shared).not.toContain('## Where you work');
+    const isolated = buildPrompt(root, taskOf({ description: 'fix it' }), [], { branch: 'orchestrate/t1', merge: 'manual' });
+    expect(isolated).toMatch(/^## Task\n\nfix it\n\n## Where you work\n\nYou work in a git worktree of your own, on branch orchestrate\/t1: stay inside the current folder\./);
+    expect(isolated).toContain('left there for a person to review and merge');
+  });
 });
