@@ -19,14 +19,26 @@ export function parseStates(option: string | undefined): StateFolder[] {
   });
 }
 
-// Every task in the chosen folders, from the index cache (only changed files are parsed).
-export async function listTasks(layout: Layout, states: StateFolder[]): Promise<IndexedTask[]> {
+// Oldest first, then by id.
+export function compareByAge(a: IndexedTask, b: IndexedTask): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+// Every task in the chosen folders, each id once, from the index cache (only changed files are
+// parsed; with `trustCached`, see TaskIndex.list, files the cache knows are not even looked at).
+export async function indexedTasks(layout: Layout, states: readonly StateFolder[], trustCached = false): Promise<IndexedTask[]> {
   const index = TaskIndex.load(layout);
   const lists = [];
-  for (const state of states) lists.push(...(await index.list(state)));
+  for (const state of states) lists.push(...(await index.list(state, trustCached)));
   const tasks = onePlace(layout, lists);
   await index.save().catch(() => undefined);
-  return tasks.sort((a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return tasks;
+}
+
+// Every task in the chosen folders, by state, then oldest first.
+export async function listTasks(layout: Layout, states: StateFolder[]): Promise<IndexedTask[]> {
+  return (await indexedTasks(layout, states)).sort((a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || compareByAge(a, b));
 }
 
 const COMMA = Buffer.from(',');
