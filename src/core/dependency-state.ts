@@ -20,11 +20,17 @@ export type DependencyState =
 
 const READY: DependencyState = { kind: 'ready' };
 
+// Whether a task names another at all (depends_on, after or when): only such a task can wait
+// for one, or be on a cycle.
+export function hasDependencies(task: Task): boolean {
+  return task.dependsOn.length > 0 || task.after.length > 0 || task.whenFailed !== undefined;
+}
+
 // Whether a task's depends_on (success needed), after (any end) and when (a failure) let it run.
 // Runs for every waiting task on every pass: plain loops, and arrays only when there is something to say.
 export function dependencyState(task: Task, facts: IdFacts): DependencyState {
+  if (!hasDependencies(task)) return READY;
   const { dependsOn, after, whenFailed } = task;
-  if (dependsOn.length === 0 && after.length === 0 && whenFailed === undefined) return READY;
   for (const id of dependsOn) if (facts.failed.has(id)) return { kind: 'fail', error: `dependency ${id} failed` };
   if (whenFailed !== undefined && facts.completed.has(whenFailed)) {
     return { kind: 'skip', summary: `skipped: ${whenFailed} completed, and this task runs only if it fails (when: { failed: ${whenFailed} })` };

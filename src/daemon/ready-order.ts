@@ -1,10 +1,9 @@
 import { findCycles } from '../core/dependency-cycles.js';
-import { dependencyIds } from '../core/dependency-state.js';
+import { dependencyIds, hasDependencies } from '../core/dependency-state.js';
 import { compareAge, orderPending, type RunOrder } from '../core/scheduler.js';
 import type { Config } from '../core/config-schema.js';
 import type { ReadyTask } from './inspect-pending.js';
 
-const hasEdges = (entry: ReadyTask) => entry.task.dependsOn.length > 0 || entry.task.after.length > 0 || entry.task.whenFailed !== undefined;
 
 // The ready tasks in run order, kept between passes: a task that arrives or leaves is put in or
 // taken out of the age order by binary search (no re-sort), the run order is redone only when the
@@ -45,7 +44,7 @@ export class ReadyOrder {
 
   private changed(entry: ReadyTask): void {
     this.order = undefined;
-    if (hasEdges(entry)) this.graphChanged = true;
+    if (hasDependencies(entry.task)) this.graphChanged = true;
   }
 
   // Where an entry is, or belongs, in the age order.
@@ -63,6 +62,6 @@ export class ReadyOrder {
 
 function cyclesAmong(entries: readonly ReadyTask[]): Map<string, string> {
   const graph = new Map<string, string[]>();
-  for (const entry of entries) if (hasEdges(entry)) graph.set(entry.task.id, dependencyIds(entry.task));
+  for (const entry of entries) if (hasDependencies(entry.task)) graph.set(entry.task.id, dependencyIds(entry.task));
   return graph.size === 0 ? new Map() : findCycles(graph);
 }
