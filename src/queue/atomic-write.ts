@@ -105,14 +105,21 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
     }
     throw error;
   }
-  if (durable) {
+  if (durable) syncDirSync(dirname(path));
+}
+
+// The synchronous twin of syncDir, unbatched: for writers that must know a rename is durable
+// before their next step.
+export function syncDirSync(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
     try {
-      const fd = openSync(dirname(path), 'r');
       fsyncSync(fd);
+    } finally {
       closeSync(fd);
-    } catch {
-      // See syncDir.
     }
+  } catch {
+    // See syncDir.
   }
 }
 

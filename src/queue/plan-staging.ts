@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openS
 import { join } from 'node:path';
 import { isProcessAlive, startTimeOf } from '../agents/process-table.js';
 import { planOfId } from '../core/plan.js';
+import { syncDirSync } from './atomic-write.js';
 import type { Layout } from './layout.js';
 
 // A plan is published all or none. Its task files are written into tasks/plans/.<plan>.staging/,
@@ -56,19 +57,6 @@ function writeDurable(path: string, data: Uint8Array | string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-function syncFolder(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // A folder that cannot be fsynced (some network filesystems) still holds its entries.
   }
 }
 
@@ -191,7 +179,7 @@ export function publishPlan(layout: Layout, files: PlanFiles): Publication {
       if (inodeOf(join(dir, RECORD)) !== ino) return abandon(layout, dir, { kind: 'changed' });
       writeDurable(join(dir, SOURCE), sourceId);
     }
-    syncFolder(dir);
+    syncDirSync(dir);
     for (const task of files.tasks) {
       try {
         linkSync(join(dir, `${task.id}.yaml`), layout.taskPath('pending', task.id));
@@ -200,9 +188,9 @@ export function publishPlan(layout: Layout, files: PlanFiles): Publication {
         throw error;
       }
     }
-    syncFolder(layout.folder('pending'));
+    syncDirSync(layout.folder('pending'));
     const record = linkRecord(join(dir, RECORD), plansDir(layout), files.name);
-    syncFolder(plansDir(layout));
+    syncDirSync(plansDir(layout));
     writeDurable(join(dir, COMMITTED), '');
     finish(layout, dir);
     return { kind: 'published', ids: files.tasks.map((task) => task.id), record };
