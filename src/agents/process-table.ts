@@ -40,23 +40,30 @@ function markerFor(runDir: string): Buffer {
   return Buffer.from(`${RUN_MARKER}=${runDir}\0`);
 }
 
-function isZombie(pid: number): boolean {
+// The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses):
+// [0] is the state, [2] the process group, [19] the start time.
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function isZombie(pid: number): boolean {
+  return statFields(pid)?.[0] === 'Z';
 }
 
 // When a process started (clock ticks since boot, from /proc), so a recycled pid can be told apart.
 export function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+  return statFields(pid)?.[19];
+}
+
+// Whether a process recorded as pid and start time still runs (not a recycled pid); an unknown
+// start time (no /proc where it was recorded) trusts the pid alone.
+export function isSameProcess(pid: number, start: string | undefined): boolean {
+  return isProcessAlive(pid) && (start === undefined || start === '' || startTimeOf(pid) === start);
 }
 
 // Whether `pid` is still the process started for `runDir` (not a recycled pid).
@@ -85,13 +92,9 @@ export function liveGroupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name));
-    } catch {
-      // Ended while we looked.
-    }
+    // Undefined when it ended while we looked.
+    const fields = statFields(Number(name));
+    if (fields && fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name));
   }
   return members;
 }

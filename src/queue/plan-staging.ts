@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { isProcessAlive, startTimeOf } from '../agents/process-table.js';
+import { isSameProcess, startTimeOf } from '../agents/process-table.js';
 import { planOfId } from '../core/plan.js';
 import { syncDirSync } from './atomic-write.js';
 import type { Layout } from './layout.js';
@@ -84,8 +84,7 @@ function isStale(dir: string, now: number): boolean {
   }
   const [pidText, started] = text.trim().split(' ');
   const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isProcessAlive(pid)) return true;
-  return started !== undefined && started !== '' && startTimeOf(pid) !== started;
+  return !Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isSameProcess(pid, started);
 }
 
 // Links `from` into `dir` as <name>.yaml, else <name>-2.yaml, ...: a plan's record never overwrites one.

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive, isRunProcess, startTimeOf } from '../agents/process-table.js';
+import { isRunProcess, isSameProcess, startTimeOf } from '../agents/process-table.js';
 import { keysOverlap, lockKey } from '../core/lock-overlap.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import type { Layout } from './layout.js';
@@ -46,7 +46,7 @@ function sameOwner(a: LockOwner, b: LockOwner): boolean {
 function isLive(layout: Layout, held: HeldLocks): boolean {
   const { owner } = held;
   if (owner.host !== hostname()) return true;
-  if (isProcessAlive(owner.pid) && (owner.start === undefined || startTimeOf(owner.pid) === owner.start)) return true;
+  if (isSameProcess(owner.pid, owner.start)) return true;
   const runDir = layout.runDir(held.task, held.attempt);
   const pid = readPid(runDir);
   return pid !== undefined && isRunProcess(pid, runDir);
