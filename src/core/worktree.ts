@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import type { StateFolder } from './transitions.js';
 import type { WorktreeConfig, MergeMode } from './worktree-fields.js';
 import { firstLine } from './text.js';
@@ -117,4 +118,10 @@ export interface WorktreeResult {
   files_modified?: string[];
   merge?: string;
   merge_note?: string;
+}
+
+// A path as people read it in a task file or a message: relative to the workspace when inside it.
+export function shownPath(root: string, path: string): string {
+  const inside = relative(root, path);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }

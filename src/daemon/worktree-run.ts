@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { AttemptOutcome } from '../core/task-schema.js';
-import { commitParagraphs, type RunWorktree, type WorktreePlan, type WorktreeResult } from '../core/worktree.js';
+import { commitParagraphs, shownPath, type RunWorktree, type WorktreePlan, type WorktreeResult } from '../core/worktree.js';
 import { settleWork } from '../worktrees/merge.js';
 import { prepareWorktree } from '../worktrees/prepare.js';
 import { runSetup } from '../worktrees/setup.js';
@@ -9,12 +9,6 @@ import type { DaemonContext } from './context.js';
 import type { LiveRun } from './live-run.js';
 
 export type WorktreeStart = { ok: true; workdir: string } | { ok: false; outcome: AttemptOutcome; error: string } | { aborted: true };
-
-// A path as people read it in a task file: relative to the workspace when it is inside.
-function shown(root: string, path: string): string {
-  const inside = relative(root, path);
-  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside;
-}
 
 // Before a worktree task's agent starts: its worktree (made, or found again for a retry), and in a
 // worktree whose setup has not succeeded yet, worktree.setup. Stopping the run aborts the setup.
@@ -28,7 +22,7 @@ export async function prepareRunWorktree(ctx: DaemonContext, run: LiveRun, plan:
     const { worktree } = prepared;
     run.worktree = { path: worktree.path, branch: worktree.branch, merge: plan.merge };
     if (worktree.warning) ctx.log.warn({ task: run.id }, worktree.warning);
-    if (worktree.created) ctx.log.info({ task: run.id, worktree: worktree.path }, `${run.id} works in ${shown(ctx.layout.root, worktree.path)} on ${worktree.branch}`);
+    if (worktree.created) ctx.log.info({ task: run.id, worktree: worktree.path }, `${run.id} works in ${shownPath(ctx.layout.root, worktree.path)} on ${worktree.branch}`);
     // A workspace folder that is not committed (nothing in it is tracked) is missing from the checkout.
     mkdirSync(worktree.workdir, { recursive: true });
     const setup = config.worktree.setup;
@@ -39,7 +33,7 @@ export async function prepareRunWorktree(ctx: DaemonContext, run: LiveRun, plan:
       const deadlineMs = timeoutMs === null || timeoutMs <= 0 ? undefined : Date.parse(run.startedAt) + timeoutMs;
       const logPath = join(run.runDir, 'setup.log');
       const result = await runSetup({ script: setup, cwd: worktree.workdir, env, logPath, deadlineMs, graceMs: config.killGraceMs, signal: preparing.signal });
-      if (!result.ok) return 'aborted' in result ? { aborted: true } : { ok: false, outcome: result.outcome, error: result.error.replace(logPath, shown(ctx.layout.root, logPath)) };
+      if (!result.ok) return 'aborted' in result ? { aborted: true } : { ok: false, outcome: result.outcome, error: result.error.replace(logPath, shownPath(ctx.layout.root, logPath)) };
       writeFileSync(worktree.setupMarker, `${new Date().toISOString()}\n`);
     }
     return preparing.signal.aborted ? { aborted: true } : { ok: true, workdir: worktree.workdir };
@@ -51,7 +45,7 @@ export async function prepareRunWorktree(ctx: DaemonContext, run: LiveRun, plan:
 // What a worktree run adds to its task's result: where the work is and, after a success, the
 // commit of the agent's work, the files it changed and what became of the merge.
 export async function settleRunWorktree(ctx: DaemonContext, run: LiveRun, worktree: RunWorktree, success: boolean): Promise<WorktreeResult> {
-  const where = { branch: worktree.branch, worktree: shown(ctx.layout.root, worktree.path) };
+  const where = { branch: worktree.branch, worktree: shownPath(ctx.layout.root, worktree.path) };
   if (!success) return where;
   const work = await settleWork({ root: ctx.layout.root, path: worktree.path, branch: worktree.branch, mode: worktree.merge, paragraphs: commitParagraphs(run.description, run.id, run.slot) });
   const level = work.merge === 'error' || work.merge === 'conflict' ? 'warn' : 'info';

@@ -1,5 +1,4 @@
-import { isAbsolute, relative } from 'node:path';
-import { cleanVerdict, idOfBranch, parseWorktreeList, type TaskBranchFacts } from '../core/worktree.js';
+import { cleanVerdict, idOfBranch, parseWorktreeList, shownPath, type TaskBranchFacts } from '../core/worktree.js';
 import { locateTask } from '../queue/locate-task.js';
 import type { Layout } from '../queue/layout.js';
 import { git, gitOk } from './git.js';
@@ -15,11 +14,6 @@ export interface CleanEntry {
 }
 
 export type CleanReport = { repository: false } | { repository: true; entries: CleanEntry[] };
-
-function shown(root: string, path: string): string {
-  const inside = relative(root, path);
-  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? path : inside;
-}
 
 // Every orchestrate/<id> branch with what clean needs to judge it (see cleanVerdict).
 async function gatherFacts(layout: Layout): Promise<(TaskBranchFacts & { path: string | undefined })[]> {
@@ -44,7 +38,7 @@ async function gatherFacts(layout: Layout): Promise<(TaskBranchFacts & { path: s
     const count = into === undefined ? undefined : await git(root, ['rev-list', '--count', `${into}..${tip}`]);
     const target = count?.code === 0 ? into!.replace(/^refs\/(heads|remotes)\//, '') : undefined;
     const dirty = path !== undefined && (await gitOk(path, ['status', '--porcelain', '-z', '--untracked-files=all'])) !== '';
-    facts.push({ id, branch, path, state: locateTask(layout, id), worktree: path === undefined ? undefined : shown(root, path), dirty, unchanged: forks.get(branch) === tip, target, unmerged: Number(count?.stdout.trim() ?? 0) });
+    facts.push({ id, branch, path, state: locateTask(layout, id), worktree: path === undefined ? undefined : shownPath(root, path), dirty, unchanged: forks.get(branch) === tip, target, unmerged: Number(count?.stdout.trim() ?? 0) });
   }
   return facts;
 }
