@@ -3,20 +3,14 @@ import { expandPlan, isPlanData, type PlanExpansion } from '../core/plan.js';
 import type { Problem } from '../core/problems.js';
 import type { Layout } from './layout.js';
 import { locateTask } from './locate-task.js';
-import { parseYaml } from './task-file.js';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { decodeText, parseYaml } from './task-file.js';
 
 // The bytes of a file as plan data: undefined when it is no plan (no top-level `tasks:`), a problem
 // when it is not even YAML.
 export function planData(bytes: Uint8Array): { data: Record<string, unknown> } | { problem: Problem } | undefined {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { problem: { path: '', message: 'is not UTF-8 text (save it as UTF-8)' } };
-  }
-  const parsed = parseYaml(text);
+  const decoded = decodeText(bytes);
+  if ('problem' in decoded) return decoded;
+  const parsed = parseYaml(decoded.text);
   if ('problem' in parsed) return parsed;
   return isPlanData(parsed.data) ? { data: parsed.data } : undefined;
 }

@@ -50,14 +50,20 @@ export function readTaskFile(path: string, id: string, known?: Stats): TaskFileR
   return parseTaskText(bytes, id, signature);
 }
 
+// The text of a task or plan file, or the problem that it is not UTF-8.
+export function decodeText(bytes: Uint8Array): { text: string } | { problem: Problem } {
+  try {
+    return { text: utf8.decode(bytes) };
+  } catch {
+    return { problem: { path: '', message: 'is not UTF-8 text (save it as UTF-8)' } };
+  }
+}
+
 // Parses the bytes of a task file (shared by the daemon and `orchestrate add --file`).
 export function parseTaskText(bytes: Uint8Array, id: string, signature: FileSignature): TaskFileRead {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { kind: 'invalid', problems: [{ path: '', message: 'is not UTF-8 text (save it as UTF-8)' }], signature };
-  }
+  const decoded = decodeText(bytes);
+  if ('problem' in decoded) return { kind: 'invalid', problems: [decoded.problem], signature };
+  const { text } = decoded;
   const parsed = parseYaml(text);
   if ('problem' in parsed) return { kind: 'invalid', problems: [parsed.problem], signature };
   const validation = validateTask(id, parsed.data);
