@@ -1,7 +1,6 @@
 import type { Layout } from '../queue/layout.js';
-import { loadConfig } from '../queue/config-file.js';
+import { configOrFail } from './config.js';
 import { formatDuration } from '../core/duration.js';
-import { CliError } from './errors.js';
 import { statusReport } from './status.js';
 import { renderTable } from './table.js';
 
@@ -15,9 +14,7 @@ export interface AgentRow {
 
 // `orchestrate agents`: what orchestrator.yaml configures and how busy each agent is.
 export async function listAgents(layout: Layout): Promise<AgentRow[]> {
-  const loaded = loadConfig(layout);
-  if (!loaded.ok) throw new CliError(loaded.errors.join('\n'));
-  const { config } = loaded;
+  const config = configOrFail(layout);
   const report = await statusReport(layout);
   return Object.entries(config.agents).map(([name, agent]) => ({
     name,

@@ -1,13 +1,11 @@
 import { closest } from '../core/suggest.js';
-import { loadConfig } from '../queue/config-file.js';
+import { configOrFail } from './config.js';
 import type { Layout } from '../queue/layout.js';
 import { CliError } from './errors.js';
 
 // Refuses an unknown --agent at once, with a did-you-mean, instead of failing the task later.
 export function checkAgentName(layout: Layout, agent: string): void {
-  const loaded = loadConfig(layout);
-  if (!loaded.ok) throw new CliError(loaded.errors.join('\n'));
-  const names = Object.keys(loaded.config.agents);
+  const names = Object.keys(configOrFail(layout).agents);
   if (names.includes(agent)) return;
   const guess = closest(agent, names);
   throw new CliError(`--agent: unknown agent "${agent}" (${guess ? `did you mean "${guess}"? ` : ''}agents: ${names.join(', ')})`, 2);

@@ -3,10 +3,10 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendControl } from '../daemon/control-socket.js';
-import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
 import { daemonStatus } from './daemon-status.js';
 import { agentSlotsOption } from './agent-slots.js';
+import { configOrFail } from './config.js';
 import { CliError } from './errors.js';
 import { isProcessAlive } from '../agents/process-table.js';
 
@@ -22,9 +22,7 @@ function logTail(path: string): string {
 
 // `orchestrate start`: runs the daemon detached and returns once it holds the workspace.
 export async function startDaemon(layout: Layout, options: { agents?: string }): Promise<string> {
-  const loaded = loadConfig(layout);
-  if (!loaded.ok) throw new CliError(loaded.errors.join('\n'));
-  agentSlotsOption(options.agents, loaded.config);
+  agentSlotsOption(options.agents, configOrFail(layout));
   const extraArgs = options.agents === undefined ? [] : ['--agents', options.agents];
   const running = await sendControl(layout, { cmd: 'ping' }, 1000);
   if (running?.ok) throw new CliError(`a daemon already runs on this workspace (pid ${running.pid}); stop it with \`orchestrate stop\``);

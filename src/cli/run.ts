@@ -1,21 +1,14 @@
-import type { Config } from '../core/config-schema.js';
 import { ConfigError, DaemonBusyError, runDaemon } from '../daemon/run-daemon.js';
 import { createLogger } from '../daemon/logger.js';
-import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
 import { agentSlotsOption } from './agent-slots.js';
+import { configOrFail } from './config.js';
 import { CliError } from './errors.js';
-
-function configOf(layout: Layout): Config {
-  const loaded = loadConfig(layout);
-  if (!loaded.ok) throw new CliError(loaded.errors.join('\n'));
-  return loaded.config;
-}
 
 // `orchestrate run`: the daemon in the foreground. Ctrl-C or SIGTERM stops it the way `stop` does;
 // agents keep running and the next daemon re-adopts them.
 export async function runForeground(layout: Layout, options: { untilIdle?: boolean; logFormat?: string; agents?: string }): Promise<void> {
-  const agentSlots = options.agents === undefined ? undefined : agentSlotsOption(options.agents, configOf(layout));
+  const agentSlots = options.agents === undefined ? undefined : agentSlotsOption(options.agents, configOrFail(layout));
   const pretty = options.logFormat === 'pretty' || (options.logFormat === undefined && process.stdout.isTTY === true);
   const logger = createLogger({ pretty });
   const controller = new AbortController();
