@@ -1,6 +1,6 @@
 import { findCycles } from './dependency-cycles.js';
 import { idProblem } from './ids.js';
-import { problemsFromZod, type Problem } from './problems.js';
+import { problemsFromZod, unknownField, type Problem } from './problems.js';
 import { closest } from './suggest.js';
 import { taskSchema, validateTask } from './task-schema.js';
 import type { StateFolder } from './transitions.js';
@@ -69,11 +69,6 @@ function planTaskId(plan: string, name: string): string {
 export function planOfId(id: string): string | undefined {
   const dot = id.lastIndexOf('.');
   return dot > 0 ? id.slice(0, dot) : undefined;
-}
-
-function unknownKey(path: string, key: string, known: readonly string[]): Problem {
-  const guess = closest(key, known);
-  return { path: path === '' ? key : `${path}.${key}`, message: `unknown field (${guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}`})` };
 }
 
 // The plan's name, or undefined (with a problem) when it cannot prefix task ids.
@@ -215,7 +210,7 @@ function entryIndex(problem: Problem): number {
 // Checks a plan and expands it into its tasks: all of them, or problems naming entry and field.
 export function expandPlan(data: Mapping, context: PlanContext): PlanExpansion {
   const problems: Problem[] = [];
-  for (const key of Object.keys(data)) if (!PLAN_KEYS.includes(key)) problems.push(unknownKey('', key, PLAN_KEYS));
+  for (const key of Object.keys(data)) if (!PLAN_KEYS.includes(key)) problems.push(unknownField(key, key, PLAN_KEYS));
   const name = planName(data.name, context.stem, problems);
   const defaults = planDefaults(data.defaults, problems);
   const entries = Array.isArray(data.tasks) ? data.tasks : [];

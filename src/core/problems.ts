@@ -37,17 +37,19 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   return def?.shape ? Object.keys(def.shape) : [];
 }
 
+// A field no schema knows, at `path` (which ends in it), with a did-you-mean or the known fields.
+export function unknownField(path: string, key: string, known: readonly string[]): Problem {
+  const guess = closest(key, known);
+  return { path, message: `unknown field (${guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}`})` };
+}
+
 // Turns zod issues into problems, adding a did-you-mean to unknown fields.
 export function problemsFromZod(error: z.ZodError, schema: z.ZodType): Problem[] {
   const problems: Problem[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(schema, issue.path);
-      for (const key of issue.keys) {
-        const guess = closest(key, known);
-        const fix = guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}`;
-        problems.push({ path: pathOf([...issue.path, key]), message: `unknown field (${fix})` });
-      }
+      for (const key of issue.keys) problems.push(unknownField(pathOf([...issue.path, key]), key, known));
       continue;
     }
     problems.push({ path: pathOf(issue.path), message: issue.message });
