@@ -7,6 +7,8 @@ export interface Launched {
   pid: number;
   // Resolves with the wrapper's exit, or with `undefined` if the launcher died first (then poll).
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>;
+  // Hands a reusable process (a runner shell) back once the run is over and its leftovers are gone.
+  release?: () => void;
 }
 
 interface Pending {

@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 // Every process of a run carries this variable, so the run's processes can be found even after
 // they leave its process group (setsid) or are re-parented when their parent dies.
 export const RUN_MARKER = 'ORCHESTRATE_RUN_DIR';
+// Every runner shell (see runner-pool.ts) carries this variable, set to the workspace's runs folder.
+export const RUNNER_MARKER = 'ORCHESTRATE_RUNNER';
 
 const hasProc = (() => {
   try {
@@ -66,11 +69,29 @@ export function isSameProcess(pid: number, start: string | undefined): boolean {
   return isProcessAlive(pid) && (start === undefined || start === '' || startTimeOf(pid) === start);
 }
 
-// Whether `pid` is still the process started for `runDir` (not a recycled pid).
+// Whether `pid` is still the process started for `runDir` (not a recycled pid): the run's wrapper,
+// or the runner shell that took the run, as long as the run's exit status is not written (the
+// runner moves on to another task only after that) and its start time is the one recorded.
 export function isRunProcess(pid: number, runDir: string): boolean {
   if (!exists(pid)) return false;
   if (!hasProc) return true;
-  return !isZombie(pid) && carriesMarker(pid, markerFor(runDir));
+  if (isZombie(pid)) return false;
+  if (carriesMarker(pid, markerFor(runDir))) return true;
+  return isRunnerOf(pid, dirname(dirname(runDir))) && !existsSync(join(runDir, 'exit')) && recordedStart(runDir) === startTimeOf(pid);
+}
+
+// Whether a process is a runner shell of the workspace whose runs folder is `runsDir`.
+export function isRunnerOf(pid: number, runsDir: string): boolean {
+  return carriesMarker(pid, Buffer.from(`${RUNNER_MARKER}=${runsDir}\0`));
+}
+
+// The start time recorded beside the pid of a run's runner shell (runs/<id>/<n>/pid.start).
+function recordedStart(runDir: string): string | undefined {
+  try {
+    return readFileSync(join(runDir, 'pid.start'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 // All live processes started for a run, wherever they are in the process tree.
@@ -89,12 +110,21 @@ export function findRunProcesses(runDir: string): number[] {
 // The live (non-zombie) processes of a process group; without /proc, the group leader if any remain.
 export function liveGroupMembers(pgid: number): number[] {
   if (!hasProc) return groupAlive(pgid) ? [pgid] : [];
-  const members: number[] = [];
+  return membersOfGroups(new Set([pgid])).get(pgid) ?? [];
+}
+
+// The live processes of several process groups, from one pass over /proc.
+export function membersOfGroups(pgids: ReadonlySet<number>): Map<number, number[]> {
+  const members = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     // Undefined when it ended while we looked.
     const fields = statFields(Number(name));
-    if (fields && fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name));
+    const pgid = Number(fields?.[2]);
+    if (!fields || fields[0] === 'Z' || !pgids.has(pgid)) continue;
+    const list = members.get(pgid);
+    if (list) list.push(Number(name));
+    else members.set(pgid, [Number(name)]);
   }
   return members;
 }

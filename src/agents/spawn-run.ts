@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { RUN_MARKER } from './process-table.js';
 import type { Launch } from './preset.js';
 
-// The wrapper is /bin/sh, the cheapest process that can outlive the daemon and still record the
-// agent's exit status. It opens the run's output files itself (work taken off the daemon's event
+// Agents started from an argv (the AI presets, `command:` agents) run under a wrapper: /bin/sh, the
+// cheapest process that can outlive the daemon and still record the agent's exit status (`shell`
+// tasks run on runner shells instead, see runner-pool.ts). It opens the run's output files itself (work taken off the daemon's event
 // loop). Its traps turn SIGINT/SIGTERM into an exit once the agent has ended, so
 // the status is written for cancel and timeout too; only SIGKILL leaves no status.
 const DIR = `"$${RUN_MARKER}"`;

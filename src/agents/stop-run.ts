@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findRunProcesses, liveGroupMembers } from './process-table.js';
+import { dirname } from 'node:path';
+import { findRunProcesses, isRunnerOf, liveGroupMembers } from './process-table.js';
 
 const POLL_MS = 25;
 const STEPS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
@@ -12,9 +13,13 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
+// What is left of a run: its process group (unless only a runner shell is left in it, which
+// outlives its tasks) and the processes that carry its marker elsewhere.
 function remaining(pgid: number, runDir: string): number[] {
   const stray = findRunProcesses(runDir);
-  return liveGroupMembers(pgid).length > 0 ? [-pgid, ...stray] : stray;
+  const members = liveGroupMembers(pgid);
+  const runnerOnly = members.length === 1 && members[0] === pgid && isRunnerOf(pgid, dirname(dirname(runDir)));
+  return members.length > 0 && !runnerOnly ? [-pgid, ...stray] : stray;
 }
 
 // Stops a run's whole tree: SIGINT, a grace period, SIGTERM, another grace period, then SIGKILL,

@@ -23,6 +23,8 @@ export interface LiveRun {
   locks: readonly string[];
   pid?: number;
   child?: ChildProcess;
+  // Gives the run's runner shell back to the pool (shell tasks), once the run's leftovers are gone.
+  releaseRunner?: () => void;
   timer?: NodeJS.Timeout;
   poller?: NodeJS.Timeout;
   stopping?: StopRequest;

@@ -1,13 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startProgress, updateProgress } from '../agents/progress-file.js';
 import type { AgentPreset } from '../agents/preset.js';
 import { presetFor } from '../agents/presets.js';
 import { findRunProcesses, groupAlive, isRunProcess } from '../agents/process-table.js';
 import { commandExists } from '../agents/resolve-command.js';
-import { LauncherClient } from '../agents/launcher.js';
-import { spawnRun, wrapperArgs, wrapperEnv } from '../agents/spawn-run.js';
+import { LauncherClient, type Launched } from '../agents/launcher.js';
+import { RunnerPool } from '../agents/runner-pool.js';
+import { GroupSweep } from './group-sweep.js';
+import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { promptWithRole } from '../agents/launch-args.js';
 import { buildPrompt } from '../context/prompt.js';
@@ -30,11 +33,21 @@ const ADOPTED_POLL_MS = 200;
 const STALL_CHECK_MAX_MS = 15_000;
 const PROGRESS_MS = 1000;
 const ARGV_PROMPT_LIMIT = 100_000;
+const LEFTOVER_SWEEP_MS = 100;
 
 const pointerPrompt = (promptFile: string) => `Your task is in the file ${promptFile} (it is too long for the command line). Read that whole file first, then do what it says.`;
 // The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
 const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 const STDOUT_TAIL = 256 * 1024;
+// The per-run variables a runner shell sets itself for each task it runs.
+const RUN_VARIABLES = new Set(['ORCHESTRATE_TASK_ID', 'ORCHESTRATE_ATTEMPT', 'ORCHESTRATE_PROMPT_FILE']);
+
+// A runner's environment: the agent's, without what differs from one run to the next.
+function runnerEnv(env: Record<string, string | undefined>, launchEnv: Record<string, string> | undefined): Record<string, string> {
+  const shared: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...env, ...launchEnv })) if (value !== undefined && !RUN_VARIABLES.has(name)) shared[name] = value;
+  return shared;
+}
 const STDERR_TAIL = 16 * 1024;
 
 export interface StartRequest {
@@ -49,6 +62,8 @@ export interface StartRequest {
 // Starts, watches, stops and finishes agent runs; the rest of the daemon only sees slots and ids.
 export class Runner {
   readonly runs = new Map<string, LiveRun>();
+  private readonly runners: RunnerPool;
+  private readonly sweep: GroupSweep;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -59,6 +74,8 @@ export class Runner {
     private readonly onLimited: (agent: string, resetAtMs: number | undefined) => number,
     private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
   ) {
+    this.runners = new RunnerPool(() => ctx.config().maxConcurrent);
+    this.sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
     this.launcher?.warmUp();
     this.watchStalls();
     this.watchProgress();
@@ -200,8 +217,9 @@ export class Runner {
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
     const request = { runDir: run.runDir, launch, cwd: workdir, env };
-    if (this.launcher) {
-      const started = await this.launchVia(this.launcher, run, wrapperArgs(launch), workdir, wrapperEnv(request));
+    const start = this.starter(run, request);
+    if (start) {
+      const started = await this.launchVia(run, start);
       if (typeof started === 'object') return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
       if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
       run.pid = started;
@@ -225,7 +243,7 @@ export class Runner {
       });
     }
     try {
-      writePid(run.runDir, run.pid);
+      writePid(run.runDir, run.pid, run.releaseRunner !== undefined);
     } catch {
       // Only a shortcut for recovery, which can also find the run's processes by their marker.
     }
@@ -234,13 +252,27 @@ export class Runner {
     this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);
   }
 
-  // Starts the wrapper through the launcher; returns its pid, or why it could not start. If the
-  // launcher dies mid-request, the run's marker tells whether the wrapper started (then it is
-  // watched) or not (then one more launcher is tried).
-  private async launchVia(launcher: LauncherClient, run: LiveRun, args: string[], cwd: string, env: Record<string, string>): Promise<number | 'ended' | { error: string }> {
+  // How a run starts: a `shell` task on a runner shell (its script in runs/<id>/<n>/command), an
+  // agent's argv through the launcher; undefined when neither applies (the daemon spawns itself).
+  private starter(run: LiveRun, request: SpawnRequest): (() => Promise<Launched>) | undefined {
+    const { launch, cwd, env } = request;
+    if (launch.kind === 'shell') {
+      writeFileSync(join(run.runDir, 'command'), launch.script);
+      const spec = { cwd, env: runnerEnv(env, launch.env), runsDir: dirname(dirname(run.runDir)) };
+      return () => this.runners.launch(spec, run.id, run.number);
+    }
+    const launcher = this.launcher;
+    return launcher ? () => launcher.launch(wrapperArgs(launch), cwd, wrapperEnv(request)) : undefined;
+  }
+
+  // Starts the run through the launcher or a runner; returns the pid of its process group, or why it
+  // could not start. If that process dies mid-request, the run's marker tells whether the agent
+  // started (then it is watched) or not (then one more try).
+  private async launchVia(run: LiveRun, start: () => Promise<Launched>): Promise<number | 'ended' | { error: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const launched = await launcher.launch(args, cwd, env);
+        const launched = await start();
+        run.releaseRunner = launched.release;
         void launched.exited.then((exit) => {
           if (run.stopping || run.finished) return;
           if (exit) void this.finish(run, exit.code, exit.signal ?? undefined);
@@ -335,6 +367,8 @@ export class Runner {
     clearTimeout(this.stallTimer);
     clearInterval(this.progressTimer);
     this.launcher?.close();
+    this.runners.close();
+    this.sweep.close();
     for (const run of this.runs.values()) {
       clearTimeout(run.timer);
       clearInterval(run.poller);
@@ -342,6 +376,15 @@ export class Runner {
       run.child?.removeAllListeners('exit');
       run.settle();
     }
+  }
+
+  // Stops whatever an agent that ended on its own left in its process group. A runner shell stays
+  // in its group, so its group is looked at by the next sweep rather than at once.
+  private async stopLeftovers(run: LiveRun, grace: number): Promise<void> {
+    const pid = run.pid;
+    if (run.stopping || pid === undefined) return;
+    const left = run.releaseRunner ? (await this.sweep.membersOf(pid)).some((member) => member !== pid) : groupAlive(pid);
+    if (left) await stopRunTree(pid, run.runDir, grace);
   }
 
   private async finishSpawnError(run: LiveRun, error: string, outcome: AttemptOutcome = 'spawn_error'): Promise<void> {
@@ -362,7 +405,7 @@ export class Runner {
     try {
       const config = this.ctx.config();
       const grace = config.killGraceMs;
-      if (!run.stopping && run.pid !== undefined && groupAlive(run.pid)) void stopRunTree(run.pid, run.runDir, grace);
+      void this.stopLeftovers(run, grace).finally(() => run.releaseRunner?.());
       this.readProgress(run);
       const stdout = readTail(join(run.runDir, 'stdout'), STDOUT_TAIL);
       const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);

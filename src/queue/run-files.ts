@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunWorktree } from '../core/worktree.js';
+import { startTimeOf } from '../agents/process-table.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
@@ -42,8 +43,12 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
   }
 }
 
-// Records the wrapper's pid (its process group id too) once it runs; atomic, so never read half.
-export function writePid(runDir: string, pid: number): void {
+// Records the pid of the run's wrapper or runner (its process group id too); atomic, so never read
+// half. A runner shell outlives the run, so its start time goes beside it (pid.start): a recycled pid
+// is then not taken for it.
+export function writePid(runDir: string, pid: number, runner = false): void {
+  const start = runner ? startTimeOf(pid) : undefined;
+  if (start !== undefined) writeFileAtomicSync(join(runDir, 'pid.start'), `${start}\n`, { durable: false });
   writeFileAtomicSync(join(runDir, 'pid'), `${pid}\n`, { durable: false });
 }
 

@@ -133,9 +133,14 @@ export function workspaceProcesses(root: string): number[] {
   return found;
 }
 
-// Agent processes of a workspace (not its daemons).
+// Agent processes of a workspace (not its daemons, nor the runner shells that wait for tasks).
 export function agentProcesses(root: string): number[] {
-  return workspaceProcesses(root).filter((pid) => !procText(String(pid), 'cmdline').includes(BIN));
+  return workspaceProcesses(root).filter((pid) => !procText(String(pid), 'cmdline').includes(BIN) && !isRunnerShell(pid));
+}
+
+function isRunnerShell(pid: number): boolean {
+  const environ = procText(String(pid), 'environ');
+  return environ.startsWith('ORCHESTRATE_RUNNER=') || environ.includes('\0ORCHESTRATE_RUNNER=');
 }
 
 // Kills (SIGKILL, by pid) every process a workspace started, then removes the workspace.

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { agentProcesses, foldersOf, killDaemon, pidAlive, readTask, runFile, runPid, startDaemon, tearDown, workspaceProcesses } from '../helpers/faults.js';
+import { cli, FAST_DAEMON, makeWorkspace, waitFor, dropTask, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
+
+// `shell` tasks run on runner shells: long-lived /bin/sh processes the daemon reuses task after task.
+const config = (instances: number) => `max_concurrent: ${instances}
+agents:
+  shell: { preset: shell, max_instances: ${instances} }
+defaults: { agent: shell, retry_delay: 100ms, max_retries: 1 }
+${FAST_DAEMON}`;
+
+let workspace: Workspace | undefined;
+let daemon: DaemonProcess | undefined;
+afterEach(async () => {
+  await tearDown(daemon, workspace);
+  daemon = undefined;
+  workspace = undefined;
+});
+
+const runnerOf = (root: string, id: string, attempt = 1) => Number(readFileSync(runFile(root, id, attempt, 'pid'), 'utf8').trim());
+
+describe('runner shells', () => {
+  it('run shell tasks one after another in the same shells, each with its own run variables and none of the runner', async () => {
+    workspace = makeWorkspace(config(1));
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    const ids = ['seq-1', 'seq-2', 'seq-3', 'seq-4'];
+    for (const id of ids) dropTask(root, id, `description: one of four\ncommand: 'echo "$ORCHESTRATE_TASK_ID $ORCHESTRATE_ATTEMPT \${ORCHESTRATE_RUNNER:-none} $(basename "$ORCHESTRATE_RUN_DIR")"; sleep 0.3; exit 3'\nmax_retries: 0\n`);
+    await waitFor('the four tasks to fail with exit 3', () => ids.every((id) => foldersOf(root, id).join() === 'failed'), 30_000);
+    // A runner is looked at for leftovers before it takes another task, so two of them take turns.
+    const runners = new Set(ids.map((id) => runnerOf(root, id)));
+    expect(runners.size).toBeLessThanOrEqual(2);
+    for (const id of ids) {
+      expect(readFileSync(runFile(root, id, 1, 'stdout'), 'utf8')).toBe(`${id} 1 none 1\n`);
+      expect(readTask(root, 'failed', id).attempts?.[0]).toMatchObject({ outcome: 'failed', exit_code: 3 });
+    }
+    // The runners wait for the next task; they are not agents, and they end with their daemon.
+    expect([...runners].every(pidAlive)).toBe(true);
+    expect(agentProcesses(root)).toEqual([]);
+    expect(cli(root, ['stop']).code).toBe(0);
+    await daemon.exited;
+    await waitFor('the idle runners to end with their daemon', () => ![...runners].some(pidAlive), 10_000);
+  });
+
+  it('keep running a task through kill -9 of the daemon and record its real exit status for the next daemon', async () => {
+    workspace = makeWorkspace(config(2));
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    dropTask(root, 'survivor', 'description: outlives its daemon\ncommand: "sleep 1; echo done; exit 7"\nmax_retries: 0\n');
+    const runner = await runPid(root, 'survivor');
+    await killDaemon(daemon);
+    await waitFor('the runner to record the exit status', () => existsSync(runFile(root, 'survivor', 1, 'exit')), 10_000);
+    expect(readFileSync(runFile(root, 'survivor', 1, 'exit'), 'utf8').trim()).toBe('7');
+    // With no daemon to tell, the runner ends rather than wait for tasks that will never come.
+    await waitFor('the runner to end', () => !pidAlive(runner), 10_000);
+    daemon = await startDaemon(root);
+    await waitFor('the next daemon to collect it', () => foldersOf(root, 'survivor').join() === 'failed', 20_000);
+    expect(readTask(root, 'failed', 'survivor').attempts?.[0]).toMatchObject({ outcome: 'failed', exit_code: 7 });
+    expect(readFileSync(runFile(root, 'survivor', 1, 'stdout'), 'utf8')).toBe('done\n');
+  });
+
+  it('record a task whose runner was killed as lost, retry it on a new runner and stop what the task left', async () => {
+    workspace = makeWorkspace(config(2));
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    dropTask(root, 'orphaned', 'description: its runner dies\ncommand: "if [ $ORCHESTRATE_ATTEMPT = 1 ]; then echo $$ > first.pid; sleep 30; fi"\n');
+    const runner = await runPid(root, 'orphaned');
+    await waitFor('the task to start', () => existsSync(`${root}/first.pid`));
+    process.kill(runner, 'SIGKILL');
+    await waitFor('the retry to complete', () => foldersOf(root, 'orphaned').join() === 'completed', 20_000);
+    const attempts = readTask(root, 'completed', 'orphaned').attempts!;
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['lost', 'success']);
+    expect(runnerOf(root, 'orphaned', 2)).not.toBe(runner);
+    await waitFor('the first attempt\'s sleep to be stopped', () => agentProcesses(root).length === 0, 10_000);
+  });
+
+  it('survive the cancel of their task and run the next one', async () => {
+    workspace = makeWorkspace(config(1));
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    dropTask(root, 'cancelled', 'description: cancelled\ncommand: sleep 30\n');
+    const runner = await runPid(root, 'cancelled');
+    await waitFor('the sleep to start', () => agentProcesses(root).length > 0);
+    expect(cli(root, ['cancel', 'cancelled']).code).toBe(0);
+    await waitFor('the task to be cancelled', () => foldersOf(root, 'cancelled').join() === 'failed', 20_000);
+    expect(readTask(root, 'failed', 'cancelled').result?.outcome).toBe('cancelled');
+    // SIGINT ended the task (exit 130); the runner recorded it and took the next task.
+    expect(readFileSync(runFile(root, 'cancelled', 1, 'exit'), 'utf8').trim()).toBe('130');
+    dropTask(root, 'next', 'description: next\ncommand: "true"\n');
+    await waitFor('the next task to complete', () => foldersOf(root, 'next').join() === 'completed', 20_000);
+    expect(runnerOf(root, 'next')).toBe(runner);
+    expect(workspaceProcesses(root)).toContain(runner);
+  });
+});
