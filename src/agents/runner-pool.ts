@@ -34,6 +34,8 @@ export interface RunnerSpec {
   runsDir: string;
 }
 
+const keyOf = (spec: RunnerSpec) => JSON.stringify([spec.cwd, spec.runsDir, spec.env]);
+
 interface Job {
   started: (result: { pid: number } | { error: string }) => void;
   exited: (result: { code: number | null; signal: NodeJS.Signals | null } | undefined) => void;
@@ -69,7 +71,7 @@ export class RunnerPool {
   // runner's pid (its process group) once it has taken the task. The runner takes no other task
   // until `release` is called: whatever the task left in its process group is dealt with first.
   launch(spec: RunnerSpec, id: string, attempt: number): Promise<Launched> {
-    const key = JSON.stringify([spec.cwd, spec.runsDir, spec.env]);
+    const key = keyOf(spec);
     const index = this.idle.findIndex((runner) => runner.key === key);
     const runner = index >= 0 ? this.idle.splice(index, 1)[0]! : this.start(spec, key);
     let resolveExit!: Job['exited'];
@@ -84,15 +86,22 @@ export class RunnerPool {
     });
   }
 
+  // Starts idle runners of a spec until `count` of them wait.
+  warmUp(spec: RunnerSpec, count: number): void {
+    const key = keyOf(spec);
+    for (let waiting = this.idle.filter((runner) => runner.key === key).length; waiting < count; waiting++) this.release(this.start(spec, key));
+  }
+
   private start(spec: RunnerSpec, key: string): Runner {
     const env = { ...spec.env, [RUNNER_MARKER]: spec.runsDir };
     const child = spawn('/bin/sh', ['-c', RUNNER_SCRIPT], { cwd: spec.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
     const runner: Runner = { child, key };
     this.all.add(runner);
     child.stdin!.on('error', () => undefined);
-    child.once('error', () => undefined);
+    // A runner that cannot start (its working folder is gone, say) fails its task like one that died.
+    child.once('error', (error) => this.onExit(runner, error.message));
     createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(runner, line));
-    child.once('exit', () => this.onExit(runner));
+    child.once('exit', () => this.onExit(runner, 'the runner shell exited'));
     return runner;
   }
 
@@ -122,14 +131,14 @@ export class RunnerPool {
     while (this.idle.length > 0 && this.idle[0]!.idleSince! < idleBefore) this.retire(this.idle.shift()!);
   }
 
-  private onExit(runner: Runner): void {
+  private onExit(runner: Runner, why: string): void {
     this.all.delete(runner);
     const index = this.idle.indexOf(runner);
     if (index >= 0) this.idle.splice(index, 1);
     const job = runner.job;
     runner.job = undefined;
     if (!job) return;
-    if (!job.confirmed) job.started({ error: 'the runner shell exited' });
+    if (!job.confirmed) job.started({ error: why });
     job.exited(undefined);
   }
 

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startProgress, updateProgress } from '../agents/progress-file.js';
 import type { AgentPreset } from '../agents/preset.js';
 import { presetFor } from '../agents/presets.js';
@@ -14,7 +14,7 @@ import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/
 import { stopRunTree } from '../agents/stop-run.js';
 import { promptWithRole } from '../agents/launch-args.js';
 import { buildPrompt } from '../context/prompt.js';
-import { stallPolicy } from '../core/config-schema.js';
+import { stallPolicy, type AgentConfig } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
@@ -41,6 +41,11 @@ const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.en
 const STDOUT_TAIL = 256 * 1024;
 // The per-run variables a runner shell sets itself for each task it runs.
 const RUN_VARIABLES = new Set(['ORCHESTRATE_TASK_ID', 'ORCHESTRATE_ATTEMPT', 'ORCHESTRATE_PROMPT_FILE']);
+
+// What every run of an agent gets in its environment, before the run's own variables.
+function agentEnv(root: string, agent: AgentConfig): Record<string, string | undefined> {
+  return { ...DAEMON_ENV, ...agent.env, ORCHESTRATE_ROOT: root };
+}
 
 // A runner's environment: the agent's, without what differs from one run to the next.
 function runnerEnv(env: Record<string, string | undefined>, launchEnv: Record<string, string> | undefined): Record<string, string> {
@@ -77,8 +82,22 @@ export class Runner {
     this.runners = new RunnerPool(() => ctx.config().maxConcurrent);
     this.sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
     this.launcher?.warmUp();
+    this.warmUpRunners();
     this.watchStalls();
     this.watchProgress();
+  }
+
+  // Starts runner shells for the `shell` agents now, so a burst of tasks does not wait for the
+  // daemon to fork one runner after another (each fork stalls its event loop for milliseconds).
+  // Twice the slots: a runner is looked at for leftovers before it takes its next task.
+  private warmUpRunners(): void {
+    const config = this.ctx.config();
+    const { layout } = this.ctx;
+    for (const agent of Object.values(config.agents)) {
+      if (agent.preset !== 'shell') continue;
+      const cwd = agent.cwd ? join(layout.root, agent.cwd) : layout.root;
+      this.runners.warmUp({ cwd, env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
+    }
   }
 
   private stallTimer: NodeJS.Timeout | undefined;
@@ -202,9 +221,7 @@ export class Runner {
     });
     const launch = preset.launch({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig, ...(systemPrompt ? { systemPrompt } : {}) });
     const env: Record<string, string | undefined> = {
-      ...DAEMON_ENV,
-      ...agentConfig.env,
-      ORCHESTRATE_ROOT: layout.root,
+      ...agentEnv(layout.root, agentConfig),
       ORCHESTRATE_TASK_ID: run.id,
       ORCHESTRATE_ATTEMPT: String(run.number),
       ORCHESTRATE_PROMPT_FILE: promptFile,
@@ -258,7 +275,7 @@ export class Runner {
     const { launch, cwd, env } = request;
     if (launch.kind === 'shell') {
       writeFileSync(join(run.runDir, 'command'), launch.script);
-      const spec = { cwd, env: runnerEnv(env, launch.env), runsDir: dirname(dirname(run.runDir)) };
+      const spec = { cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir };
       return () => this.runners.launch(spec, run.id, run.number);
     }
     const launcher = this.launcher;
