@@ -3,10 +3,16 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+// How a run's wrapper or runner reported its end.
+export interface AgentExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface Launched {
   pid: number;
   // Resolves with the wrapper's exit, or with `undefined` if the launcher died first (then poll).
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>;
+  exited: Promise<AgentExit | undefined>;
   // Hands a reusable process (a runner shell) back once the run is over and its leftovers are gone.
   release?: () => void;
 }

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import type { ProgressCursor } from '../agents/progress-file.js';
 import type { AttemptOutcome, TaskFields } from '../core/task-schema.js';
 import type { RunWorktree } from '../core/worktree.js';
@@ -22,7 +21,6 @@ export interface LiveRun {
   description: string;
   locks: readonly string[];
   pid?: number;
-  child?: ChildProcess;
   // Gives the run's runner shell back to the pool (shell tasks), once the run's leftovers are gone.
   releaseRunner?: () => void;
   timer?: NodeJS.Timeout;

@@ -1,5 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startProgress, updateProgress } from '../agents/progress-file.js';
@@ -7,14 +6,13 @@ import type { AgentPreset } from '../agents/preset.js';
 import { presetFor } from '../agents/presets.js';
 import { findRunProcesses, groupAlive, isRunProcess } from '../agents/process-table.js';
 import { commandExists } from '../agents/resolve-command.js';
-import { LauncherClient, type Launched } from '../agents/launcher.js';
-import { RunnerPool } from '../agents/runner-pool.js';
+import type { Launched } from '../agents/launcher.js';
 import { GroupSweep } from './group-sweep.js';
-import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
+import { agentEnv, Spawner } from './spawner.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { promptWithRole } from '../agents/launch-args.js';
 import { buildPrompt } from '../context/prompt.js';
-import { stallPolicy, type AgentConfig } from '../core/config-schema.js';
+import { stallPolicy } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
@@ -36,23 +34,7 @@ const ARGV_PROMPT_LIMIT = 100_000;
 const LEFTOVER_SWEEP_MS = 100;
 
 const pointerPrompt = (promptFile: string) => `Your task is in the file ${promptFile} (it is too long for the command line). Read that whole file first, then do what it says.`;
-// The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
-const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 const STDOUT_TAIL = 256 * 1024;
-// The per-run variables a runner shell sets itself for each task it runs.
-const RUN_VARIABLES = new Set(['ORCHESTRATE_TASK_ID', 'ORCHESTRATE_ATTEMPT', 'ORCHESTRATE_PROMPT_FILE']);
-
-// What every run of an agent gets in its environment, before the run's own variables.
-function agentEnv(root: string, agent: AgentConfig): Record<string, string | undefined> {
-  return { ...DAEMON_ENV, ...agent.env, ORCHESTRATE_ROOT: root };
-}
-
-// A runner's environment: the agent's, without what differs from one run to the next.
-function runnerEnv(env: Record<string, string | undefined>, launchEnv: Record<string, string> | undefined): Record<string, string> {
-  const shared: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...env, ...launchEnv })) if (value !== undefined && !RUN_VARIABLES.has(name)) shared[name] = value;
-  return shared;
-}
 const STDERR_TAIL = 16 * 1024;
 
 export interface StartRequest {
@@ -67,8 +49,9 @@ export interface StartRequest {
 // Starts, watches, stops and finishes agent runs; the rest of the daemon only sees slots and ids.
 export class Runner {
   readonly runs = new Map<string, LiveRun>();
-  private readonly runners: RunnerPool;
-  private readonly sweep: GroupSweep;
+  private readonly sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
+  // Set once the daemon lets its runs go: ends reported after that are the next daemon's to record.
+  private detached = false;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -77,27 +60,10 @@ export class Runner {
     private readonly onSlotFreed: () => void,
     // An agent hit a usage or rate limit: pause it; returns until when.
     private readonly onLimited: (agent: string, resetAtMs: number | undefined) => number,
-    private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
+    private readonly spawner = new Spawner(ctx),
   ) {
-    this.runners = new RunnerPool(() => ctx.config().maxConcurrent);
-    this.sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
-    this.launcher?.warmUp();
-    this.warmUpRunners();
     this.watchStalls();
     this.watchProgress();
-  }
-
-  // Starts runner shells for the `shell` agents now, so a burst of tasks does not wait for the
-  // daemon to fork one runner after another (each fork stalls its event loop for milliseconds).
-  // Twice the slots: a runner is looked at for leftovers before it takes its next task.
-  private warmUpRunners(): void {
-    const config = this.ctx.config();
-    const { layout } = this.ctx;
-    for (const agent of Object.values(config.agents)) {
-      if (agent.preset !== 'shell') continue;
-      const cwd = agent.cwd ? join(layout.root, agent.cwd) : layout.root;
-      this.runners.warmUp({ cwd, env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
-    }
   }
 
   private stallTimer: NodeJS.Timeout | undefined;
@@ -179,7 +145,7 @@ export class Runner {
     try {
       await this.launch(run, task);
     } catch (error) {
-      if (!run.child && !run.finished && !run.stopping) await this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+      if (run.pid === undefined && !run.finished && !run.stopping) await this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
     } finally {
       run.markLaunched();
     }
@@ -227,6 +193,8 @@ export class Runner {
       ORCHESTRATE_PROMPT_FILE: promptFile,
     };
     if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
+    // Spawning in a missing folder fails as "spawn /bin/sh ENOENT", which names the wrong thing.
+    if (!existsSync(workdir)) return this.finishSpawnError(run, `the working folder ${workdir} does not exist (create it, or fix agents.${run.agent}.cwd in orchestrator.yaml)`);
     if (launch.kind === 'exec' && !commandExists(launch.argv[0]!, workdir, env.PATH)) {
       const install = preset.install ? `install it with \`${preset.install}\`` : 'install it';
       return this.finishSpawnError(run, `command not found: ${launch.argv[0]} (${install}, or fix agents.${run.agent} in orchestrator.yaml)`);
@@ -234,31 +202,10 @@ export class Runner {
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
     const request = { runDir: run.runDir, launch, cwd: workdir, env };
-    const start = this.starter(run, request);
-    if (start) {
-      const started = await this.launchVia(run, start);
-      if (typeof started === 'object') return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
-      if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
-      run.pid = started;
-    } else {
-      let child: ChildProcess;
-      try {
-        child = spawnRun(request);
-      } catch (error) {
-        return this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
-      }
-      if (child.pid === undefined) {
-        child.once('error', (error) => void this.finishSpawnError(run, `could not start ${run.agent}: ${error.message}`));
-        return;
-      }
-      run.child = child;
-      run.pid = child.pid;
-      child.once('exit', (code, signal) => {
-        run.child = undefined;
-        if (run.stopping) return;
-        void this.finish(run, code, signal ?? undefined);
-      });
-    }
+    const started = await this.launchVia(run, () => this.spawner.start(request, run.id, run.number));
+    if (typeof started === 'object') return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
+    if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
+    run.pid = started;
     try {
       writePid(run.runDir, run.pid, run.releaseRunner !== undefined);
     } catch {
@@ -269,21 +216,7 @@ export class Runner {
     this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);
   }
 
-  // How a run starts: a `shell` task on a runner shell (its script in runs/<id>/<n>/command), an
-  // agent's argv through the launcher; undefined when neither applies (the daemon spawns itself).
-  private starter(run: LiveRun, request: SpawnRequest): (() => Promise<Launched>) | undefined {
-    const { launch, cwd, env } = request;
-    if (launch.kind === 'shell') {
-      writeFileSync(join(run.runDir, 'command'), launch.script);
-      const spec = { cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir };
-      return () => this.runners.launch(spec, run.id, run.number);
-    }
-    const launcher = this.launcher;
-    return launcher ? () => launcher.launch(wrapperArgs(launch), cwd, wrapperEnv(request)) : undefined;
-  }
-
-  // Starts the run through the launcher or a runner; returns the pid of its process group, or why it
-  // could not start. If that process dies mid-request, the run's marker tells whether the agent
+  // Starts the run; returns the pid of its process group, or why it could not start. If that process dies mid-request, the run's marker tells whether the agent
   // started (then it is watched) or not (then one more try).
   private async launchVia(run: LiveRun, start: () => Promise<Launched>): Promise<number | 'ended' | { error: string }> {
     for (let attempt = 1; ; attempt++) {
@@ -291,7 +224,7 @@ export class Runner {
         const launched = await start();
         run.releaseRunner = launched.release;
         void launched.exited.then((exit) => {
-          if (run.stopping || run.finished) return;
+          if (run.stopping || run.finished || this.detached) return;
           if (exit) void this.finish(run, exit.code, exit.signal ?? undefined);
           else this.watch(run, launched.pid);
         });
@@ -383,14 +316,13 @@ export class Runner {
   detachAll(): void {
     clearTimeout(this.stallTimer);
     clearInterval(this.progressTimer);
-    this.launcher?.close();
-    this.runners.close();
+    this.detached = true;
+    this.spawner.close();
     this.sweep.close();
     for (const run of this.runs.values()) {
       clearTimeout(run.timer);
       clearInterval(run.poller);
       run.preparing?.abort();
-      run.child?.removeAllListeners('exit');
       run.settle();
     }
   }

@@ -92,4 +92,16 @@ describe('runner shells', () => {
     expect(workspaceProcesses(root)).toContain(runner);
     expect(agentProcesses(root)).toEqual([]);
   });
+
+  it('fail a task whose agent works in a missing folder, naming the folder and the setting', async () => {
+    workspace = makeWorkspace(`agents:\n  elsewhere: { preset: shell, cwd: not-there }\ndefaults: { agent: elsewhere, max_retries: 0 }\n${FAST_DAEMON}`);
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    dropTask(root, 'nowhere', 'description: nowhere\ncommand: "true"\n');
+    await waitFor('the task to fail', () => foldersOf(root, 'nowhere').join() === 'failed', 20_000);
+    expect(readTask(root, 'failed', 'nowhere').attempts?.[0]).toMatchObject({
+      outcome: 'spawn_error',
+      error: `the working folder ${root}/not-there does not exist (create it, or fix agents.elsewhere.cwd in orchestrator.yaml)`,
+    });
+  });
 });

@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LauncherClient, type AgentExit, type Launched } from '../agents/launcher.js';
+import { RunnerPool } from '../agents/runner-pool.js';
+import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
+import type { AgentConfig } from '../core/config-schema.js';
+import type { DaemonContext } from './context.js';
+
+// The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
+const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
+// The per-run variables a runner shell sets itself for each task it runs.
+const RUN_VARIABLES = new Set(['ORCHESTRATE_TASK_ID', 'ORCHESTRATE_ATTEMPT', 'ORCHESTRATE_PROMPT_FILE']);
+
+// What every run of an agent gets in its environment, before the run's own variables.
+export function agentEnv(root: string, agent: AgentConfig): Record<string, string | undefined> {
+  return { ...DAEMON_ENV, ...agent.env, ORCHESTRATE_ROOT: root };
+}
+
+// A runner's environment: the agent's, without what differs from one run to the next.
+function runnerEnv(env: Record<string, string | undefined>, launchEnv: Record<string, string> | undefined): Record<string, string> {
+  const shared: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...env, ...launchEnv })) if (value !== undefined && !RUN_VARIABLES.has(name)) shared[name] = value;
+  return shared;
+}
+
+// Starts agent runs: a `shell` task on a runner shell (its script in runs/<id>/<n>/command), an
+// argv agent under its wrapper through the launcher, or from this process when run from sources
+// (there is no launcher bundle then).
+export class Spawner {
+  private readonly runners: RunnerPool;
+
+  constructor(
+    private readonly ctx: DaemonContext,
+    private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
+  ) {
+    this.runners = new RunnerPool(() => ctx.config().maxConcurrent);
+    this.launcher?.warmUp();
+    this.warmUpRunners();
+  }
+
+  // Starts runner shells for the `shell` agents now, so a burst of tasks does not wait for the
+  // daemon to fork one runner after another (each fork stalls its event loop for milliseconds).
+  // Twice the slots: a runner is looked at for leftovers before it takes its next task.
+  private warmUpRunners(): void {
+    const config = this.ctx.config();
+    const { layout } = this.ctx;
+    for (const agent of Object.values(config.agents)) {
+      if (agent.preset !== 'shell') continue;
+      const cwd = agent.cwd ? join(layout.root, agent.cwd) : layout.root;
+      this.runners.warmUp({ cwd, env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
+    }
+  }
+
+  start(request: SpawnRequest, id: string, attempt: number): Promise<Launched> {
+    const { launch, cwd, env } = request;
+    if (launch.kind === 'shell') {
+      writeFileSync(join(request.runDir, 'command'), launch.script);
+      return this.runners.launch({ cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir }, id, attempt);
+    }
+    if (this.launcher) return this.launcher.launch(wrapperArgs(launch), cwd, wrapperEnv(request));
+    return spawnHere(request);
+  }
+
+  // Lets the launcher and the runners go; the agents they started keep running.
+  close(): void {
+    this.launcher?.close();
+    this.runners.close();
+  }
+}
+
+// Spawns a run's wrapper from this process, in the launcher's terms.
+function spawnHere(request: SpawnRequest): Promise<Launched> {
+  return new Promise((resolve, reject) => {
+    const child = spawnRun(request);
+    const exited = new Promise<AgentExit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+    if (child.pid === undefined) child.once('error', reject);
+    else resolve({ pid: child.pid, exited });
+  });
+}
