@@ -47,6 +47,8 @@ interface Runner {
   key: string;
   job?: Job;
   idleSince?: number;
+  // Released while its task was still ending (a stop does not wait for the runner's report).
+  releaseWhenDone?: boolean;
 }
 
 // Idle runners are let go after this long, or when more than IDLE_PER_SLOT per slot wait: runners
@@ -117,11 +119,14 @@ export class RunnerPool {
     if (!status) return;
     runner.job = undefined;
     job.exited({ code: Number(status[1]), signal: null });
+    if (runner.releaseWhenDone) this.release(runner);
   }
 
   // An idle runner waits for the next task of its spec, unless enough runners wait already.
   private release(runner: Runner): void {
-    if (!this.all.has(runner) || runner.job) return;
+    if (!this.all.has(runner)) return;
+    runner.releaseWhenDone = runner.job !== undefined;
+    if (runner.job) return;
     runner.idleSince = Date.now();
     this.idle.push(runner);
     while (this.idle.length > IDLE_PER_SLOT * this.slots()) this.retire(this.idle.shift()!);
