@@ -23,6 +23,8 @@ export interface LiveRun {
   pid?: number;
   // Gives the run's runner shell back to the pool (shell tasks), once the run's leftovers are gone.
   releaseRunner?: () => void;
+  // Settles when that runner has reported the end of the task (its exit status is written then).
+  reported?: Promise<unknown>;
   timer?: NodeJS.Timeout;
   poller?: NodeJS.Timeout;
   stopping?: StopRequest;

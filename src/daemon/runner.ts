@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { startProgress, updateProgress } from '../agents/progress-file.js';
 import type { AgentPreset } from '../agents/preset.js';
@@ -32,6 +33,7 @@ const STALL_CHECK_MAX_MS = 15_000;
 const PROGRESS_MS = 1000;
 const ARGV_PROMPT_LIMIT = 100_000;
 const LEFTOVER_SWEEP_MS = 100;
+const RUNNER_REPORT_MS = 1000;
 
 const pointerPrompt = (promptFile: string) => `Your task is in the file ${promptFile} (it is too long for the command line). Read that whole file first, then do what it says.`;
 const STDOUT_TAIL = 256 * 1024;
@@ -223,6 +225,7 @@ export class Runner {
       try {
         const launched = await start();
         run.releaseRunner = launched.release;
+        if (launched.release) run.reported = launched.exited;
         void launched.exited.then((exit) => {
           if (run.stopping || run.finished || this.detached) return;
           if (exit) void this.finish(run, exit.code, exit.signal ?? undefined);
@@ -288,6 +291,8 @@ export class Runner {
     await run.launched;
     if (this.runs.get(id) !== run) return;
     if (run.pid !== undefined) await stopRunTree(run.pid, run.runDir, this.ctx.config().killGraceMs);
+    // A runner shell outlives the task: give it a moment to write the task's exit status.
+    if (run.reported) await Promise.race([run.reported, sleep(RUNNER_REPORT_MS, undefined, { ref: false })]);
     await this.finish(run, readExitCode(run.runDir) ?? null);
   }
 
