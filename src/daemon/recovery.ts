@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { findRunProcesses, isRunProcess } from '../agents/process-table.js';
+import { stopRunTree } from '../agents/stop-run.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import type { Problem } from '../core/problems.js';
 import { moveTask } from '../queue/moves.js';
@@ -50,6 +51,9 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
   const runDir = layout.runDir(id, number);
   const record = readRunRecord(runDir);
   if (!record) {
+    // A worktree.setup the previous daemon was running for this attempt must not run on beside the next one.
+    const setup = findRunProcesses(runDir).sort((a, b) => a - b);
+    if (setup.length > 0) await stopRunTree(setup[0]!, runDir, ctx.config().killGraceMs);
     const moved = await moveTask(layout, id, 'assigned', 'pending');
     log.info({ task: id }, `${id} was claimed but never started; back to pending (${moved})`);
     return 'requeued';

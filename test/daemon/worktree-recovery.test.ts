@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemon, readTask, runFile, runPid, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
-import { gitIn, repoWorkspace } from '../helpers/git-repo.js';
+import { killDaemon, pidAlive, readTask, runFile, runPid, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
+import { gitIn, repoWorkspace, worktreeConfig } from '../helpers/git-repo.js';
 import { waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
 
 let daemon: DaemonProcess | undefined;
@@ -36,5 +36,22 @@ describe('worktrees across a daemon crash', () => {
       expect(readFileSync(join(root, `${id}.txt`), 'utf8')).toBe(`${id}\n`);
       expect(gitIn(root, 'log', '-1', '--format=%(trailers:key=Task-Id,valueonly)', `orchestrate/${id}`)).toBe(id);
     }
+  });
+
+  it('stops a worktree.setup that a killed daemon left running before the task starts again', async () => {
+    // The first setup records its pid and hangs; the one of the next attempt passes at once.
+    const setup = 'if [ ! -e "$ORCHESTRATE_ROOT/.orchestrate/setup-1.pid" ]; then echo $$ > "$ORCHESTRATE_ROOT/.orchestrate/setup-1.pid"; sleep 60; fi';
+    ws = repoWorkspace(worktreeConfig(`worktree: { setup: ${JSON.stringify(setup)} }\n`));
+    const { root } = ws;
+    const pidFile = join(root, '.orchestrate/setup-1.pid');
+    writeFileSync(join(root, 'tasks/pending/set-up.yaml'), 'description: set up\ncommand: echo done > done.txt\n');
+    daemon = await startDaemon(root);
+    const first = await waitFor('the first setup to start', () => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8').trim()));
+    await killDaemon(daemon);
+    expect(pidAlive(first)).toBe(true);
+    daemon = await startDaemon(root);
+    await waitAllFinished(root, ['set-up'], 60_000);
+    expect(readTask(root, 'completed', 'set-up').result).toMatchObject({ outcome: 'success', merge: 'merged' });
+    await waitFor('the first setup to be stopped', () => !pidAlive(first), 10_000);
   });
 });
