@@ -34,7 +34,7 @@ export async function prepareRunWorktree(ctx: DaemonContext, run: LiveRun, plan:
       const env = { ...process.env, ORCHESTRATE_ROOT: ctx.layout.root, ORCHESTRATE_TASK_ID: run.id, ORCHESTRATE_WORKTREE: worktree.workdir, [RUN_MARKER]: run.runDir };
       const deadlineMs = timeoutMs === null || timeoutMs <= 0 ? undefined : Date.parse(run.startedAt) + timeoutMs;
       const logPath = join(run.runDir, 'setup.log');
-      const result = await runSetup({ script: setup, cwd: worktree.workdir, env, logPath, deadlineMs, graceMs: config.killGraceMs, signal: preparing.signal });
+      const result = await runSetup({ script: setup, cwd: worktree.workdir, env, runDir: run.runDir, logPath, deadlineMs, graceMs: config.killGraceMs, signal: preparing.signal });
       if (!result.ok) return 'aborted' in result ? { aborted: true } : { ok: false, outcome: result.outcome, error: result.error.replace(logPath, shownPath(ctx.layout.root, logPath)) };
       writeFileSync(worktree.setupMarker, `${new Date().toISOString()}\n`);
     }

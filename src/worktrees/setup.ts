@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { stopRunTree } from '../agents/stop-run.js';
 import { lastLine } from '../core/text.js';
 
 export interface SetupRequest {
@@ -7,6 +8,8 @@ export interface SetupRequest {
   script: string;
   cwd: string;
   env: Record<string, string | undefined>;
+  // The run it prepares: its processes carry this run's marker, and are stopped like its agent's.
+  runDir: string;
   // Its output goes here (the run's setup.log).
   logPath: string;
   // When it is stopped: the task's timeout, counted from the start of the attempt.
@@ -17,14 +20,6 @@ export interface SetupRequest {
 
 export type SetupResult = { ok: true } | { ok: false; outcome: 'failed' | 'timeout'; error: string } | { ok: false; aborted: true };
 
-function signalGroup(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, name);
-  } catch {
-    // Already gone.
-  }
-}
-
 function lastLogLine(path: string): string {
   try {
     return lastLine(readFileSync(path, 'utf8'), 200);
@@ -34,7 +29,7 @@ function lastLogLine(path: string): string {
 }
 
 // Runs worktree.setup with /bin/sh in a new worktree, in its own process group so a timeout or a
-// cancel stops all of it (SIGTERM, then SIGKILL after the grace period).
+// cancel stops all of it, the way an agent is stopped (SIGINT, SIGTERM, then SIGKILL).
 export function runSetup(request: SetupRequest): Promise<SetupResult> {
   return new Promise((resolve) => {
     if (request.signal.aborted) return resolve({ ok: false, aborted: true });
@@ -51,8 +46,7 @@ export function runSetup(request: SetupRequest): Promise<SetupResult> {
     const stop = (why: 'timeout' | 'abort') => {
       if (stoppedBy || child.pid === undefined) return;
       stoppedBy = why;
-      signalGroup(child.pid, 'SIGTERM');
-      setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), request.graceMs).unref();
+      void stopRunTree(child.pid, request.runDir, request.graceMs);
     };
     const onAbort = () => stop('abort');
     request.signal.addEventListener('abort', onAbort, { once: true });
