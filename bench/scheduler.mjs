@@ -12,7 +12,7 @@ async function loadScheduler() {
   const outfile = join(dir, 'scheduler.mjs');
   await build({
     stdin: {
-      contents: ["export { schedule } from './src/core/scheduler.ts';", "export { ReadyOrder } from './src/daemon/ready-order.ts';", "export { validateTask } from './src/core/task-schema.ts';", "export { validateConfig } from './src/core/config-schema.ts';"].join('\n'),
+      contents: ["export { LockVerdicts, schedule } from './src/core/scheduler.ts';", "export { ReadyOrder } from './src/daemon/ready-order.ts';", "export { validateTask } from './src/core/task-schema.ts';", "export { validateConfig } from './src/core/config-schema.ts';"].join('\n'),
       resolveDir: REPO,
       loader: 'ts',
     },
@@ -68,6 +68,7 @@ const WARM_UP = 50;
 function timePasses(m, work, { passes, changed }) {
   const order = new m.ReadyOrder();
   for (const entry of work.ready.values()) order.added(entry);
+  const lockVerdicts = new m.LockVerdicts();
   const present = { has: (id) => work.ready.has(id) };
   const empty = new Set();
   const edited = [...work.ready.values()].filter((entry) => entry.task.dependsOn.length > 0);
@@ -81,7 +82,7 @@ function timePasses(m, work, { passes, changed }) {
       order.added(entry);
     }
     const at = Date.now();
-    last = m.schedule({ now: at, config: work.config, pending: order.ordered(at, work.config.defaults), running: work.running, completed: empty, failed: empty, blocked: empty, paused: new Map(), present, cycles: order.cycles, held: work.held });
+    last = m.schedule({ now: at, config: work.config, pending: order.ordered(at, work.config.defaults), running: work.running, completed: empty, failed: empty, blocked: empty, paused: new Map(), present, cycles: order.cycles, held: work.held, lockVerdicts });
     if (i >= WARM_UP) times.push(now() - t0);
   }
   return { p50: median(times), p99: percentile(times, 99), passes: times.length, counts: last.waitCounts, starts: last.decisions.length };

@@ -46,6 +46,8 @@ export interface SchedulerInput {
   held?: readonly Pick<RunningTask, 'id' | 'locks'>[];
   // Give every pending task its reason (for `status`) instead of stopping once all slots are taken.
   explain?: boolean;
+  // Lock verdicts kept from the caller's previous pass (see LockVerdicts); a pass alone without.
+  lockVerdicts?: LockVerdicts;
 }
 
 // What the daemon carries out after a pass.
@@ -113,9 +115,21 @@ interface HeldLock {
 
 type Verdicts = Map<string, HeldLock | null>;
 
-// The verdicts of the last pass, kept while the same locks are held: passes come after every
-// event, and the held locks change only when runs start or end.
-let lastVerdicts: { held: string; verdicts: Verdicts } | undefined;
+// The lock verdicts of the last pass, kept while the same locks are held. The daemon keeps one
+// between passes: passes come after every event, and the held locks change only when runs start or end.
+export class LockVerdicts {
+  private held: string | undefined;
+  private verdicts: Verdicts = new Map();
+
+  // The verdicts for this set of held locks: the last pass's if they are the same, else none yet.
+  for(held: string): Verdicts {
+    if (this.held !== held) {
+      this.held = held;
+      this.verdicts = new Map();
+    }
+    return this.verdicts;
+  }
+}
 
 // The locks held during one pass. Many tasks name the same pattern, so each pattern is compared
 // with the held locks once (and again only after a start adds to them).
@@ -123,11 +137,9 @@ class HeldLocks {
   private readonly held: HeldLock[];
   private verdicts: Verdicts;
 
-  constructor(holders: readonly Pick<RunningTask, 'id' | 'locks'>[]) {
+  constructor(holders: readonly Pick<RunningTask, 'id' | 'locks'>[], cache: LockVerdicts) {
     this.held = holders.flatMap((run) => run.locks.map((lock) => ({ key: lockKey(lock), reason: { kind: 'lock' as const, lock, heldBy: run.id } })));
-    const held = this.held.map((one) => `${one.reason.lock}\0${one.reason.heldBy}`).join('\n');
-    if (lastVerdicts?.held !== held) lastVerdicts = { held, verdicts: new Map() };
-    this.verdicts = lastVerdicts.verdicts;
+    this.verdicts = cache.for(this.held.map((one) => `${one.reason.lock}\0${one.reason.heldBy}`).join('\n'));
   }
 
   add(lock: string, id: string): void {
@@ -179,7 +191,7 @@ export function schedule(input: SchedulerInput): Schedule {
   const { config, now, pending } = input;
   const load = new Map<string, number>();
   for (const run of input.running) load.set(run.agent, (load.get(run.agent) ?? 0) + 1);
-  const held = new HeldLocks([...input.running, ...(input.held ?? [])]);
+  const held = new HeldLocks([...input.running, ...(input.held ?? [])], input.lockVerdicts ?? new LockVerdicts());
   const present = input.present ?? new Set([...pending.map((entry) => entry.task.id), ...input.running.map((run) => run.id)]);
   const facts = { completed: input.completed, failed: input.failed, present };
   const candidatesFor = new CandidateCache(config);

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { Problem } from '../core/problems.js';
-import { schedule, type Decision, type Schedule, type SchedulerInput, type WaitReason } from '../core/scheduler.js';
+import { LockVerdicts, schedule, type Decision, type Schedule, type SchedulerInput, type WaitReason } from '../core/scheduler.js';
 import { taskIdOf } from '../core/ids.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import { recordEndWithoutAttempt } from '../queue/finish.js';
@@ -74,6 +74,7 @@ export class Daemon {
   private readonly order = new ReadyOrder();
   // The last pass's schedule: how many ready tasks waited for what.
   private lastSchedule: Schedule | undefined;
+  private readonly lockVerdicts = new LockVerdicts();
   private readonly waitReports: WaitReports;
   private readonly locks: RunLocks;
   private readonly trusted = new Set<string>();
@@ -344,6 +345,7 @@ export class Daemon {
       cycles: this.order.cycles,
       held: this.locks.foreign,
       explain,
+      lockVerdicts: this.lockVerdicts,
     };
   }
 
