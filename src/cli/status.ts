@@ -11,6 +11,7 @@ import { daemonStatus, type DaemonStatus } from './daemon-status.js';
 import { onePlace } from './one-place.js';
 import { latestRun } from './runs.js';
 import { firstLine } from '../core/text.js';
+import { shownPath } from '../core/worktree.js';
 import { renderTable } from './table.js';
 import { waitingReport, type WaitingReport } from './waiting.js';
 
@@ -25,6 +26,8 @@ export interface RunningRow {
   stalled_ms?: number;
   // What the agent's stream showed so far (presets that stream JSON; from runs/<id>/<n>/status.json).
   progress?: Progress;
+  // The git worktree the agent works in (workspace: worktree), relative to the workspace, and its branch.
+  worktree?: { path: string; branch: string };
 }
 
 export interface StatusReport {
@@ -66,7 +69,17 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     const run = latestRun(layout, id);
     const started = run?.record?.started_at;
     const progress = run ? readProgress(run.dir) : undefined;
-    return { id, agent: run?.record?.agent, slot: run?.record?.slot, attempt: run?.number, started_at: started, elapsed_ms: started ? now - Date.parse(started) : undefined, ...(progress ? { progress } : {}) };
+    const worktree = run?.record?.worktree;
+    return {
+      id,
+      agent: run?.record?.agent,
+      slot: run?.record?.slot,
+      attempt: run?.number,
+      started_at: started,
+      elapsed_ms: started ? now - Date.parse(started) : undefined,
+      ...(progress ? { progress } : {}),
+      ...(worktree ? { worktree: { path: shownPath(layout.root, worktree.path), branch: worktree.branch } } : {}),
+    };
   });
   let slots: StatusReport['slots'];
   const daemon = daemonStatus(layout);
@@ -115,8 +128,18 @@ export function renderStatus(report: StatusReport): string {
   if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);
   if (report.running.length > 0) {
     const state = (row: RunningRow) => (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
-    const rows = report.running.map((row) => [firstLine(row.id, 40), row.slot ?? '-', String(row.attempt ?? '-'), row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms), state(row), row.progress ? firstLine(describeProgress(row.progress), 100) : '']);
-    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', 'PROGRESS'], rows));
+    // The WORKTREE column appears only when some running task works in one.
+    const worktrees = report.running.some((row) => row.worktree);
+    const rows = report.running.map((row) => [
+      firstLine(row.id, 40),
+      row.slot ?? '-',
+      String(row.attempt ?? '-'),
+      row.elapsed_ms === undefined ? '-' : formatDuration(row.elapsed_ms),
+      state(row),
+      ...(worktrees ? [row.worktree ? `${row.worktree.path} (${row.worktree.branch})` : '-'] : []),
+      row.progress ? firstLine(describeProgress(row.progress), 100) : '',
+    ]);
+    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', ...(worktrees ? ['WORKTREE'] : []), 'PROGRESS'], rows));
   }
   const { rows: waiting, source } = report.waiting;
   if (waiting.length > 0) {

@@ -97,6 +97,21 @@ describe('workspace: worktree', () => {
     expect(gitIn(root, 'show', 'orchestrate/review-me:a.txt')).toBe('careful');
   });
 
+  it('`status` shows the worktree and branch of a running worktree task', async () => {
+    t.ws = repoWorkspace();
+    const { root } = t.ws;
+    dropTask(root, 'shown', 'description: shown\ncommand: while [ ! -f "$ORCHESTRATE_ROOT/.orchestrate/go" ]; do sleep 0.05; done\n');
+    t.daemon = inProcessDaemon(root);
+    await waitFor('the task to run', () => existsSync(join(root, '.orchestrate/runs/shown/1/pid')));
+    const json = JSON.parse((await cliAsync(root, ['status', '--json'])).stdout);
+    expect(json.running).toEqual([expect.objectContaining({ id: 'shown', worktree: { path: '.orchestrate/worktrees/shown', branch: 'orchestrate/shown' } })]);
+    const text = (await cliAsync(root, ['status'])).stdout;
+    expect(text).toMatch(/RUNNING +SLOT +ATTEMPT +ELAPSED +STATE +WORKTREE/);
+    expect(text).toContain('.orchestrate/worktrees/shown (orchestrate/shown)');
+    writeFileSync(join(root, '.orchestrate/go'), '');
+    await waitFor('the task to complete', () => existsSync(join(root, 'tasks/completed/shown.yaml')), 20_000);
+  });
+
   it('branches from base: and merges back into it, even when it is not checked out', async () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
