@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sendControl } from '../../src/daemon/control-socket.js';
 import { layoutOf } from '../../src/index.js';
 import { cli, dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { agentProcesses, cliAsync, faultWorkspace, foldersOf, killDaemon, pidAlive, readTask, runPid, startDaemon, stubbornPids, tearDown } from '../helpers/faults.js';
+import { agentProcesses, cliAsync, faultWorkspace, STUBBORN_AGENT, foldersOf, killDaemon, pidAlive, readTask, runPid, startDaemon, stubbornPids, tearDown } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
@@ -18,7 +18,7 @@ afterEach(async () => {
   daemon = workspace = undefined;
 });
 
-// Every process of a stubborn run: the wrapper (its process group) and the 5 pids it recorded.
+// Every process of a stubborn run: the wrapper or runner (its process group) and the 5 pids it recorded.
 async function stubbornTree(root: string, id: string): Promise<number[]> {
   const tree = [await runPid(root, id), ...(await stubbornPids(root, id))];
   for (const pid of tree) expect(pidAlive(pid), `pid ${pid} of ${id} before the stop`).toBe(true);
@@ -30,11 +30,17 @@ function survivors(tree: number[]): number[] {
 }
 
 describe('no orphans', () => {
-  it('`orchestrate cancel` stops a stubborn agent and all its descendants, setsid ones included', async () => {
+  // The stubborn agent as an argv agent (under a wrapper) and as a `shell` task's command (on a runner shell).
+  const ways = [
+    { how: 'argv agent', agent: 'agent: stubborn\n' },
+    { how: 'shell task', agent: `agent: shell\ncommand: ${STUBBORN_AGENT}\n` },
+  ];
+
+  it.each(ways)('`orchestrate cancel` stops a stubborn agent and all its descendants, setsid ones included ($how)', async ({ agent }) => {
     workspace = faultWorkspace({ withMarker: false });
     const { root } = workspace;
     daemon = await startDaemon(root);
-    dropTask(root, 'stubborn-cancel', 'description: ignores signals\nagent: stubborn\n');
+    dropTask(root, 'stubborn-cancel', `description: ignores signals\n${agent}`);
     const tree = await stubbornTree(root, 'stubborn-cancel');
 
     const cancelled = await cliAsync(root, ['cancel', 'stubborn-cancel']);
@@ -45,11 +51,11 @@ describe('no orphans', () => {
     expect(agentProcesses(root)).toEqual([]);
   });
 
-  it('a timeout stops a stubborn agent and all its descendants', async () => {
+  it.each(ways)('a timeout stops a stubborn agent and all its descendants ($how)', async ({ agent }) => {
     workspace = faultWorkspace({ withMarker: false });
     const { root } = workspace;
     daemon = await startDaemon(root);
-    dropTask(root, 'stubborn-timeout', 'description: runs past its timeout\nagent: stubborn\ntimeout: 1s\nmax_retries: 0\n');
+    dropTask(root, 'stubborn-timeout', `description: runs past its timeout\n${agent}timeout: 1s\nmax_retries: 0\n`);
     const tree = await stubbornTree(root, 'stubborn-timeout');
 
     await waitFor('the timeout to be recorded', () => foldersOf(root, 'stubborn-timeout').join() === 'failed', 30_000);

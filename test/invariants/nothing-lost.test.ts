@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { retryTask } from '../../src/cli/retry.js';
 import { layoutOf } from '../../src/index.js';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { agentProcesses, deadPid, faultWorkspace, foldersOf, killDaemon, readMarker, readTask, runFile, startDaemon, stopDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
+import { agentProcesses, deadPid, faultWorkspace, MARKER_AGENT, foldersOf, killDaemon, readMarker, readTask, runFile, startDaemon, stopDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
@@ -30,14 +30,19 @@ function random(seed: number): () => number {
 }
 
 describe('nothing lost', () => {
-  it('finishes and records every task across repeated kill -9 of the daemon', async () => {
+  // The marker agent runs as an argv agent (under a wrapper, through the launcher) and as the
+  // command of `shell` tasks (on runner shells): the two ways a run starts.
+  it.each([
+    { how: 'argv agents', task: (id: string) => `description: marker job ${id}\n` },
+    { how: 'shell tasks on runner shells', task: (id: string, marker: string) => `description: marker job ${id}\nagent: shell\ncommand: ${JSON.stringify(`MARKER_SLEEP=0.15 ${MARKER_AGENT} ${marker}`)}\n` },
+  ])('finishes and records every task across repeated kill -9 of the daemon ($how)', async ({ task }) => {
     const seed = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
     const next = random(seed);
     workspace = faultWorkspace({ markerSleep: '0.15', maxRetries: 10 });
     const { root, marker } = workspace;
     const ids = Array.from({ length: 240 }, (_, n) => `job-${String(n).padStart(3, '0')}`);
     const batches = [ids.slice(0, 120), ids.slice(120, 180), ids.slice(180)];
-    const submit = (batch: string[]) => batch.forEach((id) => dropTask(root, id, `description: marker job ${id}\n`));
+    const submit = (batch: string[]) => batch.forEach((id) => dropTask(root, id, task(id, marker)));
 
     submit(batches[0]!);
     daemon = await startDaemon(root);
