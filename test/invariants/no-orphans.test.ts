@@ -82,11 +82,11 @@ describe('no orphans', () => {
     for (const id of ['stubborn-a', 'stubborn-b']) expect(readTask(root, 'pending', id).attempts, id).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
   });
 
-  it('`orchestrate cancel` with no daemon running stops the agent tree itself', async () => {
+  it.each(ways)('`orchestrate cancel` with no daemon running stops the agent tree itself ($how)', async ({ agent }) => {
     workspace = faultWorkspace({ withMarker: false });
     const { root } = workspace;
     daemon = await startDaemon(root);
-    dropTask(root, 'stubborn-orphaned', 'description: its daemon dies\nagent: stubborn\n');
+    dropTask(root, 'stubborn-orphaned', `description: its daemon dies\n${agent}`);
     const tree = await stubbornTree(root, 'stubborn-orphaned');
     await killDaemon(daemon);
     daemon = undefined;
