@@ -19,7 +19,7 @@ export interface Launched {
 
 interface Pending {
   started: (result: { pid: number } | { error: string }) => void;
-  exited: (result: { code: number | null; signal: NodeJS.Signals | null } | undefined) => void;
+  exited: (result: AgentExit | undefined) => void;
 }
 
 // The built launcher beside the bundle (dist/launcher.js); absent when running from sources.
@@ -77,7 +77,7 @@ export class LauncherClient {
   launch(args: string[], cwd: string, env: Record<string, string>): Promise<Launched> {
     const id = ++this.nextId;
     let resolveExit!: Pending['exited'];
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>((resolve) => (resolveExit = resolve));
+    const exited = new Promise<AgentExit | undefined>((resolve) => (resolveExit = resolve));
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
         started: (result) => ('pid' in result ? resolve({ pid: result.pid, exited }) : reject(new Error(result.error))),

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Launched } from './launcher.js';
+import type { AgentExit, Launched } from './launcher.js';
 import { RUN_MARKER, RUNNER_MARKER } from './process-table.js';
 
 // A runner is a long-lived /bin/sh, detached in its own session and process group, that runs
@@ -38,7 +38,7 @@ const keyOf = (spec: RunnerSpec) => JSON.stringify([spec.cwd, spec.runsDir, spec
 
 interface Job {
   started: (result: { pid: number } | { error: string }) => void;
-  exited: (result: { code: number | null; signal: NodeJS.Signals | null } | undefined) => void;
+  exited: (result: AgentExit | undefined) => void;
   confirmed: boolean;
 }
 
@@ -60,7 +60,6 @@ const IDLE_PER_SLOT = 4;
 export class RunnerPool {
   private readonly idle: Runner[] = [];
   private readonly all = new Set<Runner>();
-
   private readonly expiry: NodeJS.Timeout;
 
   // slots: the daemon's concurrency, which bounds how many idle runners are kept.
@@ -77,7 +76,7 @@ export class RunnerPool {
     const index = this.idle.findIndex((runner) => runner.key === key);
     const runner = index >= 0 ? this.idle.splice(index, 1)[0]! : this.start(spec, key);
     let resolveExit!: Job['exited'];
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>((resolve) => (resolveExit = resolve));
+    const exited = new Promise<AgentExit | undefined>((resolve) => (resolveExit = resolve));
     return new Promise((resolve, reject) => {
       runner.job = {
         started: (result) => ('pid' in result ? resolve({ pid: result.pid, exited, release: () => this.release(runner) }) : reject(new Error(result.error))),
