@@ -25,12 +25,13 @@ describe('runner shells', () => {
     workspace = makeWorkspace(config(1));
     const { root } = workspace;
     daemon = await startDaemon(root);
-    const ids = ['seq-1', 'seq-2', 'seq-3', 'seq-4'];
-    for (const id of ids) dropTask(root, id, `description: one of four\ncommand: 'echo "$ORCHESTRATE_TASK_ID $ORCHESTRATE_ATTEMPT \${ORCHESTRATE_RUNNER:-none} $(basename "$ORCHESTRATE_RUN_DIR")"; sleep 0.3; exit 3'\nmax_retries: 0\n`);
-    await waitFor('the four tasks to fail with exit 3', () => ids.every((id) => foldersOf(root, id).join() === 'failed'), 30_000);
-    // A runner is looked at for leftovers before it takes another task, so two of them take turns.
+    const ids = ['seq-1', 'seq-2', 'seq-3', 'seq-4', 'seq-5'];
+    for (const id of ids) dropTask(root, id, `description: one of five\ncommand: 'echo "$ORCHESTRATE_TASK_ID $ORCHESTRATE_ATTEMPT \${ORCHESTRATE_RUNNER:-none} $(basename "$ORCHESTRATE_RUN_DIR")"; sleep 0.3; exit 3'\nmax_retries: 0\n`);
+    await waitFor('the five tasks to fail with exit 3', () => ids.every((id) => foldersOf(root, id).join() === 'failed'), 30_000);
+    // A runner is looked at for leftovers before it takes another task, so two of them take turns
+    // (a third if a busy machine delays that look past the next task's start).
     const runners = new Set(ids.map((id) => runnerOf(root, id)));
-    expect(runners.size).toBeLessThanOrEqual(2);
+    expect(runners.size).toBeLessThanOrEqual(3);
     for (const id of ids) {
       expect(readFileSync(runFile(root, id, 1, 'stdout'), 'utf8')).toBe(`${id} 1 none 1\n`);
       expect(readTask(root, 'failed', id).attempts?.[0]).toMatchObject({ outcome: 'failed', exit_code: 3 });
