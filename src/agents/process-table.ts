@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 // Every process of a run carries this variable, so the run's processes can be found even after
 // they leave its process group (setsid) or are re-parented when their parent dies.
@@ -39,8 +39,8 @@ function carriesMarker(pid: number, marker: Buffer): boolean {
   }
 }
 
-function markerFor(runDir: string): Buffer {
-  return Buffer.from(`${RUN_MARKER}=${runDir}\0`);
+function markerFor(name: string, value: string): Buffer {
+  return Buffer.from(`${name}=${value}\0`);
 }
 
 // The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses):
@@ -69,35 +69,22 @@ export function isSameProcess(pid: number, start: string | undefined): boolean {
   return isProcessAlive(pid) && (start === undefined || start === '' || startTimeOf(pid) === start);
 }
 
-// Whether `pid` is still the process started for `runDir` (not a recycled pid): the run's wrapper,
-// or the runner shell that took the run, as long as the run's exit status is not written (the
-// runner moves on to another task only after that) and its start time is the one recorded.
-export function isRunProcess(pid: number, runDir: string): boolean {
+// Whether `pid` is a live process that carries the marker of `runDir` (not a recycled pid).
+export function isMarkedProcess(pid: number, runDir: string): boolean {
   if (!exists(pid)) return false;
   if (!hasProc) return true;
-  if (isZombie(pid)) return false;
-  if (carriesMarker(pid, markerFor(runDir))) return true;
-  return isRunnerOf(pid, dirname(dirname(runDir))) && !existsSync(join(runDir, 'exit')) && recordedStart(runDir) === startTimeOf(pid);
+  return !isZombie(pid) && carriesMarker(pid, markerFor(RUN_MARKER, runDir));
 }
 
-// Whether a process is a runner shell of the workspace whose runs folder is `runsDir`.
-export function isRunnerOf(pid: number, runsDir: string): boolean {
-  return carriesMarker(pid, Buffer.from(`${RUNNER_MARKER}=${runsDir}\0`));
-}
-
-// The start time recorded beside the pid of a run's runner shell (runs/<id>/<n>/pid.start).
-function recordedStart(runDir: string): string | undefined {
-  try {
-    return readFileSync(join(runDir, 'pid.start'), 'utf8').trim();
-  } catch {
-    return undefined;
-  }
+// Whether a process is a runner shell of the workspace `runDir` belongs to (runs/<id>/<n>).
+export function isRunnerOf(pid: number, runDir: string): boolean {
+  return carriesMarker(pid, markerFor(RUNNER_MARKER, dirname(dirname(runDir))));
 }
 
 // All live processes started for a run, wherever they are in the process tree.
 export function findRunProcesses(runDir: string): number[] {
   if (!hasProc) return [];
-  const marker = markerFor(runDir);
+  const marker = markerFor(RUN_MARKER, runDir);
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -105,6 +92,11 @@ export function findRunProcesses(runDir: string): number[] {
     if (pid !== process.pid && carriesMarker(pid, marker) && !isZombie(pid)) found.push(pid);
   }
   return found;
+}
+
+// The lowest pid of the processes findRunProcesses finds (a run's first process as a rule).
+export function firstRunProcess(runDir: string): number | undefined {
+  return findRunProcesses(runDir).sort((a, b) => a - b)[0];
 }
 
 // The live (non-zombie) processes of a process group; without /proc, the group leader if any remain.

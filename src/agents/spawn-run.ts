@@ -4,9 +4,9 @@ import type { Launch } from './preset.js';
 
 // Agents started from an argv (the AI presets, `command:` agents) run under a wrapper: /bin/sh, the
 // cheapest process that can outlive the daemon and still record the agent's exit status (`shell`
-// tasks run on runner shells instead, see runner-pool.ts). It opens the run's output files itself (work taken off the daemon's event
-// loop). Its traps turn SIGINT/SIGTERM into an exit once the agent has ended, so
-// the status is written for cancel and timeout too; only SIGKILL leaves no status.
+// tasks run on runner shells instead, see runner-pool.ts). It opens the run's output files itself
+// (work taken off the daemon's event loop). Its traps turn SIGINT/SIGTERM into an exit once the
+// agent has ended, so the status is written for cancel and timeout too; only SIGKILL leaves no status.
 const DIR = `"$${RUN_MARKER}"`;
 const TRAPS = `exec >>${DIR}/stdout 2>>${DIR}/stderr; trap 'echo $? > ${DIR}/exit' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP;`;
 const EXEC_WRAPPER = `${TRAPS} "$@"`;

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dirname } from 'node:path';
 import { findRunProcesses, isRunnerOf, liveGroupMembers } from './process-table.js';
 
 const POLL_MS = 25;
@@ -18,7 +17,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
 function remaining(pgid: number, runDir: string): number[] {
   const stray = findRunProcesses(runDir);
   const members = liveGroupMembers(pgid);
-  const runnerOnly = members.length === 1 && members[0] === pgid && isRunnerOf(pgid, dirname(dirname(runDir)));
+  const runnerOnly = members.length === 1 && members[0] === pgid && isRunnerOf(pgid, runDir);
   return members.length > 0 && !runnerOnly ? [-pgid, ...stray] : stray;
 }
 

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { stopRunTree } from '../agents/stop-run.js';
-import { isRunProcess } from '../agents/process-table.js';
 import { sendControl } from '../daemon/control-socket.js';
 import { loadConfig } from '../queue/config-file.js';
 import { cancelPendingTask } from '../queue/cancel-pending.js';
 import { recordAttempt } from '../queue/finish.js';
 import type { Layout } from '../queue/layout.js';
-import { readExitCode, readPid } from '../queue/run-files.js';
+import { isRunProcess, readExitCode, readPid } from '../queue/run-files.js';
 import { parseTaskText } from '../queue/task-file.js';
 import { withTaskLock } from '../queue/task-lock.js';
 import { CliError } from './errors.js';

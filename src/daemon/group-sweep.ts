@@ -20,6 +20,7 @@ export class GroupSweep {
 
   private pass(): void {
     this.timer = undefined;
+    if (this.waiting.size === 0) return;
     const waiting = new Map(this.waiting);
     this.waiting.clear();
     let found: Map<number, number[]>;

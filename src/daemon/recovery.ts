@@ -1,10 +1,10 @@
 import { existsSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
-import { findRunProcesses, isRunProcess } from '../agents/process-table.js';
+import { firstRunProcess } from '../agents/process-table.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import type { Problem } from '../core/problems.js';
 import { moveTask } from '../queue/moves.js';
-import { readExitCode, readPid, readRunRecord } from '../queue/run-files.js';
+import { isRunProcess, readExitCode, readPid, readRunRecord } from '../queue/run-files.js';
 import { parseTaskText } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun } from './live-run.js';
@@ -52,8 +52,8 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
   const record = readRunRecord(runDir);
   if (!record) {
     // A worktree.setup the previous daemon was running for this attempt must not run on beside the next one.
-    const setup = findRunProcesses(runDir).sort((a, b) => a - b);
-    if (setup.length > 0) await stopRunTree(setup[0]!, runDir, ctx.config().killGraceMs);
+    const setup = firstRunProcess(runDir);
+    if (setup !== undefined) await stopRunTree(setup, runDir, ctx.config().killGraceMs);
     const moved = await moveTask(layout, id, 'assigned', 'pending');
     log.info({ task: id }, `${id} was claimed but never started; back to pending (${moved})`);
     return 'requeued';
@@ -67,7 +67,7 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
     return 'collected';
   }
   let pid = readPid(runDir);
-  if (pid === undefined || !isRunProcess(pid, runDir)) pid = findRunProcesses(runDir).sort((a, b) => a - b)[0];
+  if (pid === undefined || !isRunProcess(pid, runDir)) pid = firstRunProcess(runDir);
   if (pid !== undefined) {
     runner.adopt(run, pid, record.timeout_ms);
     return 'adopted';

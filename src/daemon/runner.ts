@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startProgress, updateProgress } from '../agents/progress-file.js';
 import type { AgentPreset } from '../agents/preset.js';
 import { presetFor } from '../agents/presets.js';
-import { findRunProcesses, groupAlive, isRunProcess } from '../agents/process-table.js';
+import { firstRunProcess, groupAlive } from '../agents/process-table.js';
 import { commandExists } from '../agents/resolve-command.js';
 import type { Launched } from '../agents/launcher.js';
 import { GroupSweep } from './group-sweep.js';
@@ -20,7 +20,7 @@ import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { attemptError } from '../core/transitions.js';
 import { writeFileAtomic } from '../queue/atomic-write.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
-import { hasExitFile, readExitCode, readTail, stalledFor, writePid, writeRunRecord } from '../queue/run-files.js';
+import { hasExitFile, isRunProcess, readExitCode, readTail, stalledFor, writePid, writeRunRecord } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
@@ -218,8 +218,9 @@ export class Runner {
     this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);
   }
 
-  // Starts the run; returns the pid of its process group, or why it could not start. If that process dies mid-request, the run's marker tells whether the agent
-  // started (then it is watched) or not (then one more try).
+  // Starts the run; returns the pid of its process group, or why it could not start. If that
+  // process dies mid-request, the run's marker tells whether the agent started (then it is
+  // watched) or not (then one more try).
   private async launchVia(run: LiveRun, start: () => Promise<Launched>): Promise<number | 'ended' | { error: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -233,7 +234,7 @@ export class Runner {
         });
         return launched.pid;
       } catch (error) {
-        const found = findRunProcesses(run.runDir).sort((a, b) => a - b)[0];
+        const found = firstRunProcess(run.runDir);
         if (found !== undefined) {
           this.watch(run, found);
           return found;

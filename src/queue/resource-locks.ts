@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isRunProcess, isSameProcess, startTimeOf } from '../agents/process-table.js';
+import { isSameProcess, startTimeOf } from '../agents/process-table.js';
 import { keysOverlap, lockKey } from '../core/lock-overlap.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import type { Layout } from './layout.js';
-import { readPid } from './run-files.js';
+import { isRunProcess, readPid } from './run-files.js';
 
 // Who holds a lockfile: a daemon process, told apart from a later process with a recycled pid by
 // its start time (clock ticks since boot, where /proc exists).

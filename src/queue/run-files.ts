@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunWorktree } from '../core/worktree.js';
-import { startTimeOf } from '../agents/process-table.js';
+import { isMarkedProcess, isRunnerOf, startTimeOf } from '../agents/process-table.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
@@ -59,6 +59,23 @@ export function readPid(runDir: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+// The start time recorded beside the pid of a run's runner shell.
+function readPidStart(runDir: string): string | undefined {
+  try {
+    return readFileSync(join(runDir, 'pid.start'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+// Whether `pid` is still the process started for `runDir` (not a recycled pid): the run's wrapper,
+// or the runner shell that took the run, as long as the run's exit status is not written (the
+// runner moves on to another task only after that) and its start time is the one recorded.
+export function isRunProcess(pid: number, runDir: string): boolean {
+  if (isMarkedProcess(pid, runDir)) return true;
+  return isRunnerOf(pid, runDir) && !hasExitFile(runDir) && readPidStart(runDir) === startTimeOf(pid);
 }
 
 // The exit status the wrapper wrote; it is read only once the wrapper is gone, so it is whole.
