@@ -5,7 +5,6 @@ import { commitParagraphs, shownPath, type RunWorktree, type WorktreePlan, type 
 import { settleWork } from '../worktrees/merge.js';
 import { prepareWorktree } from '../worktrees/prepare.js';
 import { runSetup } from '../worktrees/setup.js';
-import { RUN_MARKER } from '../agents/process-table.js';
 import type { DaemonContext } from './context.js';
 import type { LiveRun } from './live-run.js';
 
@@ -30,8 +29,7 @@ export async function prepareRunWorktree(ctx: DaemonContext, run: LiveRun, plan:
     if (setup !== undefined && !existsSync(worktree.setupMarker)) {
       if (preparing.signal.aborted) return { aborted: true };
       mkdirSync(run.runDir, { recursive: true });
-      // The run's marker lets a later daemon find a setup that outlived its own (see recovery).
-      const env = { ...process.env, ORCHESTRATE_ROOT: ctx.layout.root, ORCHESTRATE_TASK_ID: run.id, ORCHESTRATE_WORKTREE: worktree.workdir, [RUN_MARKER]: run.runDir };
+      const env = { ...process.env, ORCHESTRATE_ROOT: ctx.layout.root, ORCHESTRATE_TASK_ID: run.id, ORCHESTRATE_WORKTREE: worktree.workdir };
       const deadlineMs = timeoutMs === null || timeoutMs <= 0 ? undefined : Date.parse(run.startedAt) + timeoutMs;
       const logPath = join(run.runDir, 'setup.log');
       const result = await runSetup({ script: setup, cwd: worktree.workdir, env, runDir: run.runDir, logPath, deadlineMs, graceMs: config.killGraceMs, signal: preparing.signal });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { RUN_MARKER } from '../agents/process-table.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { lastLine } from '../core/text.js';
 
@@ -8,7 +9,8 @@ export interface SetupRequest {
   script: string;
   cwd: string;
   env: Record<string, string | undefined>;
-  // The run it prepares: its processes carry this run's marker, and are stopped like its agent's.
+  // The run it prepares: its processes carry this run's marker (so a later daemon finds a setup that
+  // outlived its own, see recovery), and are stopped like its agent's.
   runDir: string;
   // Its output goes here (the run's setup.log).
   logPath: string;
@@ -36,7 +38,7 @@ export function runSetup(request: SetupRequest): Promise<SetupResult> {
     const log = openSync(request.logPath, 'a');
     let child;
     try {
-      child = spawn('/bin/sh', ['-c', request.script], { cwd: request.cwd, env: request.env, detached: true, stdio: ['ignore', log, log] });
+      child = spawn('/bin/sh', ['-c', request.script], { cwd: request.cwd, env: { ...request.env, [RUN_MARKER]: request.runDir }, detached: true, stdio: ['ignore', log, log] });
     } catch (error) {
       return resolve({ ok: false, outcome: 'failed', error: `worktree setup could not start: ${(error as Error).message} (fix worktree.setup in orchestrator.yaml)` });
     } finally {
