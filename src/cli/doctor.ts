@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRESET_NAMES, presetFor } from '../agents/presets.js';
 import { findCommand } from '../agents/resolve-command.js';
-import type { AgentConfig } from '../core/config-schema.js';
+import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
 import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
 import { findRepo } from '../worktrees/repo.js';
@@ -83,7 +83,7 @@ function versionOf(path: string): Promise<string | undefined> {
 // Whether an agent could start now: its command line builds and its program is found.
 function checkAgent(layout: Layout, name: string, agent: AgentConfig): AgentCheck {
   const preset = presetFor(agent);
-  const workdir = agent.cwd ? join(layout.root, agent.cwd) : layout.root;
+  const workdir = agentWorkdir(layout.root, agent);
   if (!existsSync(workdir)) return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
   const launch = preset.launch({ taskId: 'doctor', task: { description: 'doctor' }, prompt: 'doctor', promptFile: join(layout.runtimeDir, 'doctor.md'), workdir, agent });
   if (launch.kind === 'refused') return { name, ok: false, detail: `${launch.error} (fix agents.${name} in orchestrator.yaml)` };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { BUILT_IN_ROLES } from './roles.js';
 import { z } from 'zod';
 import { splitCommandLine } from './argv.js';
@@ -78,6 +79,11 @@ export const configSchema = z.strictObject({
 
 export type ConfigFields = z.infer<typeof configSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;
+
+// Where an agent works: its `cwd` under `base` (the workspace, or a task's worktree), else `base`.
+export function agentWorkdir(base: string, agent: Pick<AgentConfig, 'cwd'>): string {
+  return agent.cwd ? join(base, agent.cwd) : base;
+}
 export type StallAction = z.infer<typeof stallAction>;
 
 // The config with durations resolved, as the rest of the program uses it.

@@ -13,7 +13,7 @@ import { agentEnv, Spawner } from './spawner.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { promptWithRole } from '../agents/launch-args.js';
 import { buildPrompt } from '../context/prompt.js';
-import { stallPolicy } from '../core/config-schema.js';
+import { agentWorkdir, stallPolicy } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
@@ -160,13 +160,13 @@ export class Runner {
     const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
     const promptFile = join(run.runDir, 'prompt.md');
     const preset = presetFor(agentConfig);
-    let workdir = agentConfig.cwd ? join(layout.root, agentConfig.cwd) : layout.root;
+    let workdir = agentWorkdir(layout.root, agentConfig);
     const plan = worktreePlan(task.fields, config.worktree);
     if (plan) {
       const prepared = await prepareRunWorktree(this.ctx, run, plan, timeoutMs);
       if ('aborted' in prepared) return;
       if (!prepared.ok) return this.finishSpawnError(run, prepared.error, prepared.outcome);
-      workdir = agentConfig.cwd ? join(prepared.workdir, agentConfig.cwd) : prepared.workdir;
+      workdir = agentWorkdir(prepared.workdir, agentConfig);
     }
     const systemPrompt = task.fields.role === undefined ? undefined : config.roles[task.fields.role];
     // The shell agent's "prompt" is its command, already in the task file: nothing to save.

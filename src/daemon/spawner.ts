@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LauncherClient, type AgentExit, type Launched } from '../agents/launcher.js';
 import { RunnerPool } from '../agents/runner-pool.js';
 import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
-import type { AgentConfig } from '../core/config-schema.js';
+import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
 import type { DaemonContext } from './context.js';
 
 // The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
@@ -46,8 +46,7 @@ export class Spawner {
     const { layout } = this.ctx;
     for (const agent of Object.values(config.agents)) {
       if (agent.preset !== 'shell') continue;
-      const cwd = agent.cwd ? join(layout.root, agent.cwd) : layout.root;
-      this.runners.warmUp({ cwd, env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
+      this.runners.warmUp({ cwd: agentWorkdir(layout.root, agent), env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
     }
   }
 
