@@ -19,7 +19,8 @@ export type TaskFileRead =
   | { kind: 'invalid'; problems: Problem[]; signature: FileSignature | undefined; unread?: true }
   | { kind: 'missing' };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text, so the person's part is written back byte for byte.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // Reads, parses and validates one task file; every way it can be wrong becomes a problem, never a throw.
 // Synchronous: task files are small (over 1 MB is refused unread), and the daemon's loop must not
@@ -44,8 +45,10 @@ export function readTaskFile(path: string, id: string, known?: Stats): TaskFileR
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
-  } catch {
-    return { kind: 'missing' };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    return refuse(`cannot be read (${code ?? (error as Error).message}; check its permissions)`);
   }
   return parseTaskText(bytes, id, signature);
 }
@@ -59,8 +62,23 @@ export function decodeText(bytes: Uint8Array): { text: string } | { problem: Pro
   }
 }
 
-// Parses the bytes of a task file (shared by the daemon and `orchestrate add --file`).
+// Parses the bytes of a task file (shared by the daemon and `orchestrate add --file`). Total: whatever
+// the bytes are (an alias bomb, nesting deep enough to exhaust the stack), the answer is a verdict.
 export function parseTaskText(bytes: Uint8Array, id: string, signature: FileSignature): TaskFileRead {
+  try {
+    return parseTaskBytes(bytes, id, signature);
+  } catch (error) {
+    return { kind: 'invalid', problems: [unreadable(error)], signature };
+  }
+}
+
+// What a parser that gave up says, as a problem with the fix.
+export function unreadable(error: unknown): Problem {
+  const detail = (error as Error).message.split('\n')[0];
+  return { path: '', message: `cannot be read as YAML: ${detail} (write plain fields without anchors, aliases or deep nesting)` };
+}
+
+function parseTaskBytes(bytes: Uint8Array, id: string, signature: FileSignature): TaskFileRead {
   const decoded = decodeText(bytes);
   if ('problem' in decoded) return { kind: 'invalid', problems: [decoded.problem], signature };
   const { text } = decoded;
@@ -71,9 +89,56 @@ export function parseTaskText(bytes: Uint8Array, id: string, signature: FileSign
   return { kind: 'task', task: validation.task, text, signature };
 }
 
-// YAML text to data, with the first syntax error as a problem naming its line.
+// Deeper than any task, plan or config needs: the YAML parser would spend seconds on such a file
+// (measured: ~1 s for 60,000 nested brackets), holding up every other task.
+const MAX_BRACKET_DEPTH = 64;
+const MAX_INDENT = 256;
+
+// A file nested too deep to be a task, refused before the parser sees it. Brackets inside quotes
+// count too: a description with 64 unclosed brackets is not worth parsing.
+function nestingProblem(text: string): Problem | undefined {
+  let depth = 0;
+  let deepest = 0;
+  let indent = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x0a) {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart && char === 0x20) {
+      if (++indent > MAX_INDENT) return { path: `line ${lineNumberAt(text, i)}`, message: `indented more than ${MAX_INDENT} columns (a task file needs a few levels at most)` };
+      continue;
+    }
+    lineStart = false;
+    if (char === 0x5b || char === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if ((char === 0x5d || char === 0x7d) && depth > 0) depth--;
+    if (deepest > MAX_BRACKET_DEPTH) return { path: `line ${lineNumberAt(text, i)}`, message: `nested more than ${MAX_BRACKET_DEPTH} brackets deep (a task file needs a few levels at most)` };
+  }
+  return undefined;
+}
+
+function lineNumberAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 0x0a) line++;
+  return line;
+}
+
+// YAML text to data, with the first syntax error as a problem naming its line. Never throws.
 export function parseYaml(text: string): { data: unknown } | { problem: Problem } {
+  try {
+    return parseYamlText(text);
+  } catch (error) {
+    return { problem: unreadable(error) };
+  }
+}
+
+function parseYamlText(text: string): { data: unknown } | { problem: Problem } {
   if (text.trim() === '') return { problem: { path: '', message: 'the file is empty (write at least `description: ...`)' } };
+  const tooDeep = nestingProblem(text);
+  if (tooDeep) return { problem: tooDeep };
   const plain = parsePlainYaml(text);
   if (plain) return { data: plain.data };
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
