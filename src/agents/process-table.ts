@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 // Every process of a run carries this variable, so the run's processes can be found even after
@@ -6,6 +6,8 @@ import { dirname } from 'node:path';
 export const RUN_MARKER = 'ORCHESTRATE_RUN_DIR';
 // Every runner shell (see runner-pool.ts) carries this variable, set to the workspace's runs folder.
 export const RUNNER_MARKER = 'ORCHESTRATE_RUNNER';
+// So does every launcher process (see launcher.ts).
+export const LAUNCHER_MARKER = 'ORCHESTRATE_LAUNCHER';
 
 const hasProc = (() => {
   try {
@@ -44,7 +46,7 @@ function markerFor(name: string, value: string): Buffer {
 }
 
 // The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses):
-// [0] is the state, [2] the process group, [19] the start time.
+// [0] is the state, [1] the parent, [2] the process group, [19] the start time.
 function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -83,15 +85,27 @@ export function isRunnerOf(pid: number, runDir: string): boolean {
 
 // All live processes started for a run, wherever they are in the process tree.
 export function findRunProcesses(runDir: string): number[] {
+  return processesCarrying(markerFor(RUN_MARKER, runDir), (pid) => pid !== process.pid);
+}
+
+// Live processes (not zombies) whose environment carries `marker` and that `keep` accepts.
+function processesCarrying(marker: Buffer, keep: (pid: number, fields: string[]) => boolean): number[] {
   if (!hasProc) return [];
-  const marker = markerFor(RUN_MARKER, runDir);
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
-    if (pid !== process.pid && carriesMarker(pid, marker) && !isZombie(pid)) found.push(pid);
+    if (!carriesMarker(pid, marker)) continue;
+    const fields = statFields(pid);
+    if (fields && fields[0] !== 'Z' && keep(pid, fields)) found.push(pid);
   }
   return found;
+}
+
+// Launchers of the workspace whose runs folder is `runsDir` that this process did not start: left by
+// a daemon that died, they may still fork a wrapper it asked for.
+export function leftoverLaunchers(runsDir: string): number[] {
+  return processesCarrying(markerFor(LAUNCHER_MARKER, runsDir), (_pid, fields) => Number(fields[1]) !== process.pid);
 }
 
 // The lowest pid of the processes findRunProcesses finds (a run's first process as a rule).
@@ -129,5 +143,57 @@ export function groupAlive(pgid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// A process that holds a file open for writing.
+export interface OpenWriter {
+  pid: number;
+  command: string;
+}
+
+// The files under `dir` that some process holds open for writing (O_WRONLY or O_RDWR), by path,
+// from one pass over /proc/*/fd: a person's editor, `cat >`, or a script still writing a task file.
+// Processes of other users cannot be looked at; without /proc this is empty.
+export function openWriters(dir: string): Map<string, OpenWriter> {
+  const writers = new Map<string, OpenWriter>();
+  if (!hasProc) return writers;
+  const prefix = `${dir}/`;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${name}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${name}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target.startsWith(prefix) && isOpenForWriting(name, fd)) writers.set(target, { pid: Number(name), command: commandOf(name) });
+    }
+  }
+  return writers;
+}
+
+// The access mode in /proc/<pid>/fdinfo/<fd> ("flags: 0100001"): its low two bits are O_WRONLY or O_RDWR.
+function isOpenForWriting(pid: string, fd: string): boolean {
+  try {
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & 3) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function commandOf(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return 'a process';
   }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { stopRunTree } from '../agents/stop-run.js';
 import { sendControl } from '../daemon/control-socket.js';
 import { loadConfig } from '../queue/config-file.js';
@@ -6,7 +5,7 @@ import { cancelPendingTask } from '../queue/cancel-pending.js';
 import { recordAttempt } from '../queue/finish.js';
 import type { Layout } from '../queue/layout.js';
 import { isRunProcess, readExitCode, readPid } from '../queue/run-files.js';
-import { parseTaskText } from '../queue/task-file.js';
+import { readTaskFile } from '../queue/task-file.js';
 import { withTaskLock } from '../queue/task-lock.js';
 import { CliError } from './errors.js';
 import { findTask } from './find-task.js';
@@ -37,8 +36,8 @@ async function cancelOrphanRun(layout: Layout, id: string, graceMs: number): Pro
   const pid = run ? readPid(run.dir) : undefined;
   if (run && pid !== undefined && isRunProcess(pid, run.dir)) await stopRunTree(pid, run.dir, graceMs);
   return withTaskLock(layout, id, async () => {
-    const text = readFileSync(layout.taskPath('assigned', id));
-    const read = parseTaskText(text, id, { size: 0, mtimeMs: 0, ino: 0 });
+    const read = readTaskFile(layout.taskPath('assigned', id), id);
+    if (read.kind === 'missing') throw new CliError(`${id} left assigned/ meanwhile`);
     if (read.kind !== 'task') throw new CliError(`${id}: the task file is not valid; fix or delete tasks/assigned/${id}.yaml`);
     const record = run?.record;
     const now = new Date().toISOString();
@@ -48,8 +47,7 @@ async function cancelOrphanRun(layout: Layout, id: string, graceMs: number): Pro
       layout,
       id,
       'assigned',
-      read.text,
-      read.task.fields,
+      { text: read.text, fields: read.task.fields, signature: read.signature },
       {
         number: run?.number ?? 1,
         slot: record?.slot ?? '-',

@@ -47,8 +47,8 @@ export function describeWait(reason: WaitReason, now: number): string {
 // What `status` shows for a pending task: why it waits, or what happens to it next.
 export type PendingView =
   | WaitReason
-  // New or changed: read once it has stopped changing.
-  | { kind: 'settling' }
+  // New or changed: read once it has stopped changing (and no process holds it open for writing).
+  | { kind: 'settling'; writer?: { pid: number; command: string } }
   | { kind: 'starting' }
   // Nothing holds it back: it starts once a daemon runs.
   | { kind: 'ready' }
@@ -60,7 +60,9 @@ export type PendingView =
 export function describePending(view: PendingView, now: number): string {
   switch (view.kind) {
     case 'settling':
-      return 'new or changed: read once it stops changing';
+      return view.writer
+        ? `being written by ${view.writer.command} (pid ${view.writer.pid}): read once it closes the file`
+        : 'new or changed: read once it stops changing';
     case 'starting':
       return 'starting';
     case 'ready':

@@ -21,12 +21,16 @@ import type { PendingView } from '../core/wait-reason.js';
 import { WaitReports } from './wait-reports.js';
 import { RunLocks } from './run-locks.js';
 import { ReadyOrder } from './ready-order.js';
+import { RepeatFilter } from './repeat-filter.js';
+import { WriterScan } from './writer-scan.js';
+import type { OpenWriter } from '../agents/process-table.js';
 
 // Pending files read in one go before the loop lets other work through.
 const EVALUATE_BATCH = 32;
 
 interface Waiting {
   until: number;
+  writer?: OpenWriter;
 }
 
 function listIds(dir: string): Set<string> {
@@ -96,6 +100,8 @@ export class Daemon {
   private recovered = false;
   private idleWaiters: (() => void)[] = [];
   private readonly context: ContextWriter;
+  private readonly repeats = new RepeatFilter();
+  private readonly writers: WriterScan;
 
   constructor(private readonly ctx: DaemonContext) {
     this.runner = new Runner(
@@ -104,6 +110,7 @@ export class Daemon {
       () => this.refill(),
       (agent, resetAtMs) => this.pauses.pause(agent, resetAtMs),
     );
+    this.writers = new WriterScan(ctx.layout.folder('pending'));
     this.waitReports = new WaitReports(ctx);
     this.locks = new RunLocks(ctx);
     this.pauses = new AgentPauses(ctx);
@@ -166,8 +173,10 @@ export class Daemon {
         this.passAgain = false;
         await this.reconcile();
       } while (this.passAgain);
+      this.repeats.clear(':reconcile');
     } catch (error) {
-      this.ctx.log.error({ err: error }, `reconcile failed: ${(error as Error).message}`);
+      const message = `reconcile failed: ${(error as Error).message}`;
+      if (this.repeats.fresh(':reconcile', message)) this.ctx.log.error({ err: error }, message);
     } finally {
       this.passRunning = false;
     }
@@ -212,8 +221,10 @@ export class Daemon {
     for (const [index, id] of dirty.entries()) {
       try {
         await this.evaluate(id, now);
+        this.repeats.clear(id);
       } catch (error) {
-        this.ctx.log.error({ task: id, err: error }, `tasks/pending/${id}.yaml could not be handled: ${(error as Error).message}`);
+        const message = `tasks/pending/${id}.yaml could not be handled: ${(error as Error).message}`;
+        if (this.repeats.fresh(id, message)) this.ctx.log.error({ task: id, err: error }, message);
       }
       // A burst of new files must not hold up running agents' exits and the next starts.
       if (index % EVALUATE_BATCH === EVALUATE_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
@@ -240,6 +251,7 @@ export class Daemon {
       stableWindowMs: this.ctx.config().stableWindowMs,
       trusted: this.trusted.has(id),
       known: this.ready.get(id)?.signature,
+      writerOf: (path, stats) => this.writers.writerOf(path, stats),
       onMoveFinished: () => this.forgetFinished(id),
     });
     switch (verdict.kind) {
@@ -247,7 +259,7 @@ export class Daemon {
         return;
       case 'wait':
         this.forget(id);
-        this.waiting.set(id, { until: verdict.until });
+        this.waiting.set(id, { until: verdict.until, ...(verdict.writer ? { writer: verdict.writer } : {}) });
         return;
       case 'gone':
         this.forget(id);
@@ -383,7 +395,7 @@ export class Daemon {
   // Why each pending task waits, worked out now for every one of them (for `orchestrate status`).
   explainWaiting(): { waiting: Record<string, PendingView>; slots: Record<string, number> } {
     const waiting: Record<string, PendingView> = {};
-    for (const id of this.waiting.keys()) waiting[id] = { kind: 'settling' };
+    for (const [id, entry] of this.waiting) waiting[id] = entry.writer ? { kind: 'settling', writer: entry.writer } : { kind: 'settling' };
     if (this.ready.size > 0) {
       const result = schedule(this.scheduleInput(Date.now(), true));
       for (const [id, reason] of result.reasons()) waiting[id] = reason;
@@ -419,9 +431,12 @@ export class Daemon {
   // did not hold (completed/, as skipped, saying why).
   private async endWithoutRun(entry: ReadyTask, result: TaskResult, to: 'completed' | 'failed'): Promise<void> {
     const { task } = entry;
-    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', entry.text, task.fields, result, createdAtOf(entry), to);
+    const source = { text: entry.text, fields: task.fields, signature: entry.signature };
+    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', source, result, createdAtOf(entry), to);
+    // Changed or claimed meanwhile: the next pass looks at it as it is now.
+    if (recorded.moved !== 'moved') return void this.dirtyPending.add(task.id);
     this.ctx.log[to === 'failed' ? 'warn' : 'info']({ task: task.id }, `${task.id} ${result.outcome}: ${result.error ?? result.summary}`);
-    if (recorded.moved === 'moved') (to === 'failed' ? this.failed : this.completed).add(task.id);
+    (to === 'failed' ? this.failed : this.completed).add(task.id);
     this.context.changed(task.id);
   }
 

@@ -1,4 +1,5 @@
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync, type Stats } from 'node:fs';
+import type { OpenWriter } from '../agents/process-table.js';
 import type { Problem } from '../core/problems.js';
 import type { PendingTask } from '../core/scheduler.js';
 import type { StateFolder } from '../core/transitions.js';
@@ -21,7 +22,7 @@ export interface ReadyTask extends PendingTask {
 export type PendingVerdict =
   | { kind: 'gone' }
   | { kind: 'unchanged' }
-  | { kind: 'wait'; until: number }
+  | { kind: 'wait'; until: number; writer?: OpenWriter }
   | { kind: 'invalid'; problems: Problem[]; rename: boolean }
   | { kind: 'ready'; entry: ReadyTask };
 
@@ -31,6 +32,8 @@ export interface InspectOptions {
   // Written atomically by `orchestrate add`, which rang the daemon: no stability window needed.
   trusted: boolean;
   known: FileSignature | undefined;
+  // The process that still holds the file open for writing, if any (looked at only when needed).
+  writerOf: (path: string, stats: Stats) => OpenWriter | undefined;
   // A stale hard link in another folder was removed (a crash's half-done move, finished here).
   onMoveFinished: (state: StateFolder) => void;
 }
@@ -53,6 +56,9 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   if (options.known && sameSignature(options.known, signature)) return { kind: 'unchanged' };
   const age = options.now - stats.mtimeMs;
   if (stats.isFile() && !options.trusted && age < options.stableWindowMs) return { kind: 'wait', until: stats.mtimeMs + options.stableWindowMs };
+  // A writer that pauses longer than the window (an editor, `cat >`, a script) must not be read half done.
+  const writer = stats.isFile() && !options.trusted ? options.writerOf(path, stats) : undefined;
+  if (writer) return { kind: 'wait', until: options.now + options.stableWindowMs, writer };
   // A task of a plan being published waits until the whole plan is there.
   if (planGate(layout, id, options.now) === 'wait') return { kind: 'wait', until: options.now + PLAN_BUSY_RETRY_MS };
   const read = readTaskFile(path, id, stats);

@@ -1,9 +1,9 @@
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import type { StateFolder } from '../core/transitions.js';
 import type { TaskFields } from '../core/task-schema.js';
-import { recordAttempt, type AttemptEnd, type Recorded } from '../queue/finish.js';
+import { recordAttempt, type AttemptEnd, type Recorded, type TaskSource } from '../queue/finish.js';
 import { locateTaskFile } from '../queue/locate-task.js';
-import { parseTaskText } from '../queue/task-file.js';
+import { readTaskFile } from '../queue/task-file.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import type { DaemonContext } from './context.js';
 import type { LiveRun } from './live-run.js';
@@ -24,18 +24,22 @@ export async function recordRunEnd(ctx: DaemonContext, run: LiveRun, end: Attemp
     return undefined;
   }
   const config = ctx.config();
-  const recorded = await recordAttempt(layout, run.id, from, current.text, current.fields, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
+  const recorded = await recordAttempt(layout, run.id, from, current, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
+  if (recorded.moved === 'changed') {
+    log.error({ task: run.id }, `${run.id}: tasks/${from}/${run.id}.yaml kept changing or became invalid while its end was recorded; the attempt is kept in ${run.runDir}`);
+    return undefined;
+  }
   rememberInIndex(ctx, run.id, recorded.to, recorded.fields);
   return recorded;
 }
 
 // The task as it is now: what was claimed if the file is untouched (the common case), else re-read.
-function currentTask(ctx: DaemonContext, run: LiveRun, from: StateFolder, stats: Stats): { text: string; fields: TaskFields } | undefined {
+function currentTask(ctx: DaemonContext, run: LiveRun, from: StateFolder, stats: Stats): TaskSource | undefined {
   const path = ctx.layout.taskPath(from, run.id);
   const claimed = run.claimed;
   if (claimed && from === 'assigned' && stats.ino === claimed.signature.ino && stats.size === claimed.signature.size && stats.mtimeMs === claimed.signature.mtimeMs) return claimed;
-  const read = parseTaskText(readFileSync(path), run.id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino });
-  return read.kind === 'task' ? { text: read.text, fields: read.task.fields } : undefined;
+  const read = readTaskFile(path, run.id, stats);
+  return read.kind === 'task' ? { text: read.text, fields: read.task.fields, signature: read.signature } : undefined;
 }
 
 // Tells the index cache what was just written, so the next listing need not parse it.

@@ -10,7 +10,7 @@ export function cancelPendingTask(layout: Layout, id: string): Promise<{ ok: boo
     if (read.kind === 'missing') return { ok: false, message: `${id} is no longer pending` };
     if (read.kind !== 'task') return { ok: false, message: `${id} is not a valid task; delete tasks/pending/${id}.yaml instead` };
     const createdAt = read.task.fields.created_at ?? new Date(read.signature.mtimeMs).toISOString();
-    const recorded = await recordEndWithoutAttempt(layout, id, 'pending', read.text, read.task.fields, { outcome: 'cancelled', error: 'cancelled before it started' }, createdAt);
+    const recorded = await recordEndWithoutAttempt(layout, id, 'pending', { text: read.text, fields: read.task.fields, signature: read.signature }, { outcome: 'cancelled', error: 'cancelled before it started' }, createdAt);
     return recorded.moved === 'moved' ? { ok: true, message: `cancelled ${id}` } : { ok: false, message: `${id} was claimed meanwhile; cancel it again` };
   });
 }

@@ -5,7 +5,8 @@ import type { WorktreeResult } from '../core/worktree.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layout } from './layout.js';
 import { moveTaskWithContent, rewriteTask, type MoveResult } from './moves.js';
-import { renderTask } from './task-document.js';
+import { renderTask, type DaemonFields } from './task-document.js';
+import { readTaskFile, type FileSignature } from './task-file.js';
 
 // How an attempt ended, as the daemon (or `orchestrate cancel`) learnt it.
 export interface AttemptEnd {
@@ -37,17 +38,29 @@ export interface Recorded {
   content: string;
 }
 
+// A task file as it was read: what a transition's new content is made from.
+export interface TaskSource {
+  text: string;
+  fields: TaskFields;
+  signature: FileSignature;
+}
+
+// Where a transition goes and what it adds, worked out from the task's fields as they are.
+interface TransitionPlan {
+  to: StateFolder;
+  update: DaemonFields;
+}
+
+// A file that keeps changing under us is given up on after this many reads (the caller retries later).
+const MAX_READS = 5;
+
 // Appends an attempt to a task file and moves it where the lifecycle says, in one transition.
-export async function recordAttempt(
-  layout: Layout,
-  id: string,
-  from: StateFolder,
-  text: string,
-  fields: TaskFields,
-  end: AttemptEnd,
-  policy: RetryPolicy,
-  createdAt: string,
-): Promise<Recorded> {
+export async function recordAttempt(layout: Layout, id: string, from: StateFolder, source: TaskSource, end: AttemptEnd, policy: RetryPolicy, createdAt: string): Promise<Recorded> {
+  if (end.answer) await writeFileAtomic(layout.outputPath(id), end.answer, { durable: false });
+  return transition(layout, id, from, source, (fields) => attemptPlan(id, fields, end, policy, createdAt));
+}
+
+function attemptPlan(id: string, fields: TaskFields, end: AttemptEnd, policy: RetryPolicy, createdAt: string): TransitionPlan {
   const previous = fields.attempts ?? [];
   // A task that carries a result has come back from failed/: a new round of retries starts.
   const attemptsBase = fields.result !== undefined ? previous.length : fields.attempts_base;
@@ -69,7 +82,6 @@ export async function recordAttempt(
     ...(end.final ? { final: true } : {}),
   });
   const output = end.answer ? `context/agent_outputs/${id}.md` : undefined;
-  if (end.answer) await writeFileAtomic(layout.outputPath(id), end.answer, { durable: false });
   const result: TaskResult | undefined =
     step.to === 'pending'
       ? undefined
@@ -83,33 +95,43 @@ export async function recordAttempt(
           ...end.workspace,
         };
   const retryAfter = step.to === 'pending' && step.retryAfterMs !== undefined ? new Date(step.retryAfterMs).toISOString() : undefined;
-  const update = { created_at: createdAt, attempts, attempts_base: attemptsBase, retry_after: retryAfter, result };
-  const content = renderTask(text, update);
-  const moved = await moveOrRewrite(layout, id, from, step.to, content);
-  return { to: step.to, moved, content, fields: { ...fields, ...update } };
+  return { to: step.to, update: { created_at: createdAt, attempts, attempts_base: attemptsBase, retry_after: retryAfter, result } };
 }
 
 // Ends a task that never got an attempt: cancelled while pending or its dependency failed
 // (failed/), or skipped because its condition did not hold (completed/).
-export async function recordEndWithoutAttempt(
+export function recordEndWithoutAttempt(
   layout: Layout,
   id: string,
   from: StateFolder,
-  text: string,
-  fields: TaskFields,
+  source: TaskSource,
   result: TaskResult,
   createdAt: string,
   to: 'completed' | 'failed' = 'failed',
 ): Promise<Recorded> {
-  const update = { created_at: createdAt, retry_after: undefined, result };
-  const content = renderTask(text, update);
-  const moved = await moveOrRewrite(layout, id, from, to, content);
-  return { to, moved, content, fields: { ...fields, ...update } };
+  return transition(layout, id, from, source, () => ({ to, update: { created_at: createdAt, retry_after: undefined, result } }));
 }
 
-async function moveOrRewrite(layout: Layout, id: string, from: StateFolder, to: StateFolder, content: string): Promise<MoveResult> {
+// Renders the task's new content from the file as it was read and writes it, unless the file
+// changed meanwhile: then it is read again and the content made anew, so no byte a person wrote
+// is ever overwritten by a copy made before it. 'changed' when it keeps changing or turned invalid.
+async function transition(layout: Layout, id: string, from: StateFolder, source: TaskSource, plan: (fields: TaskFields) => TransitionPlan): Promise<Recorded> {
+  let current = source;
+  for (let reads = 1; ; reads++) {
+    const { to, update } = plan(current.fields);
+    const content = renderTask(current.text, update);
+    const moved = await moveOrRewrite(layout, id, from, to, content, current.signature);
+    const recorded: Recorded = { to, moved, content, fields: { ...current.fields, ...update } };
+    if (moved !== 'changed' || reads === MAX_READS) return recorded;
+    const reread = readTaskFile(layout.taskPath(from, id), id);
+    if (reread.kind === 'missing') return { ...recorded, moved: 'gone' };
+    if (reread.kind === 'invalid') return recorded;
+    current = { text: reread.text, fields: reread.task.fields, signature: reread.signature };
+  }
+}
+
+async function moveOrRewrite(layout: Layout, id: string, from: StateFolder, to: StateFolder, content: string, expected: FileSignature): Promise<MoveResult> {
   // Leaving pending/ races with a claim, so a vanished source means we lost and must undo.
-  if (from !== to) return moveTaskWithContent(layout, id, from, to, content, { strict: from === 'pending' });
-  await rewriteTask(layout, id, to, content);
-  return 'moved';
+  if (from !== to) return moveTaskWithContent(layout, id, from, to, content, { strict: from === 'pending', expected });
+  return rewriteTask(layout, id, to, content, expected);
 }

@@ -1,11 +1,13 @@
-import { existsSync, linkSync, unlinkSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
-import { syncDir, writeFileAtomic, writeTempFile } from './atomic-write.js';
+import { syncDir, writeTempFile } from './atomic-write.js';
 import type { Layout } from './layout.js';
+import type { FileSignature } from './task-file.js';
 
-export type MoveResult = 'moved' | 'gone' | 'taken';
+// 'changed': the source is no longer the file the new content was made from (see unchangedSince).
+export type MoveResult = 'moved' | 'gone' | 'taken' | 'changed';
 
 function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
@@ -86,12 +88,37 @@ async function renameAside(source: string, target: string): Promise<MoveResult> 
   }
 }
 
+// Whether a file is still the one read with `signature`: a person (or a slow writer) may have
+// changed it since, and writing back content made from the old bytes would lose theirs.
+function unchangedSince(path: string, signature: FileSignature | undefined): boolean {
+  if (!signature) return true;
+  try {
+    const stats = lstatSync(path);
+    return stats.ino === signature.ino && stats.size === signature.size && stats.mtimeMs === signature.mtimeMs;
+  } catch {
+    // Gone: the move itself finds out and says so.
+    return true;
+  }
+}
+
 // Writes new content for a task into another state folder and removes the old file, in that order,
 // so a crash in between leaves two copies that start-up recovery resolves (the newer has more attempts).
 // With `strict`, a source that vanished meanwhile means someone else moved the task: our copy is undone.
-export async function moveTaskWithContent(layout: Layout, id: string, from: StateFolder, to: StateFolder, content: string, options: { strict?: boolean } = {}): Promise<MoveResult> {
+// With `expected`, a source that changed since it was read is left alone ('changed'): read it again.
+export async function moveTaskWithContent(
+  layout: Layout,
+  id: string,
+  from: StateFolder,
+  to: StateFolder,
+  content: string,
+  options: { strict?: boolean; expected?: FileSignature } = {},
+): Promise<MoveResult> {
   const target = layout.taskPath(to, id);
   const staged = await writeTempFile(target, content, true);
+  if (!unchangedSince(layout.taskPath(from, id), options.expected)) {
+    unlinkQuietly(staged);
+    return 'changed';
+  }
   // The metadata steps are synchronous: each costs less than a hop through the thread pool.
   try {
     linkSync(staged, target);
@@ -115,7 +142,21 @@ export async function moveTaskWithContent(layout: Layout, id: string, from: Stat
   return 'moved';
 }
 
-// Replaces a task file's content in place (same folder), atomically.
-export async function rewriteTask(layout: Layout, id: string, state: StateFolder, content: string): Promise<void> {
-  await writeFileAtomic(layout.taskPath(state, id), content);
+// Replaces a task file's content in place (same folder), atomically; with `expected`, only if the
+// file is still the one the content was made from.
+export async function rewriteTask(layout: Layout, id: string, state: StateFolder, content: string, expected?: FileSignature): Promise<'moved' | 'changed'> {
+  const path = layout.taskPath(state, id);
+  const staged = await writeTempFile(path, content, true);
+  if (!unchangedSince(path, expected)) {
+    unlinkQuietly(staged);
+    return 'changed';
+  }
+  try {
+    renameSync(staged, path);
+  } catch (error) {
+    unlinkQuietly(staged);
+    throw error;
+  }
+  await syncDir(dirname(path));
+  return 'moved';
 }
