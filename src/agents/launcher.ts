@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LAUNCHER_MARKER } from './process-table.js';
 
 // How a run's wrapper or runner reported its end.
 export interface AgentExit {
@@ -31,6 +32,10 @@ export class LauncherClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
+  // runsDir: the workspace's runs folder, carried in the launcher's environment so that a launcher
+  // left by a crashed daemon can be found (see leftoverLaunchers).
+  constructor(private readonly runsDir: string) {}
+
   // Whether the launcher can be used (the built bundle); otherwise the daemon spawns directly.
   static available(): boolean {
     return existsSync(LAUNCHER_PATH);
@@ -43,7 +48,7 @@ export class LauncherClient {
 
   private ensure(): ChildProcess {
     if (this.child) return this.child;
-    const child = spawn(process.execPath, [LAUNCHER_PATH], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [LAUNCHER_PATH], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, [LAUNCHER_MARKER]: this.runsDir } });
     createInterface({ input: child.stdout! }).on('line', (line) => this.onMessage(line));
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;

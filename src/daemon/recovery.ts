@@ -1,16 +1,47 @@
-import { existsSync, lstatSync, readFileSync, unlinkSync } from 'node:fs';
-import { firstRunProcess } from '../agents/process-table.js';
+import { existsSync, lstatSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { firstRunProcess, leftoverLaunchers } from '../agents/process-table.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import type { Problem } from '../core/problems.js';
 import { moveTask } from '../queue/moves.js';
-import { isRunProcess, readExitCode, readPid, readRunRecord } from '../queue/run-files.js';
+import { agentStarted, isRunProcess, readExitCode, readPid, readRunRecord } from '../queue/run-files.js';
 import { parseTaskText } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun } from './live-run.js';
 import type { Runner } from './runner.js';
 
 export type Recovery = 'adopted' | 'collected' | 'requeued' | 'resolved' | 'duplicate' | { invalid: Problem[] };
+
+// Puts a task whose agent never started back in pending/, without using an attempt.
+async function requeueUnstarted(ctx: DaemonContext, id: string, why: string): Promise<Recovery> {
+  const moved = await moveTask(ctx.layout, id, 'assigned', 'pending');
+  ctx.log.info({ task: id }, `${id} ${why}; back to pending without using an attempt (${moved})`);
+  return 'requeued';
+}
+
+// How long a leftover launcher gets to finish the requests it read before it is killed.
+const LAUNCHER_SETTLE_MS = 2000;
+
+// Waits until the launchers a dead daemon left have exited (each exits once it has read all its
+// requests), killing those that take too long (stopped, or starved).
+async function settleLeftoverLaunchers(runsDir: string): Promise<void> {
+  const deadline = Date.now() + LAUNCHER_SETTLE_MS;
+  let left = leftoverLaunchers(runsDir);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(25);
+    left = leftoverLaunchers(runsDir);
+  }
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  // A wrapper forked just before the kill needs a moment to exec and show its run's marker.
+  if (left.length > 0) await sleep(50);
+}
 
 function attemptsIn(path: string, id: string): number | undefined {
   try {
@@ -54,9 +85,7 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
     // A worktree.setup the previous daemon was running for this attempt must not run on beside the next one.
     const setup = firstRunProcess(runDir);
     if (setup !== undefined) await stopRunTree(setup, runDir, ctx.config().killGraceMs);
-    const moved = await moveTask(layout, id, 'assigned', 'pending');
-    log.info({ task: id }, `${id} was claimed but never started; back to pending (${moved})`);
-    return 'requeued';
+    return requeueUnstarted(ctx, id, 'was claimed but never started');
   }
   const createdAt = fields.created_at ?? new Date(lstatSync(path).mtimeMs).toISOString();
   const run = describeRun({ id, number, agent: record.agent, slot: record.slot, runDir, startedAt: record.started_at, createdAt, fields });
@@ -68,6 +97,15 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
   }
   let pid = readPid(runDir);
   if (pid === undefined || !isRunProcess(pid, runDir)) pid = firstRunProcess(runDir);
+  if (pid === undefined && !agentStarted(runDir)) {
+    // A launcher left by the dead daemon may still fork the wrapper it was asked for: wait for it.
+    await settleLeftoverLaunchers(layout.runsDir);
+    pid = firstRunProcess(runDir);
+    if (pid === undefined && !agentStarted(runDir)) {
+      rmSync(runDir, { recursive: true, force: true });
+      return requeueUnstarted(ctx, id, 'was recorded, but the daemon stopped before its agent started');
+    }
+  }
   if (pid !== undefined) {
     runner.adopt(run, pid, record.timeout_ms);
     return 'adopted';

@@ -31,7 +31,7 @@ export class Spawner {
 
   constructor(
     private readonly ctx: DaemonContext,
-    private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient() : undefined,
+    private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient(ctx.layout.runsDir) : undefined,
   ) {
     this.runners = new RunnerPool(() => ctx.config().maxConcurrent);
     this.launcher?.warmUp();

@@ -88,6 +88,12 @@ export function readExitCode(runDir: string): number | undefined {
   }
 }
 
+// Whether the run's wrapper or runner ever began: the first thing either does is open the run's
+// stdout and stderr. A run recorded by a daemon that died before its spawn went through has neither.
+export function agentStarted(runDir: string): boolean {
+  return existsSync(join(runDir, 'stdout')) || existsSync(join(runDir, 'stderr'));
+}
+
 export function hasExitFile(runDir: string): boolean {
   return existsSync(join(runDir, 'exit'));
 }
