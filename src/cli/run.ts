@@ -1,16 +1,28 @@
 import { ConfigError, DaemonBusyError, runDaemon } from '../daemon/run-daemon.js';
-import { createLogger } from '../daemon/logger.js';
+import { fstatSync, statSync } from 'node:fs';
+import { createLogger, type LogRotation } from '../daemon/logger.js';
 import type { Layout } from '../queue/layout.js';
 import { agentSlotsOption } from './agent-slots.js';
 import { configOrFail } from './config.js';
 import { CliError } from './errors.js';
+
+// The daemon's log file, when stdout is it (as `orchestrate start` sets up): it is rotated by size.
+function logRotation(layout: Layout): { rotation?: LogRotation } {
+  try {
+    const out = fstatSync(1);
+    const log = statSync(layout.daemonLogPath);
+    return out.isFile() && out.ino === log.ino && out.dev === log.dev ? { rotation: { path: layout.daemonLogPath } } : {};
+  } catch {
+    return {};
+  }
+}
 
 // `orchestrate run`: the daemon in the foreground. Ctrl-C or SIGTERM stops it the way `stop` does;
 // agents keep running and the next daemon re-adopts them.
 export async function runForeground(layout: Layout, options: { untilIdle?: boolean; logFormat?: string; agents?: string }): Promise<void> {
   const agentSlots = options.agents === undefined ? undefined : agentSlotsOption(options.agents, configOrFail(layout));
   const pretty = options.logFormat === 'pretty' || (options.logFormat === undefined && process.stdout.isTTY === true);
-  const logger = createLogger({ pretty });
+  const logger = createLogger({ pretty, ...logRotation(layout) });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);

@@ -1,3 +1,4 @@
+import { copyFileSync, statSync, truncateSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -20,13 +21,48 @@ export function formatLogLine(line: string): string {
   }
 }
 
+// A log file is kept under this size: past it, it is copied to <file>.1 (replacing the older copy)
+// and emptied in place, so the daemon's stdout and stderr, both appending to it, carry on.
+export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+// Writes between two looks at the file's size.
+const ROTATE_CHECK_BYTES = 64 * 1024;
+
+export interface LogRotation {
+  path: string;
+  maxBytes?: number;
+}
+
+// Copy and truncate: the one rotation that needs no reopening of the file descriptors the daemon
+// was started with. Called between two synchronous writes, so no line is split or lost.
+export function rotateLog(path: string, maxBytes: number): boolean {
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  if (size < maxBytes) return false;
+  copyFileSync(path, `${path}.1`);
+  truncateSync(path, 0);
+  return true;
+}
+
 // The daemon's logger: JSON lines for files and scripts, readable lines on a terminal.
-export function createLogger(options: { pretty: boolean; level?: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(options: { pretty: boolean; level?: string; destination?: NodeJS.WritableStream; rotation?: LogRotation }): Logger {
   const out = options.destination ?? process.stdout;
-  const stream = options.pretty
-    ? { write: (chunk: string) => out.write(`${chunk.split('\n').filter(Boolean).map(formatLogLine).join('\n')}\n`) }
-    : out;
-  return pino({ level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.epochTime }, stream as NodeJS.WritableStream);
+  const format = (chunk: string) => (options.pretty ? `${chunk.split('\n').filter(Boolean).map(formatLogLine).join('\n')}\n` : chunk);
+  let sinceCheck = 0;
+  const { rotation } = options;
+  const stream = {
+    write: (chunk: string) => {
+      out.write(format(chunk));
+      if (!rotation) return;
+      sinceCheck += chunk.length;
+      if (sinceCheck < ROTATE_CHECK_BYTES) return;
+      sinceCheck = 0;
+      try {
+        rotateLog(rotation.path, rotation.maxBytes ?? LOG_ROTATE_BYTES);
+      } catch {
+        // A log that cannot be rotated keeps growing; the daemon must not stop for it.
+      }
+    },
+  };
+  return pino({ level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.epochTime }, stream);
 }
 
 // A logger that drops everything, for in-process daemons in tests and benchmarks.

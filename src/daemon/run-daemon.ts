@@ -12,6 +12,7 @@ import { listenControl, type ControlReply, type ControlRequest } from './control
 import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
 import { silentLogger, type Logger } from './logger.js';
+import { ErrorTrail, withErrorTrail } from './error-trail.js';
 
 export interface DaemonOptions {
   root: string;
@@ -63,7 +64,6 @@ export function ensureWorkspace(layout: Layout): void {
  */
 export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const layout = layoutOf(options.root);
-  const log = options.logger ?? silentLogger();
   const loaded = loadConfig(layout);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
   const first = withAgentSlots(loaded.config, options.agentSlots);
@@ -100,6 +100,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const listening = await listenControl(layout, handle);
   if (!listening.ok) throw new DaemonBusyError(listening.heldByPid);
   const server = listening.server;
+  const log = withErrorTrail(options.logger ?? silentLogger(), new ErrorTrail(layout.errorTrailPath));
   const info: DaemonInfo = { pid: process.pid, root: layout.root, started_at: new Date().toISOString() };
   writeFileAtomicSync(layout.daemonInfoPath, `${JSON.stringify(info)}\n`, { durable: false });
 

@@ -13,6 +13,8 @@ export interface Layout {
   locksDir: string;
   daemonInfoPath: string;
   daemonLogPath: string;
+  // The daemon's latest errors, for `orchestrate status`.
+  errorTrailPath: string;
   eventsPath: string;
   indexPath: string;
   folder(state: StateFolder): string;
@@ -39,6 +41,7 @@ export function layoutOf(root: string): Layout {
     locksDir: join(runtimeDir, 'locks'),
     daemonInfoPath: join(runtimeDir, 'daemon.json'),
     daemonLogPath: join(runtimeDir, 'daemon.log'),
+    errorTrailPath: join(runtimeDir, 'errors.json'),
     eventsPath: join(runtimeDir, 'events.jsonl'),
     indexPath: join(runtimeDir, 'index.tsv'),
     folder: (state) => join(tasksDir, state),
