@@ -29,7 +29,7 @@ program
 program
   .command('start')
   .description('start the daemon in the background and return once it is up')
-  .option('--agents <slots>', 'slots per agent for this run, e.g. claude:2,codex:1 (in place of max_instances)')
+  .option('--agents <slots>', 'this run\'s agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)')
   .action(async (options: { agents?: string }) => {
     const { startDaemon } = await import('../cli/daemon-control.js');
     print(await startDaemon(layout(), options));
@@ -40,7 +40,7 @@ program
   .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
   .option('--until-idle', 'exit once nothing is pending or running')
   .addOption(new Option('--log-format <format>', 'log lines as json or pretty (default: pretty on a terminal)').choices(['json', 'pretty']))
-  .option('--agents <slots>', 'slots per agent for this run, e.g. claude:2,codex:1 (in place of max_instances)')
+  .option('--agents <slots>', 'this run\'s agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)')
   .action(async (options: { untilIdle?: boolean; logFormat?: string; agents?: string }) => {
     const { runForeground } = await import('../cli/run.js');
     await runForeground(layout(), options);

@@ -95,6 +95,8 @@ export interface Config {
   worktree: WorktreeConfig;
   // Every role a task may name: the built-in ones, then orchestrator.yaml's.
   roles: Record<string, string>;
+  // This daemon run's pool (`--agents`, in the order named): where a task that names no agent goes.
+  pool?: string[];
   rescanIntervalMs: number;
   stableWindowMs: number;
   killGraceMs: number;
