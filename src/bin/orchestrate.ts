@@ -58,6 +58,7 @@ program
 
 program
   .command('add')
+  .alias('submit')
   .description('submit a task; prints its id')
   .argument('[description...]', 'what the agent should do (the prompt)')
   .option('-a, --agent <name>', 'agent from orchestrator.yaml')
@@ -138,7 +139,7 @@ program
 program
   .command('tasks')
   .description('list tasks')
-  .option('-s, --status <states>', 'pending, assigned (running), completed, failed; comma-separated')
+  .option('-s, --status <states>', 'pending, assigned (running, active), completed (done), failed; comma-separated')
   .option('--json', 'machine-readable output')
   .action(async (options: { status?: string; json?: boolean }) => {
     const { listTasks, parseStates, renderTasks, tasksJson } = await import('../cli/tasks.js');
@@ -150,6 +151,7 @@ program
 
 program
   .command('show')
+  .alias('task')
   .description('show a task file, its state and its runs')
   .argument('<id>')
   .option('--json', 'machine-readable output')
@@ -172,6 +174,7 @@ program
 
 program
   .command('cancel')
+  .alias('kill')
   .description('cancel a pending or running task (its agent tree is stopped)')
   .argument('<id>')
   .action(async (id: string) => {
@@ -194,6 +197,7 @@ program
 
 program
   .command('clean')
+  .alias('cleanup')
   .description('remove the worktrees and branches of tasks whose work is merged (or that changed nothing); keep the rest, saying why')
   .option('-n, --dry-run', 'say what would be removed; remove nothing')
   .option('--json', 'machine-readable output')
