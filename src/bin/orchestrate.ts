@@ -29,7 +29,7 @@ program
 program
   .command('start')
   .description('start the daemon in the background and return once it is up')
-  .option('--agents <slots>', 'slots per agent for this run, e.g. claude:2,codex:1 (in place of max_instances)')
+  .option('--agents <slots>', 'this run\'s agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)')
   .action(async (options: { agents?: string }) => {
     const { startDaemon } = await import('../cli/daemon-control.js');
     print(await startDaemon(layout(), options));
@@ -40,7 +40,7 @@ program
   .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
   .option('--until-idle', 'exit once nothing is pending or running')
   .addOption(new Option('--log-format <format>', 'log lines as json or pretty (default: pretty on a terminal)').choices(['json', 'pretty']))
-  .option('--agents <slots>', 'slots per agent for this run, e.g. claude:2,codex:1 (in place of max_instances)')
+  .option('--agents <slots>', 'this run\'s agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)')
   .action(async (options: { untilIdle?: boolean; logFormat?: string; agents?: string }) => {
     const { runForeground } = await import('../cli/run.js');
     await runForeground(layout(), options);
@@ -58,6 +58,7 @@ program
 
 program
   .command('add')
+  .alias('submit')
   .description('submit a task; prints its id')
   .argument('[description...]', 'what the agent should do (the prompt)')
   .option('-a, --agent <name>', 'agent from orchestrator.yaml')
@@ -138,7 +139,7 @@ program
 program
   .command('tasks')
   .description('list tasks')
-  .option('-s, --status <states>', 'pending, assigned (running), completed, failed; comma-separated')
+  .option('-s, --status <states>', 'pending, assigned (running, active), completed (done), failed; comma-separated')
   .option('--json', 'machine-readable output')
   .action(async (options: { status?: string; json?: boolean }) => {
     const { listTasks, parseStates, renderTasks, tasksJson } = await import('../cli/tasks.js');
@@ -150,6 +151,7 @@ program
 
 program
   .command('show')
+  .alias('task')
   .description('show a task file, its state and its runs')
   .argument('<id>')
   .option('--json', 'machine-readable output')
@@ -172,6 +174,7 @@ program
 
 program
   .command('cancel')
+  .alias('kill')
   .description('cancel a pending or running task (its agent tree is stopped)')
   .argument('<id>')
   .action(async (id: string) => {
@@ -194,6 +197,7 @@ program
 
 program
   .command('clean')
+  .alias('cleanup')
   .description('remove the worktrees and branches of tasks whose work is merged (or that changed nothing); keep the rest, saying why')
   .option('-n, --dry-run', 'say what would be removed; remove nothing')
   .option('--json', 'machine-readable output')

@@ -4,18 +4,23 @@ import { TaskIndex, type IndexedTask } from '../queue/task-index.js';
 import type { TaskSummary } from '../queue/task-summary.js';
 import { CliError } from './errors.js';
 import { onePlace } from './one-place.js';
+import { closest } from '../core/suggest.js';
 import { firstLine } from '../core/text.js';
 import { renderTable } from './table.js';
 
-const ALIASES: Record<string, StateFolder> = { running: 'assigned', done: 'completed' };
+// Other words for the folders: `active` is the seed spec's word for running tasks.
+const ALIASES: Record<string, StateFolder> = { running: 'assigned', active: 'assigned', done: 'completed' };
+const VALID = 'pending, assigned (or running, active), completed (or done), failed; several separated by commas';
 
-// Parses --status: a state folder name (or running/done), or several separated by commas.
+// Parses --status: a state folder name (or one of its ALIASES), or several separated by commas.
 export function parseStates(option: string | undefined): StateFolder[] {
   if (!option) return [...STATE_FOLDERS];
-  return option.split(',').map((name) => {
-    const state = ALIASES[name.trim()] ?? (name.trim() as StateFolder);
-    if (!STATE_FOLDERS.includes(state)) throw new CliError(`--status: "${name}" is not a state (use pending, assigned, completed or failed)`, 2);
-    return state;
+  return option.split(',').map((typed) => {
+    const name = typed.trim();
+    const state = ALIASES[name] ?? (name as StateFolder);
+    if (STATE_FOLDERS.includes(state)) return state;
+    const hint = closest(name, [...STATE_FOLDERS, ...Object.keys(ALIASES)]);
+    throw new CliError(`--status: "${name}" is not a state (${hint ? `did you mean "${hint}"? ` : ''}use ${VALID})`, 2);
   });
 }
 

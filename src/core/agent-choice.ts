@@ -11,7 +11,7 @@ export type AgentChoice =
 
 // What choosing an agent depends on besides the task.
 export interface AgentFacts {
-  config: Pick<Config, 'agents' | 'defaults'> & Partial<Pick<Config, 'roles'>>;
+  config: Pick<Config, 'agents' | 'defaults'> & Partial<Pick<Config, 'roles' | 'pool'>>;
   // Runs per agent, including the ones started earlier in this pass.
   load: ReadonlyMap<string, number>;
   // Agents paused by a usage or rate limit, until when (ms).
@@ -19,8 +19,9 @@ export interface AgentFacts {
   now: number;
 }
 
-// Which agents may run a task: the one it names; else those configured for its role; else
-// defaults.agent; else any. A reject when the task names an agent or role that does not exist.
+// Which agents may run a task: the one it names; else those configured for its role (the ones in
+// this run's pool, if any are); else the pool (`--agents`); else defaults.agent; else any. A reject
+// when the task names an agent or role that does not exist.
 export function candidateAgents(task: Task, config: AgentFacts['config']): string[] | Extract<AgentChoice, { kind: 'reject' }> {
   const names = Object.keys(config.agents);
   const { agent: named, role } = task.fields;
@@ -33,10 +34,14 @@ export function candidateAgents(task: Task, config: AgentFacts['config']): strin
     if (named in config.agents) return [named];
     return { kind: 'reject', field: 'agent', message: `unknown agent "${named}" (agents in orchestrator.yaml: ${names.join(', ')})` };
   }
+  const { pool } = config;
   if (role !== undefined) {
     const forRole = names.filter((name) => config.agents[name]!.roles?.includes(role));
+    const pooled = pool ? pool.filter((name) => forRole.includes(name)) : [];
+    if (pooled.length > 0) return pooled;
     if (forRole.length > 0) return forRole;
   }
+  if (pool) return pool;
   if (config.defaults.agent !== undefined) {
     if (config.defaults.agent in config.agents) return [config.defaults.agent];
     return { kind: 'reject', field: 'agent', message: `unknown agent "${config.defaults.agent}" from defaults.agent (agents in orchestrator.yaml: ${names.join(', ')})` };
@@ -63,5 +68,6 @@ export function chooseAgent(candidates: readonly string[], facts: AgentFacts): E
   }
   if (best !== undefined) return { kind: 'agent', agent: best };
   if (full.length === 0 && pausedAgent !== undefined) return { kind: 'wait', reason: { kind: 'paused', agent: pausedAgent, until: pausedUntil } };
-  return { kind: 'wait', reason: { kind: 'slot', agents: full } };
+  const heldBack = full.filter((name) => facts.config.agents[name]!.max_instances === 0);
+  return { kind: 'wait', reason: heldBack.length > 0 ? { kind: 'slot', agents: full, heldBack } : { kind: 'slot', agents: full } };
 }

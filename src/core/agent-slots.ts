@@ -25,15 +25,22 @@ export function parseAgentSlots(text: string, agentNames: readonly string[]): Sl
 }
 
 // The config with the slots of this daemon run in place of the agents' max_instances (0 holds an
-// agent back). Names no longer in the config (a reload dropped them) are returned, not applied.
+// agent back), and the agents given slots as the run's pool: `start --agents claude:2,codex:2` then
+// `add` without --agent runs on claude and codex, whatever defaults.agent says. Names no longer in
+// the config (a reload dropped them) are returned, not applied.
 export function withAgentSlots(config: Config, slots: AgentSlots | undefined): { config: Config; unknown: string[] } {
   if (!slots) return { config, unknown: [] };
   const agents = { ...config.agents };
   const unknown: string[] = [];
+  const pool: string[] = [];
   for (const [name, count] of Object.entries(slots)) {
     const agent = agents[name];
-    if (agent) agents[name] = { ...agent, max_instances: count };
-    else unknown.push(name);
+    if (!agent) unknown.push(name);
+    else {
+      agents[name] = { ...agent, max_instances: count };
+      if (count > 0) pool.push(name);
+    }
   }
-  return { config: { ...config, agents }, unknown };
+  // Only agents held back (`--agents claude:0`): no pool, the usual choice among the others.
+  return { config: pool.length > 0 ? { ...config, agents, pool } : { ...config, agents }, unknown };
 }

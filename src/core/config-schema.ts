@@ -65,12 +65,16 @@ const daemonSchema = z.strictObject({
   kill_grace: durationText.default('5s'),
 });
 
+// The context files of a config without a `context:` section (`orchestrate init` writes the overview).
+export const DEFAULT_CONTEXT_FILES: readonly string[] = ['context/project_overview.md'];
+
 // orchestrator.yaml: every field optional so `orchestrate init` can write a short file.
 export const configSchema = z.strictObject({
   max_concurrent: z.number().int().min(1, { error: 'must be 1 or more' }).default(4),
   agents: z.record(z.string(), agentSchema).default({ shell: { preset: 'shell', max_instances: 4 } }),
   defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
-  context: z.strictObject({ files: z.array(z.string()).default([]) }).default({ files: [] }),
+  // DESIGN: the overview is given to every agent, so it is in unless `files:` says otherwise.
+  context: z.strictObject({ files: z.array(z.string()).default(() => [...DEFAULT_CONTEXT_FILES]) }).default(() => ({ files: [...DEFAULT_CONTEXT_FILES] })),
   // Extra roles, or replacements for the built-in ones: name -> the role's system prompt.
   roles: z.record(z.string(), z.string({ error: 'must be the role\'s system prompt (a string)' }).min(1)).default({}),
   daemon: daemonSchema.default(() => daemonSchema.parse({})),
@@ -95,6 +99,8 @@ export interface Config {
   worktree: WorktreeConfig;
   // Every role a task may name: the built-in ones, then orchestrator.yaml's.
   roles: Record<string, string>;
+  // This daemon run's pool (`--agents`, in the order named): where a task that names no agent goes.
+  pool?: string[];
   rescanIntervalMs: number;
   stableWindowMs: number;
   killGraceMs: number;

@@ -27,7 +27,7 @@ export interface RunningTask {
 // Everything a pass decides from: pure data, so the same state always gives the same decisions.
 export interface SchedulerInput {
   now: number;
-  config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'> & Partial<Pick<Config, 'roles'>>;
+  config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'> & Partial<Pick<Config, 'roles' | 'pool'>>;
   // Already in run order (see orderPending): the daemon keeps it ordered between passes.
   pending: readonly PendingTask[];
   running: readonly RunningTask[];

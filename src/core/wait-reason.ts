@@ -9,8 +9,9 @@ export type WaitReason =
   // It is on a dependency cycle ("a -> b -> a"): it waits until a person breaks it.
   | { kind: 'cycle'; cycle: string }
   | { kind: 'lock'; lock: string; heldBy: string }
-  // Every agent that may run it is full; [] means max_concurrent is reached.
-  | { kind: 'slot'; agents: string[] }
+  // Every agent that may run it is full; [] means max_concurrent is reached. heldBack: those of
+  // them this daemon run gives no slot (`--agents NAME:0`).
+  | { kind: 'slot'; agents: string[]; heldBack?: string[] }
   | { kind: 'backoff'; until: number }
   | { kind: 'paused'; agent: string; until: number }
   // Its previous run is still being stopped.
@@ -20,6 +21,14 @@ const list = (ids: readonly string[]) => ids.join(', ');
 
 function until(at: number, now: number): string {
   return `until ${new Date(at).toISOString()} (in ${formatDuration(Math.max(0, at - now))})`;
+}
+
+function describeSlotWait({ agents, heldBack = [] }: Extract<WaitReason, { kind: 'slot' }>): string {
+  if (agents.length === 0) return 'waits for a free slot (max_concurrent reached)';
+  const withSlots = agents.filter((name) => !heldBack.includes(name));
+  const held = `${list(heldBack)} ${heldBack.length === 1 ? 'is' : 'are'} held back in this run (--agents ${heldBack.map((name) => `${name}:0`).join(',')})`;
+  if (withSlots.length === 0) return `waits: ${held}; restart the daemon with a slot for ${heldBack.length === 1 ? 'it' : 'them'}`;
+  return `waits for a free slot of ${list(withSlots)}${heldBack.length > 0 ? `; ${held}` : ''}`;
 }
 
 // One line for people: "waits for db-schema, api (dependencies)".
@@ -34,7 +43,7 @@ export function describeWait(reason: WaitReason, now: number): string {
     case 'lock':
       return `waits for lock ${reason.lock} held by ${reason.heldBy}`;
     case 'slot':
-      return reason.agents.length === 0 ? 'waits for a free slot (max_concurrent reached)' : `waits for a free slot of ${list(reason.agents)}`;
+      return describeSlotWait(reason);
     case 'backoff':
       return `waits out its retry backoff ${until(reason.until, now)}`;
     case 'paused':

@@ -112,6 +112,34 @@ describe('the CLI without a daemon', () => {
   });
 });
 
+describe("the seed spec's command names", () => {
+  it('submit, task, kill and cleanup are add, show, cancel and clean; tasks --status active lists running tasks', async () => {
+    ws = makeWorkspace();
+    const help = cli(ws.root, ['--help']).stdout;
+    for (const pair of ['add|submit', 'show|task', 'cancel|kill', 'clean|cleanup']) expect(help).toContain(pair);
+    expect(cli(ws.root, ['submit', '--help']).stdout).toContain('Usage: orchestrate add|submit');
+    expect(cli(ws.root, ['start']).code).toBe(0);
+    const id = cli(ws.root, ['submit', '--command', 'sleep 30', 'long job']).stdout.trim();
+    expect(id).toBe('long-job');
+    await waitFor('the task to run', () => idsIn(ws.root, 'assigned').includes(id));
+    expect(cli(ws.root, ['task', id]).stdout).toContain(`# tasks/assigned/${id}.yaml (assigned)`);
+    cli(ws.root, ['submit', '--id', 'later', '--depends-on', id, 'later']);
+    const active = JSON.parse(cli(ws.root, ['tasks', '--status', 'active', '--json']).stdout) as { id: string }[];
+    expect(active.map((task) => task.id)).toEqual([id]);
+    expect(cli(ws.root, ['kill', id])).toMatchObject({ code: 0, stdout: expect.stringContaining(`cancelled ${id}`) });
+    expect(idsIn(ws.root, 'failed')).toContain(id);
+    expect(cli(ws.root, ['cleanup', '--dry-run'])).toMatchObject({ code: 0, stdout: 'nothing to clean: the workspace is not in a git repository\n' });
+  });
+
+  it('a bad --status value is a usage error listing the valid ones', () => {
+    ws = makeWorkspace();
+    expect(cli(ws.root, ['tasks', '--status', 'actve'])).toMatchObject({
+      code: 2,
+      stderr: 'orchestrate: --status: "actve" is not a state (did you mean "active"? use pending, assigned (or running, active), completed (or done), failed; several separated by commas)\n',
+    });
+  });
+});
+
 describe('the CLI with a daemon', () => {
   it('start returns once the daemon is up, refuses a second one, and stop ends it', async () => {
     ws = makeWorkspace();

@@ -11,6 +11,17 @@ describe('validateConfig', () => {
     expect(result.config.maxConcurrent).toBe(4);
     expect(result.config.agents.shell).toMatchObject({ preset: 'shell' });
     expect(result.config.defaults).toMatchObject({ priority: 1, timeoutMs: 1_800_000, maxRetries: 2, retryDelayMs: 60_000 });
+    expect(result.config.contextFiles).toEqual(['context/project_overview.md']);
+  });
+
+  it('gives agents the project overview unless context.files says otherwise', () => {
+    const files = (context: unknown) => {
+      const result = validateConfig({ context }, presets);
+      return result.ok ? result.config.contextFiles : result.problems;
+    };
+    expect(files({})).toEqual(['context/project_overview.md']);
+    expect(files({ files: [] })).toEqual([]);
+    expect(files({ files: ['docs/api.md'] })).toEqual(['docs/api.md']);
   });
 
   it('reads agents with command strings, argv lists, env and timeouts', () => {

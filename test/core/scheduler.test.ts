@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { withAgentSlots } from '../../src/core/agent-slots.js';
 import { validateConfig } from '../../src/core/config-schema.js';
 import { locksOverlap } from '../../src/core/lock-overlap.js';
 import { compareAge, orderPending, schedule, type PendingTask, type SchedulerInput } from '../../src/core/scheduler.js';
@@ -171,7 +172,47 @@ describe('schedule: dependencies, conditions and agents', () => {
     expect(started(result.decisions)).toEqual(['t1']);
     const zero = config({ max_concurrent: 4, agents: { a: { preset: 'shell', max_instances: 2 } } });
     zero.agents.a!.max_instances = 0;
-    expect(schedule(input({ config: zero, pending: [pending('t1')] })).waiting.get('t1')).toEqual({ kind: 'slot', agents: ['a'] });
+    expect(schedule(input({ config: zero, pending: [pending('t1')] })).waiting.get('t1')).toEqual({ kind: 'slot', agents: ['a'], heldBack: ['a'] });
+  });
+});
+
+describe("schedule: this run's pool (--agents)", () => {
+  // claude is the default agent; the run is started with --agents codex:2,gemini:2 and maybe more.
+  const base = config({
+    max_concurrent: 8,
+    agents: {
+      claude: { preset: 'shell', max_instances: 4 },
+      codex: { preset: 'shell', max_instances: 1, roles: ['tests'] },
+      gemini: { preset: 'shell', max_instances: 1, roles: ['tests'] },
+      qwen: { preset: 'shell', max_instances: 1, roles: ['docs'] },
+    },
+    defaults: { agent: 'claude' },
+  });
+  const pooled = (slots: Record<string, number>) => withAgentSlots(base, slots).config;
+  const starts = (result: ReturnType<typeof schedule>) => result.decisions.filter((d) => d.kind === 'start').map((d) => `${d.id}:${d.agent}`);
+
+  it('sends tasks that name no agent to the pool, not defaults.agent: least loaded first, ties to the agent named first', () => {
+    const result = schedule(input({ config: pooled({ gemini: 2, codex: 2 }), pending: ['t1', 't2', 't3', 't4', 't5'].map((id) => pending(id)), explain: true }));
+    expect(starts(result)).toEqual(['t1:gemini', 't2:codex', 't3:gemini', 't4:codex']);
+    expect(result.waiting.get('t5')).toEqual({ kind: 'slot', agents: ['gemini', 'codex'] });
+    const busy = schedule(input({ config: pooled({ gemini: 2, codex: 2 }), pending: [pending('t1')], running: [{ id: 'r', agent: 'gemini', locks: [] }] }));
+    expect(starts(busy)).toEqual(['t1:codex']);
+  });
+
+  it("still runs a task's own agent outside the pool, but not one held back with :0", () => {
+    const result = schedule(input({ config: pooled({ codex: 2, qwen: 0 }), pending: [pending('mine', { agent: 'claude' }), pending('held', { agent: 'qwen' })], explain: true }));
+    expect(starts(result)).toEqual(['mine:claude']);
+    expect(result.waiting.get('held')).toEqual({ kind: 'slot', agents: ['qwen'], heldBack: ['qwen'] });
+  });
+
+  it('routes a role to its agents in the pool if any, else to its agents outside it', () => {
+    const result = schedule(input({ config: pooled({ gemini: 2, claude: 1 }), pending: [pending('unit', { role: 'tests' }), pending('readme', { role: 'docs' }), pending('plain', { role: 'reviewer' })] }));
+    expect(starts(result)).toEqual(['plain:gemini', 'readme:qwen', 'unit:gemini']);
+  });
+
+  it('has no pool when every agent named is held back: defaults.agent as without --agents', () => {
+    const result = schedule(input({ config: pooled({ codex: 0 }), pending: [pending('t1'), pending('t2', { role: 'tests' })] }));
+    expect(starts(result)).toEqual(['t1:claude', 't2:gemini']);
   });
 });
 

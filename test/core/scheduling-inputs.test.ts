@@ -103,6 +103,8 @@ describe('wait reasons for people', () => {
     expect(describeWait({ kind: 'unknown', ids: ['nope'] }, now)).toBe('waits for unknown task nope (no such id yet: submit it, or fix the id)');
     expect(describeWait({ kind: 'lock', lock: 'src/**', heldBy: 'refactor' }, now)).toBe('waits for lock src/** held by refactor');
     expect(describeWait({ kind: 'slot', agents: ['claude'] }, now)).toBe('waits for a free slot of claude');
+    expect(describeWait({ kind: 'slot', agents: ['qwen'], heldBack: ['qwen'] }, now)).toBe('waits: qwen is held back in this run (--agents qwen:0); restart the daemon with a slot for it');
+    expect(describeWait({ kind: 'slot', agents: ['codex', 'qwen'], heldBack: ['qwen'] }, now)).toBe('waits for a free slot of codex; qwen is held back in this run (--agents qwen:0)');
     expect(describeWait({ kind: 'backoff', until: now + 90_000 }, now)).toBe('waits out its retry backoff until 2026-01-01T00:01:30.000Z (in 1m 30s)');
     expect(describeWait({ kind: 'paused', agent: 'codex', until: now + 60_000 }, now)).toBe('waits: agent codex is paused by a usage limit until 2026-01-01T00:01:00.000Z (in 1m)');
     expect(describePending({ kind: 'ends', outcome: 'skipped', why: 'tests completed' }, now)).toBe('will end as skipped: tests completed');

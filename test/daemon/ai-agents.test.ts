@@ -95,3 +95,30 @@ describe('an AI preset run by the daemon', () => {
     expect(task('failed', 'nocli').result).toMatchObject({ outcome: 'spawn_error', error: expect.stringContaining('install it with `npm install -g @openai/codex`') });
   });
 });
+
+describe('the shared context an agent gets', () => {
+  // An agent that answers with the prompt it was handed, so its output is what it read.
+  const echoing = (context: string) => `agents:\n  reader: { command: [cat, "{prompt_file}"] }\ndefaults: { agent: reader, max_retries: 0 }\n${context}${FAST_DAEMON}`;
+  const answer = (id: string) => readFileSync(join(ws.root, 'context/agent_outputs', `${id}.md`), 'utf8');
+  const overview = '# Project overview\n\nThe build is `make`; OVERVIEW-MARKER.\n';
+
+  it('includes context/project_overview.md with no context: section in orchestrator.yaml; names it missing like any listed file', async () => {
+    ws = makeWorkspace(echoing(''));
+    dropTask(ws.root, 'before', 'description: no overview written yet\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(answer('before')).toContain('## Context\n\n### context/project_overview.md\n(missing)\n');
+    writeFileSync(join(ws.root, 'context/project_overview.md'), overview);
+    dropTask(ws.root, 'reads', 'description: read the overview\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(answer('reads')).toContain('## Context\n\n### context/project_overview.md\n\n# Project overview\n\nThe build is `make`; OVERVIEW-MARKER.\n');
+  });
+
+  it('leaves it out with context: { files: [] }', async () => {
+    ws = makeWorkspace(echoing('context: { files: [] }\n'));
+    writeFileSync(join(ws.root, 'context/project_overview.md'), overview);
+    dropTask(ws.root, 'without', 'description: no shared context\n');
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(answer('without')).toContain('## Task\n\nno shared context\n');
+    expect(answer('without')).not.toContain('## Context');
+  });
+});

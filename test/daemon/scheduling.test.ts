@@ -1,12 +1,12 @@
 // Scheduling through the real daemon and CLI: after, when, cycles and unknown ids, roles, aging,
 // `--agents`, and what `status` says about each waiting task.
-import { existsSync, readFileSync, utimesSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runDaemon } from '../../src/index.js';
 import { cliAsync } from '../helpers/faults.js';
-import { cli, daemonTest, dropTask, FAST_DAEMON, idsIn, inProcessDaemon, makeWorkspace, waitFor } from '../helpers/workspace.js';
+import { cli, daemonTest, dropTask, FAST_DAEMON, FIXTURES, idsIn, inProcessDaemon, makeWorkspace, waitFor } from '../helpers/workspace.js';
 
 const t = daemonTest();
 
@@ -132,7 +132,8 @@ describe('scheduling in the daemon', () => {
     await waitFor('the shell tasks to complete', () => ['old-low', 'new-high'].every((id) => idsIn(root, 'completed').includes(id)));
     expect(lines(log)).toEqual(['old-low', 'new-high']);
     const report = await status(root);
-    expect(reasonOf(report, 'unit')?.reason).toEqual({ kind: 'slot', agents: ['tester'] });
+    expect(reasonOf(report, 'unit')?.reason).toEqual({ kind: 'slot', agents: ['tester'], heldBack: ['tester'] });
+    expect(reasonOf(report, 'unit')?.text).toBe('waits: tester is held back in this run (--agents tester:0); restart the daemon with a slot for it');
     expect(report.slots).toEqual([{ agent: 'shell', running: 0, max: 1 }, { agent: 'tester', running: 0, max: 0 }]);
     await t.daemon.stop();
     // Only the 0-slot agent's task is left, which nothing can start: --until-idle does not wait for it.
@@ -141,6 +142,24 @@ describe('scheduling in the daemon', () => {
     t.daemon = inProcessDaemon(root, { untilIdle: true });
     await t.daemon.done;
     expect(task(root, 'completed', 'unit').attempts[0].agent).toBe('tester#1');
+  });
+
+  it('start --agents a:2,b:2 makes a and b the pool: four tasks added without --agent run two on each, all four at once', async () => {
+    t.ws = makeWorkspace(config());
+    const { root } = t.ws;
+    // Each agent waits until four have started: the tasks end only if all four ran at once.
+    const log = join(root, 'ran.log');
+    const gate = (name: string) => `  ${name}: { command: ${JSON.stringify([join(FIXTURES, 'gate-agent.sh'), name, log, '4'])}, max_instances: 1 }\n`;
+    writeFileSync(join(root, 'orchestrator.yaml'), config(`  shell: { preset: shell, max_instances: 4 }\n${gate('a')}${gate('b')}`));
+    expect(cli(root, ['start', '--agents', 'a:2,b:2']).code).toBe(0);
+    t.daemon = { stop: async () => void cli(root, ['stop', '--kill-agents']), done: Promise.resolve() };
+    const ids = ['one', 'two', 'three', 'four'].map((word) => cli(root, ['add', `task ${word}`]).stdout.trim());
+    await waitFor('the four tasks to end', () => idsIn(root, 'completed').length + idsIn(root, 'failed').length === 4);
+    expect(idsIn(root, 'completed')).toEqual([...ids].sort());
+    const ran = lines(log).map((line) => line.split(' ')[0]).sort();
+    expect(ran).toEqual(['a', 'a', 'b', 'b']);
+    const slots = ids.map((id) => task(root, 'completed', id).attempts[0].agent).sort();
+    expect(slots).toEqual(['a#1', 'a#2', 'b#1', 'b#2']);
   });
 
   it('refuses bad --agents, --after and --when-failed values as usage errors, in one line', () => {
