@@ -5,7 +5,7 @@ import { withAgentSlots, type AgentSlots } from '../core/agent-slots.js';
 import type { Config } from '../core/config-schema.js';
 import { STATE_FOLDERS } from '../core/transitions.js';
 import { sweepTempFiles, writeFileAtomicSync } from '../queue/atomic-write.js';
-import { loadConfig } from '../queue/config-file.js';
+import { loadRunConfig } from '../queue/run-config.js';
 import { layoutOf, type Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
 import { listenControl, type ControlReply, type ControlRequest } from './control-socket.js';
@@ -64,11 +64,13 @@ export function ensureWorkspace(layout: Layout): void {
 export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const layout = layoutOf(options.root);
   const log = options.logger ?? silentLogger();
-  const loaded = loadConfig(layout);
+  const loaded = loadRunConfig(layout);
+  for (const warning of loaded.warnings) log.warn(warning);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
   const first = withAgentSlots(loaded.config, options.agentSlots);
   if (first.unknown.length > 0) throw new ConfigError(first.unknown.map((name) => `--agents: unknown agent "${name}" (agents in orchestrator.yaml: ${Object.keys(loaded.config.agents).join(', ')})`));
   let config: Config = first.config;
+  let environment = loaded.environment;
   ensureWorkspace(layout);
 
   let daemon: Daemon | undefined;
@@ -112,6 +114,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   daemon = new Daemon({
     layout,
     config: () => config,
+    environment: () => environment,
     log,
     worker,
     index: TaskIndex.load(layout),
@@ -119,7 +122,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   });
 
   const reloadConfig = () => {
-    const next = loadConfig(layout);
+    const next = loadRunConfig(layout);
+    for (const warning of next.warnings) log.warn(warning);
     if (!next.ok) {
       for (const line of next.errors) log.error(line);
       log.error('keeping the last good configuration');
@@ -128,7 +132,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     const slotted = withAgentSlots(next.config, options.agentSlots);
     for (const name of slotted.unknown) log.warn(`--agents names ${name}, which is no longer in orchestrator.yaml; ignored`);
     config = slotted.config;
-    log.info('reloaded orchestrator.yaml');
+    environment = next.environment;
+    log.info('reloaded orchestrator.yaml and .env');
     daemon?.ring({ full: true });
   };
 
@@ -197,8 +202,9 @@ function startDoorbell(layout: Layout, daemon: Daemon, reloadConfig: () => void,
   });
   add(layout.folder('assigned'), () => daemon.ring({ assigned: true }));
   let reloadTimer: NodeJS.Timeout | undefined;
+  // The config's variables may come from .env, so a change of either reloads both.
   add(layout.root, (file) => {
-    if (file !== 'orchestrator.yaml') return;
+    if (file !== 'orchestrator.yaml' && file !== '.env') return;
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(reloadConfig, 100);
   });
