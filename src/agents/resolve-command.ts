@@ -13,9 +13,3 @@ export function findCommand(command: string, cwd: string, path: string | undefin
     }
   });
 }
-
-// Whether an argv[0] can be executed: a missing CLI becomes a clear spawn_error instead of a
-// "not found" buried in the agent's stderr.
-export function commandExists(command: string, cwd: string, path: string | undefined): boolean {
-  return findCommand(command, cwd, path) !== undefined;
-}

@@ -6,7 +6,7 @@ import { sendControl } from '../daemon/control-socket.js';
 import type { Layout } from '../queue/layout.js';
 import { daemonStatus } from './daemon-status.js';
 import { agentSlotsOption } from './agent-slots.js';
-import { configOrFail } from './config.js';
+import { runConfigOrFail } from './config.js';
 import { CliError } from './errors.js';
 import { isProcessAlive } from '../agents/process-table.js';
 
@@ -22,7 +22,9 @@ function logTail(path: string): string {
 
 // `orchestrate start`: runs the daemon detached and returns once it holds the workspace.
 export async function startDaemon(layout: Layout, options: { agents?: string }): Promise<string> {
-  agentSlotsOption(options.agents, configOrFail(layout));
+  // The daemon inherits this environment: its variables and .env are checked here, before it starts.
+  const { config, warnings } = runConfigOrFail(layout);
+  agentSlotsOption(options.agents, config);
   const extraArgs = options.agents === undefined ? [] : ['--agents', options.agents];
   const running = await sendControl(layout, { cmd: 'ping' }, 1000);
   if (running?.ok) throw new CliError(`a daemon already runs on this workspace (pid ${running.pid}); stop it with \`orchestrate stop\``);
@@ -41,7 +43,7 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const reply = await sendControl(layout, { cmd: 'ping' }, 200);
-    if (reply?.ok && reply.pid === child.pid) return `daemon started (pid ${child.pid}); log: ${relative(process.cwd(), layout.daemonLogPath)}`;
+    if (reply?.ok && reply.pid === child.pid) return [...warnings.map((warning) => `warning: ${warning}`), `daemon started (pid ${child.pid}); log: ${relative(process.cwd(), layout.daemonLogPath)}`].join('\n');
     if (reply?.ok) throw new CliError(`another daemon started first (pid ${reply.pid}); stop it with \`orchestrate stop\``);
     if (exited !== undefined) throw new CliError(`the daemon exited at start (code ${exited}):\n${logTail(layout.daemonLogPath)}`);
     await sleep(30);

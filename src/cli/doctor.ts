@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { findProgram, launchAgent, programNotFound, programOf } from '../agents/agent-program.js';
+import type { Launch } from '../agents/preset.js';
 import { PRESET_NAMES, presetFor } from '../agents/presets.js';
-import { findCommand } from '../agents/resolve-command.js';
+import { agentEnv, type Environment } from '../core/agent-environment.js';
 import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
-import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
+import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
@@ -15,6 +17,8 @@ export interface CliCheck {
   path?: string;
   version?: string;
   install: string;
+  // The configured agents this CLI was looked for as (with their bin:, PATH and folder); none: on the daemon's PATH.
+  agents?: string[];
 }
 
 export interface AgentCheck {
@@ -32,6 +36,8 @@ export interface WorktreeCheck {
 
 export interface DoctorReport {
   configProblems: string[];
+  // Malformed lines of .env (skipped; the rest still counts).
+  warnings: string[];
   clis: CliCheck[];
   agents: AgentCheck[];
   worktrees: WorktreeCheck;
@@ -39,19 +45,55 @@ export interface DoctorReport {
 }
 
 // `orchestrate doctor`: which agent CLIs are installed, whether each configured agent can start,
-// and every problem of orchestrator.yaml, each with its fix.
+// and every problem of orchestrator.yaml, each with its fix. Every section finds a CLI the way the
+// daemon will at spawn time: the config and environment it loads (.env included), the same bin:,
+// PATH and working folder.
 export async function doctor(layout: Layout): Promise<DoctorReport> {
-  const loaded = loadConfig(layout);
-  const clis = await Promise.all(
-    PRESET_NAMES.flatMap((name) => {
-      const install = presetFor({ preset: name, max_instances: 1 }).install;
-      return install ? [checkCli(name, install)] : [];
-    }),
-  );
-  const agents = loaded.ok ? Object.entries(loaded.config.agents).map(([name, agent]) => checkAgent(layout, name, agent)) : [];
+  const loaded = loadRunConfig(layout);
+  const configured: Configured = new Map((loaded.ok ? Object.entries(loaded.config.agents) : []).map(([name, agent]) => [name, { agent, resolution: resolveAgent(layout, loaded.environment, agent) }]));
+  const clis = await checkClis(layout, loaded.environment, configured);
+  const agents = [...configured].map(([name, { agent, resolution }]) => checkAgent(name, agent, resolution));
   const configProblems = loaded.ok ? [] : loaded.errors;
   const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');
-  return { configProblems, clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
+  return { configProblems, warnings: loaded.warnings, clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
+}
+
+// How the daemon would start an agent: its command line, environment and folder, and the program found.
+interface Resolution {
+  workdir: string;
+  launch: Launch;
+  env: Record<string, string | undefined>;
+  found?: string;
+}
+
+type Configured = Map<string, { agent: AgentConfig; resolution: Resolution }>;
+
+function resolveAgent(layout: Layout, environment: Environment, agent: AgentConfig): Resolution {
+  const workdir = agentWorkdir(layout.root, agent);
+  const launch = launchAgent({ taskId: 'doctor', task: { description: 'doctor' }, prompt: 'doctor', promptFile: join(layout.runtimeDir, 'doctor.md'), workdir, agent });
+  const env = agentEnv(environment, layout.root, agent);
+  const found = launch.kind === 'refused' ? undefined : findProgram(launch, workdir, env);
+  return { workdir, launch, env, ...(found ? { found } : {}) };
+}
+
+// Each preset's CLI as its configured agents will find it (a line per distinct program), else as
+// an agent of that preset with no settings would: on the daemon's PATH.
+function checkClis(layout: Layout, environment: Environment, configured: Configured): Promise<CliCheck[]> {
+  return Promise.all(
+    PRESET_NAMES.flatMap((preset) => {
+      const install = presetFor({ preset, max_instances: 1 }).install;
+      if (!install) return [];
+      const byProgram = new Map<string, { resolution: Resolution; agents: string[] }>();
+      for (const [name, { agent, resolution }] of configured) {
+        if (agent.preset !== preset) continue;
+        const group = byProgram.get(resolution.found ?? '') ?? { resolution, agents: [] };
+        group.agents.push(name);
+        byProgram.set(resolution.found ?? '', group);
+      }
+      if (byProgram.size === 0) return [checkCli(preset, install, resolveAgent(layout, environment, { preset, max_instances: 1 }), undefined)];
+      return [...byProgram.values()].map((group) => checkCli(preset, install, group.resolution, group.agents));
+    }),
+  );
 }
 
 // Tasks may ask for a worktree at any time, so this is checked even when no default asks for one.
@@ -61,18 +103,20 @@ async function checkWorktrees(layout: Layout, needed: boolean): Promise<Worktree
   return { ok: true, needed, detail: `git repository at ${found.repo.top}` };
 }
 
-async function checkCli(name: string, install: string): Promise<CliCheck> {
-  const path = findCommand(name, process.cwd(), process.env.PATH);
-  if (!path) return { name, install };
-  const version = await versionOf(path);
-  return { name, path, install, ...(version ? { version } : {}) };
+async function checkCli(name: string, install: string, resolution: Resolution, agents: string[] | undefined): Promise<CliCheck> {
+  const who = agents ? { agents } : {};
+  if (!resolution.found) return { name, install, ...who };
+  const version = await versionOf(resolution.found, resolution);
+  return { name, path: resolution.found, install, ...(version ? { version } : {}), ...who };
 }
 
 // The first version-looking word of `<cli> --version` (CLIs print it in different shapes).
-function versionOf(path: string): Promise<string | undefined> {
+// It runs with the agent's environment, in its folder: a script CLI finds its interpreter on that PATH.
+function versionOf(path: string, where: Pick<Resolution, 'env' | 'workdir'>): Promise<string | undefined> {
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(path, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: VERSION_TIMEOUT_MS });
+    const cwd = existsSync(where.workdir) ? where.workdir : undefined;
+    const child = spawn(path, ['--version'], { cwd, env: where.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: VERSION_TIMEOUT_MS });
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', () => resolve(undefined));
@@ -81,27 +125,23 @@ function versionOf(path: string): Promise<string | undefined> {
 }
 
 // Whether an agent could start now: its command line builds and its program is found.
-function checkAgent(layout: Layout, name: string, agent: AgentConfig): AgentCheck {
-  const preset = presetFor(agent);
-  const workdir = agentWorkdir(layout.root, agent);
+function checkAgent(name: string, agent: AgentConfig, { workdir, launch, found }: Resolution): AgentCheck {
   if (!existsSync(workdir)) return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
-  const launch = preset.launch({ taskId: 'doctor', task: { description: 'doctor' }, prompt: 'doctor', promptFile: join(layout.runtimeDir, 'doctor.md'), workdir, agent });
   if (launch.kind === 'refused') return { name, ok: false, detail: `${launch.error} (fix agents.${name} in orchestrator.yaml)` };
-  const program = launch.kind === 'exec' ? launch.argv[0]! : '/bin/sh';
-  const found = findCommand(program, workdir, agent.env?.PATH ?? process.env.PATH);
-  if (!found) {
-    const install = preset.install ? `install it with \`${preset.install}\`` : 'install it';
-    return { name, ok: false, detail: `command not found: ${program} (${install}, or fix agents.${name} in orchestrator.yaml)` };
-  }
+  if (!found) return { name, ok: false, detail: programNotFound(name, agent, programOf(launch)) };
   return { name, ok: true, detail: `runs ${found}` };
 }
 
 export function renderDoctor(report: DoctorReport): string {
   const lines = ['Agent CLIs:'];
-  for (const cli of report.clis) lines.push(cli.path ? `  ok       ${cli.name} ${cli.version ?? '(version unknown)'} at ${cli.path}` : `  missing  ${cli.name} (install: ${cli.install})`);
+  for (const cli of report.clis) {
+    const agents = cli.agents ? `agents: ${cli.agents.join(', ')}` : undefined;
+    lines.push(cli.path ? `  ok       ${cli.name} ${cli.version ?? '(version unknown)'} at ${cli.path}${agents ? ` (${agents})` : ''}` : `  missing  ${cli.name} (${agents ? `${agents}; ` : ''}install: ${cli.install})`);
+  }
   lines.push('', 'orchestrator.yaml:');
   if (report.configProblems.length === 0) lines.push('  ok');
   for (const problem of report.configProblems) lines.push(`  problem  ${problem}`);
+  for (const warning of report.warnings) lines.push(`  warning  ${warning}`);
   if (report.agents.length > 0) lines.push('', 'Configured agents:');
   for (const agent of report.agents) lines.push(`  ${agent.ok ? 'ok     ' : 'problem'}  ${agent.name}: ${agent.detail}`);
   const worktrees = report.worktrees;

@@ -29,7 +29,7 @@ Describe the project here: what it is, how it is built and tested, and the conve
 follow. Every agent gets this file with its task.
 `;
 
-// `orchestrate init`: creates the config, the task folders and context/, and ignores .orchestrate/.
+// `orchestrate init`: creates the config, the task folders and context/, and ignores .orchestrate/ and .env.
 export function init(layout: Layout): string[] {
   const created: string[] = [];
   ensureWorkspace(layout);
@@ -47,11 +47,22 @@ export function init(layout: Layout): string[] {
     const keep = join(layout.folder(state), '.gitkeep');
     if (!existsSync(keep)) writeFileSync(keep, '');
   }
-  const gitignore = join(layout.root, '.gitignore');
-  const ignored = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
-  if (!ignored.split('\n').some((line) => line.trim() === '.orchestrate/' || line.trim() === '.orchestrate')) {
-    writeFileSync(gitignore, `${ignored}${ignored === '' || ignored.endsWith('\n') ? '' : '\n'}.orchestrate/\n`);
-    created.push('.gitignore entry for .orchestrate/');
-  }
+  const entries = ignoreEntries(join(layout.root, '.gitignore'));
+  if (entries.length > 0) created.push(`.gitignore ${entries.length > 1 ? 'entries' : 'entry'} for ${entries.join(' and ')}`);
   return created;
+}
+
+// What git must not see: the runtime folder, and .env, where the keys the agents use are kept.
+const IGNORED = [
+  { entry: '.orchestrate/', spellings: ['.orchestrate/', '.orchestrate', '/.orchestrate/', '/.orchestrate'] },
+  { entry: '.env', spellings: ['.env', '/.env'] },
+];
+
+// Adds the entries a .gitignore lacks; returns them.
+function ignoreEntries(gitignore: string): string[] {
+  const ignored = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
+  const lines = ignored.split('\n').map((line) => line.trim());
+  const missing = IGNORED.filter(({ spellings }) => !spellings.some((spelling) => lines.includes(spelling))).map(({ entry }) => entry);
+  if (missing.length > 0) writeFileSync(gitignore, `${ignored}${ignored === '' || ignored.endsWith('\n') ? '' : '\n'}${missing.map((entry) => `${entry}\n`).join('')}`);
+  return missing;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { agentSettingProblems } from './agent-environment.js';
 import { BUILT_IN_ROLES } from './roles.js';
 import { z } from 'zod';
 import { splitCommandLine } from './argv.js';
@@ -24,6 +25,8 @@ const agentSchema = z
       .optional(),
     args: z.array(z.string(), { error: 'must be a list of extra arguments' }).optional(),
     model: z.string({ error: 'must be a model name (passed to the CLI as --model)' }).min(1).optional(),
+    // The preset's CLI when it is not on PATH (or has another name): a path, or a name looked up on PATH.
+    bin: z.string({ error: 'must be the path of the CLI, such as /opt/claude/bin/claude' }).min(1).optional(),
     max_instances: z.number().int().min(1, { error: 'must be 1 or more' }).default(1),
     timeout: durationText.optional(),
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
@@ -123,6 +126,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
     if (agent.cwd !== undefined && (agent.cwd.startsWith('/') || agent.cwd.split(/[\\/]/).includes('..'))) {
       problems.push({ path: `agents.${name}.cwd`, message: 'must stay inside the workspace (a relative path without "..")' });
     }
+    problems.push(...agentSettingProblems(name, agent));
     problems.push(...unknownAgentRoles(name, agent.roles, Object.keys({ ...BUILT_IN_ROLES, ...fields.roles })));
   }
   const agentNames = Object.keys(fields.agents);

@@ -1,3 +1,4 @@
+import type { Environment } from '../core/agent-environment.js';
 import type { Config } from '../core/config-schema.js';
 import type { Layout } from '../queue/layout.js';
 import type { TaskIndex } from '../queue/task-index.js';
@@ -7,6 +8,8 @@ import type { Logger } from './logger.js';
 export interface DaemonContext {
   layout: Layout;
   config(): Config;
+  // What agents inherit: the daemon's environment plus the workspace's .env, reloaded with the config.
+  environment(): Environment;
   log: Logger;
   worker: string;
   index: TaskIndex;

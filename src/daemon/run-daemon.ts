@@ -5,7 +5,7 @@ import { withAgentSlots, type AgentSlots } from '../core/agent-slots.js';
 import type { Config } from '../core/config-schema.js';
 import { STATE_FOLDERS } from '../core/transitions.js';
 import { sweepTempFiles, writeFileAtomicSync } from '../queue/atomic-write.js';
-import { loadConfig } from '../queue/config-file.js';
+import { loadRunConfig } from '../queue/run-config.js';
 import { layoutOf, type Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
 import { listenControl, type ControlReply, type ControlRequest } from './control-socket.js';
@@ -64,11 +64,14 @@ export function ensureWorkspace(layout: Layout): void {
  */
 export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const layout = layoutOf(options.root);
-  const loaded = loadConfig(layout);
+  const baseLog = options.logger ?? silentLogger();
+  const loaded = loadRunConfig(layout);
+  for (const warning of loaded.warnings) baseLog.warn(warning);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
   const first = withAgentSlots(loaded.config, options.agentSlots);
   if (first.unknown.length > 0) throw new ConfigError(first.unknown.map((name) => `--agents: unknown agent "${name}" (agents in orchestrator.yaml: ${Object.keys(loaded.config.agents).join(', ')})`));
   let config: Config = first.config;
+  let environment = loaded.environment;
   ensureWorkspace(layout);
 
   let daemon: Daemon | undefined;
@@ -100,7 +103,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const listening = await listenControl(layout, handle);
   if (!listening.ok) throw new DaemonBusyError(listening.heldByPid);
   const server = listening.server;
-  const log = withErrorTrail(options.logger ?? silentLogger(), new ErrorTrail(layout.errorTrailPath));
+  const log = withErrorTrail(baseLog, new ErrorTrail(layout.errorTrailPath));
   const info: DaemonInfo = { pid: process.pid, root: layout.root, started_at: new Date().toISOString() };
   writeFileAtomicSync(layout.daemonInfoPath, `${JSON.stringify(info)}\n`, { durable: false });
 
@@ -113,6 +116,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   daemon = new Daemon({
     layout,
     config: () => config,
+    environment: () => environment,
     log,
     worker,
     index: TaskIndex.load(layout),
@@ -120,7 +124,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   });
 
   const reloadConfig = () => {
-    const next = loadConfig(layout);
+    const next = loadRunConfig(layout);
+    for (const warning of next.warnings) log.warn(warning);
     if (!next.ok) {
       for (const line of next.errors) log.error(line);
       log.error('keeping the last good configuration');
@@ -129,7 +134,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     const slotted = withAgentSlots(next.config, options.agentSlots);
     for (const name of slotted.unknown) log.warn(`--agents names ${name}, which is no longer in orchestrator.yaml; ignored`);
     config = slotted.config;
-    log.info('reloaded orchestrator.yaml');
+    environment = next.environment;
+    log.info('reloaded orchestrator.yaml and .env');
     daemon?.ring({ full: true });
   };
 
@@ -198,8 +204,9 @@ function startDoorbell(layout: Layout, daemon: Daemon, reloadConfig: () => void,
   });
   add(layout.folder('assigned'), () => daemon.ring({ assigned: true }));
   let reloadTimer: NodeJS.Timeout | undefined;
+  // The config's variables may come from .env, so a change of either reloads both.
   add(layout.root, (file) => {
-    if (file !== 'orchestrator.yaml') return;
+    if (file !== 'orchestrator.yaml' && file !== '.env') return;
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(reloadConfig, 100);
   });

@@ -6,13 +6,14 @@ import { startProgress, updateProgress } from '../agents/progress-file.js';
 import type { AgentPreset } from '../agents/preset.js';
 import { presetFor } from '../agents/presets.js';
 import { firstRunProcess, groupAlive } from '../agents/process-table.js';
-import { commandExists } from '../agents/resolve-command.js';
+import { findProgram, launchAgent, programNotFound } from '../agents/agent-program.js';
 import type { Launched } from '../agents/launcher.js';
 import { GroupSweep } from './group-sweep.js';
-import { agentEnv, Spawner } from './spawner.js';
+import { Spawner } from './spawner.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { promptWithRole } from '../agents/launch-args.js';
 import { buildPrompt } from '../context/prompt.js';
+import { agentEnv } from '../core/agent-environment.js';
 import { agentWorkdir, stallPolicy } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import type { RunningTask } from '../core/scheduler.js';
@@ -155,11 +156,12 @@ export class Runner {
 
   private async launch(run: LiveRun, task: Task): Promise<void> {
     const { layout } = this.ctx;
+    // Read together: a reload swaps both at once, and the awaits below must not mix the two.
     const config = this.ctx.config();
+    const environment = this.ctx.environment();
     const agentConfig = config.agents[run.agent]!;
     const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
     const promptFile = join(run.runDir, 'prompt.md');
-    const preset = presetFor(agentConfig);
     let workdir = agentWorkdir(layout.root, agentConfig);
     const plan = worktreePlan(task.fields, config.worktree);
     if (plan) {
@@ -187,9 +189,9 @@ export class Runner {
       timeout_ms: timeoutMs,
       ...(run.worktree ? { worktree: run.worktree } : {}),
     });
-    const launch = preset.launch({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig, ...(systemPrompt ? { systemPrompt } : {}) });
+    const launch = launchAgent({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig, ...(systemPrompt ? { systemPrompt } : {}) });
     const env: Record<string, string | undefined> = {
-      ...agentEnv(layout.root, agentConfig),
+      ...agentEnv(environment, layout.root, agentConfig),
       ORCHESTRATE_TASK_ID: run.id,
       ORCHESTRATE_ATTEMPT: String(run.number),
       ORCHESTRATE_PROMPT_FILE: promptFile,
@@ -197,10 +199,8 @@ export class Runner {
     if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
     // Spawning in a missing folder fails as "spawn /bin/sh ENOENT", which names the wrong thing.
     if (!existsSync(workdir)) return this.finishSpawnError(run, `the working folder ${workdir} does not exist (create it, or fix agents.${run.agent}.cwd in orchestrator.yaml)`);
-    if (launch.kind === 'exec' && !commandExists(launch.argv[0]!, workdir, env.PATH)) {
-      const install = preset.install ? `install it with \`${preset.install}\`` : 'install it';
-      return this.finishSpawnError(run, `command not found: ${launch.argv[0]} (${install}, or fix agents.${run.agent} in orchestrator.yaml)`);
-    }
+    // A missing CLI is a clear spawn_error, not a "not found" buried in the agent's stderr.
+    if (launch.kind === 'exec' && findProgram(launch, workdir, env) === undefined) return this.finishSpawnError(run, programNotFound(run.agent, agentConfig, launch.argv[0]!));
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
     const request = { runDir: run.runDir, launch, cwd: workdir, env };

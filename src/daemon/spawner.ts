@@ -3,18 +3,12 @@ import { join } from 'node:path';
 import { LauncherClient, type AgentExit, type Launched } from '../agents/launcher.js';
 import { RunnerPool } from '../agents/runner-pool.js';
 import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
-import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
+import { agentEnv } from '../core/agent-environment.js';
+import { agentWorkdir } from '../core/config-schema.js';
 import type { DaemonContext } from './context.js';
 
-// The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
-const DAEMON_ENV: Readonly<Record<string, string | undefined>> = { ...process.env };
 // The per-run variables a runner shell sets itself for each task it runs.
 const RUN_VARIABLES = new Set(['ORCHESTRATE_TASK_ID', 'ORCHESTRATE_ATTEMPT', 'ORCHESTRATE_PROMPT_FILE']);
-
-// What every run of an agent gets in its environment, before the run's own variables.
-export function agentEnv(root: string, agent: AgentConfig): Record<string, string | undefined> {
-  return { ...DAEMON_ENV, ...agent.env, ORCHESTRATE_ROOT: root };
-}
 
 // A runner's environment: the agent's, without what differs from one run to the next.
 function runnerEnv(env: Record<string, string | undefined>, launchEnv: Record<string, string> | undefined): Record<string, string> {
@@ -43,10 +37,11 @@ export class Spawner {
   // Twice the slots: a runner is looked at for leftovers before it takes its next task.
   private warmUpRunners(): void {
     const config = this.ctx.config();
+    const environment = this.ctx.environment();
     const { layout } = this.ctx;
     for (const agent of Object.values(config.agents)) {
       if (agent.preset !== 'shell') continue;
-      this.runners.warmUp({ cwd: agentWorkdir(layout.root, agent), env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
+      this.runners.warmUp({ cwd: agentWorkdir(layout.root, agent), env: runnerEnv(agentEnv(environment, layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
     }
   }
 

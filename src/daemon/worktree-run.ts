@@ -29,7 +29,7 @@ export async function prepareRunWorktree(ctx: DaemonContext, run: LiveRun, plan:
     if (setup !== undefined && !existsSync(worktree.setupMarker)) {
       if (preparing.signal.aborted) return { aborted: true };
       mkdirSync(run.runDir, { recursive: true });
-      const env = { ...process.env, ORCHESTRATE_ROOT: ctx.layout.root, ORCHESTRATE_TASK_ID: run.id, ORCHESTRATE_WORKTREE: worktree.workdir };
+      const env = { ...ctx.environment(), ORCHESTRATE_ROOT: ctx.layout.root, ORCHESTRATE_TASK_ID: run.id, ORCHESTRATE_WORKTREE: worktree.workdir };
       const deadlineMs = timeoutMs === null || timeoutMs <= 0 ? undefined : Date.parse(run.startedAt) + timeoutMs;
       const logPath = join(run.runDir, 'setup.log');
       const result = await runSetup({ script: setup, cwd: worktree.workdir, env, runDir: run.runDir, logPath, deadlineMs, graceMs: config.killGraceMs, signal: preparing.signal });

@@ -8,9 +8,14 @@ import { parseYaml } from './task-file.js';
 
 export type ConfigLoad = { ok: true; config: Config } | { ok: false; errors: string[] };
 
+// A workspace file as messages name it: relative to where the command runs.
+export function shownFile(path: string): string {
+  return relative(process.cwd(), path) || path;
+}
+
 // Reads and validates orchestrator.yaml; a missing file means the built-in defaults (one shell agent).
 export function loadConfig(layout: Layout): ConfigLoad {
-  const file = relative(process.cwd(), layout.configPath) || layout.configPath;
+  const file = shownFile(layout.configPath);
   let text: string;
   try {
     text = readFileSync(layout.configPath, 'utf8');

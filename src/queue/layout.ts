@@ -5,6 +5,8 @@ import type { StateFolder } from '../core/transitions.js';
 export interface Layout {
   root: string;
   configPath: string;
+  // The git-ignored variables (API keys) the daemon adds to its environment.
+  envPath: string;
   tasksDir: string;
   contextDir: string;
   outputsDir: string;
@@ -33,6 +35,7 @@ export function layoutOf(root: string): Layout {
   return {
     root: absolute,
     configPath: join(absolute, 'orchestrator.yaml'),
+    envPath: join(absolute, '.env'),
     tasksDir,
     contextDir,
     outputsDir: join(contextDir, 'agent_outputs'),

@@ -21,6 +21,14 @@ describe('the CLI without a daemon', () => {
     expect(cli(fresh, ['init'], { cwd: ws.root }).stdout).toContain('already initialised');
   });
 
+  it('init keeps .orchestrate/ and .env (where keys go) out of git, adding only what .gitignore lacks', () => {
+    ws = makeWorkspace();
+    writeFileSync(join(ws.root, '.gitignore'), 'node_modules\n.orchestrate');
+    expect(cli(ws.root, ['init']).stdout).toContain('.gitignore entry for .env');
+    expect(readFileSync(join(ws.root, '.gitignore'), 'utf8')).toBe('node_modules\n.orchestrate\n.env\n');
+    expect(cli(ws.root, ['init']).stdout).toBe('already initialised\n');
+  });
+
   it('add prints a readable id, never reuses one, and says no daemon runs', () => {
     ws = makeWorkspace();
     const first = cli(ws.root, ['add', 'Fix', 'the', 'login', 'bug']);

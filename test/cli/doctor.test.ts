@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
@@ -8,6 +9,9 @@ afterEach(() => ws.cleanup());
 
 // Only the fake claude of test/fixtures/bin (and the system's tools) are on the PATH.
 const PATH = `${join(FIXTURES, 'bin')}:/usr/bin:/bin`;
+// Node (which the fake claude runs on) and the system's tools, without the fake CLIs.
+const SYSTEM_PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
+const claudeIn = (report: { clis: { name: string }[] }) => report.clis.filter((check) => check.name === 'claude');
 
 describe('orchestrate doctor', () => {
   it('lists installed CLIs with versions, says how to install the others, and passes a config that can run', () => {
@@ -54,5 +58,30 @@ describe('orchestrate doctor', () => {
     const noted = cli(ws.root, ['doctor'], { env: { PATH } });
     expect(noted.stdout).toMatch(/note +workspace: worktree needs a git repository: run git init \(only tasks with workspace: worktree need it\)/);
     expect(noted.code).toBe(0);
+  });
+
+  it('finds a CLI on no PATH through bin: (from .env) in every section, as the daemon will', () => {
+    ws = makeWorkspace('agents:\n  claude: { preset: claude, bin: "${FAKE_CLIS}/claude" }\n');
+    writeFileSync(join(ws.root, '.env'), `FAKE_CLIS=${join(FIXTURES, 'off-path')}\nnot a line\n`);
+    const result = cli(ws.root, ['doctor', '--json'], { env: { PATH: '/usr/bin:/bin' } });
+    const report = JSON.parse(result.stdout);
+    const fake = join(FIXTURES, 'off-path', 'claude');
+    expect(claudeIn(report)).toEqual([{ name: 'claude', path: fake, version: '9.9.9', install: 'npm install -g @anthropic-ai/claude-code', agents: ['claude'] }]);
+    expect(report.agents).toEqual([{ name: 'claude', ok: true, detail: `runs ${fake}` }]);
+    expect(report.warnings).toEqual(['.env:2: not a NAME=value line (write NAME=value; lines starting with # are comments); this line is ignored']);
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    ['only on the PATH the agent\'s env: puts first', `${join(FIXTURES, 'bin')}:\${PATH}`, SYSTEM_PATH],
+    ['on the daemon\'s PATH, which the agent\'s env: extends', '/opt/nothing-here:$PATH', `${join(FIXTURES, 'bin')}:${SYSTEM_PATH}`],
+  ])('agrees in every section on a CLI %s', (_, agentPath, daemonPath) => {
+    ws = makeWorkspace(`agents:\n  claude: { preset: claude, env: { PATH: "${agentPath}" } }\n`);
+    const result = cli(ws.root, ['doctor', '--json'], { env: { PATH: daemonPath } });
+    const report = JSON.parse(result.stdout);
+    const fake = join(FIXTURES, 'bin', 'claude');
+    expect(claudeIn(report)).toEqual([{ name: 'claude', path: fake, version: '2.1.330', install: 'npm install -g @anthropic-ai/claude-code', agents: ['claude'] }]);
+    expect(report.agents).toEqual([{ name: 'claude', ok: true, detail: `runs ${fake}` }]);
+    expect(result.code).toBe(0);
   });
 });

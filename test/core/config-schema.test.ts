@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/core/config-schema.js';
 
-const presets = ['shell'];
+const presets = ['shell', 'claude'];
 
 describe('validateConfig', () => {
   it('fills defaults for an empty file', () => {
@@ -51,6 +51,10 @@ describe('validateConfig', () => {
     [{ defaults: { agent: 'nobody' } }, 'defaults.agent', /not an agent/],
     [{ max_concurrent: 0 }, 'max_concurrent', /1 or more/],
     [{ max_concurent: 2 }, 'max_concurent', /did you mean "max_concurrent"/],
+    [{ agents: { a: { command: 'x', bin: '/opt/x' } } }, 'agents.a.bin', /first word of command:/],
+    [{ agents: { a: { preset: 'shell', bin: '/opt/x' } } }, 'agents.a.bin', /shell preset runs \/bin\/sh/],
+    [{ agents: { a: { preset: 'claude', bin: '~/bin/claude' } } }, 'agents.a.bin', /write \$\{HOME\}/],
+    [{ agents: { a: { preset: 'shell', env: { KEY: '${KEY' } } } }, 'agents.a.env.KEY', /no closing \}/],
   ])('refuses %j at %s', (data, path, message) => {
     const result = validateConfig(data, presets);
     expect(result.ok).toBe(false);
