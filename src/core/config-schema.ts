@@ -5,6 +5,8 @@ import { splitCommandLine } from './argv.js';
 import { parseDuration } from './duration.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
+import { workspacePath } from './task-schema.js';
+import { leavesAsText, STAY_INSIDE } from './workspace-path.js';
 import { worktreeConfig, worktreeDefaultFields, worktreeSectionSchema, type WorktreeConfig } from './worktree-fields.js';
 import { closest } from './suggest.js';
 
@@ -70,7 +72,7 @@ export const configSchema = z.strictObject({
   max_concurrent: z.number().int().min(1, { error: 'must be 1 or more' }).default(4),
   agents: z.record(z.string(), agentSchema).default({ shell: { preset: 'shell', max_instances: 4 } }),
   defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
-  context: z.strictObject({ files: z.array(z.string()).default([]) }).default({ files: [] }),
+  context: z.strictObject({ files: z.array(workspacePath).default([]) }).default({ files: [] }),
   // Extra roles, or replacements for the built-in ones: name -> the role's system prompt.
   roles: z.record(z.string(), z.string({ error: 'must be the role\'s system prompt (a string)' }).min(1)).default({}),
   daemon: daemonSchema.default(() => daemonSchema.parse({})),
@@ -114,9 +116,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
       const split = splitCommandLine(agent.command);
       if (!split.ok) problems.push({ path: `agents.${name}.command`, message: split.problem });
     }
-    if (agent.cwd !== undefined && (agent.cwd.startsWith('/') || agent.cwd.split(/[\\/]/).includes('..'))) {
-      problems.push({ path: `agents.${name}.cwd`, message: 'must stay inside the workspace (a relative path without "..")' });
-    }
+    if (agent.cwd !== undefined && leavesAsText(agent.cwd)) problems.push({ path: `agents.${name}.cwd`, message: STAY_INSIDE });
     problems.push(...unknownAgentRoles(name, agent.roles, Object.keys({ ...BUILT_IN_ROLES, ...fields.roles })));
   }
   const agentNames = Object.keys(fields.agents);
