@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRESET_NAMES, presetFor } from '../agents/presets.js';
 import { findCommand } from '../agents/resolve-command.js';
-import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
+import type { AgentConfig } from '../core/config-schema.js';
 import { loadConfig } from '../queue/config-file.js';
+import { agentFolder } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { findRepo } from '../worktrees/repo.js';
 
@@ -83,8 +83,10 @@ function versionOf(path: string): Promise<string | undefined> {
 // Whether an agent could start now: its command line builds and its program is found.
 function checkAgent(layout: Layout, name: string, agent: AgentConfig): AgentCheck {
   const preset = presetFor(agent);
-  const workdir = agentWorkdir(layout.root, agent);
-  if (!existsSync(workdir)) return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
+  const folder = agentFolder(layout.root, agent, name, 'workspace');
+  if (folder.kind === 'outside') return { name, ok: false, detail: folder.problem.message };
+  if (folder.kind === 'missing') return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
+  const workdir = folder.path;
   const launch = preset.launch({ taskId: 'doctor', task: { description: 'doctor' }, prompt: 'doctor', promptFile: join(layout.runtimeDir, 'doctor.md'), workdir, agent });
   if (launch.kind === 'refused') return { name, ok: false, detail: `${launch.error} (fix agents.${name} in orchestrator.yaml)` };
   const program = launch.kind === 'exec' ? launch.argv[0]! : '/bin/sh';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { LauncherClient, type AgentExit, type Launched } from '../agents/launcher.js';
 import { RunnerPool } from '../agents/runner-pool.js';
 import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
-import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
+import type { AgentConfig } from '../core/config-schema.js';
+import { agentFolder } from '../queue/input-paths.js';
 import type { DaemonContext } from './context.js';
 
 // The daemon's environment as a plain object: spreading process.env itself costs ~40 µs per run.
@@ -44,9 +45,12 @@ export class Spawner {
   private warmUpRunners(): void {
     const config = this.ctx.config();
     const { layout } = this.ctx;
-    for (const agent of Object.values(config.agents)) {
+    for (const [name, agent] of Object.entries(config.agents)) {
       if (agent.preset !== 'shell') continue;
-      this.runners.warmUp({ cwd: agentWorkdir(layout.root, agent), env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
+      // Where its runs will start (the same path, so they take these runners), and only there.
+      const folder = agentFolder(layout.root, agent, name, 'workspace');
+      if (folder.kind !== 'ready') continue;
+      this.runners.warmUp({ cwd: folder.path, env: runnerEnv(agentEnv(layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
     }
   }
 
