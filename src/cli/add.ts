@@ -4,6 +4,7 @@ import { parseDuration } from '../core/duration.js';
 import { idProblem, slugify } from '../core/ids.js';
 import { priorityLevel } from '../core/priority.js';
 import { STATE_FOLDERS } from '../core/transitions.js';
+import { leavesAsText, LOCK_INSIDE } from '../core/workspace-path.js';
 import { tempPathFor } from '../queue/atomic-write.js';
 import type { Layout } from '../queue/layout.js';
 import { CliError } from './errors.js';
@@ -69,6 +70,8 @@ function checkOptions(layout: Layout, options: AddOptions): void {
   if (options.merge !== undefined && !['auto', 'manual'].includes(options.merge)) throw new CliError(`--merge: "${options.merge}" is not a merge mode (use auto or manual)`, 2);
   if (options.base !== undefined && (options.base === '' || options.base.startsWith('-'))) throw new CliError(`--base: "${options.base}" is not a branch, tag or commit`, 2);
   if (options.locks !== undefined && options.locks.split(',').some((lock) => lock.trim() === '')) throw new CliError('--locks: paths or globs separated by commas, none empty', 2);
+  const outside = options.locks?.split(',').find((lock) => leavesAsText(lock.trim()));
+  if (outside !== undefined) throw new CliError(`--locks: "${outside.trim()}" ${LOCK_INSIDE}`, 2);
   if (options.whenFailed?.includes(',')) throw new CliError('--when-failed: takes one task id', 2);
   if (options.parent !== undefined && (idProblem(options.parent) !== undefined || !usedAnywhere(layout, options.parent))) {
     throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. "$ORCHESTRATE_TASK_ID")`, 2);

@@ -5,7 +5,8 @@ import { findProgram, launchAgent, programNotFound, programOf } from '../agents/
 import type { Launch } from '../agents/preset.js';
 import { PRESET_NAMES, presetFor } from '../agents/presets.js';
 import { agentEnv, type Environment } from '../core/agent-environment.js';
-import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
+import type { AgentConfig } from '../core/config-schema.js';
+import { agentFolder, type AgentFolder } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
@@ -50,7 +51,7 @@ export interface DoctorReport {
 // PATH and working folder.
 export async function doctor(layout: Layout): Promise<DoctorReport> {
   const loaded = loadRunConfig(layout);
-  const configured: Configured = new Map((loaded.ok ? Object.entries(loaded.config.agents) : []).map(([name, agent]) => [name, { agent, resolution: resolveAgent(layout, loaded.environment, agent) }]));
+  const configured: Configured = new Map((loaded.ok ? Object.entries(loaded.config.agents) : []).map(([name, agent]) => [name, { agent, resolution: resolveAgent(layout, loaded.environment, name, agent) }]));
   const clis = await checkClis(layout, loaded.environment, configured);
   const agents = [...configured].map(([name, { agent, resolution }]) => checkAgent(name, agent, resolution));
   const configProblems = loaded.ok ? [] : loaded.errors;
@@ -60,6 +61,7 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
 
 // How the daemon would start an agent: its command line, environment and folder, and the program found.
 interface Resolution {
+  folder: AgentFolder;
   workdir: string;
   launch: Launch;
   env: Record<string, string | undefined>;
@@ -68,12 +70,13 @@ interface Resolution {
 
 type Configured = Map<string, { agent: AgentConfig; resolution: Resolution }>;
 
-function resolveAgent(layout: Layout, environment: Environment, agent: AgentConfig): Resolution {
-  const workdir = agentWorkdir(layout.root, agent);
+function resolveAgent(layout: Layout, environment: Environment, name: string, agent: AgentConfig): Resolution {
+  const folder = agentFolder(layout.root, agent, name, 'workspace');
+  const workdir = folder.kind === 'outside' ? layout.root : folder.path;
   const launch = launchAgent({ taskId: 'doctor', task: { description: 'doctor' }, prompt: 'doctor', promptFile: join(layout.runtimeDir, 'doctor.md'), workdir, agent });
   const env = agentEnv(environment, layout.root, agent);
   const found = launch.kind === 'refused' ? undefined : findProgram(launch, workdir, env);
-  return { workdir, launch, env, ...(found ? { found } : {}) };
+  return { folder, workdir, launch, env, ...(found ? { found } : {}) };
 }
 
 // Each preset's CLI as its configured agents will find it (a line per distinct program), else as
@@ -90,7 +93,7 @@ function checkClis(layout: Layout, environment: Environment, configured: Configu
         group.agents.push(name);
         byProgram.set(resolution.found ?? '', group);
       }
-      if (byProgram.size === 0) return [checkCli(preset, install, resolveAgent(layout, environment, { preset, max_instances: 1 }), undefined)];
+      if (byProgram.size === 0) return [checkCli(preset, install, resolveAgent(layout, environment, preset, { preset, max_instances: 1 }), undefined)];
       return [...byProgram.values()].map((group) => checkCli(preset, install, group.resolution, group.agents));
     }),
   );
@@ -125,8 +128,9 @@ function versionOf(path: string, where: Pick<Resolution, 'env' | 'workdir'>): Pr
 }
 
 // Whether an agent could start now: its command line builds and its program is found.
-function checkAgent(name: string, agent: AgentConfig, { workdir, launch, found }: Resolution): AgentCheck {
-  if (!existsSync(workdir)) return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
+function checkAgent(name: string, agent: AgentConfig, { folder, launch, found }: Resolution): AgentCheck {
+  if (folder.kind === 'outside') return { name, ok: false, detail: folder.problem.message };
+  if (folder.kind === 'missing') return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
   if (launch.kind === 'refused') return { name, ok: false, detail: `${launch.error} (fix agents.${name} in orchestrator.yaml)` };
   if (!found) return { name, ok: false, detail: programNotFound(name, agent, programOf(launch)) };
   return { name, ok: true, detail: `runs ${found}` };

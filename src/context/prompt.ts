@@ -1,19 +1,24 @@
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { dependencyIds } from '../core/dependency-state.js';
 import type { Task } from '../core/task-schema.js';
+import { containedPath } from '../queue/contained-path.js';
 
 // Context files larger than this are referenced by path instead of inlined.
 const INLINE_LIMIT = 64 * 1024;
 
+// A file of the workspace, inlined. One whose symlinks lead outside it (changed since its task or
+// the config was checked) is not read: the prompt says so.
 function section(root: string, path: string): string {
-  const absolute = join(root, path);
+  const found = containedPath(root, path);
+  if (found.kind === 'outside') return `### ${path}\n(not inlined: it leads outside the workspace through a symlink)\n`;
+  const missing = `### ${path}\n(missing)\n`;
+  if (found.kind === 'missing') return missing;
   try {
-    const size = statSync(absolute).size;
+    const size = statSync(found.path).size;
     if (size > INLINE_LIMIT) return `### ${path}\n(${size} bytes; read it from the workspace: ${path})\n`;
-    return `### ${path}\n\n${readFileSync(absolute, 'utf8').trimEnd()}\n`;
+    return `### ${path}\n\n${readFileSync(found.path, 'utf8').trimEnd()}\n`;
   } catch {
-    return `### ${path}\n(missing)\n`;
+    return missing;
   }
 }
 

@@ -6,6 +6,8 @@ import { splitCommandLine } from './argv.js';
 import { parseDuration } from './duration.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
+import { workspacePath } from './task-schema.js';
+import { leavesAsText, STAY_INSIDE } from './workspace-path.js';
 import { worktreeConfig, worktreeDefaultFields, worktreeSectionSchema, type WorktreeConfig } from './worktree-fields.js';
 import { closest } from './suggest.js';
 
@@ -77,7 +79,7 @@ export const configSchema = z.strictObject({
   agents: z.record(z.string(), agentSchema).default({ shell: { preset: 'shell', max_instances: 4 } }),
   defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
   // DESIGN: the overview is given to every agent, so it is in unless `files:` says otherwise.
-  context: z.strictObject({ files: z.array(z.string()).default(() => [...DEFAULT_CONTEXT_FILES]) }).default(() => ({ files: [...DEFAULT_CONTEXT_FILES] })),
+  context: z.strictObject({ files: z.array(workspacePath).default(() => [...DEFAULT_CONTEXT_FILES]) }).default(() => ({ files: [...DEFAULT_CONTEXT_FILES] })),
   // Extra roles, or replacements for the built-in ones: name -> the role's system prompt.
   roles: z.record(z.string(), z.string({ error: 'must be the role\'s system prompt (a string)' }).min(1)).default({}),
   daemon: daemonSchema.default(() => daemonSchema.parse({})),
@@ -123,9 +125,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
       const split = splitCommandLine(agent.command);
       if (!split.ok) problems.push({ path: `agents.${name}.command`, message: split.problem });
     }
-    if (agent.cwd !== undefined && (agent.cwd.startsWith('/') || agent.cwd.split(/[\\/]/).includes('..'))) {
-      problems.push({ path: `agents.${name}.cwd`, message: 'must stay inside the workspace (a relative path without "..")' });
-    }
+    if (agent.cwd !== undefined && leavesAsText(agent.cwd)) problems.push({ path: `agents.${name}.cwd`, message: STAY_INSIDE });
     problems.push(...agentSettingProblems(name, agent));
     problems.push(...unknownAgentRoles(name, agent.roles, Object.keys({ ...BUILT_IN_ROLES, ...fields.roles })));
   }

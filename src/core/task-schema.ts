@@ -3,6 +3,7 @@ import { parseDuration } from './duration.js';
 import { idProblem } from './ids.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
+import { leavesAsText, LOCK_INSIDE, STAY_INSIDE } from './workspace-path.js';
 import { worktreeResultFields, worktreeTaskFields } from './worktree-fields.js';
 
 const duration = z.union([z.string(), z.number()], { error: 'must be a duration such as 30m, 1h or 90s' }).refine(
@@ -18,10 +19,10 @@ const idList = z.union([taskIdRef.transform((id) => [id]), z.array(taskIdRef)], 
   error: 'must be a task id or a list of task ids',
 });
 
-const relativePath = z.string({ error: 'must be a path relative to the workspace' }).refine(
-  (path) => !path.startsWith('/') && !path.split(/[\\/]/).includes('..'),
-  { error: 'must stay inside the workspace (a relative path without "..")' },
-);
+// A file or folder a task or config file names, relative to the workspace.
+export const workspacePath = z.string({ error: 'must be a path relative to the workspace' }).refine((path) => !leavesAsText(path), { error: STAY_INSIDE });
+
+const lockPattern = z.string({ error: 'must be a path or glob' }).refine((pattern) => !leavesAsText(pattern), { error: LOCK_INSIDE });
 
 // What an agent's CLI reported about its run (AI presets only).
 const usageFields = {
@@ -74,8 +75,8 @@ export const taskSchema = z.strictObject({
   depends_on: idList.optional(),
   after: idList.optional(),
   when: z.strictObject({ failed: taskIdRef }, { error: 'must be a mapping such as `when: { failed: run-tests }`' }).optional(),
-  context_files: z.array(relativePath, { error: 'must be a list of paths' }).optional(),
-  locks: z.array(z.string(), { error: 'must be a list of paths or globs' }).optional(),
+  context_files: z.array(workspacePath, { error: 'must be a list of paths' }).optional(),
+  locks: z.array(lockPattern, { error: 'must be a list of paths or globs' }).optional(),
   timeout: duration.optional(),
   max_retries: z.number({ error: 'must be a whole number, 0 or more' }).int({ error: 'must be a whole number, 0 or more' }).min(0, { error: 'must be 0 or more' }).optional(),
   command: z.string({ error: 'must be a shell command line (used by the shell agent)' }).optional(),

@@ -3,6 +3,7 @@ import type { OpenWriter } from '../agents/process-table.js';
 import type { Problem } from '../core/problems.js';
 import type { PendingTask } from '../core/scheduler.js';
 import type { StateFolder } from '../core/transitions.js';
+import { contextFileProblems } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { readTaskFile, type FileSignature } from '../queue/task-file.js';
 import { planGate } from '../queue/plan-staging.js';
@@ -80,6 +81,8 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
     return { kind: 'invalid', problems: [{ path: '', message }], rename: true };
   }
   const fields = read.task.fields;
+  const outside = contextFileProblems(layout.root, fields.context_files);
+  if (outside.length > 0) return { kind: 'invalid', problems: outside, rename: false };
   return {
     kind: 'ready',
     entry: {

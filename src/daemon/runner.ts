@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -14,7 +13,9 @@ import { stopRunTree } from '../agents/stop-run.js';
 import { promptWithRole } from '../agents/launch-args.js';
 import { buildPrompt } from '../context/prompt.js';
 import { agentEnv } from '../core/agent-environment.js';
-import { agentWorkdir, stallPolicy } from '../core/config-schema.js';
+import { stallPolicy } from '../core/config-schema.js';
+import { formatProblem } from '../core/problems.js';
+import { agentFolder } from '../queue/input-paths.js';
 import { formatDuration } from '../core/duration.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
@@ -162,14 +163,20 @@ export class Runner {
     const agentConfig = config.agents[run.agent]!;
     const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
     const promptFile = join(run.runDir, 'prompt.md');
-    let workdir = agentWorkdir(layout.root, agentConfig);
+    let base = layout.root;
     const plan = worktreePlan(task.fields, config.worktree);
     if (plan) {
       const prepared = await prepareRunWorktree(this.ctx, run, plan, timeoutMs);
       if ('aborted' in prepared) return;
       if (!prepared.ok) return this.finishSpawnError(run, prepared.error, prepared.outcome);
-      workdir = agentWorkdir(prepared.workdir, agentConfig);
+      base = prepared.workdir;
     }
+    // Checked again (a symlink may have changed since the config was loaded). Spawning in a missing
+    // folder would fail as "spawn /bin/sh ENOENT", which names the wrong thing.
+    const folder = agentFolder(base, agentConfig, run.agent, plan ? 'worktree' : 'workspace');
+    if (folder.kind === 'outside') return this.finishSpawnError(run, formatProblem('orchestrator.yaml', folder.problem));
+    if (folder.kind === 'missing') return this.finishSpawnError(run, `the working folder ${folder.path} does not exist (create it, or fix agents.${run.agent}.cwd in orchestrator.yaml)`);
+    const workdir = folder.path;
     const systemPrompt = task.fields.role === undefined ? undefined : config.roles[task.fields.role];
     // The shell agent's "prompt" is its command, already in the task file: nothing to save.
     let prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles, run.worktree);
@@ -197,8 +204,6 @@ export class Runner {
       ORCHESTRATE_PROMPT_FILE: promptFile,
     };
     if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
-    // Spawning in a missing folder fails as "spawn /bin/sh ENOENT", which names the wrong thing.
-    if (!existsSync(workdir)) return this.finishSpawnError(run, `the working folder ${workdir} does not exist (create it, or fix agents.${run.agent}.cwd in orchestrator.yaml)`);
     // A missing CLI is a clear spawn_error, not a "not found" buried in the agent's stderr.
     if (launch.kind === 'exec' && findProgram(launch, workdir, env) === undefined) return this.finishSpawnError(run, programNotFound(run.agent, agentConfig, launch.argv[0]!));
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.

@@ -4,7 +4,7 @@ import { LauncherClient, type AgentExit, type Launched } from '../agents/launche
 import { RunnerPool } from '../agents/runner-pool.js';
 import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
 import { agentEnv } from '../core/agent-environment.js';
-import { agentWorkdir } from '../core/config-schema.js';
+import { agentFolder } from '../queue/input-paths.js';
 import type { DaemonContext } from './context.js';
 
 // The per-run variables a runner shell sets itself for each task it runs.
@@ -39,9 +39,12 @@ export class Spawner {
     const config = this.ctx.config();
     const environment = this.ctx.environment();
     const { layout } = this.ctx;
-    for (const agent of Object.values(config.agents)) {
+    for (const [name, agent] of Object.entries(config.agents)) {
       if (agent.preset !== 'shell') continue;
-      this.runners.warmUp({ cwd: agentWorkdir(layout.root, agent), env: runnerEnv(agentEnv(environment, layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
+      // Where its runs will start (the same path, so they take these runners), and only there.
+      const folder = agentFolder(layout.root, agent, name, 'workspace');
+      if (folder.kind !== 'ready') continue;
+      this.runners.warmUp({ cwd: folder.path, env: runnerEnv(agentEnv(environment, layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
     }
   }
 

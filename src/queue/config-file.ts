@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { PRESET_NAMES } from '../agents/presets.js';
 import { validateConfig, type Config } from '../core/config-schema.js';
-import { formatProblem } from '../core/problems.js';
+import { formatProblem, type Problem } from '../core/problems.js';
+import { configPathProblems } from './input-paths.js';
 import type { Layout } from './layout.js';
 import { parseYaml } from './task-file.js';
 
@@ -30,6 +31,10 @@ export function loadConfig(layout: Layout): ConfigLoad {
     data = parsed.data;
   }
   const validation = validateConfig(data, PRESET_NAMES);
-  if (!validation.ok) return { ok: false, errors: validation.problems.map((problem) => formatProblem(file, problem)) };
+  const refuse = (problems: Problem[]): ConfigLoad => ({ ok: false, errors: problems.map((problem) => formatProblem(file, problem)) });
+  if (!validation.ok) return refuse(validation.problems);
+  // Where its paths really lead is known only here, where the files are.
+  const outside = configPathProblems(layout.root, validation.config);
+  if (outside.length > 0) return refuse(outside);
   return { ok: true, config: validation.config };
 }

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { expandPlan, isPlanData, type PlanExpansion } from '../core/plan.js';
 import type { Problem } from '../core/problems.js';
+import { contextFileProblems } from './input-paths.js';
 import type { Layout } from './layout.js';
 import { locateTask } from './locate-task.js';
 import { decodeText, parseYaml } from './task-file.js';
@@ -16,8 +17,12 @@ export function planData(bytes: Uint8Array): { data: Record<string, unknown> } |
 }
 
 // Checks and expands plan data against the workspace: ids already used anywhere are refused.
+// Its entries' context_files must not lead outside the workspace through a symlink either.
 export function expandInWorkspace(layout: Layout, data: Record<string, unknown>, stem: string, parent?: string): PlanExpansion {
-  return expandPlan(data, { stem, now: Date.now(), usedIn: (id) => locateTask(layout, id), ...(parent === undefined ? {} : { parent }) });
+  const expansion = expandPlan(data, { stem, now: Date.now(), usedIn: (id) => locateTask(layout, id), ...(parent === undefined ? {} : { parent }) });
+  if (!expansion.ok) return expansion;
+  const outside = expansion.plan.tasks.flatMap((task, index) => contextFileProblems(layout.root, task.fields.context_files as string[] | undefined, `tasks[${index}].context_files`));
+  return outside.length > 0 ? { ok: false, problems: outside } : expansion;
 }
 
 // The text of one task file of a plan: block YAML, readable in `git diff` (long text as `|` blocks).

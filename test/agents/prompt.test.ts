@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,6 +23,21 @@ describe('buildPrompt', () => {
     expect(prompt).toContain('### overview.md\n\nWe build a CLI.\n');
     expect(prompt).toContain('### missing.md\n(missing)\n');
     expect(prompt).toMatch(/## When you finish\n\nEnd with a short summary/);
+  });
+
+  it('never inlines a file whose symlinks lead outside the workspace, whoever named it', () => {
+    root = mkdtempSync(join(tmpdir(), 'prompt-'));
+    mkdirSync(join(root, 'context/agent_outputs'), { recursive: true });
+    symlinkSync('/', join(root, 'link'));
+    symlinkSync('/etc/passwd', join(root, 'context/agent_outputs/spec.md'));
+    mkdirSync(join(root, 'docs'));
+    writeFileSync(join(root, 'docs/api.md'), 'The API.\n');
+    symlinkSync('docs', join(root, 'alias'));
+    symlinkSync(join(root, 'context/agent_outputs/spec.md'), join(root, 'shared.md'));
+    const prompt = buildPrompt(root, taskOf({ description: 'x', context_files: ['link/etc/passwd', 'alias/api.md'], depends_on: ['spec'] }), ['shared.md']);
+    expect(prompt).not.toContain(readFileSync('/etc/passwd', 'utf8').split('\n')[0]);
+    for (const file of ['link/etc/passwd', 'shared.md', 'context/agent_outputs/spec.md']) expect(prompt).toContain(`### ${file}\n(not inlined: it leads outside the workspace through a symlink)\n`);
+    expect(prompt).toContain('### alias/api.md\n\nThe API.\n');
   });
 
   it("includes the answers of the tasks it depends on", () => {

@@ -65,6 +65,8 @@ describe('the CLI without a daemon', () => {
     expect(cli(ws.root, ['add', '--workspace', 'tree', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('shared or worktree') });
     expect(cli(ws.root, ['add', '--merge', 'yes', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('auto or manual') });
     expect(cli(ws.root, ['add', '--base', '--upload-pack=x', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('not a branch') });
+    expect(cli(ws.root, ['add', '--locks', 'src/**, /', 'x'])).toMatchObject({ code: 2, stderr: 'orchestrate: --locks: "/" must be a path or glob relative to the workspace, without ".." (for example "src/**"; "**" for the whole workspace)\n' });
+    expect(cli(ws.root, ['add', '--locks', '../other/**', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--locks: "../other/**" must be a path or glob relative to the workspace') });
     expect(idsIn(ws.root, 'pending')).toEqual([]);
   });
 

@@ -59,6 +59,13 @@ describe('validateTask', () => {
     expect(problems({ description: 'x', context_files: ['/etc/passwd'] })[0]).toMatchObject({ path: 'context_files[0]' });
   });
 
+  it('refuses locks that are absolute or climb out with "..", saying what to write', () => {
+    for (const lock of ['/', '/etc/passwd', '../x', 'src/../../x']) {
+      expect(problems({ description: 'x', locks: ['src/**', lock] }), lock).toEqual([{ path: 'locks[1]', message: expect.stringMatching(/relative to the workspace.*"\*\*" for the whole workspace/) }]);
+    }
+    expect(problems({ description: 'x', locks: ['**', 'src/a..b', './docs'] })).toEqual([]);
+  });
+
   it('refuses empty files, non-mappings and bad ids', () => {
     expect(problems(null)[0]!.message).toMatch(/empty/);
     expect(problems(['a'])[0]!.message).toMatch(/mapping/);

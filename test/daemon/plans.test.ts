@@ -1,18 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { daemonTest, dropTask, idsIn, inProcessDaemon, makeWorkspace } from '../helpers/workspace.js';
+import { daemonTest, dropSettled, dropTask, idsIn, inProcessDaemon, makeWorkspace } from '../helpers/workspace.js';
 
 const t = daemonTest();
-
-// A settled file: bad input is set aside at once, not after the grace for files still being written.
-function dropSettled(root: string, id: string, text: string): void {
-  dropTask(root, id, text);
-  const past = new Date(Date.now() - 60_000);
-  utimesSync(join(root, 'tasks/pending', `${id}.yaml`), past, past);
-}
 
 // Each task logs its start and end, so the order they ran in can be checked.
 const step = (log: string, name: string) => `command: echo start-${name} >> ${log}; echo end-${name} >> ${log}`;

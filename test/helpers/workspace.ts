@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -99,6 +99,13 @@ export function dropTask(root: string, id: string, text: string): void {
   const temp = join(root, 'tasks', 'pending', `.${id}.yaml.tmp`);
   writeFileSync(temp, text);
   renameSync(temp, join(root, 'tasks', 'pending', `${id}.yaml`));
+}
+
+// A settled file: bad input is set aside at once, not after the grace for files still being written.
+export function dropSettled(root: string, id: string, text: string): void {
+  dropTask(root, id, text);
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(join(root, 'tasks', 'pending', `${id}.yaml`), past, past);
 }
 
 // A test's workspace and in-process daemon, stopped and removed after each test.
