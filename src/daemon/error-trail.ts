@@ -42,14 +42,15 @@ export function readErrorTrail(path: string): LoggedError[] {
   }
 }
 
-// A logger whose errors also go to the trail (a child: the caller's logger is left as it was).
+// A logger whose errors also go to the trail: an object on top of the caller's logger (which is
+// left as it was) with its own error and fatal.
 export function withErrorTrail(log: Logger, trail: ErrorTrail): Logger {
-  const traced = log.child({});
+  const traced = Object.create(log) as Logger;
   for (const level of ['error', 'fatal'] as const) {
-    const write = traced[level].bind(traced);
+    const write = log[level] as ((...args: unknown[]) => void) | undefined;
     traced[level] = ((first: unknown, ...rest: unknown[]) => {
       trail.note(messageOf(first, rest));
-      (write as (...args: unknown[]) => void)(first, ...rest);
+      write?.call(log, first, ...rest);
     }) as Logger['error'];
   }
   return traced;
