@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from '../cli/errors.js';
-import { workspaceLayout } from '../cli/workspace.js';
+import { existingWorkspace, workspaceLayout } from '../cli/workspace.js';
 
 // The one place that exits: commands return text or throw CliError; usage errors exit 2.
 const program = new Command();
@@ -13,7 +13,9 @@ program
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-const layout = () => workspaceLayout(program.opts<{ root?: string }>().root);
+// Commands need a workspace made by `init`; init, stop and doctor also work where there is none.
+const layout = () => existingWorkspace(program.opts<{ root?: string }>().root);
+const anyLayout = () => workspaceLayout(program.opts<{ root?: string }>().root);
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const json = (value: unknown) => print(JSON.stringify(value, null, 2));
 
@@ -22,7 +24,7 @@ program
   .description('create orchestrator.yaml, tasks/ and context/ in the workspace')
   .action(async () => {
     const { init } = await import('../cli/init.js');
-    const created = init(layout());
+    const created = init(anyLayout());
     print(created.length > 0 ? `created ${created.join(', ')}` : 'already initialised');
   });
 
@@ -53,7 +55,7 @@ program
   .option('--wait', 'stop claiming, let running agents finish, then exit')
   .action(async (options: { killAgents?: boolean; wait?: boolean }) => {
     const { stopDaemon } = await import('../cli/daemon-control.js');
-    print(await stopDaemon(layout(), options));
+    print(await stopDaemon(anyLayout(), options));
   });
 
 program
@@ -210,7 +212,7 @@ program
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }) => {
     const { doctor, renderDoctor } = await import('../cli/doctor.js');
-    const report = await doctor(layout());
+    const report = await doctor(anyLayout());
     if (options.json) json(report);
     else print(renderDoctor(report));
     if (!report.ok) process.exitCode = 1;

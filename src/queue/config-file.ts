@@ -2,29 +2,32 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { PRESET_NAMES } from '../agents/presets.js';
 import { validateConfig, type Config } from '../core/config-schema.js';
-import { formatProblem } from '../core/problems.js';
+import { formatProblem, type Problem } from '../core/problems.js';
 import type { Layout } from './layout.js';
 import { parseYaml } from './task-file.js';
 
-export type ConfigLoad = { ok: true; config: Config } | { ok: false; errors: string[] };
+// `problems` are the lines of `errors` without the file name, for messages that name it themselves.
+export type ConfigLoad = { ok: true; config: Config } | { ok: false; errors: string[]; problems: Problem[] };
 
-// Reads and validates orchestrator.yaml; a missing file means the built-in defaults (one shell agent).
+// Reads and validates orchestrator.yaml. A missing file is a problem too: a folder without one is
+// not a workspace (`orchestrate init` makes it one), and a daemon must not run on made-up defaults.
 export function loadConfig(layout: Layout): ConfigLoad {
   const file = relative(process.cwd(), layout.configPath) || layout.configPath;
+  const fail = (problems: Problem[]): ConfigLoad => ({ ok: false, problems, errors: problems.map((problem) => formatProblem(file, problem)) });
   let text: string;
   try {
     text = readFileSync(layout.configPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, errors: [`${file}: cannot be read (${(error as Error).message})`] };
-    text = '';
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail([{ path: '', message: code === 'ENOENT' ? 'not found; run `orchestrate init` first' : `cannot be read (${(error as Error).message})` }]);
   }
   let data: unknown = {};
   if (text.trim() !== '') {
     const parsed = parseYaml(text);
-    if ('problem' in parsed) return { ok: false, errors: [formatProblem(file, parsed.problem)] };
+    if ('problem' in parsed) return fail([parsed.problem]);
     data = parsed.data;
   }
   const validation = validateConfig(data, PRESET_NAMES);
-  if (!validation.ok) return { ok: false, errors: validation.problems.map((problem) => formatProblem(file, problem)) };
+  if (!validation.ok) return fail(validation.problems);
   return { ok: true, config: validation.config };
 }
