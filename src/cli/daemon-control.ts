@@ -49,13 +49,16 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
   throw new CliError(`the daemon did not come up within ${START_TIMEOUT_MS / 1000}s; see ${layout.daemonLogPath}`);
 }
 
-
 // `orchestrate stop`: asks the daemon to stop and waits until its process is gone.
 export async function stopDaemon(layout: Layout, options: { killAgents?: boolean; wait?: boolean }): Promise<string> {
   const reply = await sendControl(layout, { cmd: 'stop', killAgents: options.killAgents ?? false, wait: options.wait ?? false }, 5000);
   if (!reply) {
     const status = daemonStatus(layout);
-    return status.running ? `the daemon (pid ${status.pid}) does not answer; kill it with: kill ${status.pid}` : 'no daemon is running';
+    if (status.running) throw new CliError(`the daemon (pid ${status.pid}) does not answer; kill it with: kill ${status.pid}`);
+    if (!options.killAgents) return 'no daemon is running';
+    // The agents of a daemon that died are stopped here, with the same rules as its own --kill-agents.
+    const { stopOrphanAgents } = await import('./orphan-run.js');
+    return `no daemon is running; ${await stopOrphanAgents(layout)}`;
   }
   if (!reply.ok) throw new CliError(reply.error);
   const pid = reply.pid as number;
