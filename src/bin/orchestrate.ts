@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+// Inlined by esbuild at build time: the bundle never reads package.json.
+import packageJson from '../../package.json' with { type: 'json' };
 import { CliError } from '../cli/errors.js';
 import { existingWorkspace, workspaceLayout } from '../cli/workspace.js';
 
@@ -8,6 +10,7 @@ const program = new Command();
 program
   .name('orchestrate')
   .description('Run a team of CLI coding agents in parallel from a folder of YAML task files.')
+  .version(packageJson.version, '-V, --version', 'print the version')
   .option('-C, --root <dir>', 'workspace folder (default: nearest folder with orchestrator.yaml)')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()

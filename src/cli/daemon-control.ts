@@ -25,7 +25,8 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
   agentSlotsOption(options.agents, configOrFail(layout));
   const extraArgs = options.agents === undefined ? [] : ['--agents', options.agents];
   const running = await sendControl(layout, { cmd: 'ping' }, 1000);
-  if (running?.ok) throw new CliError(`a daemon already runs on this workspace (pid ${running.pid}); stop it with \`orchestrate stop\``);
+  // What was asked for is true already: not a failure, so scripts can `start` without checking first.
+  if (running?.ok) return `already running (pid ${running.pid})${options.agents === undefined ? '' : '; --agents takes effect only when it starts: `orchestrate stop` first'}`;
   mkdirSync(layout.runtimeDir, { recursive: true });
   const log = openSync(layout.daemonLogPath, 'a');
   const child = spawn(process.execPath, [process.argv[1]!, 'run', '--root', layout.root, '--log-format', 'json', ...extraArgs], {

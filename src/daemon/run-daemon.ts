@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { withAgentSlots, type AgentSlots } from '../core/agent-slots.js';
 import type { Config } from '../core/config-schema.js';
 import { STATE_FOLDERS } from '../core/transitions.js';
+import { describePending } from '../core/wait-reason.js';
 import { sweepTempFiles, writeFileAtomicSync } from '../queue/atomic-write.js';
 import { loadConfig } from '../queue/config-file.js';
 import { layoutOf, type Layout } from '../queue/layout.js';
@@ -34,6 +35,8 @@ export interface DaemonInfo {
 
 export interface DaemonExit {
   reason: 'stopped' | 'idle' | 'signal' | 'removed';
+  // Idle: the pending tasks that can never start, each with why (as `orchestrate status` says it).
+  stuck: { id: string; why: string }[];
 }
 
 // Thrown when orchestrator.yaml is invalid at start: the CLI prints the lines and exits 1.
@@ -154,6 +157,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   if (options.untilIdle) void daemon.whenIdle().then(() => stopRequest?.({ killAgents: false, wait: false, reason: 'idle' }));
 
   const request = await stopped;
+  const stuck = request.reason === 'idle' ? stuckTasks(daemon) : [];
   daemon.stopClaiming();
   clearInterval(rescan);
   watchers.forEach((watcher) => watcher.close());
@@ -174,7 +178,15 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   }
   events.close();
   log.info({ left }, left > 0 ? `daemon stopped; ${left} agent(s) left running for the next daemon` : 'daemon stopped');
-  return { reason: request.reason };
+  return { reason: request.reason, stuck };
+}
+
+// What an idle daemon leaves in pending/: every task there waits for something nothing will bring.
+function stuckTasks(daemon: Daemon): DaemonExit['stuck'] {
+  const now = Date.now();
+  return Object.entries(daemon.explainWaiting().waiting)
+    .map(([id, view]) => ({ id, why: describePending(view, now) }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 // The watcher is only a doorbell: it names what changed and the daemon looks for itself.
