@@ -85,14 +85,13 @@ program
     const target = layout();
     if (options.agent) {
       const { checkAgentName } = await import('../cli/check-agent.js');
-      checkAgentName(target, options.agent);
+      await checkAgentName(target, options.agent);
     }
     const { addTask } = await import('../cli/add.js');
     const id = await addTask(target, words.join(' '), options);
     print(id);
-    const { sendControl } = await import('../daemon/control-socket.js');
-    const reply = await sendControl(target, { cmd: 'ring', ids: [id] }, 1000);
-    if (!reply) process.stderr.write('note: no daemon is running; start one with `orchestrate start`\n');
+    const { ringDaemon } = await import('../cli/ring.js');
+    await ringDaemon(target, [id]);
   });
 
 program
@@ -109,9 +108,8 @@ program
     if (options.json) json(submitted.report);
     else print(submitted.text);
     if (options.dryRun) return;
-    const { sendControl } = await import('../daemon/control-socket.js');
-    const reply = await sendControl(target, { cmd: 'ring', ids: submitted.ids }, 1000);
-    if (!reply) process.stderr.write('note: no daemon is running; start one with `orchestrate start`\n');
+    const { ringDaemon } = await import('../cli/ring.js');
+    await ringDaemon(target, submitted.ids);
   });
 
 program

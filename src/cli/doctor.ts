@@ -7,6 +7,7 @@ import { agentWorkdir, type AgentConfig } from '../core/config-schema.js';
 import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
 import { findRepo } from '../worktrees/repo.js';
+import { daemonStatus } from './daemon-status.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
 
@@ -32,6 +33,8 @@ export interface WorktreeCheck {
 
 export interface DoctorReport {
   configProblems: string[];
+  // The pid of a running daemon that keeps its last good config while the file's is invalid.
+  daemonOnOldConfig?: number;
   clis: CliCheck[];
   agents: AgentCheck[];
   worktrees: WorktreeCheck;
@@ -50,8 +53,9 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
   );
   const agents = loaded.ok ? Object.entries(loaded.config.agents).map(([name, agent]) => checkAgent(layout, name, agent)) : [];
   const configProblems = loaded.ok ? [] : loaded.errors;
+  const daemon = loaded.ok ? undefined : daemonStatus(layout);
   const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');
-  return { configProblems, clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
+  return { configProblems, ...(daemon?.running ? { daemonOnOldConfig: daemon.pid } : {}), clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
 }
 
 // Tasks may ask for a worktree at any time, so this is checked even when no default asks for one.
@@ -102,6 +106,7 @@ export function renderDoctor(report: DoctorReport): string {
   lines.push('', 'orchestrator.yaml:');
   if (report.configProblems.length === 0) lines.push('  ok');
   for (const problem of report.configProblems) lines.push(`  problem  ${problem}`);
+  if (report.daemonOnOldConfig !== undefined) lines.push(`  note     the daemon (pid ${report.daemonOnOldConfig}) keeps running its last good config until this is fixed`);
   if (report.agents.length > 0) lines.push('', 'Configured agents:');
   for (const agent of report.agents) lines.push(`  ${agent.ok ? 'ok     ' : 'problem'}  ${agent.name}: ${agent.detail}`);
   const worktrees = report.worktrees;
