@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+// Inlined by esbuild at build time: the bundle never reads package.json.
+import packageJson from '../../package.json' with { type: 'json' };
 import { CliError } from '../cli/errors.js';
-import { workspaceLayout } from '../cli/workspace.js';
+import { existingWorkspace, workspaceLayout } from '../cli/workspace.js';
 
 // The one place that exits: commands return text or throw CliError; usage errors exit 2.
 const program = new Command();
 program
   .name('orchestrate')
   .description('Run a team of CLI coding agents in parallel from a folder of YAML task files.')
+  .version(packageJson.version, '-V, --version', 'print the version')
   .option('-C, --root <dir>', 'workspace folder (default: nearest folder with orchestrator.yaml)')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-const layout = () => workspaceLayout(program.opts<{ root?: string }>().root);
+// Commands need a workspace made by `init`; init, stop and doctor also work where there is none.
+const layout = () => existingWorkspace(program.opts<{ root?: string }>().root);
+const anyLayout = () => workspaceLayout(program.opts<{ root?: string }>().root);
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const json = (value: unknown) => print(JSON.stringify(value, null, 2));
 
@@ -22,7 +27,7 @@ program
   .description('create orchestrator.yaml, tasks/ and context/ in the workspace')
   .action(async () => {
     const { init } = await import('../cli/init.js');
-    const created = init(layout());
+    const created = init(anyLayout());
     print(created.length > 0 ? `created ${created.join(', ')}` : 'already initialised');
   });
 
@@ -53,7 +58,7 @@ program
   .option('--wait', 'stop claiming, let running agents finish, then exit')
   .action(async (options: { killAgents?: boolean; wait?: boolean }) => {
     const { stopDaemon } = await import('../cli/daemon-control.js');
-    print(await stopDaemon(layout(), options));
+    print(await stopDaemon(anyLayout(), options));
   });
 
 program
@@ -81,14 +86,13 @@ program
     const target = layout();
     if (options.agent) {
       const { checkAgentName } = await import('../cli/check-agent.js');
-      checkAgentName(target, options.agent);
+      await checkAgentName(target, options.agent);
     }
     const { addTask } = await import('../cli/add.js');
     const id = await addTask(target, words.join(' '), options);
     print(id);
-    const { sendControl } = await import('../daemon/control-socket.js');
-    const reply = await sendControl(target, { cmd: 'ring', ids: [id] }, 1000);
-    if (!reply) process.stderr.write('note: no daemon is running; start one with `orchestrate start`\n');
+    const { ringDaemon } = await import('../cli/ring.js');
+    await ringDaemon(target, [id]);
   });
 
 program
@@ -105,9 +109,8 @@ program
     if (options.json) json(submitted.report);
     else print(submitted.text);
     if (options.dryRun) return;
-    const { sendControl } = await import('../daemon/control-socket.js');
-    const reply = await sendControl(target, { cmd: 'ring', ids: submitted.ids }, 1000);
-    if (!reply) process.stderr.write('note: no daemon is running; start one with `orchestrate start`\n');
+    const { ringDaemon } = await import('../cli/ring.js');
+    await ringDaemon(target, submitted.ids);
   });
 
 program
@@ -214,7 +217,7 @@ program
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }) => {
     const { doctor, renderDoctor } = await import('../cli/doctor.js');
-    const report = await doctor(layout());
+    const report = await doctor(anyLayout());
     if (options.json) json(report);
     else print(renderDoctor(report));
     if (!report.ok) process.exitCode = 1;

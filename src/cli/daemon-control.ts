@@ -27,7 +27,8 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
   agentSlotsOption(options.agents, config);
   const extraArgs = options.agents === undefined ? [] : ['--agents', options.agents];
   const running = await sendControl(layout, { cmd: 'ping' }, 1000);
-  if (running?.ok) throw new CliError(`a daemon already runs on this workspace (pid ${running.pid}); stop it with \`orchestrate stop\``);
+  // What was asked for is true already: not a failure, so scripts can `start` without checking first.
+  if (running?.ok) return `already running (pid ${running.pid})${options.agents === undefined ? '' : '; --agents takes effect only when it starts: `orchestrate stop` first'}`;
   mkdirSync(layout.runtimeDir, { recursive: true });
   const log = openSync(layout.daemonLogPath, 'a');
   const child = spawn(process.execPath, [process.argv[1]!, 'run', '--root', layout.root, '--log-format', 'json', ...extraArgs], {
@@ -51,13 +52,16 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
   throw new CliError(`the daemon did not come up within ${START_TIMEOUT_MS / 1000}s; see ${layout.daemonLogPath}`);
 }
 
-
 // `orchestrate stop`: asks the daemon to stop and waits until its process is gone.
 export async function stopDaemon(layout: Layout, options: { killAgents?: boolean; wait?: boolean }): Promise<string> {
   const reply = await sendControl(layout, { cmd: 'stop', killAgents: options.killAgents ?? false, wait: options.wait ?? false }, 5000);
   if (!reply) {
     const status = daemonStatus(layout);
-    return status.running ? `the daemon (pid ${status.pid}) does not answer; kill it with: kill ${status.pid}` : 'no daemon is running';
+    if (status.running) throw new CliError(`the daemon (pid ${status.pid}) does not answer; kill it with: kill ${status.pid}`);
+    if (!options.killAgents) return 'no daemon is running';
+    // The agents of a daemon that died are stopped here, with the same rules as its own --kill-agents.
+    const { stopOrphanAgents } = await import('./orphan-run.js');
+    return `no daemon is running; ${await stopOrphanAgents(layout)}`;
   }
   if (!reply.ok) throw new CliError(reply.error);
   const pid = reply.pid as number;

@@ -10,6 +10,7 @@ import { agentFolder, type AgentFolder } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
+import { daemonStatus } from './daemon-status.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
 
@@ -39,6 +40,8 @@ export interface DoctorReport {
   configProblems: string[];
   // Malformed lines of .env (skipped; the rest still counts).
   warnings: string[];
+  // The pid of a running daemon that keeps its last good config while the file's is invalid.
+  daemonOnOldConfig?: number;
   clis: CliCheck[];
   agents: AgentCheck[];
   worktrees: WorktreeCheck;
@@ -55,8 +58,9 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
   const clis = await checkClis(layout, loaded.environment, configured);
   const agents = [...configured].map(([name, { agent, resolution }]) => checkAgent(name, agent, resolution));
   const configProblems = loaded.ok ? [] : loaded.errors;
+  const daemon = loaded.ok ? undefined : daemonStatus(layout);
   const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');
-  return { configProblems, warnings: loaded.warnings, clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
+  return { configProblems, warnings: loaded.warnings, ...(daemon?.running ? { daemonOnOldConfig: daemon.pid } : {}), clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
 }
 
 // How the daemon would start an agent: its command line, environment and folder, and the program found.
@@ -146,6 +150,7 @@ export function renderDoctor(report: DoctorReport): string {
   if (report.configProblems.length === 0) lines.push('  ok');
   for (const problem of report.configProblems) lines.push(`  problem  ${problem}`);
   for (const warning of report.warnings) lines.push(`  warning  ${warning}`);
+  if (report.daemonOnOldConfig !== undefined) lines.push(`  note     the daemon (pid ${report.daemonOnOldConfig}) keeps running its last good config until this is fixed`);
   if (report.agents.length > 0) lines.push('', 'Configured agents:');
   for (const agent of report.agents) lines.push(`  ${agent.ok ? 'ok     ' : 'problem'}  ${agent.name}: ${agent.detail}`);
   const worktrees = report.worktrees;

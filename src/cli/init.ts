@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ensureWorkspace } from '../daemon/run-daemon.js';
 import type { Layout } from '../queue/layout.js';
 
-const CONFIG_TEMPLATE = `# orchestrate configuration: https://github.com/orchestrate (see README "Config reference")
+const CONFIG_TEMPLATE = `# orchestrate configuration: every field is described in the README, section "Config reference".
 max_concurrent: 4
 
 agents:
@@ -16,8 +16,9 @@ defaults:
   agent: shell
   priority: normal
   timeout: 30m
-  max_retries: 2
-  retry_delay: 60s
+  # One quick retry: enough for a transient failure, and a failing command still fails in seconds.
+  max_retries: 1
+  retry_delay: 5s
 
 context:
   files: [context/project_overview.md]

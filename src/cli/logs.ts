@@ -8,8 +8,7 @@ import { viewsOf } from '../agents/progress.js';
 import { loadConfig } from '../queue/config-file.js';
 import { hasExitFile, readRunRecord } from '../queue/run-files.js';
 import { CliError } from './errors.js';
-import { findTask } from './find-task.js';
-import { attemptNumbers } from './runs.js';
+import { attemptToShow, reportStartFailure } from './log-attempt.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -60,13 +59,8 @@ function presetOfRun(layout: Layout, runDir: string): AgentPreset | undefined {
 
 // `orchestrate logs`: a run's stdout (and stderr to stderr); with follow, until the run ends.
 export async function showLogs(layout: Layout, id: string, options: { follow?: boolean; attempt?: string; raw?: boolean }): Promise<void> {
-  findTask(layout, id);
-  let number = options.attempt === undefined ? attemptNumbers(layout, id).at(-1) : Number(options.attempt);
-  while (number === undefined && options.follow) {
-    await sleep(FOLLOW_POLL_MS);
-    number = attemptNumbers(layout, id).at(-1);
-  }
-  if (number === undefined) throw new CliError(`${id} has not started yet (follow it with \`orchestrate logs -f ${id}\`)`);
+  const number = await attemptToShow(layout, id, options);
+  if (number === undefined) return;
   const dir = layout.runDir(id, number);
   if (!existsSync(dir)) throw new CliError(`${id} has no attempt ${number}`);
   const preset = options.raw ? undefined : presetOfRun(layout, dir);
@@ -77,7 +71,7 @@ export async function showLogs(layout: Layout, id: string, options: { follow?: b
     const ended = hasExitFile(dir) || !existsSync(layout.taskPath('assigned', id));
     outAt = copyFrom(join(dir, 'stdout'), outAt, process.stdout, render, ended || !options.follow);
     errAt = copyFrom(join(dir, 'stderr'), errAt, process.stderr);
-    if (!options.follow || ended) return;
+    if (!options.follow || ended) return reportStartFailure(layout, id, number);
     await sleep(FOLLOW_POLL_MS);
   }
 }

@@ -29,7 +29,12 @@ export async function runForeground(layout: Layout, options: { untilIdle?: boole
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   try {
-    await runDaemon({ root: layout.root, signal: controller.signal, logger, untilIdle: options.untilIdle ?? false, ...(agentSlots ? { agentSlots } : {}) });
+    const exit = await runDaemon({ root: layout.root, signal: controller.signal, logger, untilIdle: options.untilIdle ?? false, ...(agentSlots ? { agentSlots } : {}) });
+    // Idle is not done: a script must not take tasks that can never start for success.
+    if (exit.stuck.length > 0) {
+      const count = exit.stuck.length === 1 ? '1 pending task that cannot start' : `${exit.stuck.length} pending tasks that cannot start`;
+      throw new CliError([`stopped idle with ${count}:`, ...exit.stuck.map((task) => `  ${task.id}: ${task.why}`)].join('\n'));
+    }
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.lines.join('\n'));
     if (error instanceof DaemonBusyError) throw new CliError(error.message);

@@ -13,6 +13,8 @@ import { latestRun } from './runs.js';
 import { firstLine } from '../core/text.js';
 import { shownPath } from '../core/worktree.js';
 import { renderTable } from './table.js';
+import { invalidConfig } from './config-problems.js';
+import { describeProblem } from '../core/problems.js';
 import { waitingReport, type WaitingReport } from './waiting.js';
 
 export interface RunningRow {
@@ -39,6 +41,8 @@ export interface StatusReport {
   slots: { agent: string; running: number; max: number }[] | undefined;
   // Why each pending task waits (from the daemon when one runs, else from the task files).
   waiting: WaitingReport;
+  // Whether orchestrator.yaml can be used; while it cannot, a running daemon keeps its last good one.
+  config: { ok: true } | { ok: false; problems: string[] };
 }
 
 // The human form lists this many waiting tasks; --json lists them all.
@@ -91,7 +95,8 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     slots = Object.entries(config.agents).map(([agent, agentConfig]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: waiting.slots?.[agent] ?? agentConfig.max_instances }));
     for (const row of running) markStalled(layout, config, row, now);
   }
-  return { root: layout.root, daemon, counts, invalid, running, slots, waiting };
+  const config: StatusReport['config'] = loaded.ok ? { ok: true } : { ok: false, problems: loaded.problems.map(describeProblem) };
+  return { root: layout.root, daemon, counts, invalid, running, slots, waiting, config };
 }
 
 function readProgress(runDir: string): Progress | undefined {
@@ -123,6 +128,7 @@ export function renderStatus(report: StatusReport): string {
   const { counts, daemon } = report;
   const lines = [
     daemon.running ? `daemon: running (pid ${daemon.pid}, up ${formatDuration(Date.now() - Date.parse(daemon.startedAt ?? ''))})` : 'daemon: not running (start it with `orchestrate start`)',
+    ...(report.config.ok ? [] : [`config: ${invalidConfig(report.config.problems)}; ${daemon.running ? `the daemon (pid ${daemon.pid}) keeps running its last good config` : '`orchestrate start` refuses it'} (see \`orchestrate doctor\`)`]),
     `tasks: ${counts.pending} pending · ${counts.assigned} running · ${counts.completed} completed · ${counts.failed} failed${report.invalid ? ` (${report.invalid} invalid: see tasks/failed/*.error)` : ''}`,
   ];
   if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { parseDuration } from '../core/duration.js';
-import { firstLine } from '../core/text.js';
 import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
 import { CliError } from './errors.js';
+import { readTaskEnd } from './task-end.js';
 
 // The folders are watched, so an end is seen at once; this poll covers what a watcher misses (NFS).
 const POLL_MS = 500;
@@ -19,25 +19,11 @@ export interface WaitResult {
   error?: string;
 }
 
-interface TaskData {
-  result?: { outcome?: unknown; error?: unknown };
-  attempts?: { error?: unknown }[];
-}
-
 // Why a task in failed/ failed: the reason it was set aside (.error), else its result's error.
 async function failure(layout: Layout, id: string): Promise<WaitResult> {
-  try {
-    if (existsSync(layout.errorPath(id))) return { id, outcome: 'failed', error: firstLine(readFileSync(layout.errorPath(id), 'utf8'), 300) };
-    const { parseYaml } = await import('../queue/task-file.js');
-    const parsed = parseYaml(readFileSync(layout.taskPath('failed', id), 'utf8'));
-    const data = ('data' in parsed ? parsed.data : {}) as TaskData;
-    const outcome = data.result?.outcome;
-    const error = data.result?.error ?? data.attempts?.at(-1)?.error;
-    const reason = [typeof outcome === 'string' && outcome !== 'failed' ? outcome : '', typeof error === 'string' ? firstLine(error, 300) : ''].filter((part) => part !== '').join(': ');
-    return reason === '' ? { id, outcome: 'failed' } : { id, outcome: 'failed', error: reason };
-  } catch {
-    return { id, outcome: 'failed' };
-  }
+  const end = await readTaskEnd(layout, id, 'failed');
+  const reason = end.invalid ?? [end.outcome !== undefined && end.outcome !== 'failed' ? end.outcome : '', end.error ?? ''].filter((part) => part !== '').join(': ');
+  return reason === '' ? { id, outcome: 'failed' } : { id, outcome: 'failed', error: reason };
 }
 
 // The line printed for a task as it ends.

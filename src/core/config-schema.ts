@@ -51,8 +51,9 @@ const defaultsSchema = z.strictObject({
     .refine((value) => priorityLevel(value) !== undefined, { error: 'must be high, normal or low' })
     .default('normal'),
   timeout: durationText.default('30m'),
-  max_retries: z.number().int().min(0).default(2),
-  retry_delay: durationText.default('60s'),
+  // One quick retry: a transient failure gets a second chance, a real one fails in seconds (docs/decisions.md).
+  max_retries: z.number().int().min(0).default(1),
+  retry_delay: durationText.default('5s'),
   // An agent silent for this long is stalled (0 turns the check off); the action says what then.
   stall_timeout: durationText.default('10m'),
   stall_action: stallAction.default('warn'),

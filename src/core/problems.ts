@@ -9,7 +9,12 @@ export interface Problem {
 
 // The one-line form people see: `file: path.to.field: problem (fix)`.
 export function formatProblem(file: string, problem: Problem): string {
-  return problem.path === '' ? `${file}: ${problem.message}` : `${file}: ${problem.path}: ${problem.message}`;
+  return `${file}: ${describeProblem(problem)}`;
+}
+
+// The same without the file, for a message that names it already: `path.to.field: problem (fix)`.
+export function describeProblem(problem: Problem): string {
+  return problem.path === '' ? problem.message : `${problem.path}: ${problem.message}`;
 }
 
 function pathOf(path: readonly PropertyKey[]): string {

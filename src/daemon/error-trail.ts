@@ -16,9 +16,12 @@ const KEPT = 5;
 export class ErrorTrail {
   private readonly errors: LoggedError[] = [];
 
-  // A new daemon starts a new trail: what an earlier one logged is kept until then.
-  constructor(private readonly path: string) {
-    rmSync(path, { force: true });
+  constructor(private readonly path: string) {}
+
+  // A new daemon starts a new trail once it holds the workspace: what an earlier one logged is kept until then.
+  start(): void {
+    this.errors.splice(0);
+    rmSync(this.path, { force: true });
   }
 
   note(message: string, now = new Date()): void {

@@ -1,13 +1,13 @@
 import { mkdirSync, statSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
-import { withAgentSlots, type AgentSlots } from '../core/agent-slots.js';
-import type { Config } from '../core/config-schema.js';
+import type { AgentSlots } from '../core/agent-slots.js';
 import { STATE_FOLDERS } from '../core/transitions.js';
+import { describePending } from '../core/wait-reason.js';
 import { sweepTempFiles, writeFileAtomicSync } from '../queue/atomic-write.js';
-import { loadRunConfig } from '../queue/run-config.js';
 import { layoutOf, type Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
+import { ConfigSource } from './config-source.js';
 import { listenControl, type ControlReply, type ControlRequest } from './control-socket.js';
 import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
@@ -35,14 +35,12 @@ export interface DaemonInfo {
 
 export interface DaemonExit {
   reason: 'stopped' | 'idle' | 'signal' | 'removed';
+  // Idle: the pending tasks that can never start, each with why (as `orchestrate status` says it).
+  stuck: { id: string; why: string }[];
 }
 
-// Thrown when orchestrator.yaml is invalid at start: the CLI prints the lines and exits 1.
-export class ConfigError extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines.join('\n'));
-  }
-}
+// Thrown when orchestrator.yaml is invalid at start (part of the library API beside runDaemon).
+export { ConfigError } from './config-source.js';
 
 // Thrown when another daemon already holds the workspace.
 export class DaemonBusyError extends Error {
@@ -64,27 +62,22 @@ export function ensureWorkspace(layout: Layout): void {
  */
 export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const layout = layoutOf(options.root);
-  const baseLog = options.logger ?? silentLogger();
-  const loaded = loadRunConfig(layout);
-  for (const warning of loaded.warnings) baseLog.warn(warning);
-  if (!loaded.ok) throw new ConfigError(loaded.errors);
-  const first = withAgentSlots(loaded.config, options.agentSlots);
-  if (first.unknown.length > 0) throw new ConfigError(first.unknown.map((name) => `--agents: unknown agent "${name}" (agents in orchestrator.yaml: ${Object.keys(loaded.config.agents).join(', ')})`));
-  let config: Config = first.config;
-  let environment = loaded.environment;
+  const trail = new ErrorTrail(layout.errorTrailPath);
+  const log = withErrorTrail(options.logger ?? silentLogger(), trail);
+  let daemon: Daemon | undefined;
+  const configs = new ConfigSource(layout, options.agentSlots, log, () => daemon?.ring({ full: true }));
   ensureWorkspace(layout);
 
-  let daemon: Daemon | undefined;
   let stopRequest: ((request: { killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }) => void) | undefined;
   const stopped = new Promise<{ killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }>((resolve) => (stopRequest = resolve));
 
   const handle = async (request: ControlRequest, _socket: Socket): Promise<ControlReply> => {
     switch (request.cmd) {
       case 'ping':
-        return { ok: true, pid: process.pid, root: layout.root };
+        return { ok: true, pid: process.pid, root: layout.root, agents: Object.keys(configs.current().agents), ...configState(configs) };
       case 'ring':
         daemon?.ring({ pendingIds: request.ids, trusted: true });
-        return { ok: true };
+        return { ok: true, ...configState(configs) };
       case 'cancel': {
         if (!daemon) return { ok: false, error: 'the daemon is starting; try again' };
         const result = await daemon.cancel(request.id);
@@ -103,7 +96,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const listening = await listenControl(layout, handle);
   if (!listening.ok) throw new DaemonBusyError(listening.heldByPid);
   const server = listening.server;
-  const log = withErrorTrail(baseLog, new ErrorTrail(layout.errorTrailPath));
+  trail.start();
   const info: DaemonInfo = { pid: process.pid, root: layout.root, started_at: new Date().toISOString() };
   writeFileAtomicSync(layout.daemonInfoPath, `${JSON.stringify(info)}\n`, { durable: false });
 
@@ -115,31 +108,15 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const worker = `${hostname()}:${process.pid}`;
   daemon = new Daemon({
     layout,
-    config: () => config,
-    environment: () => environment,
+    config: () => configs.current(),
+    environment: () => configs.environment(),
     log,
     worker,
     index: TaskIndex.load(layout),
     event: (type, fields) => events.append(type, fields),
   });
 
-  const reloadConfig = () => {
-    const next = loadRunConfig(layout);
-    for (const warning of next.warnings) log.warn(warning);
-    if (!next.ok) {
-      for (const line of next.errors) log.error(line);
-      log.error('keeping the last good configuration');
-      return;
-    }
-    const slotted = withAgentSlots(next.config, options.agentSlots);
-    for (const name of slotted.unknown) log.warn(`--agents names ${name}, which is no longer in orchestrator.yaml; ignored`);
-    config = slotted.config;
-    environment = next.environment;
-    log.info('reloaded orchestrator.yaml and .env');
-    daemon?.ring({ full: true });
-  };
-
-  const watchers = startDoorbell(layout, daemon, reloadConfig, log);
+  const watchers = startDoorbell(layout, daemon, () => configs.refresh(true), log);
   const rootIno = statSync(layout.root).ino;
   const rescan = setInterval(() => {
     // A workspace deleted (or deleted and made anew) under a daemon would keep it running forever,
@@ -149,8 +126,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       stopRequest?.({ killAgents: false, wait: false, reason: 'removed' });
       return;
     }
+    configs.refresh();
     daemon?.ring({ full: true });
-  }, config.rescanIntervalMs);
+  }, configs.current().rescanIntervalMs);
   const onAbort = () => stopRequest?.({ killAgents: false, wait: false, reason: 'signal' });
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
@@ -161,6 +139,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   if (options.untilIdle) void daemon.whenIdle().then(() => stopRequest?.({ killAgents: false, wait: false, reason: 'idle' }));
 
   const request = await stopped;
+  const stuck = request.reason === 'idle' ? stuckTasks(daemon) : [];
   daemon.stopClaiming();
   clearInterval(rescan);
   watchers.forEach((watcher) => watcher.close());
@@ -181,7 +160,22 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   }
   events.close();
   log.info({ left }, left > 0 ? `daemon stopped; ${left} agent(s) left running for the next daemon` : 'daemon stopped');
-  return { reason: request.reason };
+  return { reason: request.reason, stuck };
+}
+
+// Told to `add` and `status`: the problems of an orchestrator.yaml the daemon could not take, while
+// it keeps running its last good config (absent when it runs the file on disk).
+function configState(configs: ConfigSource): { config_problems?: string[] } {
+  const problems = configs.staleBecause();
+  return problems ? { config_problems: problems } : {};
+}
+
+// What an idle daemon leaves in pending/: every task there waits for something nothing will bring.
+function stuckTasks(daemon: Daemon): DaemonExit['stuck'] {
+  const now = Date.now();
+  return Object.entries(daemon.explainWaiting().waiting)
+    .map(([id, view]) => ({ id, why: describePending(view, now) }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 // The watcher is only a doorbell: it names what changed and the daemon looks for itself.

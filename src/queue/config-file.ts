@@ -7,34 +7,36 @@ import { configPathProblems } from './input-paths.js';
 import type { Layout } from './layout.js';
 import { parseYaml } from './task-file.js';
 
-export type ConfigLoad = { ok: true; config: Config } | { ok: false; errors: string[] };
+// `problems` are the lines of `errors` without the file name, for messages that name it themselves.
+export type ConfigLoad = { ok: true; config: Config } | { ok: false; errors: string[]; problems: Problem[] };
 
 // A workspace file as messages name it: relative to where the command runs.
 export function shownFile(path: string): string {
   return relative(process.cwd(), path) || path;
 }
 
-// Reads and validates orchestrator.yaml; a missing file means the built-in defaults (one shell agent).
+// Reads and validates orchestrator.yaml. A missing file is a problem too: a folder without one is
+// not a workspace (`orchestrate init` makes it one), and a daemon must not run on made-up defaults.
 export function loadConfig(layout: Layout): ConfigLoad {
   const file = shownFile(layout.configPath);
+  const fail = (problems: Problem[]): ConfigLoad => ({ ok: false, problems, errors: problems.map((problem) => formatProblem(file, problem)) });
   let text: string;
   try {
     text = readFileSync(layout.configPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, errors: [`${file}: cannot be read (${(error as Error).message})`] };
-    text = '';
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail([{ path: '', message: code === 'ENOENT' ? 'not found; run `orchestrate init` first' : `cannot be read (${(error as Error).message})` }]);
   }
   let data: unknown = {};
   if (text.trim() !== '') {
     const parsed = parseYaml(text);
-    if ('problem' in parsed) return { ok: false, errors: [formatProblem(file, parsed.problem)] };
+    if ('problem' in parsed) return fail([parsed.problem]);
     data = parsed.data;
   }
   const validation = validateConfig(data, PRESET_NAMES);
-  const refuse = (problems: Problem[]): ConfigLoad => ({ ok: false, errors: problems.map((problem) => formatProblem(file, problem)) });
-  if (!validation.ok) return refuse(validation.problems);
+  if (!validation.ok) return fail(validation.problems);
   // Where its paths really lead is known only here, where the files are.
   const outside = configPathProblems(layout.root, validation.config);
-  if (outside.length > 0) return refuse(outside);
+  if (outside.length > 0) return fail(outside);
   return { ok: true, config: validation.config };
 }

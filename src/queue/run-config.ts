@@ -1,12 +1,12 @@
 import { expandAgentSettings, type Environment } from '../core/agent-environment.js';
 import type { Config } from '../core/config-schema.js';
-import { formatProblem } from '../core/problems.js';
+import { formatProblem, type Problem } from '../core/problems.js';
 import { loadConfig, shownFile } from './config-file.js';
 import { readDotenv } from './dotenv-file.js';
 import type { Layout } from './layout.js';
 
 // The config as the daemon runs it, the environment its agents inherit, and what was wrong in .env.
-export type RunConfigLoad = ({ ok: true; config: Config } | { ok: false; errors: string[] }) & { environment: Environment; warnings: string[] };
+export type RunConfigLoad = ({ ok: true; config: Config } | { ok: false; errors: string[]; problems: Problem[] }) & { environment: Environment; warnings: string[] };
 
 // orchestrator.yaml with its variables filled in from the environment plus the workspace's .env
 // (a variable set in the real environment wins over .env, as with dotenv and docker compose). The
@@ -20,5 +20,5 @@ export function loadRunConfig(layout: Layout, processEnv: Environment = process.
   const expanded = expandAgentSettings(loaded.config, environment, layout.root);
   if (expanded.ok) return { ok: true, config: expanded.config, environment, warnings: dotenv.warnings };
   const file = shownFile(layout.configPath);
-  return { ok: false, errors: expanded.problems.map((problem) => formatProblem(file, problem)), environment, warnings: dotenv.warnings };
+  return { ok: false, problems: expanded.problems, errors: expanded.problems.map((problem) => formatProblem(file, problem)), environment, warnings: dotenv.warnings };
 }

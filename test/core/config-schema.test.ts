@@ -10,7 +10,7 @@ describe('validateConfig', () => {
     if (!result.ok) return;
     expect(result.config.maxConcurrent).toBe(4);
     expect(result.config.agents.shell).toMatchObject({ preset: 'shell' });
-    expect(result.config.defaults).toMatchObject({ priority: 1, timeoutMs: 1_800_000, maxRetries: 2, retryDelayMs: 60_000 });
+    expect(result.config.defaults).toMatchObject({ priority: 1, timeoutMs: 1_800_000, maxRetries: 1, retryDelayMs: 5000 });
     expect(result.config.contextFiles).toEqual(['context/project_overview.md']);
   });
 

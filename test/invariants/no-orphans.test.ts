@@ -100,6 +100,26 @@ describe('no orphans', () => {
     expect(agentProcesses(root)).toEqual([]);
   });
 
+  it.each(ways)('`orchestrate stop --kill-agents` with no daemon running stops the agent trees itself, back to pending ($how)', async ({ agent }) => {
+    workspace = faultWorkspace({ withMarker: false });
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    dropTask(root, 'left-a', `description: its daemon dies (a)\n${agent}`);
+    dropTask(root, 'left-b', `description: its daemon dies (b)\n${agent}`);
+    const tree = [...(await stubbornTree(root, 'left-a')), ...(await stubbornTree(root, 'left-b'))];
+    await killDaemon(daemon);
+    daemon = undefined;
+    expect(survivors(tree)).toEqual(tree);
+
+    const stopped = cli(root, ['stop', '--kill-agents']);
+    expect(stopped).toEqual({ code: 0, stdout: 'no daemon is running; stopped 2 agents (left-a, left-b); their tasks are back in pending/\n', stderr: '' });
+    expect(survivors(tree)).toEqual([]);
+    expect(agentProcesses(root)).toEqual([]);
+    expect(idsIn(root, 'pending')).toEqual(['left-a', 'left-b']);
+    for (const id of ['left-a', 'left-b']) expect(readTask(root, 'pending', id).attempts, id).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
+    expect(cli(root, ['stop', '--kill-agents']).stdout).toBe('no daemon is running; no agents were running\n');
+  });
+
   it('a restarted daemon still enforces the timeout and cancel of the runs it adopted, on the whole tree', async () => {
     workspace = faultWorkspace({ withMarker: false });
     const { root } = workspace;

@@ -45,15 +45,13 @@ describe('one run at a time', () => {
     for (const id of ids) expect(readTask(root, 'completed', id).attempts, id).toHaveLength(1);
   });
 
-  it('refuses `orchestrate start` and a second `run` while a daemon holds the workspace, naming its pid', async () => {
+  it('starts no second daemon with `orchestrate start` (it says which runs) and refuses a second `run`, naming its pid', async () => {
     workspace = faultWorkspace();
     const { root, marker } = workspace;
     const first = await startDaemon(root);
     daemons.push(first);
 
-    const started = cli(root, ['start']);
-    expect(started.code).not.toBe(0);
-    expect(started.stderr).toContain(`pid ${first.child.pid}`);
+    expect(cli(root, ['start'])).toMatchObject({ code: 0, stdout: `already running (pid ${first.child.pid})\n` });
 
     const second = spawnDaemon(root);
     daemons.push(second);

@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Layout } from '../queue/layout.js';
+import { hasExitFile, readPid } from '../queue/run-files.js';
+import { CliError } from './errors.js';
+import { findTask } from './find-task.js';
+import { attemptNumbers } from './runs.js';
+import { readTaskEnd, type TaskEnd } from './task-end.js';
+
+const START_POLL_MS = 200;
+
+// "x did not run: dependency y failed": why an ended task has no output to show.
+function noOutput(id: string, end: TaskEnd): string {
+  if (end.outcome === 'spawn_error') return `${id} could not start: ${end.error ?? 'see its task file'}`;
+  return `${id} did not run: ${end.invalid ?? end.error ?? end.summary ?? end.outcome ?? 'see its task file'}`;
+}
+
+// Says why a task that ended without a run has no output: exit 1 if it failed, 0 if it was skipped.
+async function endedWithoutRun(layout: Layout, id: string, state: 'completed' | 'failed'): Promise<undefined> {
+  const message = noOutput(id, await readTaskEnd(layout, id, state));
+  if (state === 'failed') throw new CliError(message);
+  process.stderr.write(`${message}\n`);
+  return undefined;
+}
+
+// The attempt `logs` shows: the one asked for, else the latest. With follow, waits for the first to
+// start, or for the task to end without one (a failed dependency, a cancel, a skip): then there is
+// nothing to show (undefined) and that is said, never waited for.
+export async function attemptToShow(layout: Layout, id: string, options: { follow?: boolean; attempt?: string }): Promise<number | undefined> {
+  if (options.attempt !== undefined) return Number(options.attempt);
+  for (;;) {
+    const state = findTask(layout, id);
+    const number = attemptNumbers(layout, id).at(-1);
+    if (number !== undefined) return number;
+    if (state === 'completed' || state === 'failed') return endedWithoutRun(layout, id, state);
+    if (!options.follow) throw new CliError(`${id} has not started yet (follow it with \`orchestrate logs -f ${id}\`)`);
+    await sleep(START_POLL_MS);
+  }
+}
+
+// Once the output is shown: a run whose agent never started (a spawn error) has none, so its error is
+// the news, with exit 1. Only a run without a pid or exit status can be one, so others cost nothing.
+export async function reportStartFailure(layout: Layout, id: string, number: number): Promise<void> {
+  const dir = layout.runDir(id, number);
+  if (hasExitFile(dir) || readPid(dir) !== undefined) return;
+  const state = findTask(layout, id);
+  if (state !== 'completed' && state !== 'failed') return;
+  const end = await readTaskEnd(layout, id, state);
+  const attempt = end.attempts.find((recorded) => recorded.number === number);
+  if (attempt?.outcome === 'spawn_error') throw new CliError(noOutput(id, { ...end, outcome: 'spawn_error', ...(typeof attempt.error === 'string' ? { error: attempt.error } : {}) }));
+}

@@ -1,0 +1,76 @@
+import { readdirSync } from 'node:fs';
+import { firstRunProcess } from '../agents/process-table.js';
+import { stopRunTree } from '../agents/stop-run.js';
+import { taskIdOf } from '../core/ids.js';
+import { loadConfig } from '../queue/config-file.js';
+import { recordAttempt } from '../queue/finish.js';
+import type { Layout } from '../queue/layout.js';
+import { isRunProcess, readExitCode, readPid } from '../queue/run-files.js';
+import { readTaskFile } from '../queue/task-file.js';
+import { withTaskLock } from '../queue/task-lock.js';
+import { CliError } from './errors.js';
+import { latestRun } from './runs.js';
+
+// Why a command stopped a run no daemon watched, as its attempt records it.
+export interface OrphanStop {
+  command: string;
+  error: string;
+  // Back to pending/ without using a retry (stop --kill-agents), else to failed/ (cancel).
+  requeue: boolean;
+}
+
+// The live process of a task's latest run (its wrapper or runner, else any process carrying its marker).
+export function orphanRunProcess(layout: Layout, id: string): number | undefined {
+  const run = latestRun(layout, id);
+  if (!run) return undefined;
+  const pid = readPid(run.dir);
+  return pid !== undefined && isRunProcess(pid, run.dir) ? pid : firstRunProcess(run.dir);
+}
+
+// Stops the agent tree of a run no daemon watches, then records the attempt as cancelled the way
+// the daemon would (same retry policy, same transition).
+export async function stopOrphanRun(layout: Layout, id: string, how: OrphanStop): Promise<void> {
+  const loaded = loadConfig(layout);
+  const run = latestRun(layout, id);
+  const pid = orphanRunProcess(layout, id);
+  if (run && pid !== undefined) await stopRunTree(pid, run.dir, loaded.ok ? loaded.config.killGraceMs : 5000);
+  await withTaskLock(layout, id, async () => {
+    const read = readTaskFile(layout.taskPath('assigned', id), id);
+    if (read.kind === 'missing') throw new CliError(`${id} left assigned/ meanwhile`);
+    if (read.kind !== 'task') throw new CliError(`${id}: the task file is not valid; fix or delete tasks/assigned/${id}.yaml`);
+    const record = run?.record;
+    const now = new Date().toISOString();
+    const policy = loaded.ok ? { maxRetries: loaded.config.defaults.maxRetries, retryDelayMs: loaded.config.defaults.retryDelayMs } : { maxRetries: 0, retryDelayMs: 0 };
+    const end = {
+      number: run?.number ?? 1,
+      slot: record?.slot ?? '-',
+      worker: how.command,
+      startedAt: record?.started_at ?? now,
+      endedAt: now,
+      exitCode: run ? readExitCode(run.dir) ?? null : null,
+      outcome: 'cancelled' as const,
+      error: `${how.error} (no daemon was running)`,
+      requeue: how.requeue,
+    };
+    const source = { text: read.text, fields: read.task.fields, signature: read.signature };
+    await recordAttempt(layout, id, 'assigned', source, end, policy, read.task.fields.created_at ?? record?.started_at ?? now);
+  });
+}
+
+// `stop --kill-agents` with no daemon: stops every agent still running in assigned/ and puts its
+// task back in pending/, as the daemon's own --kill-agents does. Runs that already ended are left
+// for the next daemon, which records their real exit status.
+export async function stopOrphanAgents(layout: Layout): Promise<string> {
+  let names: string[] = [];
+  try {
+    names = readdirSync(layout.folder('assigned'));
+  } catch {
+    // No assigned/ folder: nothing runs.
+  }
+  const ids = names.flatMap((name) => taskIdOf(name) ?? []).filter((id) => orphanRunProcess(layout, id) !== undefined).sort();
+  if (ids.length === 0) return 'no agents were running';
+  const how = { command: 'orchestrate stop', error: 'interrupted by orchestrate stop --kill-agents', requeue: true };
+  const failures = (await Promise.allSettled(ids.map((id) => stopOrphanRun(layout, id, how)))).flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));
+  if (failures.length > 0) throw new CliError(`stopped the agents of ${ids.join(', ')}, but could not record every one:\n${failures.join('\n')}`);
+  return ids.length === 1 ? `stopped 1 agent (${ids[0]}); its task is back in pending/` : `stopped ${ids.length} agents (${ids.join(', ')}); their tasks are back in pending/`;
+}

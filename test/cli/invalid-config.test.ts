@@ -1,0 +1,50 @@
+// An orchestrator.yaml made invalid while a daemon runs: add still submits (the daemon runs its last
+// good config) and warns; status and doctor say the daemon runs an older config than the one on disk.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli, idsIn, makeWorkspace, waitFor, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace;
+afterEach(() => {
+  cli(ws.root, ['stop', '--kill-agents']);
+  ws.cleanup();
+});
+
+const WARNING = 'warning: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); the daemon keeps running its last good config\n';
+
+function breakConfig(root: string): void {
+  const path = join(root, 'orchestrator.yaml');
+  writeFileSync(path, readFileSync(path, 'utf8').replace('max_concurrent: 4', 'max_concurrent: four'));
+}
+
+describe('an invalid orchestrator.yaml under a running daemon', () => {
+  it('add submits, checks --agent against the config the daemon runs, and warns', async () => {
+    ws = makeWorkspace();
+    const started = cli(ws.root, ['start']);
+    const pid = Number(/pid (\d+)/.exec(started.stdout)![1]);
+    breakConfig(ws.root);
+    expect(cli(ws.root, ['add', '--id', 'still-runs', '--command', 'echo ran', 'submitted under a broken config'])).toEqual({ code: 0, stdout: 'still-runs\n', stderr: WARNING });
+    await waitFor('the task to complete', () => idsIn(ws.root, 'completed').includes('still-runs'));
+    expect(cli(ws.root, ['add', '--id', 'named', '--agent', 'shell', '--command', 'true', 'names its agent'])).toEqual({ code: 0, stdout: 'named\n', stderr: WARNING });
+    expect(cli(ws.root, ['add', '--agent', 'shel', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('did you mean "shell"') });
+
+    const status = cli(ws.root, ['status']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`config: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); the daemon (pid ${pid}) keeps running its last good config (see \`orchestrate doctor\`)`);
+    expect(JSON.parse(cli(ws.root, ['status', '--json']).stdout).config).toEqual({ ok: false, problems: ['max_concurrent: Invalid input: expected number, received string'] });
+    const doctor = cli(ws.root, ['doctor'], { env: { PATH: '/usr/bin:/bin' } });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain(`  problem  orchestrator.yaml: max_concurrent: Invalid input: expected number, received string\n  note     the daemon (pid ${pid}) keeps running its last good config until this is fixed`);
+  });
+
+  it('with no daemon, add submits without checking --agent, and says so', () => {
+    ws = makeWorkspace();
+    breakConfig(ws.root);
+    const added = cli(ws.root, ['add', '--id', 'unchecked', '--agent', 'shell', 'x']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toBe('unchecked\n');
+    expect(added.stderr).toContain('warning: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); --agent shell was not checked\n');
+    expect(cli(ws.root, ['status']).stdout).toContain('config: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); `orchestrate start` refuses it (see `orchestrate doctor`)');
+  });
+});

@@ -1,0 +1,72 @@
+// `orchestrate logs` of a task that ended without running returns at once and says why.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli, FAST_DAEMON, idsIn, makeWorkspace, waitFor, type Workspace } from '../helpers/workspace.js';
+import { cliAsync } from '../helpers/faults.js';
+
+let ws: Workspace;
+afterEach(() => {
+  cli(ws.root, ['stop', '--kill-agents']);
+  ws.cleanup();
+});
+
+const CONFIG = `agents:\n  shell: { preset: shell, max_instances: 2 }\n  absent: { command: no-such-agent-cli, max_instances: 1 }\ndefaults: { agent: shell, retry_delay: 100ms, max_retries: 0 }\n${FAST_DAEMON}`;
+
+describe('orchestrate logs of a task that never ran', () => {
+  it('a failed dependency: exit 1, saying which', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'dep', '--command', 'exit 3', 'fails']);
+    cli(ws.root, ['add', '--id', 'after-dep', '--depends-on', 'dep', '--command', 'echo never', 'never runs']);
+    await waitFor('after-dep to fail', () => idsIn(ws.root, 'failed').includes('after-dep'));
+    for (const args of [['logs', '-f', 'after-dep'], ['logs', 'after-dep']]) {
+      expect(cli(ws.root, args)).toEqual({ code: 1, stdout: '', stderr: 'orchestrate: after-dep did not run: dependency dep failed\n' });
+    }
+  });
+
+  it('a skipped task (its when-condition did not hold): exit 0, saying why', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'fine', '--command', 'true', 'works']);
+    cli(ws.root, ['add', '--id', 'fallback', '--when-failed', 'fine', '--command', 'echo never', 'only on failure']);
+    await waitFor('fallback to be skipped', () => idsIn(ws.root, 'completed').includes('fallback'));
+    const followed = cli(ws.root, ['logs', '-f', 'fallback']);
+    expect(followed).toMatchObject({ code: 0, stdout: '' });
+    expect(followed.stderr).toMatch(/^fallback did not run: skipped: fine completed, and this task runs only if it fails/);
+  });
+
+  it('a task cancelled while pending: exit 1', () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['add', '--id', 'early', 'cancelled early']);
+    cli(ws.root, ['cancel', 'early']);
+    expect(cli(ws.root, ['logs', '-f', 'early'])).toEqual({ code: 1, stdout: '', stderr: 'orchestrate: early did not run: cancelled before it started\n' });
+  });
+
+  it('a spawn error: prints the error, exit 1', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'no-cli', '--agent', 'absent', 'needs a missing CLI']);
+    await waitFor('no-cli to fail', () => idsIn(ws.root, 'failed').includes('no-cli'));
+    for (const args of [['logs', '-f', 'no-cli'], ['logs', 'no-cli']]) {
+      const result = cli(ws.root, args);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toMatch(/^orchestrate: no-cli could not start: command not found: no-such-agent-cli \(install it, or fix agents\.absent in orchestrator\.yaml\)\n$/);
+    }
+  });
+
+  it('-f on a pending task returns when it ends without running', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['add', '--id', 'dep', '--command', 'exit 3', 'fails']);
+    cli(ws.root, ['add', '--id', 'waiter', '--depends-on', 'dep', '--command', 'echo never', 'waits']);
+    const following = cliAsync(ws.root, ['logs', '-f', 'waiter']);
+    cli(ws.root, ['start']);
+    expect(await following).toEqual({ code: 1, stdout: '', stderr: 'orchestrate: waiter did not run: dependency dep failed\n' });
+  });
+
+  it('-f on a pending task that then runs prints its output', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['add', '--id', 'later', '--command', 'echo ran', 'runs later']);
+    const following = cliAsync(ws.root, ['logs', '-f', 'later']);
+    cli(ws.root, ['start']);
+    expect(await following).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
+  });
+});
