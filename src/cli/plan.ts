@@ -3,9 +3,10 @@ import { basename, relative } from 'node:path';
 import type { Plan, PlanEdge, PlanTask } from '../core/plan.js';
 import { planWaves } from '../core/plan-waves.js';
 import { formatProblem } from '../core/problems.js';
+import { renderTaskText } from '../core/task-text.js';
 import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
-import { expandInWorkspace, planData, renderPlanTask } from '../queue/plan-source.js';
+import { expandInWorkspace, planData } from '../queue/plan-source.js';
 import { publishPlan } from '../queue/plan-staging.js';
 import { CliError } from './errors.js';
 
@@ -74,7 +75,7 @@ export function submitPlan(layout: Layout, file: string, options: PlanOptions): 
   const ids = plan.tasks.map((task) => task.id);
   const report = (record: string | null): PlanReport => ({ plan: plan.name, record, waves: waves.map((wave) => wave.map((task) => task.id)) });
   if (options.dryRun) return { report: report(null), ids, text: renderPlan(plan, waves) };
-  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderPlanTask(task.fields) }));
+  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderTaskText(task.fields) }));
   const published = publishPlan(layout, { name: plan.name, tasks, record: { bytes } });
   switch (published.kind) {
     case 'published':

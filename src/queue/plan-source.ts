@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { expandPlan, isPlanData, type PlanExpansion } from '../core/plan.js';
 import type { Problem } from '../core/problems.js';
 import type { Layout } from './layout.js';
@@ -18,9 +17,4 @@ export function planData(bytes: Uint8Array): { data: Record<string, unknown> } |
 // Checks and expands plan data against the workspace: ids already used anywhere are refused.
 export function expandInWorkspace(layout: Layout, data: Record<string, unknown>, stem: string, parent?: string): PlanExpansion {
   return expandPlan(data, { stem, now: Date.now(), usedIn: (id) => locateTask(layout, id), ...(parent === undefined ? {} : { parent }) });
-}
-
-// The text of one task file of a plan: block YAML, readable in `git diff` (long text as `|` blocks).
-export function renderPlanTask(fields: Record<string, unknown>): string {
-  return stringify(fields, { lineWidth: 0 });
 }
