@@ -8,6 +8,7 @@ import { STATE_FOLDERS } from '../core/transitions.js';
 import { isRefName } from '../core/worktree.js';
 import { tempPathFor } from '../queue/atomic-write.js';
 import type { Layout } from '../queue/layout.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 
 export interface AddOptions {
@@ -130,7 +131,8 @@ export async function addTask(layout: Layout, description: string | undefined, o
       const { formatProblem } = await import('../core/problems.js');
       const { planData } = await import('../queue/plan-source.js');
       const plan = planData(raw);
-      if (plan && 'data' in plan) throw new CliError(`${options.file}: is a plan (it has a top-level \`tasks:\` list); submit it with \`orchestrate plan ${options.file}\``);
+      const parent = options.parent === undefined ? [] : ['--parent', options.parent];
+      if (plan && 'data' in plan) throw new CliError(`${options.file}: is a plan (it has a top-level \`tasks:\` list); submit it with \`${orchestrateCommand(layout, 'plan', ...parent, options.file)}\``);
       throw new CliError((read.kind === 'invalid' ? read.problems : []).map((problem) => formatProblem(options.file!, problem)).join('\n'));
     }
     if (idProblem(stem)) stem = slugify(stem);
@@ -140,9 +142,9 @@ export async function addTask(layout: Layout, description: string | undefined, o
     stem = options.id ?? slugify(description);
     bytes = Buffer.from(renderTaskText(taskFields(description, options)));
   }
-  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`orchestrate init\` first`);
+  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`${orchestrateCommand(layout, 'init')}\` first`);
   if (options.id !== undefined) {
-    if (!publish(layout, stem, bytes)) throw new CliError(`the id "${stem}" is already used (see \`orchestrate show ${stem}\`); choose another --id`);
+    if (!publish(layout, stem, bytes)) throw new CliError(`the id "${stem}" is already used (see \`${orchestrateCommand(layout, 'show', stem)}\`); choose another --id`);
     return stem;
   }
   const candidates = idCandidates(stem, options.file ? MAX_ID_LENGTH : SLUG_LENGTH);

@@ -8,6 +8,7 @@ import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
 import { expandInWorkspace, planData } from '../queue/plan-source.js';
 import { publishPlan } from '../queue/plan-staging.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 
 export interface PlanOptions {
@@ -56,7 +57,10 @@ function readPlanFile(layout: Layout, file: string, options: PlanOptions): { pla
     throw new CliError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
   const found = planData(bytes);
-  if (found === undefined) throw new CliError(`${file}: is not a plan: a plan has a top-level \`tasks:\` list (submit a single task with \`orchestrate add --file ${file}\`)`);
+  if (found === undefined) {
+    const parent = options.parent === undefined ? [] : ['--parent', options.parent];
+    throw new CliError(`${file}: is not a plan: a plan has a top-level \`tasks:\` list (submit a single task with \`${orchestrateCommand(layout, 'add', ...parent, '--file', file)}\`)`);
+  }
   if ('problem' in found) throw new CliError(formatProblem(file, found.problem));
   if (options.parent !== undefined && locateTask(layout, options.parent) === undefined) {
     throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. $ORCHESTRATE_TASK_ID)`, 2);
@@ -69,7 +73,7 @@ function readPlanFile(layout: Layout, file: string, options: PlanOptions): { pla
 // `orchestrate plan FILE`: checks a plan and submits all of its tasks, or none; `--dry-run` only
 // shows the waves it would run in. The tasks' ids come first in the report, in the order written.
 export function submitPlan(layout: Layout, file: string, options: PlanOptions): { report: PlanReport; ids: string[]; text: string } {
-  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`orchestrate init\` first`);
+  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`${orchestrateCommand(layout, 'init')}\` first`);
   const { plan, bytes } = readPlanFile(layout, file, options);
   const waves = planWaves(plan);
   const ids = plan.tasks.map((task) => task.id);
