@@ -21,7 +21,7 @@ export function renderTaskText(fields: Record<string, unknown>): string {
 }
 
 // One string as a YAML scalar on a single line: plain when that reads back as itself, else quoted.
-export function renderString(text: string): string {
+function renderString(text: string): string {
   return readsAsPlainString(text) && !YAML_1_1_BOOLEAN.test(text) && !UNSAFE_CHAR.test(text) ? text : quoted(text);
 }
 
