@@ -1,12 +1,15 @@
 import { existsSync, fsyncSync, closeSync, openSync, readFileSync, writeSync, linkSync, unlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseDuration } from '../core/duration.js';
-import { idProblem, slugify } from '../core/ids.js';
+import { idCandidates, idProblem, MAX_ID_LENGTH, SLUG_LENGTH, slugify } from '../core/ids.js';
 import { priorityLevel } from '../core/priority.js';
+import { renderTaskText } from '../core/task-text.js';
 import { STATE_FOLDERS } from '../core/transitions.js';
 import { leavesAsText, LOCK_INSIDE } from '../core/workspace-path.js';
+import { isRefName } from '../core/worktree.js';
 import { tempPathFor } from '../queue/atomic-write.js';
 import type { Layout } from '../queue/layout.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 
 export interface AddOptions {
@@ -28,30 +31,27 @@ export interface AddOptions {
   merge?: string;
 }
 
-// A YAML scalar: plain when unambiguous, else double-quoted (JSON strings are valid YAML).
-function scalar(value: string): string {
-  const plain = /^[A-Za-z0-9_./][A-Za-z0-9 _./,()'-]*$/.test(value) && !/^(true|false|null|yes|no|on|off|~)$/i.test(value) && !/^[\d.]+$/.test(value) && !value.endsWith(' ');
-  return plain ? value : JSON.stringify(value);
-}
+const list = (text: string) => text.split(',').map((item) => item.trim());
 
-function taskText(description: string, options: AddOptions): string {
-  const lines = [`description: ${scalar(description)}`];
-  if (options.command) lines.push(`command: ${scalar(options.command)}`);
-  if (options.agent) lines.push(`agent: ${scalar(options.agent)}`);
-  if (options.priority) lines.push(`priority: ${scalar(options.priority)}`);
-  if (options.timeout) lines.push(`timeout: ${scalar(options.timeout)}`);
-  if (options.maxRetries !== undefined) lines.push(`max_retries: ${Number(options.maxRetries)}`);
-  if (options.dependsOn) lines.push(`depends_on: [${options.dependsOn.split(',').map((id) => scalar(id.trim())).join(', ')}]`);
-  if (options.after) lines.push(`after: [${options.after.split(',').map((id) => scalar(id.trim())).join(', ')}]`);
-  if (options.whenFailed) lines.push(`when: { failed: ${scalar(options.whenFailed)} }`);
-  if (options.parent) lines.push(`parent: ${scalar(options.parent)}`);
-  if (options.role) lines.push(`role: ${scalar(options.role)}`);
-  if (options.locks) lines.push(`locks: [${options.locks.split(',').map((lock) => JSON.stringify(lock.trim())).join(', ')}]`);
-  if (options.workspace) lines.push(`workspace: ${options.workspace}`);
-  if (options.base) lines.push(`base: ${scalar(options.base)}`);
-  if (options.merge) lines.push(`merge: ${options.merge}`);
-  lines.push(`created_at: ${new Date().toISOString()}`);
-  return `${lines.join('\n')}\n`;
+// The fields of a new task, in the order a person reads them; the text comes from the one renderer.
+function taskFields(description: string, options: AddOptions): Record<string, unknown> {
+  const fields: Record<string, unknown> = { description };
+  if (options.command) fields.command = options.command;
+  if (options.agent) fields.agent = options.agent;
+  if (options.priority) fields.priority = options.priority;
+  if (options.timeout) fields.timeout = options.timeout;
+  if (options.maxRetries !== undefined) fields.max_retries = Number(options.maxRetries);
+  if (options.dependsOn) fields.depends_on = list(options.dependsOn);
+  if (options.after) fields.after = list(options.after);
+  if (options.whenFailed) fields.when = { failed: options.whenFailed.trim() };
+  if (options.parent) fields.parent = options.parent;
+  if (options.role) fields.role = options.role;
+  if (options.locks) fields.locks = list(options.locks);
+  if (options.workspace) fields.workspace = options.workspace;
+  if (options.base) fields.base = options.base;
+  if (options.merge) fields.merge = options.merge;
+  fields.created_at = new Date().toISOString();
+  return fields;
 }
 
 function checkOptions(layout: Layout, options: AddOptions): void {
@@ -63,15 +63,15 @@ function checkOptions(layout: Layout, options: AddOptions): void {
     if (problem) throw new CliError(`--id: ${problem}`, 2);
   }
   for (const [flag, ids] of [['--depends-on', options.dependsOn], ['--after', options.after], ['--when-failed', options.whenFailed]] as const) {
-    const bad = ids?.split(',').map((id) => id.trim()).find((id) => idProblem(id) !== undefined);
+    const bad = ids === undefined ? undefined : list(ids).find((id) => idProblem(id) !== undefined);
     if (bad !== undefined) throw new CliError(`${flag}: "${bad}" is not a task id (letters, digits, ".", "_", "-"; several ids separated by commas)`, 2);
   }
   if (options.workspace !== undefined && !['shared', 'worktree'].includes(options.workspace)) throw new CliError(`--workspace: "${options.workspace}" is not a workspace (use shared or worktree)`, 2);
   if (options.merge !== undefined && !['auto', 'manual'].includes(options.merge)) throw new CliError(`--merge: "${options.merge}" is not a merge mode (use auto or manual)`, 2);
-  if (options.base !== undefined && (options.base === '' || options.base.startsWith('-'))) throw new CliError(`--base: "${options.base}" is not a branch, tag or commit`, 2);
-  if (options.locks !== undefined && options.locks.split(',').some((lock) => lock.trim() === '')) throw new CliError('--locks: paths or globs separated by commas, none empty', 2);
-  const outside = options.locks?.split(',').find((lock) => leavesAsText(lock.trim()));
-  if (outside !== undefined) throw new CliError(`--locks: "${outside.trim()}" ${LOCK_INSIDE}`, 2);
+  if (options.base !== undefined && !isRefName(options.base)) throw new CliError(`--base: "${options.base}" is not a branch, tag or commit (letters, digits, ".", "_", "-", "/")`, 2);
+  if (options.locks !== undefined && list(options.locks).includes('')) throw new CliError('--locks: paths or globs separated by commas, none empty', 2);
+  const outside = options.locks === undefined ? undefined : list(options.locks).find((lock) => leavesAsText(lock));
+  if (outside !== undefined) throw new CliError(`--locks: "${outside}" ${LOCK_INSIDE}`, 2);
   if (options.whenFailed?.includes(',')) throw new CliError('--when-failed: takes one task id', 2);
   if (options.parent !== undefined && (idProblem(options.parent) !== undefined || !usedAnywhere(layout, options.parent))) {
     throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. "$ORCHESTRATE_TASK_ID")`, 2);
@@ -109,7 +109,7 @@ function publish(layout: Layout, id: string, bytes: Buffer): boolean {
 function withParent(file: string, raw: Buffer, current: string | undefined, parent: string, parse: typeof import('../queue/task-file.js').parseTaskText): Buffer {
   if (current === parent) return raw;
   if (current !== undefined) throw new CliError(`${file}: has \`parent: ${current}\`, not "${parent}" (remove one of the two)`, 2);
-  const bytes = Buffer.concat([raw, Buffer.from(`${raw.length === 0 || raw[raw.length - 1] === 10 ? '' : '\n'}parent: ${scalar(parent)}\n`)]);
+  const bytes = Buffer.concat([raw, Buffer.from(`${raw.length === 0 || raw[raw.length - 1] === 10 ? '' : '\n'}${renderTaskText({ parent })}`)]);
   if (parse(bytes, 'x', { size: bytes.length, mtimeMs: 0, ino: 0 }).kind !== 'task') throw new CliError(`${file}: cannot append \`parent: ${parent}\` to it (add that line yourself)`);
   return bytes;
 }
@@ -134,7 +134,8 @@ export async function addTask(layout: Layout, description: string | undefined, o
       const { formatProblem } = await import('../core/problems.js');
       const { planData } = await import('../queue/plan-source.js');
       const plan = planData(raw);
-      if (plan && 'data' in plan) throw new CliError(`${options.file}: is a plan (it has a top-level \`tasks:\` list); submit it with \`orchestrate plan ${options.file}\``);
+      const parent = options.parent === undefined ? [] : ['--parent', options.parent];
+      if (plan && 'data' in plan) throw new CliError(`${options.file}: is a plan (it has a top-level \`tasks:\` list); submit it with \`${orchestrateCommand(layout, 'plan', ...parent, options.file)}\``);
       throw new CliError((read.kind === 'invalid' ? read.problems : []).map((problem) => formatProblem(options.file!, problem)).join('\n'));
     }
     if (idProblem(stem)) stem = slugify(stem);
@@ -142,15 +143,16 @@ export async function addTask(layout: Layout, description: string | undefined, o
   } else {
     if (!description || description.trim() === '') throw new CliError('a description is required: orchestrate add "what the agent should do"', 2);
     stem = options.id ?? slugify(description);
-    bytes = Buffer.from(taskText(description, options));
+    bytes = Buffer.from(renderTaskText(taskFields(description, options)));
   }
-  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`orchestrate init\` first`);
+  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`${orchestrateCommand(layout, 'init')}\` first`);
   if (options.id !== undefined) {
-    if (!publish(layout, stem, bytes)) throw new CliError(`the id "${stem}" is already used (see \`orchestrate show ${stem}\`); choose another --id`);
+    if (!publish(layout, stem, bytes)) throw new CliError(`the id "${stem}" is already used (see \`${orchestrateCommand(layout, 'show', stem)}\`); choose another --id`);
     return stem;
   }
-  for (let n = 1; ; n++) {
-    const id = n === 1 ? stem : `${stem}-${n}`;
+  const candidates = idCandidates(stem, options.file ? MAX_ID_LENGTH : SLUG_LENGTH);
+  for (;;) {
+    const id = candidates.next().value;
     if (publish(layout, id, bytes)) return id;
   }
 }

@@ -3,10 +3,12 @@ import { basename, relative } from 'node:path';
 import type { Plan, PlanEdge, PlanTask } from '../core/plan.js';
 import { planWaves } from '../core/plan-waves.js';
 import { formatProblem } from '../core/problems.js';
+import { renderTaskText } from '../core/task-text.js';
 import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
-import { expandInWorkspace, planData, renderPlanTask } from '../queue/plan-source.js';
+import { expandInWorkspace, planData } from '../queue/plan-source.js';
 import { publishPlan } from '../queue/plan-staging.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 
 export interface PlanOptions {
@@ -55,7 +57,10 @@ function readPlanFile(layout: Layout, file: string, options: PlanOptions): { pla
     throw new CliError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
   const found = planData(bytes);
-  if (found === undefined) throw new CliError(`${file}: is not a plan: a plan has a top-level \`tasks:\` list (submit a single task with \`orchestrate add --file ${file}\`)`);
+  if (found === undefined) {
+    const parent = options.parent === undefined ? [] : ['--parent', options.parent];
+    throw new CliError(`${file}: is not a plan: a plan has a top-level \`tasks:\` list (submit a single task with \`${orchestrateCommand(layout, 'add', ...parent, '--file', file)}\`)`);
+  }
   if ('problem' in found) throw new CliError(formatProblem(file, found.problem));
   if (options.parent !== undefined && locateTask(layout, options.parent) === undefined) {
     throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. $ORCHESTRATE_TASK_ID)`, 2);
@@ -68,13 +73,13 @@ function readPlanFile(layout: Layout, file: string, options: PlanOptions): { pla
 // `orchestrate plan FILE`: checks a plan and submits all of its tasks, or none; `--dry-run` only
 // shows the waves it would run in. The tasks' ids come first in the report, in the order written.
 export function submitPlan(layout: Layout, file: string, options: PlanOptions): { report: PlanReport; ids: string[]; text: string } {
-  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`orchestrate init\` first`);
+  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`${orchestrateCommand(layout, 'init')}\` first`);
   const { plan, bytes } = readPlanFile(layout, file, options);
   const waves = planWaves(plan);
   const ids = plan.tasks.map((task) => task.id);
   const report = (record: string | null): PlanReport => ({ plan: plan.name, record, waves: waves.map((wave) => wave.map((task) => task.id)) });
   if (options.dryRun) return { report: report(null), ids, text: renderPlan(plan, waves) };
-  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderPlanTask(task.fields) }));
+  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderTaskText(task.fields) }));
   const published = publishPlan(layout, { name: plan.name, tasks, record: { bytes } });
   switch (published.kind) {
     case 'published':

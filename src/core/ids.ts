@@ -1,6 +1,6 @@
 // A task id is its file name without `.yaml`; this is the one place that rule lives.
 export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const MAX_ID_LENGTH = 200;
+export const MAX_ID_LENGTH = 200;
 
 // Maildir rule: submitters write under such names and rename into place, so they are never read.
 export function isIgnoredName(name: string): boolean {
@@ -23,14 +23,33 @@ export function idProblem(id: string): string | undefined {
   return undefined;
 }
 
-// Turns a description into a readable id stem ("Fix the login bug" -> "fix-the-login-bug").
-export function slugify(text: string, maxLength = 40): string {
+// Generated ids stay short enough to read and type.
+export const SLUG_LENGTH = 40;
+
+// Turns a description into a readable id stem ("Fix the login bug" -> "fix-the-login-bug"), cut at a
+// word boundary; accents are dropped, not turned into breaks ("résumé" -> "resume").
+export function slugify(text: string, maxLength = SLUG_LENGTH): string {
   const slug = text
     .toLowerCase()
     .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, maxLength)
-    .replace(/-+$/, '');
-  return slug === '' ? 'task' : slug;
+    .replace(/^-+|-+$/g, '');
+  return slug === '' ? 'task' : cutAtWord(slug, maxLength);
+}
+
+// An id shortened to `maxLength` at its last "-", "." or "_" that fits, so no word is cut in two;
+// only a first word longer than that is cut.
+export function cutAtWord(id: string, maxLength: number): string {
+  if (id.length <= maxLength) return id;
+  const head = id.slice(0, maxLength + 1);
+  const boundary = Math.max(head.lastIndexOf('-'), head.lastIndexOf('.'), head.lastIndexOf('_'));
+  return boundary > 0 ? id.slice(0, boundary).replace(/[-._]+$/, '') : id.slice(0, maxLength);
+}
+
+// The ids to try, in order, for something new named after `stem`: the stem, then stem-2, stem-3, ...,
+// each within `maxLength` (the stem is cut at a word boundary to make room for the number).
+export function* idCandidates(stem: string, maxLength = MAX_ID_LENGTH): Generator<string, never> {
+  yield cutAtWord(stem, maxLength);
+  for (let n = 2; ; n++) yield `${cutAtWord(stem, maxLength - String(n).length - 1)}-${n}`;
 }

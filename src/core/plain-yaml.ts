@@ -227,6 +227,12 @@ function parseScalar(text: string): { value: unknown } | undefined {
   return resolvePlain(text);
 }
 
+// Whether `text`, written unquoted as a value on a `key: ` line, is read back as this very string
+// (here, and so by the yaml library too, which this reader never contradicts).
+export function readsAsPlainString(text: string): boolean {
+  return text !== '' && text === text.trim() && !/[\n\r\t]/.test(text) && parseScalar(text)?.value === text;
+}
+
 function isPlainSafe(text: string): boolean {
   if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(text) && !/^-[0-9]/.test(text)) return false;
   return !text.includes(': ') && !text.includes(' #') && !text.endsWith(':');
@@ -252,48 +258,4 @@ function resolvePlain(text: string): { value: unknown } | undefined {
   // Other number shapes (1e3, 0x1F, .inf, 007, +1) follow rules not worth copying here.
   if (CORE_NUMBER.test(text)) return undefined;
   return { value: text };
-}
-
-// Writes data in the same subset (so parsePlainYaml reads it back), block style like the yaml
-// library's output. Only plain data: strings, finite numbers, booleans, null, arrays, objects.
-export function renderPlainYaml(data: Record<string, unknown>): string {
-  return renderMapping(data, '');
-}
-
-function renderMapping(map: Record<string, unknown>, indent: string): string {
-  let out = '';
-  for (const [key, value] of Object.entries(map)) out += `${indent}${key}:${renderValue(value, indent)}`;
-  return out;
-}
-
-function renderValue(value: unknown, indent: string): string {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return ' []\n';
-    const inner = `${indent}  `;
-    let out = '\n';
-    for (const item of value) {
-      if (isPlainObject(item) && Object.keys(item).length > 0) out += `${inner}- ${renderMapping(item, `${inner}  `).slice(inner.length + 2)}`;
-      else out += `${inner}-${renderValue(item, inner)}`;
-    }
-    return out;
-  }
-  if (isPlainObject(value)) return Object.keys(value).length === 0 ? ' {}\n' : `\n${renderMapping(value, `${indent}  `)}`;
-  return ` ${renderScalar(value)}\n`;
-}
-
-function renderScalar(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as plain YAML`);
-    return String(value);
-  }
-  const text = String(value);
-  const plain = text !== '' && text === text.trim() && !/[\n\t\r]/.test(text) && !NOT_PRINTABLE.test(text) && isPlainSafe(text) ? resolvePlain(text) : undefined;
-  if (plain?.value === text) return text;
-  return JSON.stringify(text).replace(/[\x7f-\x9f\ufeff\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,8 @@
 import { readFileSync, type Stats } from 'node:fs';
 import type { Problem } from '../core/problems.js';
+import { renderTaskText } from '../core/task-text.js';
 import type { Layout } from '../queue/layout.js';
-import { expandInWorkspace, planData, renderPlanTask } from '../queue/plan-source.js';
+import { expandInWorkspace, planData } from '../queue/plan-source.js';
 import { publishPlan } from '../queue/plan-staging.js';
 
 // How soon to look again at a plan (or a plan's task) that another process is publishing.
@@ -33,7 +34,7 @@ export function inspectPendingPlan(layout: Layout, id: string, stats: Stats, opt
   const expansion = expandInWorkspace(layout, found.data, id);
   if (!expansion.ok) return options.graceUntil !== undefined ? { kind: 'wait', until: options.graceUntil } : { kind: 'invalid', problems: expansion.problems };
   const { plan } = expansion;
-  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderPlanTask(task.fields) }));
+  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderTaskText(task.fields) }));
   const published = publishPlan(layout, { name: plan.name, tasks, record: { sourceId: id, ino: stats.ino } });
   switch (published.kind) {
     case 'published':

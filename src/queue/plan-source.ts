@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { expandPlan, isPlanData, type PlanExpansion } from '../core/plan.js';
 import type { Problem } from '../core/problems.js';
 import { contextFileProblems } from './input-paths.js';
@@ -23,9 +22,4 @@ export function expandInWorkspace(layout: Layout, data: Record<string, unknown>,
   if (!expansion.ok) return expansion;
   const outside = expansion.plan.tasks.flatMap((task, index) => contextFileProblems(layout.root, task.fields.context_files as string[] | undefined, `tasks[${index}].context_files`));
   return outside.length > 0 ? { ok: false, problems: outside } : expansion;
-}
-
-// The text of one task file of a plan: block YAML, readable in `git diff` (long text as `|` blocks).
-export function renderPlanTask(fields: Record<string, unknown>): string {
-  return stringify(fields, { lineWidth: 0 });
 }

@@ -1,6 +1,9 @@
 import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { relative } from 'node:path';
+import { idCandidates, idProblem, slugify } from '../core/ids.js';
 import { formatProblem, type Problem } from '../core/problems.js';
+import { shellCommand } from '../core/shell-quote.js';
+import { STATE_FOLDERS } from '../core/transitions.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layout } from './layout.js';
 import { moveTask } from './moves.js';
@@ -18,11 +21,36 @@ function freeFailedId(layout: Layout, id: string, failed: ReadonlySet<string>): 
   }
 }
 
+// Paths in failed/<id>.error are as seen from the workspace folder, wherever the daemon runs.
+function inWorkspace(layout: Layout, path: string): string {
+  return relative(layout.root, path);
+}
+
+// The id a set-aside file can come back under: its own when that is valid and still its own, else
+// the first one named after it that no folder holds (a bad name becomes a slug of it).
+function returnId(layout: Layout, id: string, target: string): string {
+  if (target === id && idProblem(id) === undefined) return id;
+  const candidates = idCandidates(idProblem(id) === undefined ? id : slugify(id));
+  for (;;) {
+    const candidate = candidates.next().value;
+    if (!STATE_FOLDERS.some((state) => existsSync(layout.taskPath(state, candidate)))) return candidate;
+  }
+}
+
+// The command that puts a set-aside file back into pending/, run from the workspace folder. `mv -i`
+// asks before replacing a file that appeared there meanwhile, so pasting it never loses a task.
+function moveBackHint(layout: Layout, id: string, target: string, onlyTheId: boolean): string {
+  const back = returnId(layout, id, target);
+  const to = back === id ? `${inWorkspace(layout, layout.folder('pending'))}/` : inWorkspace(layout, layout.taskPath('pending', back));
+  const command = shellCommand(['mv', '-i', inWorkspace(layout, layout.taskPath('failed', target)), to]);
+  return onlyTheId ? `Move it back under a free id: ${command}` : `Fix it, then move it back: ${command}`;
+}
+
 // Moves bad input from pending/ to failed/ byte for byte, with the reason in failed/<id>.error.
-// `rename` files it under a new id (its own is used elsewhere); undefined if it vanished first.
+// `rename` files it under a new id (its own is used elsewhere, the file itself is fine); undefined if
+// it vanished first. The person's bytes are kept: the hint moves the file back under a free id.
 export async function setAside(layout: Layout, id: string, problems: Problem[], failed: ReadonlySet<string>, rename: boolean): Promise<SetAside | undefined> {
-  const shown = relative(process.cwd(), layout.taskPath('pending', id)) || `tasks/pending/${id}.yaml`;
-  const lines = problems.map((problem) => formatProblem(shown, problem));
+  const lines = problems.map((problem) => formatProblem(inWorkspace(layout, layout.taskPath('pending', id)), problem));
   let target = rename || failed.has(id) ? freeFailedId(layout, id, failed) : id;
   for (;;) {
     const moved = await moveTask(layout, id, 'pending', 'failed', target);
@@ -30,8 +58,7 @@ export async function setAside(layout: Layout, id: string, problems: Problem[], 
     if (moved === 'moved') break;
     target = freeFailedId(layout, id, failed);
   }
-  const hint = `Fix it, then move it back: mv tasks/failed/${target}.yaml tasks/pending/${id === target ? '' : `${id}.yaml`}`;
-  await writeFileAtomic(layout.errorPath(target), `${lines.join('\n')}\n${hint}\n`);
+  await writeFileAtomic(layout.errorPath(target), `${lines.join('\n')}\n${moveBackHint(layout, id, target, rename)}\n`);
   return { as: target, lines };
 }
 

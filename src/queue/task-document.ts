@@ -1,5 +1,6 @@
-import { isMap, isScalar, parseDocument, stringify } from 'yaml';
-import { parsePlainYaml, renderPlainYaml } from '../core/plain-yaml.js';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { parsePlainYaml } from '../core/plain-yaml.js';
+import { renderTaskText } from '../core/task-text.js';
 import type { Attempt, TaskResult } from '../core/task-schema.js';
 
 // The fields the daemon writes, always kept below the person's part in this order.
@@ -33,7 +34,7 @@ function renderPlainTask(text: string, update: DaemonFields): string | undefined
   if (personKeys.some((key) => isDaemonKey(key) && key !== 'created_at')) return undefined;
   const cut = tailStart < keys.length ? offsetOfLine(text, keys[tailStart]!.line) : text.length;
   const daemon = daemonPart(plain.data, update, personKeys.includes('created_at'));
-  return joinParts(text.slice(0, cut), Object.keys(daemon).length > 0 ? renderPlainYaml(daemon) : '');
+  return joinParts(text.slice(0, cut), Object.keys(daemon).length > 0 ? renderTaskText(daemon) : '');
 }
 
 function offsetOfLine(text: string, line: number): number {
@@ -69,7 +70,7 @@ function renderWithYamlLibrary(text: string, update: DaemonFields): string {
   const person = text.slice(0, cut);
   const personCreatedAt = items.slice(0, tailStart).some((item) => keyOf(item.key) === 'created_at');
   const daemon = daemonPart(current, update, personCreatedAt);
-  return joinParts(person, Object.keys(daemon).length > 0 ? stringify(daemon, { lineWidth: 0, minContentWidth: 0 }) : '');
+  return joinParts(person, Object.keys(daemon).length > 0 ? renderTaskText(daemon) : '');
 }
 
 // Fallback when a person put daemon fields among their own: edit the document in place.

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { renderTaskText } from '../../src/core/task-text.js';
+import { readTaskFile } from '../../src/queue/task-file.js';
 import { cli, idsIn, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
@@ -77,6 +79,23 @@ describe('orchestrate plan', () => {
     expect(parse(readFileSync(join(ws.root, 'tasks/pending/nightly.alert.yaml'), 'utf8'))).toMatchObject({ when: { failed: 'nightly.report' } });
     expect(readdirSync(join(ws.root, 'tasks/plans'))).toEqual(['nightly.yaml']);
     expect(readFileSync(join(ws.root, 'tasks/plans/nightly.yaml'), 'utf8')).toBe(PLAN);
+  });
+
+  it('writes its task files with the one renderer add uses: values YAML would misread stay strings', () => {
+    ws = makeWorkspace();
+    const plan = ['name: odd', 'tasks:', '  - name: a', '    description: "yes"', '  - name: b', "    description: '1e3'", '    command: "- x #y"', '    depends_on: [a]', '  - name: c', '    description: "null"', '    locks: ["0x10", "~"]', ''].join('\n');
+    expect(cli(ws.root, ['plan', writePlan(plan, 'odd.yaml')]).code).toBe(0);
+    const expected: Record<string, Record<string, unknown>> = {
+      'odd.a': { description: 'yes' },
+      'odd.b': { description: '1e3', command: '- x #y', depends_on: ['odd.a'] },
+      'odd.c': { description: 'null', locks: ['0x10', '~'] },
+    };
+    for (const [id, fields] of Object.entries(expected)) {
+      const text = readFileSync(join(ws.root, 'tasks/pending', `${id}.yaml`), 'utf8');
+      const read = readTaskFile(join(ws.root, 'tasks/pending', `${id}.yaml`), id);
+      expect(read.kind === 'task' && read.task.fields).toMatchObject(fields);
+      expect(text).toBe(renderTaskText({ ...fields, created_at: parse(text).created_at }));
+    }
   });
 
   it('is all or none: when one id is already used, nothing is written and the line says which', () => {

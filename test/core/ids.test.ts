@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { idProblem, isIgnoredName, slugify, taskIdOf } from '../../src/core/ids.js';
+import fc from 'fast-check';
+import { idCandidates, idProblem, isIgnoredName, slugify, taskIdOf } from '../../src/core/ids.js';
 
 describe('task ids', () => {
   it('takes the id from a .yaml file name', () => {
@@ -20,5 +21,33 @@ describe('task ids', () => {
     expect(slugify('Fix the login bug!')).toBe('fix-the-login-bug');
     expect(slugify('!!!')).toBe('task');
     expect(slugify('x'.repeat(100)).length).toBeLessThanOrEqual(40);
+    expect(slugify('Résumé café crème')).toBe('resume-cafe-creme');
+  });
+
+  it('cuts a long description at a word boundary, never in the middle of a word', () => {
+    expect(slugify('Implement the JWT login and logout endpoints for the API')).toBe('implement-the-jwt-login-and-logout');
+    expect(slugify('Implement the JWT login and logout endpointsXX')).toBe('implement-the-jwt-login-and-logout');
+    // A word that ends exactly at 40 characters is kept whole.
+    expect(slugify('aaaaaaaaa bbbbbbbbb ccccccccc dddddddddd eeee')).toBe('aaaaaaaaa-bbbbbbbbb-ccccccccc-dddddddddd');
+    // A first word longer than 40 characters is cut.
+    expect(slugify(`${'x'.repeat(45)} y`)).toBe('x'.repeat(40));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 120 }), (text) => {
+        const slug = slugify(text);
+        expect(slug.length).toBeLessThanOrEqual(40);
+        expect(idProblem(slug)).toBeUndefined();
+        const whole = slugify(text, Infinity);
+        // The uncut slug, or its first words, or (when that is all there is room for) its first word cut.
+        expect(slug === whole || whole.startsWith(`${slug}-`) || (!slug.includes('-') && whole.startsWith(slug))).toBe(true);
+      }),
+    );
+  });
+
+  it('numbers further candidates within the length limit, cutting the stem at a word boundary', () => {
+    const stem = 'implement-the-jwt-login-and-logout-flow';
+    const candidates = idCandidates(stem, 40);
+    expect([0, 1, 2].map(() => candidates.next().value)).toEqual([stem, 'implement-the-jwt-login-and-logout-2', 'implement-the-jwt-login-and-logout-3']);
+    const long = idCandidates('a'.repeat(200));
+    expect([0, 1].map(() => long.next().value)).toEqual(['a'.repeat(200), `${'a'.repeat(198)}-2`]);
   });
 });

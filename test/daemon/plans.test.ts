@@ -67,7 +67,8 @@ describe('plans dropped into tasks/pending/', () => {
     expect(readFileSync(join(t.ws.root, 'tasks/failed/release.yaml'), 'utf8')).toBe(plan);
     const error = readFileSync(join(t.ws.root, 'tasks/failed/release.error'), 'utf8');
     expect(error).toContain('release.yaml: tasks[3].depends_on: unknown name "tset" (did you mean "test"?)');
-    expect(error).toContain('mv tasks/failed/release.yaml tasks/pending/');
+    expect(error).toContain('tasks/pending/release.yaml: tasks[3].depends_on');
+    expect(error).toContain('Fix it, then move it back: mv -i tasks/failed/release.yaml tasks/pending/');
     expect(idsIn(t.ws.root, 'pending')).toEqual([]);
     expect(idsIn(t.ws.root, 'completed')).toEqual([]);
     expect(existsSync(join(t.ws.root, 'order.log'))).toBe(false);
