@@ -135,6 +135,14 @@ describe('the live view of a streaming agent', () => {
     expect(progress).toEqual(expected);
   });
 
+  it("shows gemini's warning and error events (its stream's `error` type, by severity)", () => {
+    const stream = ['{"type":"error","timestamp":"2026-12-07T23:45:14.285Z","severity":"warning","message":"Loop detected, stopping execution"}', '{"type":"error","timestamp":"2026-12-07T23:45:15.285Z","severity":"error","message":"Maximum session turns exceeded"}'].join('\n');
+    expect(viewsOf(presetFor(agentConfig('gemini')), stream)).toEqual([
+      { kind: 'message', text: 'warning: Loop detected, stopping execution' },
+      { kind: 'error', text: 'Maximum session turns exceeded' },
+    ]);
+  });
+
   it('shows a tool call as an arrow and the argument that says the most', () => {
     const views = viewsOf(presetFor(agentConfig('claude')), sample('claude'));
     expect(views.filter((view) => view.kind === 'tool').map((view) => view.text)).toEqual(['Write /home/user/project/hello.txt']);
