@@ -1,6 +1,7 @@
 import { field, jsonLines, numberAt, streamReport, stringAt, sum, toolText, type JsonEvent, type StreamCli } from './json-lines.js';
 import { extraArgs } from './launch-args.js';
 import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
+import { retryView } from './retry-view.js';
 
 function toolUses(events: JsonEvent[]): number {
   let count = 0;
@@ -40,8 +41,19 @@ export function readResultStream(output: RunOutput, cli: StreamCli): AgentReport
   );
 }
 
-// claude's and qwen's events for people: assistant text and tool calls, then the result.
+// claude's `api_retry` event: the attempt of its max, and the HTTP status and error kind (no status:
+// the API could not be reached, as with a wrong ANTHROPIC_BASE_URL).
+function viewApiRetry(event: JsonEvent): EventView {
+  const max = numberAt(event, 'max_retries');
+  const status = numberAt(event, 'error_status');
+  const error = stringAt(event, 'error') ?? 'error';
+  const reason = status === undefined ? `no answer from the API${error === 'unknown' ? '' : ` (${error})`}` : `${status} ${error}`;
+  return retryView(`attempt ${numberAt(event, 'attempt') ?? '?'}${max === undefined ? '' : `/${max}`}`, reason);
+}
+
+// claude's and qwen's events for people: assistant text and tool calls, claude's retries, then the result.
 export function viewResultStream(event: JsonEvent): EventView[] {
+  if (event.type === 'system' && event.subtype === 'api_retry') return [viewApiRetry(event)];
   if (event.type === 'assistant') {
     const content = field(event, 'message', 'content');
     const views: EventView[] = (Array.isArray(content) ? content : []).flatMap((block): EventView[] => {

@@ -1,15 +1,25 @@
 import { extraArgs, promptWithRole } from './launch-args.js';
 import { field, jsonLines, numberAt, streamReport, stringAt, sum, toolText, type JsonEvent } from './json-lines.js';
 import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
+import { retryView } from './retry-view.js';
 
 const NOT_TOOLS = new Set(['agent_message', 'reasoning', 'error']);
+
+// codex reports each retry of a failed model request as an `error` event: "Reconnecting... 2/5
+// (stream disconnected ...)", or "Reconnecting... waiting for network (...)" while it cannot connect.
+const RECONNECTING = /^Reconnecting\.\.\.\s*(\d+\/\d+|[^(]*?)\s*\((.*)\)\s*$/s;
+
+function reconnecting(event: JsonEvent): RegExpExecArray | null {
+  return event.type === 'error' ? RECONNECTING.exec(stringAt(event, 'message') ?? '') : null;
+}
 
 // codex's stream: `turn.completed` (with usage) or `turn.failed`; the answer is the last agent_message.
 function readCodexStream(output: RunOutput): AgentReport {
   const events = jsonLines(output.stdout);
   const items = events.filter((event) => event.type === 'item.completed').map((event) => event.item);
   const turns = events.filter((event) => event.type === 'turn.completed');
-  const failure = events.findLast((event) => event.type === 'turn.failed' || event.type === 'error');
+  // A retry is not the end: only `turn.failed`, or an `error` codex does not retry, is a failure.
+  const failure = events.findLast((event) => event.type === 'turn.failed' || (event.type === 'error' && !reconnecting(event)));
   const answer = stringAt(items.findLast((item) => field(item, 'type') === 'agent_message'), 'text') ?? '';
   return streamReport(
     output,
@@ -24,13 +34,16 @@ function readCodexStream(output: RunOutput): AgentReport {
         tool_calls: items.filter((item) => !NOT_TOOLS.has(String(field(item, 'type')))).length,
       },
     },
-    { name: 'codex', authHint: 'codex is not logged in: run `codex login`, or set OPENAI_API_KEY' },
+    { name: 'codex', authHint: 'codex is not logged in: run `codex login`, or set CODEX_API_KEY' },
   );
 }
 
-// codex's events for people: commands, file changes and messages as they complete; each turn's usage.
+// codex's events for people: commands, file changes and messages as they complete; each turn's
+// usage; its retries.
 function viewCodexEvent(event: JsonEvent): EventView[] {
   const item = event.item;
+  const retry = reconnecting(event);
+  if (retry) return [retryView(/^\d/.test(retry[1]!) ? `attempt ${retry[1]}` : retry[1]!, retry[2]!)];
   switch (event.type) {
     case 'turn.started':
       return [{ kind: 'message', text: '', turn: true }];

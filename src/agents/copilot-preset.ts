@@ -23,9 +23,27 @@ function readCopilotStream(output: RunOutput): AgentReport {
   );
 }
 
-// copilot's events for people: turns, the assistant's messages, tool executions, the result.
+// A failed model request: copilot retries it (5 times) unless it was the last, and says so after.
+// Its `errorMessage` is JSON: the API's error body, or a string saying why there was none.
+function viewCallFailure(event: JsonEvent): EventView {
+  const raw = stringAt(event, 'data', 'errorMessage') ?? '';
+  let message = raw;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    message = typeof parsed === 'string' ? parsed : (stringAt(parsed, 'message') ?? raw);
+  } catch {
+    // Not JSON: the text as it is.
+  }
+  const status = numberAt(event, 'data', 'statusCode');
+  return { kind: 'retry', text: `model request failed (attempt ${(numberAt(event, 'data', 'retryAttempt') ?? 0) + 1}): ${status === undefined ? '' : `${status} `}${message}` };
+}
+
+// copilot's events for people: turns, the assistant's messages, tool executions, failed model
+// requests, the result.
 function viewCopilotEvent(event: JsonEvent): EventView[] {
   switch (event.type) {
+    case 'model.call_failure':
+      return [viewCallFailure(event)];
     case 'assistant.turn_start':
       return [{ kind: 'message', text: '', turn: true }];
     case 'assistant.message':

@@ -1,6 +1,7 @@
 import { extraArgs, promptWithRole } from './launch-args.js';
 import { field, jsonLines, numberAt, streamReport, stringAt, toolText, type JsonEvent } from './json-lines.js';
 import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
+import { retryView } from './retry-view.js';
 
 // gemini's stream: assistant `message` deltas, then a `result` event with `status` and `stats`.
 function readGeminiStream(output: RunOutput): AgentReport {
@@ -27,9 +28,13 @@ function readGeminiStream(output: RunOutput): AgentReport {
   );
 }
 
-// gemini's events for people: the assistant's text (sent in pieces), tool calls, the result.
+// gemini's events for people: the assistant's text (sent in pieces), tool calls, warnings and errors, the result.
 function viewGeminiEvent(event: JsonEvent): EventView[] {
   if (event.type === 'message' && event.role === 'assistant') return [{ kind: 'message', text: stringAt(event, 'content') ?? '' }];
+  if (event.type === 'error') {
+    const message = stringAt(event, 'message') ?? 'error';
+    return [stringAt(event, 'severity') === 'error' ? { kind: 'error', text: message } : { kind: 'message', text: `warning: ${message}` }];
+  }
   if (event.type === 'tool_use') return [{ kind: 'tool', text: toolText(field(event, 'tool_name'), field(event, 'parameters')) }];
   if (event.type === 'result') {
     return [
@@ -43,11 +48,36 @@ function viewGeminiEvent(event: JsonEvent): EventView[] {
   return [];
 }
 
-// Gemini CLI, headless: `gemini -p PROMPT -y --output-format stream-json` (-y: accept every tool call).
+// gemini logs each retry of a model request to stderr only (its stream has no event for it):
+// "Attempt 1 failed with status 503. Retrying with backoff... _ApiError: {...}", or "Attempt 2
+// failed: <why>. Retrying after 5000ms...".
+const RETRY_WITH_BACKOFF = /^Attempt (\d+) failed(?: with status (\d+))?[^.]*\. Retrying with backoff\.\.\.\s*(.*)$/;
+const RETRY_AFTER = /^Attempt (\d+) failed: (.*)\. Retrying after \d+ms\.\.\.$/;
+
+// The message of the error gemini printed after the retry line: the API's error body, or its text.
+function errorText(printed: string): string {
+  const text = printed.replace(/^\w*Error: /, '');
+  try {
+    return stringAt(JSON.parse(text), 'error', 'message') ?? text;
+  } catch {
+    return text;
+  }
+}
+
+function viewGeminiStderr(line: string): EventView[] {
+  const backoff = RETRY_WITH_BACKOFF.exec(line);
+  if (backoff) return [retryView(`attempt ${backoff[1]}`, `${backoff[2] ? `${backoff[2]} ` : ''}${errorText(backoff[3]!)}`.trim())];
+  const after = RETRY_AFTER.exec(line);
+  return after ? [retryView(`attempt ${after[1]}`, after[2]!)] : [];
+}
+
+// Gemini CLI, headless: `gemini -p PROMPT -y --skip-trust --output-format stream-json` (-y: accept
+// every tool call; --skip-trust: run in a folder nobody trusted interactively, as headless runs must).
 export const geminiPreset: AgentPreset = {
   name: 'gemini',
   install: 'npm install -g @google/gemini-cli',
-  launch: (context) => ({ kind: 'exec', argv: ['gemini', '-p', promptWithRole(context), '-y', '--output-format', 'stream-json', ...extraArgs(context.agent)] }),
+  launch: (context) => ({ kind: 'exec', argv: ['gemini', '-p', promptWithRole(context), '-y', '--skip-trust', '--output-format', 'stream-json', ...extraArgs(context.agent)] }),
   read: readGeminiStream,
   view: viewGeminiEvent,
+  viewStderr: viewGeminiStderr,
 };

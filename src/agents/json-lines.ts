@@ -1,5 +1,5 @@
 import { classifyFailure } from '../core/agent-failure.js';
-import { firstLine } from '../core/text.js';
+import { firstLine, plainText } from '../core/text.js';
 import { summarize } from './plain-output.js';
 import type { AgentReport, AgentUsage, RunOutput } from './preset.js';
 
@@ -73,7 +73,8 @@ export function streamReport(output: RunOutput, read: { ok: boolean; answer: str
   const success = output.exitCode === 0 && read.ok;
   const fallback = summarize(output.stderr) || (output.exitCode === 0 ? `${cli.name} ended without reporting a result` : `${cli.name} exited with ${output.exitCode}`);
   const usage = usageOf(read.usage);
-  const error = read.error || fallback;
+  // The CLI's own message may be coloured for a terminal: the task file gets its text.
+  const error = plainText(read.error ?? '').trim() || fallback;
   const failure = success ? undefined : classifyFailure(`${error}\n${output.stderr.slice(-4096)}`, Date.now());
   return {
     success,

@@ -47,9 +47,10 @@ export interface AgentReport {
   failure?: FailureKind;
 }
 
-// One event of a CLI's stream as people read it: a message, a tool call, the end; usage so far.
+// One event of a CLI's stream as people read it: a message, a tool call, a failed model request the
+// CLI retries by itself, the end; usage so far.
 export interface EventView {
-  kind: 'message' | 'tool' | 'result' | 'error';
+  kind: 'message' | 'tool' | 'retry' | 'result' | 'error';
   text: string;
   // This event starts a new model turn.
   turn?: boolean;
@@ -69,4 +70,6 @@ export interface AgentPreset {
   read(output: RunOutput): AgentReport;
   // How to show one JSON event of the stream (presets whose CLI streams JSON lines).
   view?(event: Record<string, unknown>): EventView[];
+  // How to show one line of stderr (CLIs that report some events, such as their retries, only there).
+  viewStderr?(line: string): EventView[];
 }

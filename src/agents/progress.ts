@@ -34,3 +34,8 @@ export function addViews(progress: Progress, views: readonly EventView[]): Progr
 export function viewsOf(preset: AgentPreset, text: string): EventView[] {
   return preset.view ? jsonLines(text).flatMap((event) => preset.view!(event)) : [];
 }
+
+// The views of the lines of a chunk of a CLI's stderr (its retries, for CLIs that print them only there).
+export function stderrViewsOf(preset: AgentPreset, text: string): EventView[] {
+  return preset.viewStderr ? text.split('\n').flatMap((line) => preset.viewStderr!(line)) : [];
+}

@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Layout } from '../queue/layout.js';
-import type { AgentPreset } from '../agents/preset.js';
+import type { AgentPreset, EventView } from '../agents/preset.js';
 import { presetFor } from '../agents/presets.js';
 import { viewsOf } from '../agents/progress.js';
 import { loadConfig } from '../queue/config-file.js';
@@ -35,7 +35,10 @@ function copyFrom(path: string, offset: number, out: NodeJS.WritableStream, rend
   }
 }
 
-// A streaming agent's JSON lines as people read them: messages, → tool calls, ✓ or ✗ at the end.
+const MARKS: Partial<Record<EventView['kind'], string>> = { tool: '→ ', retry: '↻ ', result: '✓ ', error: '✗ ' };
+
+// A streaming agent's JSON lines as people read them: messages, → tool calls, ↻ the CLI's own
+// retries of a failed model request, ✓ or ✗ at the end.
 function readableStream(preset: AgentPreset): (text: string) => string {
   return (text) =>
     text
@@ -44,7 +47,7 @@ function readableStream(preset: AgentPreset): (text: string) => string {
         if (!line.startsWith('{')) return line === '' ? [] : [line];
         return viewsOf(preset, line)
           .filter((view) => view.text !== '')
-          .map((view) => (view.kind === 'tool' ? `→ ${view.text}` : view.kind === 'result' ? `✓ ${view.text}` : view.kind === 'error' ? `✗ ${view.text}` : view.text));
+          .map((view) => `${MARKS[view.kind] ?? ''}${view.text}`);
       })
       .map((line) => `${line}\n`)
       .join('');

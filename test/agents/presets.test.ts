@@ -66,6 +66,22 @@ describe('AI presets read their CLI’s real output', () => {
     expect(report).toMatchObject({ success: false, error: 'Error: connect ECONNREFUSED 127.0.0.1:9', usage: { tool_calls: 1 } });
   });
 
+  it('gemini refusing a folder nobody trusted: the error is its stderr line without the colour codes', () => {
+    const stderr = 'YOLO mode is enabled. All tool calls will be automatically approved.\nApproval mode overridden to "default" because the current folder is not trusted.\n\u001b[31mGemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`, set the `GEMINI_CLI_TRUST_WORKSPACE=true` environment variable, or trust this directory in interactive mode.\u001b[0m\n';
+    const report = presetFor(agentConfig('gemini')).read({ stdout: '', stderr, exitCode: 55 });
+    expect(report.error).toBe('Gemini CLI is not running in a trusted directory. To proceed, either use `--skip-trust`, set the `GEMINI_CLI_TRUST_WORKSPACE=true` environment variable, or trust this directory in interactive mode.');
+  });
+
+  it("a CLI's coloured error message is recorded as text", () => {
+    const stdout = `${JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: '\u001b[1m\u001b[31mAPI Error:\u001b[39m 500 boom\u001b[22m' })}\n`;
+    expect(presetFor(agentConfig('claude')).read({ stdout, stderr: '', exitCode: 1 }).error).toBe('API Error: 500 boom');
+  });
+
+  it('codex without a key says to log in or set CODEX_API_KEY (what `codex exec` reads)', () => {
+    const stdout = '{"type":"turn.failed","error":{"message":"unexpected status 401 Unauthorized: Missing bearer authentication in header"}}\n';
+    expect(presetFor(agentConfig('codex')).read({ stdout, stderr: '', exitCode: 1 }).error).toMatch(/^codex is not logged in: run `codex login`, or set CODEX_API_KEY \(/);
+  });
+
   it('exit 0 without a result event is still a failure', () => {
     const report = presetFor(agentConfig('copilot')).read({ stdout: '', stderr: '', exitCode: 0 });
     expect(report).toMatchObject({ success: false, error: 'copilot ended without reporting a result' });
@@ -76,7 +92,7 @@ describe('AI presets build a headless, full-permission argv', () => {
   it.each([
     ['claude', ['claude', '-p', '{prompt}', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions']],
     ['codex', ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', '{prompt}']],
-    ['gemini', ['gemini', '-p', '{prompt}', '-y', '--output-format', 'stream-json']],
+    ['gemini', ['gemini', '-p', '{prompt}', '-y', '--skip-trust', '--output-format', 'stream-json']],
     ['qwen', ['qwen', '--approval-mode', 'yolo', '--output-format', 'stream-json', '{prompt}']],
     ['copilot', ['copilot', '-p', '{prompt}', '--allow-all', '--no-ask-user', '--output-format', 'json', '--no-auto-update']],
   ])('%s', (name, expected) => {
@@ -117,6 +133,14 @@ describe('the live view of a streaming agent', () => {
   ])('%s: turns, tool calls, tokens and the last line, from the stream', (name, expected) => {
     const progress = addViews(emptyProgress(), viewsOf(presetFor(agentConfig(name)), sample(name)));
     expect(progress).toEqual(expected);
+  });
+
+  it("shows gemini's warning and error events (its stream's `error` type, by severity)", () => {
+    const stream = ['{"type":"error","timestamp":"2026-12-07T23:45:14.285Z","severity":"warning","message":"Loop detected, stopping execution"}', '{"type":"error","timestamp":"2026-12-07T23:45:15.285Z","severity":"error","message":"Maximum session turns exceeded"}'].join('\n');
+    expect(viewsOf(presetFor(agentConfig('gemini')), stream)).toEqual([
+      { kind: 'message', text: 'warning: Loop detected, stopping execution' },
+      { kind: 'error', text: 'Maximum session turns exceeded' },
+    ]);
   });
 
   it('shows a tool call as an arrow and the argument that says the most', () => {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -15,6 +15,7 @@ const config = [
   'agents:',
   `  claude: { preset: claude, max_instances: 2, env: { PATH: "${withFakeClis}" } }`,
   '  codex: { preset: codex, env: { PATH: /nonexistent } }',
+  `  gemini: { preset: gemini, env: { PATH: "${withFakeClis}" } }`,
   'defaults: { agent: claude, max_retries: 0 }',
   FAST_DAEMON,
 ].join('\n');
@@ -72,6 +73,36 @@ describe('an AI preset run by the daemon', () => {
     expect(cli(ws.root, ['logs', 'slow']).stdout).toBe(`→ Write ${join(ws.root, 's.txt')}\nMOCK_DONE wrote s.txt\n✓ MOCK_DONE wrote s.txt\n`);
     const raw = cli(ws.root, ['logs', 'slow', '--raw']).stdout.trim().split('\n');
     expect(raw.map((line) => JSON.parse(line).type)).toEqual(['system', 'assistant', 'user', 'assistant', 'result']);
+  });
+
+  it("shows the CLI's own retries while it runs: in status's live line and in logs (claude's stream, gemini's stderr)", async () => {
+    ws = makeWorkspace(config);
+    dropTask(ws.root, 'retrying', 'description: API_RETRY Create a file named r.txt with content R\n');
+    dropTask(ws.root, 'gemini-retrying', 'description: anything\nagent: gemini\n');
+    const daemon = inProcessDaemon(ws.root, { untilIdle: true });
+    const live = (id: string, text: string) => waitFor(`${id}'s live line`, () => JSON.parse(cli(ws.root, ['status', '--json']).stdout).running.find((row: { id: string; progress?: { last_message?: string } }) => row.id === id && row.progress?.last_message === text));
+    await live('retrying', 'retrying (attempt 2/10): 529 overloaded');
+    await live('gemini-retrying', 'retrying (attempt 1): 503 The model is overloaded. Please try again later.');
+    expect(cli(ws.root, ['status']).stdout).toMatch(/retrying .* 0 turns · 0 tools · retrying \(attempt 2\/10\): 529 overloaded/);
+    expect(cli(ws.root, ['logs', 'retrying']).stdout).toBe('↻ retrying (attempt 1/10): 529 overloaded\n↻ retrying (attempt 2/10): 529 overloaded\n');
+    writeFileSync(join(ws.root, 'go'), '');
+    await daemon.done;
+    expect(task('completed', 'retrying').result).toMatchObject({ outcome: 'success', summary: 'MOCK_DONE wrote r.txt' });
+    expect(cli(ws.root, ['logs', 'retrying']).stdout).toMatch(/^↻ retrying \(attempt 1\/10\): 529 overloaded\n↻ retrying \(attempt 2\/10\): 529 overloaded\n→ Write /);
+    expect(cli(ws.root, ['logs', 'gemini-retrying']).stderr).toContain('Attempt 1 failed with status 503. Retrying with backoff...');
+    expect(task('completed', 'gemini-retrying').result).toMatchObject({ outcome: 'success', summary: 'MOCK_DONE' });
+  });
+
+  it('records and shows an agent’s coloured error as text, without terminal codes', async () => {
+    ws = makeWorkspace(config.replace('agents:', "agents:\n  shell: { preset: shell, max_instances: 1 }"));
+    dropTask(ws.root, 'crash', 'description: COLOURED_CRASH\n');
+    dropTask(ws.root, 'red', "description: red\nagent: shell\ncommand: |\n  printf '\\033[31mnpm ERR!\\033[0m missing script: lint\\n' >&2; exit 2\n");
+    await inProcessDaemon(ws.root, { untilIdle: true }).done;
+    expect(task('failed', 'crash').result.error).toBe('exit 1: Error: could not reach the API');
+    expect(task('failed', 'red').result.error).toBe('exit 2: npm ERR! missing script: lint');
+    const files = readdirSync(join(ws.root, 'tasks/failed')).map((name) => readFileSync(join(ws.root, 'tasks/failed', name), 'utf8'));
+    expect(files.join('')).not.toMatch(/\u001b|\\e|\\x1b|\\u001b/i);
+    expect(cli(ws.root, ['tasks']).stdout).toContain('COLOURED_CRASH — exit 1: Error: could not reach the API');
   });
 
   it('hands a prompt too long for argv over as its file, and saves the prompt with its role', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO, dropTask, FAST_DAEMON, inProcessDaemon, makeWorkspace, type Workspace } from '../helpers/workspace.js';
+import { REPO, cli as orchestrate, dropTask, FAST_DAEMON, inProcessDaemon, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 import { startModelServer, type ModelServer } from './model-server.js';
 
 // The real CLIs (installed by scripts/install-e2e-clis.mjs) against our model server, in one
@@ -21,48 +21,45 @@ afterAll(async () => {
 });
 
 const CLIS = ['claude', 'codex', 'gemini', 'qwen', 'copilot'];
-// What each CLI's limited task asks of the model server, so that the 429 reaches orchestrate:
-// claude's and codex's own retries are switched off; copilot retries 5 times by itself (~5 s), so its
-// first 6 requests are refused; gemini does not retry a daily quota (its model router asks first, so
-// 2); qwen does not retry a quota that names its reset time (its SDK's retries are switched off).
-const LIMITED: Record<string, string> = { claude: 'RATE_LIMIT_1', codex: 'RATE_LIMIT_1', copilot: 'RATE_LIMIT_6', gemini: 'RATE_LIMIT_2', qwen: 'QUOTA_EXHAUSTED_1' };
+// Each CLI's limited task: its model server answers 429s with `x-should-retry: false` and each CLI,
+// with its default retries, gives up and the 429 reaches orchestrate, which parks the task. gemini's
+// model router asks first, so 2 (a daily quota, which it does not retry); qwen gives up on a quota
+// that names its reset time.
+const LIMITED: Record<string, string> = { claude: 'RATE_LIMIT_1', codex: 'RATE_LIMIT_1', copilot: 'RATE_LIMIT_1', gemini: 'RATE_LIMIT_2', qwen: 'QUOTA_EXHAUSTED_1' };
+// Each CLI's retried task: the model server is overloaded for its first requests, the CLI retries by
+// itself and succeeds. codex retries 4 times silently before it reports a retry ("Reconnecting..."),
+// so 5; qwen reports none (its retries are in no output).
+const OVERLOADED: Record<string, string> = { claude: 'OVERLOADED_1', codex: 'OVERLOADED_5', copilot: 'OVERLOADED_1', gemini: 'OVERLOADED_1', qwen: 'OVERLOADED_1' };
 const task = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
 
-// Each CLI's environment: its own empty HOME and our server as its API.
-function cliEnv(name: string, api: Record<string, string>): string {
+// Each CLI's environment: its own empty HOME, an API key and our server as its API; nothing else.
+function cliEnv(name: string, api: Record<string, string>): { env: string; home: string } {
   const home = mkdtempSync(join(tmpdir(), `${name}-home-`));
-  mkdirSync(home, { recursive: true });
-  return JSON.stringify({ PATH: `${CLI_BIN}:${process.env.PATH}`, HOME: home, ...api });
+  return { env: JSON.stringify({ PATH: `${CLI_BIN}:${process.env.PATH}`, HOME: home, ...api }), home };
 }
 
 describe('orchestrate with the real agent CLIs', () => {
-  it('runs the five CLIs at once: each calls its write tool and answers; a model error fails with the reason; a 429 parks the task', async () => {
-    // No retries inside claude: a 429 must reach orchestrate, which parks the task.
-    const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_MAX_RETRIES: '0' });
-    const copilot = cliEnv('copilot', { COPILOT_OFFLINE: 'true', COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
+  it('runs the five CLIs at once in a fresh setup: each calls its write tool and answers; a model error fails with the reason; a 429 parks the task; their own retries show in logs', async () => {
+    const claude = cliEnv('claude', { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'sk-e2e' });
+    const copilot = cliEnv('copilot', { COPILOT_PROVIDER_BASE_URL: `${server.url}/v1`, COPILOT_PROVIDER_API_KEY: 'sk-e2e', COPILOT_MODEL: 'mock-model' });
     const gemini = cliEnv('gemini', { GEMINI_API_KEY: 'e2e', GOOGLE_GEMINI_BASE_URL: server.url });
-    // gemini wants its auth method chosen, and asks before trusting a folder: settings say both.
-    const geminiHome = (JSON.parse(gemini) as { HOME: string }).HOME;
-    mkdirSync(join(geminiHome, '.gemini'), { recursive: true });
-    writeFileSync(join(geminiHome, '.gemini/settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } } }));
-    // codex reads its model provider from $CODEX_HOME/config.toml.
-    const codexHome = mkdtempSync(join(tmpdir(), 'codex-home-'));
-    writeFileSync(join(codexHome, 'config.toml'), `model = "mock-model"\nmodel_provider = "e2e"\n[model_providers.e2e]\nname = "e2e"\nbase_url = "${server.url}/v1"\nwire_api = "responses"\nenv_key = "E2E_API_KEY"\nrequest_max_retries = 0\nstream_max_retries = 0\n`);
-    const codex = cliEnv('codex', { CODEX_HOME: codexHome, E2E_API_KEY: 'sk-e2e' });
-    const qwen = cliEnv('qwen', { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'mock-model', QWEN_CODE_SUPPRESS_YOLO_WARNING: '1' });
-    // qwen's OpenAI SDK would retry even a quota that qwen itself gives up on: settings switch that off.
-    const qwenHome = (JSON.parse(qwen) as { HOME: string }).HOME;
-    mkdirSync(join(qwenHome, '.qwen'), { recursive: true });
-    writeFileSync(join(qwenHome, '.qwen/settings.json'), JSON.stringify({ model: { generationConfig: { maxRetries: 0 } } }));
+    // With GOOGLE_GEMINI_BASE_URL set, gemini 0.61 guesses a "gateway" login it then refuses headless:
+    // its settings choose the API key (GEMINI_API_KEY alone needs no settings with Google's own URL).
+    mkdirSync(join(gemini.home, '.gemini'));
+    writeFileSync(join(gemini.home, '.gemini/settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
+    // codex reads no base URL from its environment (OPENAI_BASE_URL was removed): `-c openai_base_url`.
+    // Its own models' tools are defined by OpenAI's servers: a model it does not know gets its tools sent.
+    const codex = cliEnv('codex', { CODEX_API_KEY: 'sk-e2e' });
+    const qwen = cliEnv('qwen', { OPENAI_API_KEY: 'sk-e2e', OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_MODEL: 'mock-model' });
     ws = makeWorkspace(
       [
         'max_concurrent: 10',
         'agents:',
-        `  claude: { preset: claude, max_instances: 2, timeout: 4m, env: ${claude} }`,
-        `  qwen: { preset: qwen, max_instances: 2, timeout: 2m, args: [--auth-type, openai], env: ${qwen} }`,
-        `  copilot: { preset: copilot, max_instances: 2, timeout: 4m, env: ${copilot} }`,
-        `  gemini: { preset: gemini, max_instances: 2, timeout: 4m, env: ${gemini} }`,
-        `  codex: { preset: codex, max_instances: 2, timeout: 4m, env: ${codex} }`,
+        `  claude: { preset: claude, max_instances: 2, timeout: 4m, env: ${claude.env} }`,
+        `  qwen: { preset: qwen, max_instances: 2, timeout: 4m, env: ${qwen.env} }`,
+        `  copilot: { preset: copilot, max_instances: 2, timeout: 4m, env: ${copilot.env} }`,
+        `  gemini: { preset: gemini, max_instances: 2, timeout: 4m, env: ${gemini.env} }`,
+        `  codex: { preset: codex, max_instances: 2, timeout: 4m, model: mock-model, args: [-c, 'openai_base_url="${server.url}/v1"'], env: ${codex.env} }`,
         // codex names no reset time for a 429: the pause is limit_backoff.
         'defaults: { max_retries: 0, limit_backoff: 1s }',
         FAST_DAEMON,
@@ -71,6 +68,7 @@ describe('orchestrate with the real agent CLIs', () => {
     for (const cli of CLIS) {
       dropTask(ws.root, `hello-${cli}`, `description: Create a file named ${cli}.txt with content HELLO FROM ${cli}\nagent: ${cli}\n`);
       dropTask(ws.root, `broken-${cli}`, `description: MODEL_ERROR on purpose\nagent: ${cli}\n`);
+      dropTask(ws.root, `retried-${cli}`, `description: ${OVERLOADED[cli]} retried-${cli} Create a file named retried-${cli}.txt with content AGAIN\nagent: ${cli}\n`);
     }
     for (const [cli, limit] of Object.entries(LIMITED)) dropTask(ws.root, `limited-${cli}`, `description: ${limit} limited-${cli} Create a file named limited-${cli}.txt with content LATER\nagent: ${cli}\n`);
     await inProcessDaemon(ws.root, { untilIdle: true }).done;
@@ -94,6 +92,15 @@ describe('orchestrate with the real agent CLIs', () => {
       if (cli !== 'copilot') expect(done.result.tokens_out).toBeGreaterThan(0);
       expect(readFileSync(join(ws.root, done.result.output), 'utf8')).toBe(`MOCK_DONE wrote ${cli}.txt`);
       expect(task('failed', `broken-${cli}`).result).toMatchObject({ outcome: 'failed', error: expect.stringContaining('MODEL_ERROR asked for') });
+      // The overloaded server: the CLI retried by itself and succeeded, in the attempt orchestrate started.
+      expect(task('completed', `retried-${cli}`).attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['success']);
+      expect(readFileSync(join(ws.root, `retried-${cli}.txt`), 'utf8')).toBe('AGAIN');
     }
+    // ...and `logs` shows those retries: from the stream, or (gemini) on stderr, which logs copies.
+    const logs = (cli: string) => orchestrate(ws.root, ['logs', `retried-${cli}`]);
+    expect(logs('claude').stdout).toContain('↻ retrying (attempt 1/10): 529 overloaded');
+    expect(logs('codex').stdout).toMatch(/↻ retrying \(attempt 1\/5\): unexpected status 503 Service Unavailable: The server is overloaded/);
+    expect(logs('copilot').stdout).toContain('↻ model request failed (attempt 1): 503 The server is overloaded, please try again later.');
+    expect(logs('gemini').stderr).toContain('Attempt 1 failed with status 503. Retrying with backoff...');
   });
 });

@@ -7,7 +7,11 @@ import { isAbsolute, join } from 'node:path';
 // tool and then answer. The prompt decides: "Create a file named X with content Y" → a write tool
 // call, then "MOCK_DONE wrote X"; MODEL_ERROR → HTTP 400 with the API's error body;
 // RATE_LIMIT_<n> <key> → HTTP 429 for the first n requests (the Gemini API's is a daily quota);
-// QUOTA_EXHAUSTED_<n> <key> → a 429 saying the quota is exhausted until a reset time it names (Chat Completions).
+// QUOTA_EXHAUSTED_<n> <key> → a 429 saying the quota is exhausted until a reset time it names (Chat Completions);
+// OVERLOADED_<n> <key> → the API's "overloaded" (529 for Anthropic, else 503), which each CLI retries by itself.
+// A 429 says `x-should-retry: false`, the header with which the Anthropic and OpenAI APIs tell their
+// clients not to retry: claude, qwen's OpenAI SDK and copilot then give up at once, as they do on a
+// limit that waiting out is the cure for (codex does not retry a 429, gemini not a daily quota).
 export interface ModelServer {
   url: string;
   requests: string[];
@@ -36,6 +40,8 @@ export async function startModelServer(): Promise<ModelServer> {
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   const path = (req.url ?? '').split('?')[0];
+  // codex asks for the Responses API over a WebSocket first: refused, it uses HTTP at once.
+  if (req.headers.upgrade) return json(res, 426, { error: { message: 'no WebSockets here: use HTTP', type: 'invalid_request_error' } });
   if (req.method === 'POST' && path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 10 });
   if (req.method === 'POST' && path === '/v1/messages') return anthropicMessages(res, JSON.parse(body) as AnthropicRequest, workdirIn(body));
   if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(res, JSON.parse(body) as ChatRequest, workdirIn(body));
@@ -52,9 +58,12 @@ interface AnthropicRequest {
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'x-should-retry': 'false' } : {}) });
   res.end(JSON.stringify(value));
 }
+
+// The OpenAI APIs' answer when they are overloaded.
+const OPENAI_OVERLOADED = { error: { message: 'The server is overloaded, please try again later.', type: 'server_error', code: null } };
 
 // The text of the first user message: the prompt (Claude Code adds reminders around it).
 function promptOf(request: AnthropicRequest): string {
@@ -98,7 +107,9 @@ function openaiResponses(res: ServerResponse, request: ResponsesRequest, workdir
     .flatMap((item) => (item.content ?? []).map((part) => part.text ?? ''))
     .join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error', code: null } });
-  if (firstTimeLimited(prompt)) return json(res, 429, { error: { message: 'Rate limited by the e2e server', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
+  const failure = failing(prompt);
+  if (failure === 'OVERLOADED') return json(res, 503, OPENAI_OVERLOADED);
+  if (failure) return json(res, 429, { error: { message: 'Rate limited by the e2e server', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
   const task = TASK.exec(prompt);
   const toolDone = request.input.at(-1)?.type === 'function_call_output';
   const canRun = request.tools?.some((tool) => tool.name === 'exec_command') ?? false;
@@ -140,7 +151,9 @@ interface GeminiRequest {
 function geminiGenerate(res: ServerResponse, request: GeminiRequest, workdir: string, stream: boolean): void {
   const prompt = request.contents.filter((content) => content.role === 'user').flatMap((content) => content.parts.map((part) => part.text ?? '')).join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { code: 400, message: 'MODEL_ERROR asked for', status: 'INVALID_ARGUMENT' } });
-  if (firstTimeLimited(prompt)) return json(res, 429, GEMINI_DAILY_QUOTA);
+  const failure = failing(prompt);
+  if (failure === 'OVERLOADED') return json(res, 503, { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } });
+  if (failure) return json(res, 429, GEMINI_DAILY_QUOTA);
   const task = TASK.exec(prompt);
   const toolDone = request.contents.at(-1)?.parts.some((part) => part.functionResponse !== undefined) ?? false;
   const tools = new Set((request.tools ?? []).flatMap((tool) => (tool.functionDeclarations ?? []).map((declaration) => declaration.name)));
@@ -172,7 +185,8 @@ function writeCall(tools: ChatRequest['tools'], path: string, content: string): 
 function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: string): void {
   const prompt = request.messages.filter((message) => message.role === 'user').map((message) => textOf(message.content)).join('\n');
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { error: { message: 'MODEL_ERROR asked for', type: 'invalid_request_error' } });
-  const limit = firstTimeLimited(prompt);
+  const limit = failing(prompt);
+  if (limit === 'OVERLOADED') return json(res, 503, OPENAI_OVERLOADED);
   // Alibaba Cloud's words for a used-up quota plan (qwen gives up on it at once).
   if (limit === 'QUOTA_EXHAUSTED') return json(res, 429, { error: { message: `Your token-plan 1-week quota has been exhausted. The quota will reset at ${dayTimeUtc(Date.now() + QUOTA_RESET_MS)} UTC.`, type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
   if (limit) return json(res, 429, { error: { message: 'Rate limited by the e2e server', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } });
@@ -193,17 +207,16 @@ function chatCompletions(res: ServerResponse, request: ChatRequest, workdir: str
   res.end('data: [DONE]\n\n');
 }
 
-// RATE_LIMIT_<n> <key> or QUOTA_EXHAUSTED_<n> <key> in a prompt: the first n requests for that key
-// are answered 429 (which kind is returned), the rest normally (n covers the retries a CLI makes by
-// itself before it gives up).
-type Limit = 'RATE_LIMIT' | 'QUOTA_EXHAUSTED';
-const limited = new Map<string, number>();
-function firstTimeLimited(prompt: string): Limit | undefined {
-  const match = /(RATE_LIMIT|QUOTA_EXHAUSTED)_(\d+) (\S+)/.exec(prompt);
+// RATE_LIMIT_<n> <key>, QUOTA_EXHAUSTED_<n> <key> or OVERLOADED_<n> <key> in a prompt: the first n
+// requests for that key fail that way (which is returned), the rest are answered normally.
+type Failure = 'RATE_LIMIT' | 'QUOTA_EXHAUSTED' | 'OVERLOADED';
+const failed = new Map<string, number>();
+function failing(prompt: string): Failure | undefined {
+  const match = /(RATE_LIMIT|QUOTA_EXHAUSTED|OVERLOADED)_(\d+) (\S+)/.exec(prompt);
   if (!match) return undefined;
-  const seen = limited.get(match[3]!) ?? 0;
-  limited.set(match[3]!, seen + 1);
-  return seen < Number(match[2]) ? (match[1] as Limit) : undefined;
+  const seen = failed.get(match[3]!) ?? 0;
+  failed.set(match[3]!, seen + 1);
+  return seen < Number(match[2]) ? (match[1] as Failure) : undefined;
 }
 
 // Far enough ahead that the reset has not passed by the time the CLI has exited and been read.
@@ -218,7 +231,9 @@ function dayTimeUtc(ms: number): string {
 function anthropicMessages(res: ServerResponse, request: AnthropicRequest, workdir: string): void {
   const prompt = promptOf(request);
   if (prompt.includes('MODEL_ERROR')) return json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'MODEL_ERROR asked for' } });
-  if (firstTimeLimited(prompt)) return json(res, 429, { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limited by the e2e server; retry after 1s' } });
+  const failure = failing(prompt);
+  if (failure === 'OVERLOADED') return json(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+  if (failure) return json(res, 429, { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limited by the e2e server; retry after 1s' } });
   const last = request.messages.at(-1)!;
   const toolDone = Array.isArray(last.content) && last.content.some((block) => block.type === 'tool_result');
   const task = TASK.exec(prompt);
