@@ -66,7 +66,8 @@ describe('resource locks', () => {
     // A lock that does not overlap was never held up: unrelated ran while long was still running.
     expect(log.get('unrelated')!.start! < log.get('long')!.end!).toBe(true);
     expect(daemon.output()).toContain('re-adopted long');
-    expect(heldFiles(root)).toEqual([]);
+    // A lock is released once its task's end is recorded, a moment after the file moved.
+    await waitFor('every lock to be released', () => heldFiles(root).length === 0, 10_000);
   });
 
   it('releases the lock of a run that ended while no daemon watched, and sweeps lockfiles of runs that are gone', async () => {
@@ -119,6 +120,6 @@ describe('resource locks', () => {
     const log = times(root);
     const spans = [...log.entries()].map(([id, span]) => ({ id, start: span.start!, end: span.end ?? span.start! }));
     for (const one of spans) for (const other of spans) if (one.id !== other.id) expect(one.end < other.start || other.end < one.start, `${one.id} overlapped ${other.id}`).toBe(true);
-    expect(heldFiles(root)).toEqual([]);
+    await waitFor('every lock to be released', () => heldFiles(root).length === 0, 10_000);
   });
 });
