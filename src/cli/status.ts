@@ -6,6 +6,7 @@ import { formatDuration } from '../core/duration.js';
 import { isIgnoredName } from '../core/ids.js';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import type { Layout } from '../queue/layout.js';
+import { readErrorTrail, type LoggedError } from '../queue/error-trail.js';
 import { stalledFor } from '../queue/run-files.js';
 import { daemonStatus, type DaemonStatus } from './daemon-status.js';
 import { onePlace } from './one-place.js';
@@ -43,7 +44,12 @@ export interface StatusReport {
   waiting: WaitingReport;
   // Whether orchestrator.yaml can be used; while it cannot, a running daemon keeps its last good one.
   config: { ok: true } | { ok: false; problems: string[] };
+  // The latest errors the daemon logged (since it started; the last daemon's when none runs).
+  errors: LoggedError[];
 }
+
+// How many of the daemon's latest errors the human form shows.
+const ERRORS_SHOWN = 3;
 
 // The human form lists this many waiting tasks; --json lists them all.
 const WAITING_SHOWN = 20;
@@ -96,7 +102,7 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     for (const row of running) markStalled(layout, config, row, now);
   }
   const config: StatusReport['config'] = loaded.ok ? { ok: true } : { ok: false, problems: loaded.problems.map(describeProblem) };
-  return { root: layout.root, daemon, counts, invalid, running, slots, waiting, config };
+  return { root: layout.root, daemon, counts, invalid, running, slots, waiting, config, errors: readErrorTrail(layout.errorTrailPath) };
 }
 
 function readProgress(runDir: string): Progress | undefined {
@@ -123,6 +129,13 @@ function markStalled(layout: Layout, config: Config, row: RunningRow, now: numbe
   if (quietMs !== undefined) row.stalled_ms = quietMs;
 }
 
+// A logged time as people read it: the time of day, with the date when it is not today.
+function shownTime(iso: string): string {
+  const time = new Date(iso);
+  const clock = time.toTimeString().slice(0, 8);
+  return time.toDateString() === new Date().toDateString() ? clock : `${time.toISOString().slice(0, 10)} ${clock}`;
+}
+
 // The human form of `orchestrate status`.
 export function renderStatus(report: StatusReport): string {
   const { counts, daemon } = report;
@@ -146,6 +159,10 @@ export function renderStatus(report: StatusReport): string {
       row.progress ? firstLine(describeProgress(row.progress), 100) : '',
     ]);
     lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', ...(worktrees ? ['WORKTREE'] : []), 'PROGRESS'], rows));
+  }
+  if (report.errors.length > 0) {
+    lines.push('', `${daemon.running ? 'errors the daemon logged' : 'errors the last daemon logged'} (the latest ${Math.min(ERRORS_SHOWN, report.errors.length)}; more in .orchestrate/daemon.log):`);
+    for (const error of report.errors.slice(-ERRORS_SHOWN)) lines.push(`  ${shownTime(error.time)}  ${firstLine(error.message, 200)}`);
   }
   const { rows: waiting, source } = report.waiting;
   if (waiting.length > 0) {

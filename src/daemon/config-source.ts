@@ -76,9 +76,12 @@ export class ConfigSource {
     const next = loadRunConfig(this.layout);
     for (const warning of next.warnings) this.log.warn(warning);
     if (!next.ok) {
+      const problems = next.problems.map(describeProblem);
+      // The same problems seen again (a watch event after a request already looked) are logged once.
+      if (this.problems?.join('\n') === problems.join('\n')) return;
       for (const line of next.errors) this.log.error(line);
       this.log.error('keeping the last good configuration');
-      this.problems = next.problems.map(describeProblem);
+      this.problems = problems;
       return;
     }
     const slotted = withAgentSlots(next.config, this.agentSlots);

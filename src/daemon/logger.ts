@@ -46,20 +46,21 @@ export function rotateLog(path: string, maxBytes: number): boolean {
 export function createLogger(options: { pretty: boolean; level?: string; destination?: NodeJS.WritableStream; rotation?: LogRotation }): Logger {
   const out = options.destination ?? process.stdout;
   const format = (chunk: string) => (options.pretty ? `${chunk.split('\n').filter(Boolean).map(formatLogLine).join('\n')}\n` : chunk);
-  let sinceCheck = 0;
+  // The first write looks at once: a daemon started on a full log rotates it before adding to it.
+  let sinceCheck = ROTATE_CHECK_BYTES;
   const { rotation } = options;
   const stream = {
     write: (chunk: string) => {
-      out.write(format(chunk));
-      if (!rotation) return;
-      sinceCheck += chunk.length;
-      if (sinceCheck < ROTATE_CHECK_BYTES) return;
-      sinceCheck = 0;
-      try {
-        rotateLog(rotation.path, rotation.maxBytes ?? LOG_ROTATE_BYTES);
-      } catch {
-        // A log that cannot be rotated keeps growing; the daemon must not stop for it.
+      if (rotation && sinceCheck >= ROTATE_CHECK_BYTES) {
+        sinceCheck = 0;
+        try {
+          rotateLog(rotation.path, rotation.maxBytes ?? LOG_ROTATE_BYTES);
+        } catch {
+          // A log that cannot be rotated keeps growing; the daemon must not stop for it.
+        }
       }
+      sinceCheck += chunk.length;
+      out.write(format(chunk));
     },
   };
   return pino({ level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.epochTime }, stream);
@@ -68,4 +69,25 @@ export function createLogger(options: { pretty: boolean; level?: string; destina
 // A logger that drops everything, for in-process daemons in tests and benchmarks.
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+// A logger whose errors also go to the trail: an object on top of the caller's logger (which is
+// left as it was) with its own error and fatal.
+export function withErrorTrail(log: Logger, trail: { note(message: string): void }): Logger {
+  const traced = Object.create(log) as Logger;
+  for (const level of ['error', 'fatal'] as const) {
+    const write = log[level] as ((...args: unknown[]) => void) | undefined;
+    traced[level] = ((first: unknown, ...rest: unknown[]) => {
+      trail.note(messageOf(first, rest));
+      write?.call(log, first, ...rest);
+    }) as Logger['error'];
+  }
+  return traced;
+}
+
+// The message of a pino call: `log.error(message)`, `log.error(fields, message)` or `log.error(err)`.
+function messageOf(first: unknown, rest: unknown[]): string {
+  if (typeof first === 'string') return first;
+  if (typeof rest[0] === 'string') return rest[0];
+  return first instanceof Error ? first.message : 'an error without a message (see .orchestrate/daemon.log)';
 }

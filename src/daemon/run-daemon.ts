@@ -11,8 +11,8 @@ import { ConfigSource } from './config-source.js';
 import { listenControl, type ControlReply, type ControlRequest } from './control-socket.js';
 import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
-import { silentLogger, type Logger } from './logger.js';
-import { ErrorTrail, withErrorTrail } from './error-trail.js';
+import { silentLogger, withErrorTrail, type Logger } from './logger.js';
+import { ErrorTrail } from '../queue/error-trail.js';
 
 export interface DaemonOptions {
   root: string;

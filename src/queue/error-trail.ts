@@ -1,6 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { writeFileAtomicSync } from '../queue/atomic-write.js';
-import type { Logger } from './logger.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 
 // One error the daemon logged, as `orchestrate status` shows it.
 export interface LoggedError {
@@ -43,25 +42,4 @@ export function readErrorTrail(path: string): LoggedError[] {
   } catch {
     return [];
   }
-}
-
-// A logger whose errors also go to the trail: an object on top of the caller's logger (which is
-// left as it was) with its own error and fatal.
-export function withErrorTrail(log: Logger, trail: ErrorTrail): Logger {
-  const traced = Object.create(log) as Logger;
-  for (const level of ['error', 'fatal'] as const) {
-    const write = log[level] as ((...args: unknown[]) => void) | undefined;
-    traced[level] = ((first: unknown, ...rest: unknown[]) => {
-      trail.note(messageOf(first, rest));
-      write?.call(log, first, ...rest);
-    }) as Logger['error'];
-  }
-  return traced;
-}
-
-// The message of a pino call: `log.error(message)`, `log.error(fields, message)` or `log.error(err)`.
-function messageOf(first: unknown, rest: unknown[]): string {
-  if (typeof first === 'string') return first;
-  if (typeof rest[0] === 'string') return rest[0];
-  return first instanceof Error ? first.message : 'an error without a message (see .orchestrate/daemon.log)';
 }
