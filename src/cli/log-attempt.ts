@@ -37,6 +37,26 @@ export async function attemptToShow(layout: Layout, id: string, options: { follo
   }
 }
 
+// After attempt `number` has ended: the next attempt's number once it starts (a retry waits in
+// pending/ meanwhile; both are said on stderr), or undefined once the task has ended.
+export async function nextAttempt(layout: Layout, id: string, number: number): Promise<number | undefined> {
+  let said = false;
+  for (;;) {
+    const latest = attemptNumbers(layout, id).at(-1) ?? number;
+    if (latest > number) {
+      process.stderr.write(`-- ${id}: attempt ${number} ended; attempt ${latest} follows --\n`);
+      return latest;
+    }
+    const state = findTask(layout, id);
+    if (state === 'completed' || state === 'failed') return undefined;
+    if (state === 'pending' && !said) {
+      process.stderr.write(`-- ${id}: attempt ${number} ended; it is back in pending/ and will run again --\n`);
+      said = true;
+    }
+    await sleep(START_POLL_MS);
+  }
+}
+
 // Once the output is shown: a run whose agent never started (a spawn error) has none, so its error is
 // the news, with exit 1. Only a run without a pid or exit status can be one, so others cost nothing.
 export async function reportStartFailure(layout: Layout, id: string, number: number): Promise<void> {

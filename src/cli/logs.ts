@@ -8,7 +8,7 @@ import { viewsOf } from '../agents/progress.js';
 import { loadConfig } from '../queue/config-file.js';
 import { hasExitFile, readRunRecord } from '../queue/run-files.js';
 import { CliError } from './errors.js';
-import { attemptToShow, reportStartFailure } from './log-attempt.js';
+import { attemptToShow, nextAttempt, reportStartFailure } from './log-attempt.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -60,10 +60,20 @@ function presetOfRun(layout: Layout, runDir: string): AgentPreset | undefined {
   return config ? presetFor(config) : undefined;
 }
 
-// `orchestrate logs`: a run's stdout (and stderr to stderr); with follow, until the run ends.
+// `orchestrate logs`: a run's stdout (and stderr to stderr); with follow, until the task ends: a run
+// that fails and is retried is followed into its next attempt.
 export async function showLogs(layout: Layout, id: string, options: { follow?: boolean; attempt?: string; raw?: boolean }): Promise<void> {
-  const number = await attemptToShow(layout, id, options);
-  if (number === undefined) return;
+  let number = await attemptToShow(layout, id, options);
+  while (number !== undefined) {
+    await copyRun(layout, id, number, options);
+    const next = options.follow && options.attempt === undefined ? await nextAttempt(layout, id, number) : undefined;
+    if (next === undefined) return reportStartFailure(layout, id, number);
+    number = next;
+  }
+}
+
+// Copies one run's output; with follow, until that run has ended.
+async function copyRun(layout: Layout, id: string, number: number, options: { follow?: boolean; raw?: boolean }): Promise<void> {
   const dir = layout.runDir(id, number);
   if (!existsSync(dir)) throw new CliError(`${id} has no attempt ${number}`);
   const preset = options.raw ? undefined : presetOfRun(layout, dir);
@@ -74,7 +84,7 @@ export async function showLogs(layout: Layout, id: string, options: { follow?: b
     const ended = hasExitFile(dir) || !existsSync(layout.taskPath('assigned', id));
     outAt = copyFrom(join(dir, 'stdout'), outAt, process.stdout, render, ended || !options.follow);
     errAt = copyFrom(join(dir, 'stderr'), errAt, process.stderr);
-    if (!options.follow || ended) return reportStartFailure(layout, id, number);
+    if (!options.follow || ended) return;
     await sleep(FOLLOW_POLL_MS);
   }
 }

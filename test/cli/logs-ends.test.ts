@@ -69,4 +69,17 @@ describe('orchestrate logs of a task that never ran', () => {
     cli(ws.root, ['start']);
     expect(await following).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
   });
+
+  it('-f follows a task through its retries until it ends', async () => {
+    ws = makeWorkspace(CONFIG);
+    const retried = 'if [ -f tried ]; then echo second; else touch tried; echo first; sleep 1; exit 1; fi';
+    cli(ws.root, ['add', '--id', 'retried', '--max-retries', '1', '--command', retried, 'fails once']);
+    const following = cliAsync(ws.root, ['logs', '-f', 'retried']);
+    cli(ws.root, ['start']);
+    const followed = await following;
+    expect(followed).toMatchObject({ code: 0, stdout: 'first\nsecond\n' });
+    // The wait in pending/ is said when it was seen (the retry delay is short here); the next attempt always.
+    expect(followed.stderr).toMatch(/^(-- retried: attempt 1 ended; it is back in pending\/ and will run again --\n)?-- retried: attempt 1 ended; attempt 2 follows --\n$/);
+    expect(cli(ws.root, ['logs', 'retried'])).toMatchObject({ code: 0, stdout: 'second\n' });
+  });
 });
