@@ -27,5 +27,6 @@ export function findProgram(launch: Startable, workdir: string, env: Readonly<Re
 export function programNotFound(name: string, agent: AgentConfig, program: string): string {
   const install = presetFor(agent).install;
   const installIt = install ? `install it with \`${install}\`` : 'install it';
+  if (agent.bin === undefined && install) return `command not found: ${program} (${installIt}, or give its path as agents.${name}.bin in orchestrator.yaml)`;
   return agent.bin === undefined ? `command not found: ${program} (${installIt}, or fix agents.${name} in orchestrator.yaml)` : `command not found: ${program} (fix agents.${name}.bin in orchestrator.yaml, or ${installIt})`;
 }

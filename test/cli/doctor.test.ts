@@ -30,7 +30,7 @@ describe('orchestrate doctor', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(report.agents).toEqual([
-      { name: 'codex', ok: false, detail: 'command not found: codex (install it with `npm install -g @openai/codex`, or fix agents.codex in orchestrator.yaml)' },
+      { name: 'codex', ok: false, detail: 'command not found: codex (install it with `npm install -g @openai/codex`, or give its path as agents.codex.bin in orchestrator.yaml)' },
       { name: 'lint', ok: false, detail: 'command not found: no-such-linter (install it, or fix agents.lint in orchestrator.yaml)' },
       { name: 'docs', ok: false, detail: 'its cwd nowhere does not exist (create it, or fix agents.docs.cwd)' },
     ]);
