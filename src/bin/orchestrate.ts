@@ -61,7 +61,7 @@ program
     print(await stopDaemon(anyLayout(), options));
   });
 
-program
+const add = program
   .command('add')
   .alias('submit')
   .description('submit a task; prints its id')
@@ -82,7 +82,11 @@ program
   .option('--base <ref>', 'with --workspace worktree: the branch, tag or commit to start from')
   .option('--merge <mode>', 'with --workspace worktree: auto (merge when clean) or manual')
   .option('-f, --file <file>', 'submit an existing YAML task file')
+  // Unknown options are description words (`add "- x"`); add-words refuses those meant as options.
+  .allowUnknownOption()
   .action(async (words: string[], options: Record<string, string | undefined>) => {
+    const { checkDescriptionWords } = await import('../cli/add-words.js');
+    checkDescriptionWords(words, add.options.flatMap((option) => option.long ?? []), process.argv);
     const target = layout();
     if (options.agent) {
       const { checkAgentName } = await import('../cli/check-agent.js');

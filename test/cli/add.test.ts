@@ -90,13 +90,26 @@ describe('orchestrate add, through the built CLI', () => {
   it('keeps each description YAML would misread as written, and the task valid', () => {
     ws = makeWorkspace();
     for (const text of ['1e3', '0x10', '.inf', 'yes', 'null', '~', '- x', '#x', '!x', '&x', ': x', 'a: b # c', ' padded ', 'two\nlines', 'tab\there', 'bell\u0007 del\u007f nel\u0085 ls\u2028 bom\ufeff']) {
-      const result = cli(ws.root, ['add', '--', text]);
+      // As typed by a person, without `--`: a word that starts with a dash is still text.
+      const result = cli(ws.root, ['add', text]);
       expect(result.code, result.stderr).toBe(0);
       const added = result.stdout.trim();
       const read = readTaskFile(ws.layout.taskPath('pending', added), added);
       expect(read.kind === 'task' && read.task.fields.description, text).toBe(text.trim());
       expect(parse(readFileSync(ws.layout.taskPath('pending', added), 'utf8')).description, text).toBe(text);
     }
+  });
+
+  it('refuses a word that can only be meant as an option, naming the option it resembles and the way to mean it as text', () => {
+    ws = makeWorkspace();
+    expect(cli(ws.root, ['add', '--agnet', 'shell', 'hi'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "orchestrate: unknown option '--agnet' (did you mean --agent?); a description that starts with \"-\" goes after --: orchestrate add -- --agnet shell hi\n",
+    });
+    const literal = cli(ws.root, ['add', '--', '-q', 'is text here']);
+    expect(literal.code, literal.stderr).toBe(0);
+    expect(valueOf(ws.root, literal.stdout.trim()).fields).toMatchObject({ description: '-q is text here' });
   });
 
   it('writes ids that look like numbers or booleans as ids, in every field that names tasks', () => {

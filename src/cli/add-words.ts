@@ -1,0 +1,20 @@
+import { shellCommand } from '../core/shell-quote.js';
+import { closest } from '../core/suggest.js';
+import { CliError } from './errors.js';
+
+// A word that can only be meant as an option: a dash, a letter, no space (`--agnet`, `-q`). A
+// description word that merely starts with a dash (`- x`, `-1e3`, `-`) is taken as written.
+const OPTION_LIKE = /^--?[A-Za-z][\w-]*(=\S*)?$/;
+
+// `add` takes unknown options as description words (so `add "- x"` works); one that looks like an
+// option is refused here, with the nearest known option and the way to mean it as text. Words after
+// `--` in argv (the last ones) are text whatever they look like.
+export function checkDescriptionWords(words: readonly string[], knownOptions: readonly string[], argv: readonly string[]): void {
+  const end = argv.indexOf('--');
+  const literal = end < 0 ? 0 : argv.length - end - 1;
+  const option = words.slice(0, words.length - literal).find((word) => OPTION_LIKE.test(word));
+  if (option === undefined) return;
+  const guess = closest(option.split('=')[0]!, knownOptions);
+  const text = shellCommand(['orchestrate', 'add', '--', ...words]);
+  throw new CliError(`unknown option '${option}'${guess ? ` (did you mean ${guess}?)` : ''}; a description that starts with "-" goes after --: ${text}`, 2);
+}
