@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 // Every process of a run carries this variable, so the run's processes can be found even after
@@ -146,19 +146,24 @@ export function groupAlive(pgid: number): boolean {
   }
 }
 
+// A file descriptor some process holds on a regular file.
+export interface OpenFile {
+  pid: number;
+  fd: string;
+}
+
 // A process that holds a file open for writing.
 export interface OpenWriter {
   pid: number;
   command: string;
 }
 
-// The files under `dir` that some process holds open for writing (O_WRONLY or O_RDWR), by path,
-// from one pass over /proc/*/fd: a person's editor, `cat >`, or a script still writing a task file.
-// Processes of other users cannot be looked at; without /proc this is empty.
-export function openWriters(dir: string): Map<string, OpenWriter> {
-  const writers = new Map<string, OpenWriter>();
-  if (!hasProc) return writers;
-  const prefix = `${dir}/`;
+// Every regular file open in the processes this one may look at (not other users'), by
+// "dev:ino", from one pass over /proc/*/fd: the same file however it was reached (a symlinked
+// workspace, a hard link). Without /proc this is empty.
+export function openFiles(): Map<string, OpenFile[]> {
+  const files = new Map<string, OpenFile[]>();
+  if (!hasProc) return files;
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     let fds: string[];
@@ -168,29 +173,40 @@ export function openWriters(dir: string): Map<string, OpenWriter> {
       continue;
     }
     for (const fd of fds) {
-      let target: string;
-      try {
-        target = readlinkSync(`/proc/${name}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (target.startsWith(prefix) && isOpenForWriting(name, fd)) writers.set(target, { pid: Number(name), command: commandOf(name) });
+      const key = fileKeyOf(`/proc/${name}/fd/${fd}`);
+      if (key === undefined) continue;
+      const list = files.get(key);
+      if (list) list.push({ pid: Number(name), fd });
+      else files.set(key, [{ pid: Number(name), fd }]);
     }
   }
-  return writers;
+  return files;
 }
 
-// The access mode in /proc/<pid>/fdinfo/<fd> ("flags: 0100001"): its low two bits are O_WRONLY or O_RDWR.
-function isOpenForWriting(pid: string, fd: string): boolean {
+// "dev:ino" of the regular file at `path` (following links), if it is one.
+export function fileKeyOf(path: string): string | undefined {
   try {
-    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
-    return flags !== undefined && (parseInt(flags, 8) & 3) !== 0;
+    const stats = statSync(path);
+    return stats.isFile() ? `${stats.dev}:${stats.ino}` : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-function commandOf(pid: string): string {
+// The process writing through `open`, if that descriptor still holds the file `key` open with
+// O_WRONLY or O_RDWR (the low two bits of the flags in /proc/<pid>/fdinfo/<fd>); checked anew on
+// each call, so a writer that has closed the file is not taken for one.
+export function writerThrough(open: OpenFile, key: string): OpenWriter | undefined {
+  if (fileKeyOf(`/proc/${open.pid}/fd/${open.fd}`) !== key) return undefined;
+  try {
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/${open.pid}/fdinfo/${open.fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & 3) !== 0 ? { pid: open.pid, command: commandOf(open.pid) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {

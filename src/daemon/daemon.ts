@@ -110,7 +110,7 @@ export class Daemon {
       () => this.refill(),
       (agent, resetAtMs) => this.pauses.pause(agent, resetAtMs),
     );
-    this.writers = new WriterScan(ctx.layout.folder('pending'));
+    this.writers = new WriterScan();
     this.waitReports = new WaitReports(ctx);
     this.locks = new RunLocks(ctx);
     this.pauses = new AgentPauses(ctx);
@@ -251,7 +251,7 @@ export class Daemon {
       stableWindowMs: this.ctx.config().stableWindowMs,
       trusted: this.trusted.has(id),
       known: this.ready.get(id)?.signature,
-      writerOf: (path, stats) => this.writers.writerOf(path, stats),
+      writerOf: (stats) => this.writers.writerOf(stats),
       onMoveFinished: () => this.forgetFinished(id),
     });
     switch (verdict.kind) {

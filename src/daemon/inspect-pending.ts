@@ -34,7 +34,7 @@ export interface InspectOptions {
   trusted: boolean;
   known: FileSignature | undefined;
   // The process that still holds the file open for writing, if any (looked at only when needed).
-  writerOf: (path: string, stats: Stats) => OpenWriter | undefined;
+  writerOf: (stats: Stats) => OpenWriter | undefined;
   // A stale hard link in another folder was removed (a crash's half-done move, finished here).
   onMoveFinished: (state: StateFolder) => void;
 }
@@ -58,7 +58,7 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   const age = options.now - stats.mtimeMs;
   if (stats.isFile() && !options.trusted && age < options.stableWindowMs) return { kind: 'wait', until: stats.mtimeMs + options.stableWindowMs };
   // A writer that pauses longer than the window (an editor, `cat >`, a script) must not be read half done.
-  const writer = stats.isFile() && !options.trusted ? options.writerOf(path, stats) : undefined;
+  const writer = stats.isFile() && !options.trusted ? options.writerOf(stats) : undefined;
   if (writer) return { kind: 'wait', until: options.now + options.stableWindowMs, writer };
   // A task of a plan being published waits until the whole plan is there.
   if (planGate(layout, id, options.now) === 'wait') return { kind: 'wait', until: options.now + PLAN_BUSY_RETRY_MS };

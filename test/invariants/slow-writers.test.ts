@@ -1,7 +1,7 @@
 // Invariant 3, nothing lost, for what people write: a task file still being written is never read
 // half done, and the daemon never writes a task file back from a copy older than what is on disk.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ afterEach(async () => {
 // (far longer than the stability window) with the file still open, writes the rest and closes it.
 function slowWriter(path: string, first: string, rest: string, pauseMs: number): { child: ChildProcess; done: Promise<void> } {
   const script = `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'w'); fs.writeSync(fd, process.argv[2]);
-    setTimeout(() => { fs.writeSync(fd, process.argv[3]); fs.closeSync(fd); }, Number(process.argv[4]));`;
+    setTimeout(() => { if (process.argv[3]) fs.writeSync(fd, process.argv[3]); fs.closeSync(fd); }, Number(process.argv[4]));`;
   const child = spawn(process.execPath, ['-e', script, path, first, rest, String(pauseMs)], { stdio: 'ignore' });
   return { child, done: new Promise((resolve) => child.once('exit', () => resolve())) };
 }
@@ -49,6 +49,38 @@ describe('nothing lost: slow writers', () => {
     const text = readFileSync(join(root, 'tasks/completed/typed.yaml'), 'utf8');
     expect(text.startsWith(first + rest)).toBe(true);
     expect(text).toContain('outcome: success');
+  });
+
+  it('reads the file once its writer closes it, even without a last write', async () => {
+    workspace = makeWorkspace();
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    const text = 'description: echo done\ncommand: echo done\n';
+    const write = slowWriter(join(root, 'tasks/pending/closed.yaml'), text, '', 1500);
+    writer = write.child;
+    await sleep(700);
+    expect(foldersOf(root, 'closed')).toEqual(['pending']);
+    await write.done;
+    await waitFor('the task to complete once the file is closed', () => foldersOf(root, 'closed').join() === 'completed', 20_000);
+    expect(readFileSync(join(root, 'tasks/completed/closed.yaml'), 'utf8').startsWith(text)).toBe(true);
+  });
+
+  it('finds the writer of a workspace reached through a symlink', async () => {
+    workspace = makeWorkspace();
+    const link = `${workspace.root}-link`;
+    symlinkSync(workspace.root, link);
+    try {
+      daemon = await startDaemon(link);
+      const write = slowWriter(join(workspace.root, 'tasks/pending/linked.yaml'), 'description: echo first\n', 'priority: low\n', 2000);
+      writer = write.child;
+      await sleep(1000);
+      expect(foldersOf(workspace.root, 'linked')).toEqual(['pending']);
+      await write.done;
+      await waitFor('the task to complete', () => foldersOf(workspace!.root, 'linked').join() === 'completed', 20_000);
+      expect(readFileSync(join(workspace.root, 'tasks/completed/linked.yaml'), 'utf8').startsWith('description: echo first\npriority: low\n')).toBe(true);
+    } finally {
+      unlinkSync(link);
+    }
   });
 });
 
