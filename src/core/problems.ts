@@ -48,16 +48,25 @@ export function unknownField(path: string, key: string, known: readonly string[]
   return { path, message: `unknown field (${guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}`})` };
 }
 
+// More problems than a person fixes in one go are summed up in a last line, so a file of 60,000
+// wrong fields gives a readable .error and log, not 60,000 lines of each.
+const PROBLEMS_SHOWN = 20;
+
 // Turns zod issues into problems, adding a did-you-mean to unknown fields.
 export function problemsFromZod(error: z.ZodError, schema: z.ZodType): Problem[] {
   const problems: Problem[] = [];
+  let total = 0;
+  const add = (problem: () => Problem) => {
+    if (++total <= PROBLEMS_SHOWN) problems.push(problem());
+  };
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(schema, issue.path);
-      for (const key of issue.keys) problems.push(unknownField(pathOf([...issue.path, key]), key, known));
+      for (const key of issue.keys) add(() => unknownField(pathOf([...issue.path, key]), key, known));
       continue;
     }
-    problems.push({ path: pathOf(issue.path), message: issue.message });
+    add(() => ({ path: pathOf(issue.path), message: issue.message }));
   }
+  if (total > PROBLEMS_SHOWN) problems.push({ path: '', message: `and ${total - PROBLEMS_SHOWN} more problems (fix the ones above first)` });
   return problems;
 }

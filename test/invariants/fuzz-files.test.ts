@@ -1,6 +1,6 @@
 // Invariants 1, 3 and 6 under a flood of generated task files: binary, garbage, wrong types, deep
-// nesting, alias bombs, byte-order marks, NUL bytes, CRLF, duplicate keys, tabs, and valid tasks
-// among them. Every file ends in exactly one folder with its bytes kept, the daemon keeps running,
+// nesting, alias bombs, thousands of keys, indicator runs, byte-order marks, NUL bytes, CRLF,
+// duplicate keys, tabs, and valid tasks among them. Every file ends in exactly one folder with its bytes kept, the daemon keeps running,
 // and no problem is logged twice.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +32,11 @@ const aliasBomb = fc.integer({ min: 4, max: 9 }).map((levels) => {
 });
 const deepNesting = fc.integer({ min: 1000, max: 60_000 }).chain((depth) => fc.constantFrom(`description: deep\nv: ${'['.repeat(depth)}${']'.repeat(depth)}\n`, `description: deep\n${Array.from({ length: Math.min(depth, 3000) }, (_, n) => `${' '.repeat(n)}k${n}:`).join('\n')} x\n`));
 
+// Shapes the yaml library is slow on: a mapping of thousands of keys (its own unique-keys check is
+// quadratic), and indicators in a row on one line.
+const manyKeys = fc.integer({ min: 2000, max: 40_000 }).map((keys) => `description: wide\n${Array.from({ length: keys }, (_, n) => `k${n}: x`).join('\n')}\n`);
+const indicatorRun = fc.tuple(fc.constantFrom('? ', '- ', '!t ', '&a '), fc.integer({ min: 100, max: 20_000 })).map(([indicator, count]) => `description: run\nv: ${indicator.repeat(count)}x\n`);
+
 // One generated file's bytes, from one of the kinds above (valid tasks included).
 const fileBytes: fc.Arbitrary<Buffer> = fc.oneof(
   validTask.map((text) => Buffer.from(text)),
@@ -43,6 +48,8 @@ const fileBytes: fc.Arbitrary<Buffer> = fc.oneof(
   mapping.map((text) => Buffer.from(text)),
   aliasBomb.map((text) => Buffer.from(text)),
   deepNesting.map((text) => Buffer.from(text)),
+  manyKeys.map((text) => Buffer.from(text)),
+  indicatorRun.map((text) => Buffer.from(text)),
   fc.uint8Array({ minLength: 0, maxLength: 300 }).map((bytes) => Buffer.from(bytes)),
   fc.string({ unit: 'binary', maxLength: 200 }).map((text) => Buffer.from(text)),
 );
