@@ -10,6 +10,7 @@ import { agentFolder, type AgentFolder } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
+import { daemonConfigProblems } from './config-problems.js';
 import { daemonStatus } from './daemon-status.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
@@ -57,10 +58,12 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
   const configured: Configured = new Map((loaded.ok ? Object.entries(loaded.config.agents) : []).map(([name, agent]) => [name, { agent, resolution: resolveAgent(layout, loaded.environment, name, agent) }]));
   const clis = await checkClis(layout, loaded.environment, configured);
   const agents = [...configured].map(([name, { agent, resolution }]) => checkAgent(name, agent, resolution));
-  const configProblems = loaded.ok ? [] : loaded.errors;
-  const daemon = loaded.ok ? undefined : daemonStatus(layout);
+  // A running daemon judges the file with its own environment: an unset variable there counts too.
+  const judged = daemonStatus(layout).running ? await daemonConfigProblems(layout) : undefined;
+  const configProblems = !loaded.ok ? loaded.errors : (judged?.problems ?? []).map((problem) => `orchestrator.yaml: ${problem}`);
+  const daemon = judged?.problems || !loaded.ok ? judged : undefined;
   const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');
-  return { configProblems, warnings: loaded.warnings, ...(daemon?.running ? { daemonOnOldConfig: daemon.pid } : {}), clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
+  return { configProblems, warnings: loaded.warnings, ...(daemon ? { daemonOnOldConfig: daemon.pid } : {}), clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
 }
 
 // How the daemon would start an agent: its command line, environment and folder, and the program found.

@@ -14,7 +14,7 @@ import { latestRun } from './runs.js';
 import { firstLine } from '../core/text.js';
 import { shownPath } from '../core/worktree.js';
 import { renderTable } from './table.js';
-import { invalidConfig } from './config-problems.js';
+import { daemonConfigProblems, invalidConfig } from './config-problems.js';
 import { describeProblem } from '../core/problems.js';
 import { waitingReport, type WaitingReport } from './waiting.js';
 
@@ -101,7 +101,10 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     slots = Object.entries(config.agents).map(([agent, agentConfig]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: waiting.slots?.[agent] ?? agentConfig.max_instances }));
     for (const row of running) markStalled(layout, config, row, now);
   }
-  const config: StatusReport['config'] = loaded.ok ? { ok: true } : { ok: false, problems: loaded.problems.map(describeProblem) };
+  // A running daemon judges the file with its own environment (an unset variable counts): ask it first.
+  const judged = daemon.running ? await daemonConfigProblems(layout) : undefined;
+  const problems = judged ? judged.problems : loaded.ok ? undefined : loaded.problems.map(describeProblem);
+  const config: StatusReport['config'] = problems ? { ok: false, problems } : { ok: true };
   return { root: layout.root, daemon, counts, invalid, running, slots, waiting, config, errors: readErrorTrail(layout.errorTrailPath) };
 }
 

@@ -47,4 +47,20 @@ describe('an invalid orchestrator.yaml under a running daemon', () => {
     expect(added.stderr).toContain('warning: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); --agent shell was not checked\n');
     expect(cli(ws.root, ['status']).stdout).toContain('config: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); `orchestrate start` refuses it (see `orchestrate doctor`)');
   });
+
+  it("status and doctor judge the file as the daemon does: a variable the daemon lacks makes it invalid there", async () => {
+    ws = makeWorkspace();
+    expect(cli(ws.root, ['start']).code).toBe(0);
+    const path = join(ws.root, 'orchestrator.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('shell: { preset: shell, max_instances: 4 }', 'shell: { preset: shell, max_instances: 4, env: { KEY: "${ONLY_HERE}" } }'));
+    // This shell has the variable; the daemon does not.
+    const env = { ONLY_HERE: 'set' };
+    const status = await waitFor('status to see the problem', () => {
+      const out = cli(ws.root, ['status'], { env }).stdout;
+      return out.includes('config: ') ? out : false;
+    });
+    expect(status).toMatch(/config: orchestrator\.yaml is invalid \(agents\.shell\.env\.KEY: ONLY_HERE is not set.*; the daemon \(pid \d+\) keeps running its last good config/);
+    const doctor = cli(ws.root, ['doctor', '--json'], { env });
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: false, configProblems: [expect.stringMatching(/^orchestrator\.yaml: agents\.shell\.env\.KEY: ONLY_HERE is not set/)], daemonOnOldConfig: expect.any(Number) });
+  });
 });
