@@ -5,9 +5,10 @@ import { taskIdOf } from '../core/ids.js';
 import { loadConfig } from '../queue/config-file.js';
 import { recordAttempt } from '../queue/finish.js';
 import type { Layout } from '../queue/layout.js';
-import { isRunProcess, readExitCode, readPid } from '../queue/run-files.js';
+import { hasExitFile, isRunProcess, readExitCode, readPid } from '../queue/run-files.js';
 import { readTaskFile } from '../queue/task-file.js';
 import { withTaskLock } from '../queue/task-lock.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 import { latestRun } from './runs.js';
 
@@ -20,7 +21,7 @@ export interface OrphanStop {
 }
 
 // The live process of a task's latest run (its wrapper or runner, else any process carrying its marker).
-export function orphanRunProcess(layout: Layout, id: string): number | undefined {
+function orphanRunProcess(layout: Layout, id: string): number | undefined {
   const run = latestRun(layout, id);
   if (!run) return undefined;
   const pid = readPid(run.dir);
@@ -33,6 +34,10 @@ export async function stopOrphanRun(layout: Layout, id: string, how: OrphanStop)
   const loaded = loadConfig(layout);
   const run = latestRun(layout, id);
   const pid = orphanRunProcess(layout, id);
+  // An agent that ended while no daemon watched has a real exit status: the next daemon records it.
+  if (run && pid === undefined && hasExitFile(run.dir)) {
+    throw new CliError(`${id} has already ended (its agent exited with ${readExitCode(run.dir) ?? 'an unknown status'} while no daemon ran); ${orchestrateCommand(layout, 'start')} records how`);
+  }
   if (run && pid !== undefined) await stopRunTree(pid, run.dir, loaded.ok ? loaded.config.killGraceMs : 5000);
   await withTaskLock(layout, id, async () => {
     const read = readTaskFile(layout.taskPath('assigned', id), id);
@@ -53,7 +58,8 @@ export async function stopOrphanRun(layout: Layout, id: string, how: OrphanStop)
       requeue: how.requeue,
     };
     const source = { text: read.text, fields: read.task.fields, signature: read.signature };
-    await recordAttempt(layout, id, 'assigned', source, end, policy, read.task.fields.created_at ?? record?.started_at ?? now);
+    const recorded = await recordAttempt(layout, id, 'assigned', source, end, policy, read.task.fields.created_at ?? record?.started_at ?? now);
+    if (recorded.moved !== 'moved') throw new CliError(`${id}: its agent was stopped, but its task file ${recorded.moved === 'taken' ? `could not move: tasks/${recorded.to}/${id}.yaml exists` : 'changed or moved meanwhile'}; see ${orchestrateCommand(layout, 'show', id)}`);
   });
 }
 

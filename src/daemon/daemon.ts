@@ -432,8 +432,9 @@ export class Daemon {
   private async endWithoutRun(entry: ReadyTask, result: TaskResult, to: 'completed' | 'failed'): Promise<void> {
     const { task } = entry;
     const source = { text: entry.text, fields: task.fields, signature: entry.signature };
-    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', source, result, createdAtOf(entry), to);
-    // Changed or claimed meanwhile: the next pass looks at it as it is now.
+    const recorded = await recordEndWithoutAttempt(this.ctx.layout, task.id, 'pending', source, result, createdAtOf(entry), { to, decidedFromSource: true });
+    // Changed (the decision was made from the old fields) or claimed meanwhile: the next pass looks
+    // at it as it is now.
     if (recorded.moved !== 'moved') return void this.dirtyPending.add(task.id);
     this.ctx.log[to === 'failed' ? 'warn' : 'info']({ task: task.id }, `${task.id} ${result.outcome}: ${result.error ?? result.summary}`);
     (to === 'failed' ? this.failed : this.completed).add(task.id);

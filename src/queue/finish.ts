@@ -99,7 +99,9 @@ function attemptPlan(id: string, fields: TaskFields, end: AttemptEnd, policy: Re
 }
 
 // Ends a task that never got an attempt: cancelled while pending or its dependency failed
-// (failed/), or skipped because its condition did not hold (completed/).
+// (failed/), or skipped because its condition did not hold (completed/). `decidedFromSource`: the
+// ending was decided from the fields read (a failed dependency, a skip), so a changed file is not
+// read again here but returned as 'changed', for the decision to be made anew.
 export function recordEndWithoutAttempt(
   layout: Layout,
   id: string,
@@ -107,22 +109,24 @@ export function recordEndWithoutAttempt(
   source: TaskSource,
   result: TaskResult,
   createdAt: string,
-  to: 'completed' | 'failed' = 'failed',
+  options: { to?: 'completed' | 'failed'; decidedFromSource?: boolean } = {},
 ): Promise<Recorded> {
-  return transition(layout, id, from, source, () => ({ to, update: { created_at: createdAt, retry_after: undefined, result } }));
+  const plan = () => ({ to: options.to ?? 'failed', update: { created_at: createdAt, retry_after: undefined, result } });
+  return transition(layout, id, from, source, plan, options.decidedFromSource ? 1 : MAX_READS);
 }
 
 // Renders the task's new content from the file as it was read and writes it, unless the file
 // changed meanwhile: then it is read again and the content made anew, so no byte a person wrote
-// is ever overwritten by a copy made before it. 'changed' when it keeps changing or turned invalid.
-async function transition(layout: Layout, id: string, from: StateFolder, source: TaskSource, plan: (fields: TaskFields) => TransitionPlan): Promise<Recorded> {
+// is ever overwritten by a copy made before it. 'changed' when it keeps changing (past `maxReads`)
+// or turned invalid.
+async function transition(layout: Layout, id: string, from: StateFolder, source: TaskSource, plan: (fields: TaskFields) => TransitionPlan, maxReads = MAX_READS): Promise<Recorded> {
   let current = source;
   for (let reads = 1; ; reads++) {
     const { to, update } = plan(current.fields);
     const content = renderTask(current.text, update);
     const moved = await moveOrRewrite(layout, id, from, to, content, current.signature);
     const recorded: Recorded = { to, moved, content, fields: { ...current.fields, ...update } };
-    if (moved !== 'changed' || reads === MAX_READS) return recorded;
+    if (moved !== 'changed' || reads >= maxReads) return recorded;
     const reread = readTaskFile(layout.taskPath(from, id), id);
     if (reread.kind === 'missing') return { ...recorded, moved: 'gone' };
     if (reread.kind === 'invalid') return recorded;

@@ -45,6 +45,24 @@ describe('agents outlive the daemon', () => {
     expect(pidAlive(pid)).toBe(false);
   });
 
+  it('keeps the exit status of an agent that ended unwatched from a cancel without a daemon, for the next daemon', async () => {
+    workspace = faultWorkspace({ withMarker: false });
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    dropTask(root, 'ended', 'description: ends while no daemon runs\nagent: shell\nmax_retries: 0\ncommand: sleep 0.5; exit 7\n');
+    await runPid(root, 'ended');
+    await killDaemon(daemon);
+    daemon = undefined;
+    await waitFor('the agent to end', () => existsSync(runFile(root, 'ended', 1, 'exit')));
+    const cancelled = cli(root, ['cancel', 'ended']);
+    expect(cancelled.code).toBe(1);
+    expect(cancelled.stderr).toBe('orchestrate: ended has already ended (its agent exited with 7 while no daemon ran); orchestrate start records how\n');
+    expect(foldersOf(root, 'ended')).toEqual(['assigned']);
+    daemon = await startDaemon(root);
+    await waitFor('the run to be recorded', () => foldersOf(root, 'ended').join() === 'failed', 30_000);
+    expect(readTask(root, 'failed', 'ended').attempts).toMatchObject([{ outcome: 'failed', exit_code: 7 }]);
+  });
+
   it('collects the exit status of agents that ended while no daemon ran', async () => {
     workspace = faultWorkspace({ withMarker: false });
     const { root, marker } = workspace;

@@ -1,7 +1,7 @@
 // Invariant 3, nothing lost, for what people write: a task file still being written is never read
 // half done, and the daemon never writes a task file back from a copy older than what is on disk.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
+import { appendFileSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -115,5 +115,19 @@ describe('nothing lost: no write-back from a stale copy', () => {
     const recorded = await recordEndWithoutAttempt(layout, 'skipped', 'pending', source, { outcome: 'cancelled', error: 'cancelled' }, end.startedAt);
     expect(recorded.moved).toBe('moved');
     expect(readFileSync(layout.taskPath('failed', 'skipped'), 'utf8')).toMatch(/^description: echo hi\npriority: low\n/);
+  });
+
+  it('leaves a changed file alone when the ending was decided from its old fields, so it is decided anew', async () => {
+    workspace = makeWorkspace();
+    const layout = layoutOf(workspace.root);
+    const path = layout.taskPath('pending', 'redecided');
+    appendFileSync(path, 'description: echo hi\ndepends_on: [gone]\n');
+    const read = readTaskFile(path, 'redecided');
+    if (read.kind !== 'task') throw new Error('not a task');
+    writeFileSync(path, 'description: echo hi\n');
+    const source = { text: read.text, fields: read.task.fields, signature: read.signature };
+    const recorded = await recordEndWithoutAttempt(layout, 'redecided', 'pending', source, { outcome: 'failed', error: 'dependency gone failed' }, end.startedAt, { decidedFromSource: true });
+    expect(recorded.moved).toBe('changed');
+    expect(readFileSync(path, 'utf8')).toBe('description: echo hi\n');
   });
 });
