@@ -184,7 +184,7 @@ export function openFiles(): Map<string, OpenFile[]> {
 }
 
 // "dev:ino" of the regular file at `path` (following links), if it is one.
-export function fileKeyOf(path: string): string | undefined {
+function fileKeyOf(path: string): string | undefined {
   try {
     const stats = statSync(path);
     return stats.isFile() ? `${stats.dev}:${stats.ino}` : undefined;

@@ -7,6 +7,7 @@ import type { Layout } from '../queue/layout.js';
 import { daemonStatus } from './daemon-status.js';
 import { agentSlotsOption } from './agent-slots.js';
 import { runConfigOrFail } from './config.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 import { isProcessAlive } from '../agents/process-table.js';
 
@@ -28,7 +29,7 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
   const extraArgs = options.agents === undefined ? [] : ['--agents', options.agents];
   const running = await sendControl(layout, { cmd: 'ping' }, 1000);
   // What was asked for is true already: not a failure, so scripts can `start` without checking first.
-  if (running?.ok) return `already running (pid ${running.pid})${options.agents === undefined ? '' : '; --agents takes effect only when it starts: `orchestrate stop` first'}`;
+  if (running?.ok) return `already running (pid ${running.pid})${options.agents === undefined ? '' : `; --agents takes effect only when it starts: \`${orchestrateCommand(layout, 'stop')}\` first`}`;
   mkdirSync(layout.runtimeDir, { recursive: true });
   const log = openSync(layout.daemonLogPath, 'a');
   const child = spawn(process.execPath, [process.argv[1]!, 'run', '--root', layout.root, '--log-format', 'json', ...extraArgs], {
@@ -45,7 +46,7 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
   while (Date.now() < deadline) {
     const reply = await sendControl(layout, { cmd: 'ping' }, 200);
     if (reply?.ok && reply.pid === child.pid) return [...warnings.map((warning) => `warning: ${warning}`), `daemon started (pid ${child.pid}); log: ${relative(process.cwd(), layout.daemonLogPath)}`].join('\n');
-    if (reply?.ok) throw new CliError(`another daemon started first (pid ${reply.pid}); stop it with \`orchestrate stop\``);
+    if (reply?.ok) throw new CliError(`another daemon started first (pid ${reply.pid}); stop it with \`${orchestrateCommand(layout, 'stop')}\``);
     if (exited !== undefined) throw new CliError(`the daemon exited at start (code ${exited}):\n${logTail(layout.daemonLogPath)}`);
     await sleep(30);
   }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Layout } from '../queue/layout.js';
 import { hasExitFile, readPid } from '../queue/run-files.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 import { findTask } from './find-task.js';
 import { attemptNumbers } from './runs.js';
@@ -32,7 +33,7 @@ export async function attemptToShow(layout: Layout, id: string, options: { follo
     const number = attemptNumbers(layout, id).at(-1);
     if (number !== undefined) return number;
     if (state === 'completed' || state === 'failed') return endedWithoutRun(layout, id, state);
-    if (!options.follow) throw new CliError(`${id} has not started yet (follow it with \`orchestrate logs -f ${id}\`)`);
+    if (!options.follow) throw new CliError(`${id} has not started yet (follow it with \`${orchestrateCommand(layout, 'logs', '-f', id)}\`)`);
     await sleep(START_POLL_MS);
   }
 }

@@ -5,7 +5,7 @@ import { stallPolicy, type Config } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import { isIgnoredName } from '../core/ids.js';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
-import type { Layout } from '../queue/layout.js';
+import { layoutOf, type Layout } from '../queue/layout.js';
 import { readErrorTrail, type LoggedError } from '../queue/error-trail.js';
 import { stalledFor } from '../queue/run-files.js';
 import { daemonStatus, type DaemonStatus } from './daemon-status.js';
@@ -14,6 +14,7 @@ import { latestRun } from './runs.js';
 import { firstLine } from '../core/text.js';
 import { shownPath } from '../core/worktree.js';
 import { renderTable } from './table.js';
+import { orchestrateCommand } from './command-hint.js';
 import { daemonConfigProblems, invalidConfig } from './config-problems.js';
 import { describeProblem } from '../core/problems.js';
 import { waitingReport, type WaitingReport } from './waiting.js';
@@ -142,9 +143,10 @@ function shownTime(iso: string): string {
 // The human form of `orchestrate status`.
 export function renderStatus(report: StatusReport): string {
   const { counts, daemon } = report;
+  const command = (...args: string[]) => `\`${orchestrateCommand(layoutOf(report.root), ...args)}\``;
   const lines = [
-    daemon.running ? `daemon: running (pid ${daemon.pid}, up ${formatDuration(Date.now() - Date.parse(daemon.startedAt ?? ''))})` : 'daemon: not running (start it with `orchestrate start`)',
-    ...(report.config.ok ? [] : [`config: ${invalidConfig(report.config.problems)}; ${daemon.running ? `the daemon (pid ${daemon.pid}) keeps running its last good config` : '`orchestrate start` refuses it'} (see \`orchestrate doctor\`)`]),
+    daemon.running ? `daemon: running (pid ${daemon.pid}, up ${formatDuration(Date.now() - Date.parse(daemon.startedAt ?? ''))})` : `daemon: not running (start it with ${command('start')})`,
+    ...(report.config.ok ? [] : [`config: ${invalidConfig(report.config.problems)}; ${daemon.running ? `the daemon (pid ${daemon.pid}) keeps running its last good config` : `${command('start')} refuses it`} (see ${command('doctor')})`]),
     `tasks: ${counts.pending} pending · ${counts.assigned} running · ${counts.completed} completed · ${counts.failed} failed${report.invalid ? ` (${report.invalid} invalid: see tasks/failed/*.error)` : ''}`,
   ];
   if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);
@@ -171,7 +173,7 @@ export function renderStatus(report: StatusReport): string {
   if (waiting.length > 0) {
     const shown = waiting.slice(0, WAITING_SHOWN).map((row) => [firstLine(row.id, 40), row.text]);
     lines.push('', renderTable(['PENDING', source === 'daemon' ? 'WHY IT WAITS' : 'WHY IT WAITS (from the task files; no daemon answered)'], shown));
-    if (waiting.length > WAITING_SHOWN) lines.push(`… and ${waiting.length - WAITING_SHOWN} more (\`orchestrate status --json\` lists them all)`);
+    if (waiting.length > WAITING_SHOWN) lines.push(`… and ${waiting.length - WAITING_SHOWN} more (${command('status', '--json')} lists them all)`);
   }
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { parseDuration } from '../core/duration.js';
 import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
+import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 import { readTaskEnd } from './task-end.js';
 
@@ -36,7 +37,7 @@ function checkIds(layout: Layout, ids: string[]): void {
   const self = process.env.ORCHESTRATE_TASK_ID;
   if (self !== undefined && ids.includes(self)) throw new CliError(`${self} is the task running this command; a task cannot wait for itself`, 2);
   for (const id of ids) {
-    if (locateTask(layout, id) === undefined) throw new CliError(`no task "${id}" in tasks/ (list them with \`orchestrate tasks\`)`, 2);
+    if (locateTask(layout, id) === undefined) throw new CliError(`no task "${id}" in tasks/ (list them with \`${orchestrateCommand(layout, 'tasks')}\`)`, 2);
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { layoutOf, type Layout } from '../queue/layout.js';
+import { shellQuote } from '../core/shell-quote.js';
 import { CliError } from './errors.js';
 
 // The workspace a command acts on: --root, else $ORCHESTRATE_ROOT (set for agents), else the nearest
@@ -17,11 +18,6 @@ export function workspaceLayout(rootOption: string | undefined): Layout {
   }
 }
 
-// A path as one shell word, so a fix hint with it can be pasted as it is.
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 // The workspace of a command that needs one. Where `orchestrate init` never ran it refuses, before
 // anything is created: no folders made up, no daemon on built-in defaults.
 export function existingWorkspace(rootOption: string | undefined): Layout {
@@ -29,5 +25,5 @@ export function existingWorkspace(rootOption: string | undefined): Layout {
   if (existsSync(layout.configPath)) return layout;
   const searched = rootOption === undefined && !process.env.ORCHESTRATE_ROOT && layout.root === resolve(process.cwd());
   if (searched) throw new CliError(`no orchestrator.yaml in ${layout.root} or any folder above it; run \`orchestrate init\` first`);
-  throw new CliError(`no orchestrator.yaml in ${layout.root}; run \`orchestrate -C ${shellWord(layout.root)} init\` first`);
+  throw new CliError(`no orchestrator.yaml in ${layout.root}; run \`orchestrate -C ${shellQuote(layout.root)} init\` first`);
 }

@@ -72,7 +72,7 @@ const daemonSchema = z.strictObject({
 });
 
 // The context files of a config without a `context:` section (`orchestrate init` writes the overview).
-export const DEFAULT_CONTEXT_FILES: readonly string[] = ['context/project_overview.md'];
+const DEFAULT_CONTEXT_FILES: readonly string[] = ['context/project_overview.md'];
 
 // orchestrator.yaml: every field optional so `orchestrate init` can write a short file.
 export const configSchema = z.strictObject({

@@ -40,7 +40,7 @@ export function slugify(text: string, maxLength = SLUG_LENGTH): string {
 
 // An id shortened to `maxLength` at its last "-", "." or "_" that fits, so no word is cut in two;
 // only a first word longer than that is cut.
-export function cutAtWord(id: string, maxLength: number): string {
+function cutAtWord(id: string, maxLength: number): string {
   if (id.length <= maxLength) return id;
   const head = id.slice(0, maxLength + 1);
   const boundary = Math.max(head.lastIndexOf('-'), head.lastIndexOf('.'), head.lastIndexOf('_'));

@@ -23,7 +23,7 @@ export function formatLogLine(line: string): string {
 
 // A log file is kept under this size: past it, it is copied to <file>.1 (replacing the older copy)
 // and emptied in place, so the daemon's stdout and stderr, both appending to it, carry on.
-export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 // Writes between two looks at the file's size.
 const ROTATE_CHECK_BYTES = 64 * 1024;
 
@@ -34,7 +34,7 @@ export interface LogRotation {
 
 // Copy and truncate: the one rotation that needs no reopening of the file descriptors the daemon
 // was started with. Called between two synchronous writes, so no line is split or lost.
-export function rotateLog(path: string, maxBytes: number): boolean {
+function rotateLog(path: string, maxBytes: number): boolean {
   const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
   if (size < maxBytes) return false;
   copyFileSync(path, `${path}.1`);

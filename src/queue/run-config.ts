@@ -1,12 +1,11 @@
 import { expandAgentSettings, type Environment } from '../core/agent-environment.js';
-import type { Config } from '../core/config-schema.js';
-import { formatProblem, type Problem } from '../core/problems.js';
-import { loadConfig, shownFile } from './config-file.js';
+import { formatProblem } from '../core/problems.js';
+import { loadConfig, shownFile, type ConfigLoad } from './config-file.js';
 import { readDotenv } from './dotenv-file.js';
 import type { Layout } from './layout.js';
 
 // The config as the daemon runs it, the environment its agents inherit, and what was wrong in .env.
-export type RunConfigLoad = ({ ok: true; config: Config } | { ok: false; errors: string[]; problems: Problem[] }) & { environment: Environment; warnings: string[] };
+export type RunConfigLoad = ConfigLoad & { environment: Environment; warnings: string[] };
 
 // orchestrator.yaml with its variables filled in from the environment plus the workspace's .env
 // (a variable set in the real environment wins over .env, as with dotenv and docker compose). The

@@ -74,7 +74,7 @@ export function parseTaskText(bytes: Uint8Array, id: string, signature: FileSign
 }
 
 // What a parser that gave up says, as a problem with the fix.
-export function unreadable(error: unknown): Problem {
+function unreadable(error: unknown): Problem {
   const detail = (error as Error).message.split('\n')[0];
   return { path: '', message: `cannot be read as YAML: ${detail} (write plain fields without anchors, aliases or deep nesting)` };
 }

@@ -61,7 +61,12 @@ describe('commands suggested by the CLI', () => {
     expect(existsSync(join(workspace, 'tasks/pending'))).toBe(true);
     expect(existsSync(join(elsewhere, 'tasks'))).toBe(false);
 
-    expect(orchestrate(['-C', workspace, 'add', '--id', 'once', 'the first'], elsewhere, env).code).toBe(0);
+    const added = orchestrate(['-C', workspace, 'add', '--id', 'once', 'the first'], elsewhere, env);
+    expect(added.code).toBe(0);
+    // The note that no daemon runs names the start command for that workspace, from here.
+    expect(suggested(added.stderr)).toBe(`orchestrate -C '${workspace.replaceAll("'", "'\\''")}' start`);
+    expect(paste(suggested(added.stderr), elsewhere, env)).toMatchObject({ code: 0, stdout: expect.stringContaining('daemon started') });
+    expect(orchestrate(['-C', workspace, 'stop'], elsewhere, env).code).toBe(0);
     const taken = orchestrate(['-C', workspace, 'add', '--id', 'once', 'the second'], elsewhere, env);
     expect(taken.code).toBe(1);
     expect(paste(suggested(taken.stderr), elsewhere, env)).toMatchObject({ code: 0, stdout: expect.stringContaining('the first') });
