@@ -66,6 +66,9 @@ export async function stopDaemon(layout: Layout, options: { killAgents?: boolean
   }
   if (!reply.ok) throw new CliError(reply.error);
   const pid = reply.pid as number;
+  const running = Array.isArray(reply.running) ? (reply.running as string[]) : [];
   while (isProcessAlive(pid)) await sleep(25);
-  return options.killAgents ? `daemon stopped (pid ${pid}); its agents were stopped and their tasks put back in pending/` : `daemon stopped (pid ${pid})`;
+  if (options.killAgents) return `daemon stopped (pid ${pid}); ${(await import('./orphan-run.js')).stoppedAgents(running)}`;
+  if (running.length === 0 || options.wait) return `daemon stopped (pid ${pid})`;
+  return `daemon stopped (pid ${pid}); ${running.length === 1 ? `1 agent keeps running (${running[0]})` : `${running.length} agents keep running (${running.join(', ')})`}: the next daemon adopts ${running.length === 1 ? 'it' : 'them'}`;
 }

@@ -74,9 +74,15 @@ export async function stopOrphanAgents(layout: Layout): Promise<string> {
     // No assigned/ folder: nothing runs.
   }
   const ids = names.flatMap((name) => taskIdOf(name) ?? []).filter((id) => orphanRunProcess(layout, id) !== undefined).sort();
-  if (ids.length === 0) return 'no agents were running';
+  if (ids.length === 0) return stoppedAgents(ids);
   const how = { command: 'orchestrate stop', error: 'interrupted by orchestrate stop --kill-agents', requeue: true };
   const failures = (await Promise.allSettled(ids.map((id) => stopOrphanRun(layout, id, how)))).flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));
   if (failures.length > 0) throw new CliError(`stopped the agents of ${ids.join(', ')}, but could not record every one:\n${failures.join('\n')}`);
+  return stoppedAgents(ids);
+}
+
+// What `stop --kill-agents` did, with or without a daemon: which agents it stopped.
+export function stoppedAgents(ids: readonly string[]): string {
+  if (ids.length === 0) return 'no agents were running';
   return ids.length === 1 ? `stopped 1 agent (${ids[0]}); its task is back in pending/` : `stopped ${ids.length} agents (${ids.join(', ')}); their tasks are back in pending/`;
 }

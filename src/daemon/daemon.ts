@@ -98,6 +98,9 @@ export class Daemon {
   private readonly busy = new Set<string>();
   private claiming = true;
   private recovered = false;
+  private markRecovered!: () => void;
+  // Settles once the runs a previous daemon left in assigned/ are adopted or recorded.
+  private readonly recovery = new Promise<void>((resolve) => (this.markRecovered = resolve));
   private idleWaiters: (() => void)[] = [];
   private readonly context: ContextWriter;
   private readonly repeats = new RepeatFilter();
@@ -149,6 +152,12 @@ export class Daemon {
   private refill(): void {
     if (this.passRunning || this.passQueued) return this.ring();
     void this.pass();
+  }
+
+  // Resolves once the runs left in assigned/ are this daemon's (a stop that kills agents waits for it).
+  whenRecovered(): Promise<void> {
+    this.ring();
+    return this.recovery;
   }
 
   // Stops claiming new tasks (the first step of every shutdown).
@@ -206,6 +215,7 @@ export class Daemon {
       this.scanAssigned = false;
       await this.reconcileAssigned();
       this.recovered = true;
+      this.markRecovered();
       this.locks.sweep((id) => this.runner.runs.has(id));
     }
     if (this.scanPending) {

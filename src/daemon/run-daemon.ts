@@ -86,8 +86,10 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       case 'waiting':
         return daemon ? { ok: true, ...daemon.explainWaiting() } : { ok: false, error: 'the daemon is starting; try again' };
       case 'stop':
+        // The agents a previous daemon left count too: they are this daemon's once recovered.
+        await daemon?.whenRecovered();
         stopRequest?.({ killAgents: request.killAgents ?? false, wait: request.wait ?? false, reason: 'stopped' });
-        return { ok: true, pid: process.pid };
+        return { ok: true, pid: process.pid, running: daemon ? [...daemon.runner.runs.keys()].sort() : [] };
       default:
         return { ok: false, error: 'unknown request' };
     }
@@ -144,6 +146,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   clearInterval(rescan);
   watchers.forEach((watcher) => watcher.close());
   if (request.killAgents) {
+    await daemon.whenRecovered();
     await Promise.all([...daemon.runner.runs.keys()].map((id) => daemon!.runner.stop(id, { outcome: 'cancelled', error: 'interrupted by orchestrate stop --kill-agents', requeue: true })));
   } else if (request.wait) {
     await Promise.all([...daemon.runner.runs.values()].map((run) => run.settled));

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cli, idsIn, makeWorkspace, REPO, type Workspace } from '../helpers/workspace.js';
+import { cli, idsIn, makeWorkspace, REPO, waitFor, type Workspace } from '../helpers/workspace.js';
 
 let ws: Workspace;
 afterEach(() => {
@@ -18,6 +18,21 @@ describe('start and stop, twice', () => {
     expect(cli(ws.root, ['start'])).toEqual({ code: 0, stdout: `already running (pid ${pid})\n`, stderr: '' });
     expect(cli(ws.root, ['stop'])).toMatchObject({ code: 0, stdout: `daemon stopped (pid ${pid})\n` });
     expect(cli(ws.root, ['stop'])).toEqual({ code: 0, stdout: 'no daemon is running\n', stderr: '' });
+  });
+
+  it('stop says which agents keep running, and stop --kill-agents which it stopped', async () => {
+    ws = makeWorkspace();
+    let pid = Number(/pid (\d+)/.exec(cli(ws.root, ['start']).stdout)![1]);
+    cli(ws.root, ['add', '--id', 'long', '--command', 'sleep 30', 'runs long']);
+    await waitFor('long to run', () => idsIn(ws.root, 'assigned').includes('long'));
+    expect(cli(ws.root, ['stop'])).toMatchObject({ code: 0, stdout: `daemon stopped (pid ${pid}); 1 agent keeps running (long): the next daemon adopts it\n` });
+    // At once: the agent the last daemon left is this one's to stop, even before it has looked.
+    pid = Number(/pid (\d+)/.exec(cli(ws.root, ['start']).stdout)![1]);
+    expect(cli(ws.root, ['stop', '--kill-agents'])).toMatchObject({ code: 0, stdout: `daemon stopped (pid ${pid}); stopped 1 agent (long); its task is back in pending/\n` });
+    expect(idsIn(ws.root, 'pending')).toEqual(['long']);
+    pid = Number(/pid (\d+)/.exec(cli(ws.root, ['start']).stdout)![1]);
+    cli(ws.root, ['cancel', 'long']);
+    expect(cli(ws.root, ['stop', '--kill-agents'])).toMatchObject({ code: 0, stdout: `daemon stopped (pid ${pid}); no agents were running\n` });
   });
 
   it('stop --kill-agents with no daemon and no agents says both', () => {
