@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Layout } from '../queue/layout.js';
-import { hasExitFile, readPid } from '../queue/run-files.js';
+import { hasExitFile, readPid, readRunRecord } from '../queue/run-files.js';
 import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 import { findTask } from './find-task.js';
@@ -38,14 +38,17 @@ export async function attemptToShow(layout: Layout, id: string, options: { follo
   }
 }
 
-// After attempt `number` has ended: the next attempt's number once it starts (a retry waits in
-// pending/ meanwhile; both are said on stderr), or undefined once the task has ended.
-export async function nextAttempt(layout: Layout, id: string, number: number): Promise<number | undefined> {
+// After attempt `number` (begun at `startedAt`) has ended: the next attempt's number once it starts
+// (a retry waits in pending/ meanwhile; both are said on stderr), the same number when that attempt
+// was begun anew (a run a crash kept from starting is claimed again as the same attempt), or
+// undefined once the task has ended.
+export async function nextAttempt(layout: Layout, id: string, number: number, startedAt: string | undefined): Promise<number | undefined> {
   let said = false;
   for (;;) {
     const latest = attemptNumbers(layout, id).at(-1) ?? number;
-    if (latest > number) {
-      process.stderr.write(`-- ${id}: attempt ${number} ended; attempt ${latest} follows --\n`);
+    const again = latest === number ? readRunRecord(layout.runDir(id, number))?.started_at : undefined;
+    if (latest > number || (again !== undefined && again !== startedAt)) {
+      process.stderr.write(latest > number ? `-- ${id}: attempt ${number} ended; attempt ${latest} follows --\n` : `-- ${id}: attempt ${number} begins again --\n`);
       return latest;
     }
     const state = findTask(layout, id);

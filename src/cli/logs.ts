@@ -65,8 +65,9 @@ function presetOfRun(layout: Layout, runDir: string): AgentPreset | undefined {
 export async function showLogs(layout: Layout, id: string, options: { follow?: boolean; attempt?: string; raw?: boolean }): Promise<void> {
   let number = await attemptToShow(layout, id, options);
   while (number !== undefined) {
+    const startedAt = readRunRecord(layout.runDir(id, number))?.started_at;
     await copyRun(layout, id, number, options);
-    const next = options.follow && options.attempt === undefined ? await nextAttempt(layout, id, number) : undefined;
+    const next = options.follow && options.attempt === undefined ? await nextAttempt(layout, id, number, startedAt) : undefined;
     if (next === undefined) return reportStartFailure(layout, id, number);
     number = next;
   }
