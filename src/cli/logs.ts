@@ -66,15 +66,16 @@ export async function showLogs(layout: Layout, id: string, options: { follow?: b
   let number = await attemptToShow(layout, id, options);
   while (number !== undefined) {
     const startedAt = readRunRecord(layout.runDir(id, number))?.started_at;
-    await copyRun(layout, id, number, options);
+    await copyRun(layout, id, number, startedAt, options);
     const next = options.follow && options.attempt === undefined ? await nextAttempt(layout, id, number, startedAt) : undefined;
     if (next === undefined) return reportStartFailure(layout, id, number);
     number = next;
   }
 }
 
-// Copies one run's output; with follow, until that run has ended.
-async function copyRun(layout: Layout, id: string, number: number, options: { follow?: boolean; raw?: boolean }): Promise<void> {
+// Copies one run's output; with follow, until that run has ended, or was begun anew under the same
+// number (then the caller shows the new one from its start).
+async function copyRun(layout: Layout, id: string, number: number, startedAt: string | undefined, options: { follow?: boolean; raw?: boolean }): Promise<void> {
   const dir = layout.runDir(id, number);
   if (!existsSync(dir)) throw new CliError(`${id} has no attempt ${number}`);
   const preset = options.raw ? undefined : presetOfRun(layout, dir);
@@ -82,6 +83,7 @@ async function copyRun(layout: Layout, id: string, number: number, options: { fo
   let outAt = 0;
   let errAt = 0;
   for (;;) {
+    if (options.follow && readRunRecord(dir)?.started_at !== startedAt) return;
     const ended = hasExitFile(dir) || !existsSync(layout.taskPath('assigned', id));
     outAt = copyFrom(join(dir, 'stdout'), outAt, process.stdout, render, ended || !options.follow);
     errAt = copyFrom(join(dir, 'stderr'), errAt, process.stderr);

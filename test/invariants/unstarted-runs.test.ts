@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropTask, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { faultWorkspace, MARKER_AGENT, killDaemon, markerCounts, readMarker, readTask, runFile, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
+import { cliAsync, faultWorkspace, MARKER_AGENT, killDaemon, markerCounts, readMarker, readTask, runFile, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
 import { existsSync } from 'node:fs';
 
 let workspace: (Workspace & { marker: string }) | undefined;
@@ -74,6 +74,8 @@ describe('nothing lost: a run recorded but never started', () => {
       }
       dropTask(root, 'job', kind.task(marker));
       await waitFor('the run to be recorded', () => existsSync(runFile(root, 'job', 1, 'run.json')));
+      // Followed from here, the run that begins again under the same attempt number is shown too.
+      const following = cliAsync(root, ['logs', '-f', 'job']);
       await sleep(100);
       await killDaemon(daemon);
       if (fate === 'killed') helpers.forEach((pid) => signal(pid, 'SIGKILL'));
@@ -84,6 +86,7 @@ describe('nothing lost: a run recorded but never started', () => {
       const task = readTask(root, 'completed', 'job');
       expect(task.attempts?.map((attempt) => attempt.outcome)).toEqual(['success']);
       expect(markerCounts(readMarker(marker)).get('job')).toBe(1);
+      expect(await following).toMatchObject({ code: 0, stdout: 'marker-agent finished job attempt 1\n' });
     });
   }
 });
