@@ -34,7 +34,7 @@ function renderPlainTask(text: string, update: DaemonFields): string | undefined
   if (personKeys.some((key) => isDaemonKey(key) && key !== 'created_at')) return undefined;
   const cut = tailStart < keys.length ? offsetOfLine(text, keys[tailStart]!.line) : text.length;
   const daemon = daemonPart(plain.data, update, personKeys.includes('created_at'));
-  return joinParts(text.slice(0, cut), Object.keys(daemon).length > 0 ? renderTaskText(daemon) : '');
+  return joinParts(text.slice(0, cut), Object.keys(daemon).length > 0 ? renderTaskText(daemon) : '', text.slice(cut));
 }
 
 function offsetOfLine(text: string, line: number): number {
@@ -53,8 +53,12 @@ function daemonPart(current: Record<string, unknown>, update: DaemonFields, pers
   return daemon;
 }
 
-function joinParts(person: string, body: string): string {
-  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}`;
+// The person's part, then the daemon's, then the comments a person wrote among or below the
+// daemon's fields (`echo "# note" >> x.yaml`), kept at the end. A comment at the start of a line is
+// always a person's: the daemon writes none, and its fields' own lines are keys or indented.
+function joinParts(person: string, body: string, oldTail = ''): string {
+  const comments = oldTail.split('\n').filter((line) => line.startsWith('#'));
+  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}${comments.map((line) => `${line}\n`).join('')}`;
 }
 
 function renderWithYamlLibrary(text: string, update: DaemonFields): string {
@@ -70,7 +74,7 @@ function renderWithYamlLibrary(text: string, update: DaemonFields): string {
   const person = text.slice(0, cut);
   const personCreatedAt = items.slice(0, tailStart).some((item) => keyOf(item.key) === 'created_at');
   const daemon = daemonPart(current, update, personCreatedAt);
-  return joinParts(person, Object.keys(daemon).length > 0 ? renderTaskText(daemon) : '');
+  return joinParts(person, Object.keys(daemon).length > 0 ? renderTaskText(daemon) : '', text.slice(cut));
 }
 
 // Fallback when a person put daemon fields among their own: edit the document in place.

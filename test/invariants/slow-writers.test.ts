@@ -85,6 +85,19 @@ describe('nothing lost: slow writers', () => {
 });
 
 describe('nothing lost: no write-back from a stale copy', () => {
+  it("keeps a comment a person appends to a running task's file", async () => {
+    workspace = makeWorkspace();
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    expect(cli(root, ['add', '--id', 'noted', '--command', 'sleep 1', 'runs a second']).code).toBe(0);
+    await waitFor('the task to run', () => foldersOf(root, 'noted').join() === 'assigned');
+    appendFileSync(join(root, 'tasks/assigned/noted.yaml'), '# a note added while it ran\n');
+    await waitFor('the task to complete', () => foldersOf(root, 'noted').join() === 'completed', 20_000);
+    const text = readFileSync(join(root, 'tasks/completed/noted.yaml'), 'utf8');
+    expect(text).toContain('outcome: success');
+    expect(text.endsWith('# a note added while it ran\n')).toBe(true);
+  });
+
   const end = { number: 1, slot: 'shell#1', worker: 'test', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', exitCode: 0, outcome: 'success' as const, error: undefined };
 
   it('records an attempt on the file as it is now when a person changed it after it was read', async () => {

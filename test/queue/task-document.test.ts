@@ -31,3 +31,20 @@ describe('renderTask', () => {
     expect(second.indexOf('attempts:')).toBeLessThan(second.indexOf('result:'));
   });
 });
+
+describe('renderTask and comments below the daemon part', () => {
+  it('keeps a comment a person appended below or among the daemon fields, at the end', () => {
+    const ran = renderTask('description: x\n', { created_at: '2026-01-01T00:00:00.000Z' });
+    const noted = `${ran}# a note added while it ran\n`;
+    const again = renderTask(noted, { attempts: [{ number: 1, agent: 'shell#1', outcome: 'success', exit_code: 0 }], result: { outcome: 'success', summary: 'done\n# not a comment: inside a block' } });
+    expect(again.startsWith('description: x\ncreated_at: 2026-01-01T00:00:00.000Z\nattempts:\n')).toBe(true);
+    expect(again.endsWith('# a note added while it ran\n')).toBe(true);
+    expect(again.match(/# a note added while it ran/g)).toHaveLength(1);
+    // The daemon's own lines are never taken for a person's comment, and the note stays once.
+    const third = renderTask(again, { retry_after: undefined });
+    expect(third).toBe(again);
+    // The yaml library's path (a flow value in the person's part) keeps it too.
+    const flow = renderTask(`description: x\nlocks: [a]\ncreated_at: 2026-01-01T00:00:00.000Z\n# flow note\n`, { result: { outcome: 'success' } });
+    expect(flow.endsWith('# flow note\n')).toBe(true);
+  });
+});
