@@ -37,12 +37,13 @@ function returnId(layout: Layout, id: string, target: string): string {
   }
 }
 
-// The command that puts a set-aside file back into pending/, run from the workspace folder. `mv -i`
-// asks before replacing a file that appeared there meanwhile, so pasting it never loses a task.
+// The command that puts a set-aside file back into pending/, from wherever it is pasted (it goes to
+// the workspace folder first). `mv -i` asks before replacing a file that appeared there meanwhile,
+// so pasting it never loses a task.
 function moveBackHint(layout: Layout, id: string, target: string, onlyTheId: boolean): string {
   const back = returnId(layout, id, target);
   const to = back === id ? `${inWorkspace(layout, layout.folder('pending'))}/` : inWorkspace(layout, layout.taskPath('pending', back));
-  const command = shellCommand(['mv', '-i', inWorkspace(layout, layout.taskPath('failed', target)), to]);
+  const command = `${shellCommand(['cd', layout.root])} && ${shellCommand(['mv', '-i', inWorkspace(layout, layout.taskPath('failed', target)), to])}`;
   return onlyTheId ? `Move it back under a free id: ${command}` : `Fix it, then move it back: ${command}`;
 }
 
@@ -51,7 +52,9 @@ function moveBackHint(layout: Layout, id: string, target: string, onlyTheId: boo
 // it vanished first. The person's bytes are kept: the hint moves the file back under a free id.
 export async function setAside(layout: Layout, id: string, problems: Problem[], failed: ReadonlySet<string>, rename: boolean): Promise<SetAside | undefined> {
   const lines = problems.map((problem) => formatProblem(inWorkspace(layout, layout.taskPath('pending', id)), problem));
-  let target = rename || failed.has(id) ? freeFailedId(layout, id, failed) : id;
+  // An id another folder holds is never given a second file: the invalid newcomer gets a new name.
+  const taken = failed.has(id) || STATE_FOLDERS.some((state) => state !== 'pending' && existsSync(layout.taskPath(state, id)));
+  let target = rename || taken ? freeFailedId(layout, id, failed) : id;
   for (;;) {
     const moved = await moveTask(layout, id, 'pending', 'failed', target);
     if (moved === 'gone') return undefined;

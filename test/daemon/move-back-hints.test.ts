@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { shellCommand } from '../../src/core/shell-quote.js';
 import { ensureWorkspace, layoutOf } from '../../src/index.js';
 import { dropTask, FAST_DAEMON, inProcessDaemon, waitFor } from '../helpers/workspace.js';
 
@@ -38,9 +39,12 @@ function pasteHint(dir: string, id: string, lead: string): string {
   const last = readFileSync(errorFile(dir, id), 'utf8').trimEnd().split('\n').at(-1)!;
   expect(last.startsWith(`${lead}: `), last).toBe(true);
   const command = last.slice(lead.length + 2);
-  const pasted = spawnSync('/bin/sh', ['-c', command], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // Pasted from another folder: the hint goes to the workspace itself.
+  const pasted = spawnSync('/bin/sh', ['-c', command], { cwd: tmpdir(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   expect(pasted.status, pasted.stderr).toBe(0);
-  return command;
+  const cd = `${shellCommand(['cd', dir])} && `;
+  expect(command.startsWith(cd), command).toBe(true);
+  return command.slice(cd.length);
 }
 
 const completed = (dir: string, id: string) => join(dir, 'tasks/completed', `${id}.yaml`);
@@ -93,5 +97,19 @@ describe('the move-back hint of a set-aside task', () => {
 
     expect(pasteHint(dir, 'typo', 'Fix it, then move it back')).toBe('mv -i tasks/failed/typo.yaml tasks/pending/');
     await waitFor('the fixed task to complete', () => existsSync(completed(dir, 'typo')));
+  });
+
+  it('files an invalid newcomer whose id another folder holds under a new name, so the id stays in one place', async () => {
+    root = spacedWorkspace();
+    const dir = root;
+    daemon = inProcessDaemon(dir);
+    dropTask(dir, 'two', 'description: the first half\ncommand: "true"\n');
+    await waitFor('the first to complete', () => existsSync(completed(dir, 'two')));
+    dropSettled(dir, 'two', 'priority: low\n# the second half, appended after the first was read\n');
+    await waitFor('the newcomer to be set aside', () => existsSync(errorFile(dir, 'two.duplicate-1')));
+    expect(existsSync(join(dir, 'tasks/failed/two.yaml'))).toBe(false);
+    writeFileSync(join(dir, 'tasks/failed/two.duplicate-1.yaml'), 'description: fixed\ncommand: "true"\n');
+    expect(pasteHint(dir, 'two.duplicate-1', 'Fix it, then move it back')).toBe('mv -i tasks/failed/two.duplicate-1.yaml tasks/pending/two-2.yaml');
+    await waitFor('the fixed task to complete', () => existsSync(completed(dir, 'two-2')));
   });
 });

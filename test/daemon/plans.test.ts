@@ -68,7 +68,7 @@ describe('plans dropped into tasks/pending/', () => {
     const error = readFileSync(join(t.ws.root, 'tasks/failed/release.error'), 'utf8');
     expect(error).toContain('release.yaml: tasks[3].depends_on: unknown name "tset" (did you mean "test"?)');
     expect(error).toContain('tasks/pending/release.yaml: tasks[3].depends_on');
-    expect(error).toContain('Fix it, then move it back: mv -i tasks/failed/release.yaml tasks/pending/');
+    expect(error).toMatch(/Fix it, then move it back: cd \S+ && mv -i tasks\/failed\/release\.yaml tasks\/pending\//);
     expect(idsIn(t.ws.root, 'pending')).toEqual([]);
     expect(idsIn(t.ws.root, 'completed')).toEqual([]);
     expect(existsSync(join(t.ws.root, 'order.log'))).toBe(false);
