@@ -4,6 +4,7 @@ import { BUILT_IN_ROLES } from './roles.js';
 import { z } from 'zod';
 import { splitCommandLine } from './argv.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
 import { workspacePath } from './task-schema.js';
@@ -13,6 +14,10 @@ import { closest } from './suggest.js';
 
 const durationText = z.union([z.string(), z.number()]).refine((value) => parseDuration(value) !== undefined, {
   error: 'must be a duration such as 30m, 1h or 90s',
+});
+
+const sizeText = z.union([z.string(), z.number()]).refine((value) => parseSize(value) !== undefined, {
+  error: 'must be a size such as 256MB, 1GB or a number of bytes (0: no limit)',
 });
 
 const stallAction = z.enum(['warn', 'cancel', 'retry'], { error: 'must be warn, cancel or retry' });
@@ -37,6 +42,7 @@ const agentSchema = z
     cwd: z.string({ error: 'must be a folder relative to the workspace' }).optional(),
     stall_timeout: durationText.optional(),
     stall_action: stallAction.optional(),
+    max_output: sizeText.optional(),
     // Roles this agent takes: a task with one of these roles and no agent of its own runs here.
     roles: z.array(z.string(), { error: 'must be a list of role names such as [backend, tests]' }).optional(),
   })
@@ -57,6 +63,8 @@ const defaultsSchema = z.strictObject({
   // An agent silent for this long is stalled (0 turns the check off); the action says what then.
   stall_timeout: durationText.default('10m'),
   stall_action: stallAction.default('warn'),
+  // A run whose stdout or stderr grows past this is stopped (0: no limit): `yes` fills a disk in minutes.
+  max_output: sizeText.default('256MB'),
   // How long an agent pauses after a usage or rate limit whose CLI named no reset time (doubling).
   limit_backoff: durationText.default('1m'),
   // Where agents work (the workspace, or a git worktree each), from which base, and how work merges back.
@@ -99,8 +107,8 @@ export type StallAction = z.infer<typeof stallAction>;
 // The config with durations resolved, as the rest of the program uses it.
 export interface Config {
   maxConcurrent: number;
-  agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined }>;
-  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction; limitBackoffMs: number; priorityAgingMs: number };
+  agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined; maxOutputBytes: number | undefined }>;
+  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction; maxOutputBytes: number; limitBackoffMs: number; priorityAgingMs: number };
   contextFiles: string[];
   worktree: WorktreeConfig;
   // Every role a task may name: the built-in ones, then orchestrator.yaml's.
@@ -144,7 +152,12 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
       agents: Object.fromEntries(
         Object.entries(fields.agents).map(([name, agent]) => [
           name,
-          { ...agent, timeoutMs: agent.timeout === undefined ? undefined : ms(agent.timeout), stallTimeoutMs: agent.stall_timeout === undefined ? undefined : ms(agent.stall_timeout) },
+          {
+            ...agent,
+            timeoutMs: agent.timeout === undefined ? undefined : ms(agent.timeout),
+            stallTimeoutMs: agent.stall_timeout === undefined ? undefined : ms(agent.stall_timeout),
+            maxOutputBytes: agent.max_output === undefined ? undefined : parseSize(agent.max_output),
+          },
         ]),
       ),
       defaults: {
@@ -155,6 +168,7 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
         retryDelayMs: ms(fields.defaults.retry_delay),
         stallTimeoutMs: ms(fields.defaults.stall_timeout),
         stallAction: fields.defaults.stall_action,
+        maxOutputBytes: parseSize(fields.defaults.max_output) ?? 0,
         limitBackoffMs: ms(fields.defaults.limit_backoff),
         priorityAgingMs: ms(fields.defaults.priority_aging),
       },
@@ -173,7 +187,9 @@ function unknownPresets(data: unknown, presetNames: readonly string[]): Problem[
   if (!agents || typeof agents !== 'object') return [];
   return Object.entries(agents).flatMap(([name, agent]) => {
     const preset = (agent as { preset?: unknown } | null)?.preset;
-    return typeof preset === 'string' && !presetNames.includes(preset) ? [{ path: `agents.${name}.preset`, message: `unknown preset "${preset}" (known: ${presetNames.join(', ')})` }] : [];
+    if (typeof preset !== 'string' || presetNames.includes(preset)) return [];
+    const guess = closest(preset, presetNames);
+    return [{ path: `agents.${name}.preset`, message: `unknown preset "${preset}" (${guess ? `did you mean "${guess}"? ` : ''}known: ${presetNames.join(', ')})` }];
   });
 }
 
@@ -183,6 +199,11 @@ function unknownAgentRoles(agent: string, roles: readonly string[] | undefined, 
     const hint = closest(role, known);
     return [{ path: `agents.${agent}.roles[${index}]`, message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${known.join(', ')}; add one under roles:)` }];
   });
+}
+
+// How much output a run of `agent` may write to stdout or stderr before it is stopped (0: no limit).
+export function outputLimit(config: Config, agent: string): number {
+  return config.agents[agent]?.maxOutputBytes ?? config.defaults.maxOutputBytes;
 }
 
 // How long an agent may stay silent, and what happens then (its own settings, else the defaults).

@@ -7,6 +7,8 @@ export interface StopRequest {
   outcome: AttemptOutcome;
   error: string;
   requeue: boolean;
+  // A failure a retry would repeat (output past its limit): the task fails without retrying.
+  final?: boolean;
 }
 
 // One attempt the daemon is responsible for, spawned by it or adopted from a previous daemon.

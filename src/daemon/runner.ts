@@ -8,6 +8,7 @@ import { firstRunProcess, groupAlive } from '../agents/process-table.js';
 import { findProgram, launchAgent, programNotFound } from '../agents/agent-program.js';
 import type { Launched } from '../agents/launcher.js';
 import { GroupSweep } from './group-sweep.js';
+import { outputOverLimit } from './output-limit.js';
 import { Spawner } from './spawner.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { promptWithRole } from '../agents/launch-args.js';
@@ -73,10 +74,16 @@ export class Runner {
   private stallTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
 
-  // Reads each streaming agent's new output into runs/<id>/<n>/status.json, once a second.
+  // Reads each streaming agent's new output into runs/<id>/<n>/status.json, and stops a run whose
+  // output outgrew its limit, once a second.
   private watchProgress(): void {
     this.progressTimer = setInterval(() => {
-      for (const run of this.runs.values()) if (!run.finished) this.readProgress(run);
+      for (const run of this.runs.values()) {
+        if (run.finished || run.stopping) continue;
+        this.readProgress(run);
+        const over = outputOverLimit(this.ctx.config(), run.agent, run.runDir);
+        if (over) void this.stop(run.id, over);
+      }
     }, PROGRESS_MS);
     this.progressTimer.unref();
   }
@@ -399,7 +406,7 @@ export class Runner {
         ...(workspace ? { workspace } : {}),
         requeue: run.stopping?.requeue ?? false,
         ...(limitedUntil === undefined ? {} : { retryAtMs: limitedUntil }),
-        ...(failure?.kind === 'auth' ? { final: true } : {}),
+        ...(failure?.kind === 'auth' || run.stopping?.final ? { final: true } : {}),
       };
       const recorded = await recordRunEnd(this.ctx, run, end);
       if (recorded) {
