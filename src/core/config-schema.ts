@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { splitCommandLine } from './argv.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
+import { typeError } from './type-errors.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
 import { workspacePath } from './task-schema.js';
@@ -34,7 +35,7 @@ const agentSchema = z
     model: z.string({ error: 'must be a model name (passed to the CLI as --model)' }).min(1).optional(),
     // The preset's CLI when it is not on PATH (or has another name): a path, or a name looked up on PATH.
     bin: z.string({ error: 'must be the path of the CLI, such as /opt/claude/bin/claude' }).min(1).optional(),
-    max_instances: z.number().int().min(1, { error: 'must be 1 or more' }).default(1),
+    max_instances: z.number({ error: typeError('a whole number, 1 or more') }).int().min(1, { error: 'must be 1 or more' }).default(1),
     timeout: durationText.optional(),
     env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
       error: 'must be a mapping of NAME: value',
@@ -58,7 +59,7 @@ const defaultsSchema = z.strictObject({
     .default('normal'),
   timeout: durationText.default('30m'),
   // One quick retry: a transient failure gets a second chance, a real one fails in seconds (docs/decisions.md).
-  max_retries: z.number().int().min(0).default(1),
+  max_retries: z.number({ error: typeError('a whole number, 0 or more') }).int().min(0).default(1),
   retry_delay: durationText.default('5s'),
   // An agent silent for this long is stalled (0 turns the check off); the action says what then.
   stall_timeout: durationText.default('10m'),
@@ -84,7 +85,7 @@ const DEFAULT_CONTEXT_FILES: readonly string[] = ['context/project_overview.md']
 
 // orchestrator.yaml: every field optional so `orchestrate init` can write a short file.
 export const configSchema = z.strictObject({
-  max_concurrent: z.number().int().min(1, { error: 'must be 1 or more' }).default(4),
+  max_concurrent: z.number({ error: typeError('a whole number, 1 or more') }).int().min(1, { error: 'must be 1 or more' }).default(4),
   agents: z.record(z.string(), agentSchema).default({ shell: { preset: 'shell', max_instances: 4 } }),
   defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
   // DESIGN: the overview is given to every agent, so it is in unless `files:` says otherwise.

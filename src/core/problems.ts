@@ -42,10 +42,12 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   return def?.shape ? Object.keys(def.shape) : [];
 }
 
-// A field no schema knows, at `path` (which ends in it), with a did-you-mean or the known fields.
-export function unknownField(path: string, key: string, known: readonly string[]): Problem {
+// A field no schema knows, at `path` (which ends in it), with a did-you-mean or the known fields
+// (`listKnown: false` when an earlier line listed them already).
+export function unknownField(path: string, key: string, known: readonly string[], listKnown = true): Problem {
   const guess = closest(key, known);
-  return { path, message: `unknown field (${guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}`})` };
+  if (guess) return { path, message: `unknown field (did you mean "${guess}"?)` };
+  return { path, message: listKnown ? `unknown field (known fields: ${known.join(', ')})` : 'unknown field' };
 }
 
 // More problems than a person fixes in one go are summed up in a last line, so a file of 60,000
@@ -62,7 +64,7 @@ export function problemsFromZod(error: z.ZodError, schema: z.ZodType): Problem[]
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(schema, issue.path);
-      for (const key of issue.keys) add(() => unknownField(pathOf([...issue.path, key]), key, known));
+      issue.keys.forEach((key, index) => add(() => unknownField(pathOf([...issue.path, key]), key, known, index === 0)));
       continue;
     }
     add(() => ({ path: pathOf(issue.path), message: issue.message }));

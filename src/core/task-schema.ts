@@ -3,15 +3,16 @@ import { parseDuration } from './duration.js';
 import { idProblem } from './ids.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
+import { textError, typeError } from './type-errors.js';
 import { leavesAsText, LOCK_INSIDE, STAY_INSIDE } from './workspace-path.js';
 import { worktreeResultFields, worktreeTaskFields } from './worktree-fields.js';
 
-const duration = z.union([z.string(), z.number()], { error: 'must be a duration such as 30m, 1h or 90s' }).refine(
+const duration = z.union([z.string(), z.number()], { error: typeError('a duration such as 30m, 1h or 90s') }).refine(
   (value) => parseDuration(value) !== undefined,
   { error: 'must be a duration such as 30m, 1h or 90s' },
 );
 
-const taskIdRef = z.string({ error: 'must be a task id' }).refine((id) => idProblem(id) === undefined, {
+const taskIdRef = z.string({ error: textError('must be a task id', 'a task id') }).refine((id) => idProblem(id) === undefined, {
   error: 'is not a valid task id (letters, digits, ".", "_", "-")',
 });
 
@@ -63,13 +64,13 @@ export const resultSchema = z
 // The task file: a person's fields first, then what the daemon adds at transitions.
 export const taskSchema = z.strictObject({
   description: z
-    .string({ error: 'is required: the prompt for the agent (add `description: ...`)' })
+    .string({ error: textError('is required: the prompt for the agent (add `description: ...`)', 'the prompt for the agent, as text') })
     .trim()
     .min(1, { error: 'must not be empty (say what the agent should do)' }),
-  agent: z.string({ error: 'must be an agent name from orchestrator.yaml' }).optional(),
-  role: z.string({ error: 'must be a role name' }).optional(),
+  agent: z.string({ error: textError('must be an agent name from orchestrator.yaml', 'an agent name from orchestrator.yaml') }).optional(),
+  role: z.string({ error: textError('must be a role name', 'a role name') }).optional(),
   priority: z
-    .union([z.string(), z.number()])
+    .union([z.string(), z.number()], { error: typeError('high, normal or low (or 0, 1, 2)') })
     .refine((value) => priorityLevel(value) !== undefined, { error: 'must be high, normal or low (or 0, 1, 2)' })
     .optional(),
   depends_on: idList.optional(),
@@ -78,8 +79,8 @@ export const taskSchema = z.strictObject({
   context_files: z.array(workspacePath, { error: 'must be a list of paths' }).optional(),
   locks: z.array(lockPattern, { error: 'must be a list of paths or globs' }).optional(),
   timeout: duration.optional(),
-  max_retries: z.number({ error: 'must be a whole number, 0 or more' }).int({ error: 'must be a whole number, 0 or more' }).min(0, { error: 'must be 0 or more' }).optional(),
-  command: z.string({ error: 'must be a shell command line (used by the shell agent)' }).optional(),
+  max_retries: z.number({ error: typeError('a whole number, 0 or more') }).int({ error: 'must be a whole number, 0 or more' }).min(0, { error: 'must be 0 or more' }).optional(),
+  command: z.string({ error: textError('must be a shell command line (used by the shell agent)', 'a shell command line') }).optional(),
   ...worktreeTaskFields,
   // The task that submitted this one (`orchestrate add --parent`): `show PARENT` lists its children.
   parent: taskIdRef.optional(),

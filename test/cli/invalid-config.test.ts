@@ -11,7 +11,7 @@ afterEach(() => {
   ws.cleanup();
 });
 
-const WARNING = 'warning: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); the daemon keeps running its last good config\n';
+const WARNING = 'warning: orchestrator.yaml is invalid (max_concurrent: must be a whole number, 1 or more, not the text \"four\"); the daemon keeps running its last good config\n';
 
 function breakConfig(root: string): void {
   const path = join(root, 'orchestrator.yaml');
@@ -31,11 +31,11 @@ describe('an invalid orchestrator.yaml under a running daemon', () => {
 
     const status = cli(ws.root, ['status']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`config: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); the daemon (pid ${pid}) keeps running its last good config (see \`orchestrate doctor\`)`);
-    expect(JSON.parse(cli(ws.root, ['status', '--json']).stdout).config).toEqual({ ok: false, problems: ['max_concurrent: Invalid input: expected number, received string'] });
+    expect(status.stdout).toContain(`config: orchestrator.yaml is invalid (max_concurrent: must be a whole number, 1 or more, not the text \"four\"); the daemon (pid ${pid}) keeps running its last good config (see \`orchestrate doctor\`)`);
+    expect(JSON.parse(cli(ws.root, ['status', '--json']).stdout).config).toEqual({ ok: false, problems: ['max_concurrent: must be a whole number, 1 or more, not the text \"four\"'] });
     const doctor = cli(ws.root, ['doctor'], { env: { PATH: '/usr/bin:/bin' } });
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toContain(`  problem  orchestrator.yaml: max_concurrent: Invalid input: expected number, received string\n  note     the daemon (pid ${pid}) keeps running its last good config until this is fixed`);
+    expect(doctor.stdout).toContain(`  problem  orchestrator.yaml: max_concurrent: must be a whole number, 1 or more, not the text \"four\"\n  note     the daemon (pid ${pid}) keeps running its last good config until this is fixed`);
   });
 
   it('with no daemon, add submits without checking --agent, and says so', () => {
@@ -44,8 +44,8 @@ describe('an invalid orchestrator.yaml under a running daemon', () => {
     const added = cli(ws.root, ['add', '--id', 'unchecked', '--agent', 'shell', 'x']);
     expect(added.code).toBe(0);
     expect(added.stdout).toBe('unchecked\n');
-    expect(added.stderr).toContain('warning: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); --agent shell was not checked\n');
-    expect(cli(ws.root, ['status']).stdout).toContain('config: orchestrator.yaml is invalid (max_concurrent: Invalid input: expected number, received string); `orchestrate start` refuses it (see `orchestrate doctor`)');
+    expect(added.stderr).toContain('warning: orchestrator.yaml is invalid (max_concurrent: must be a whole number, 1 or more, not the text \"four\"); --agent shell was not checked\n');
+    expect(cli(ws.root, ['status']).stdout).toContain('config: orchestrator.yaml is invalid (max_concurrent: must be a whole number, 1 or more, not the text \"four\"); `orchestrate start` refuses it (see `orchestrate doctor`)');
   });
 
   it("status and doctor judge the file as the daemon does: a variable the daemon lacks makes it invalid there", async () => {

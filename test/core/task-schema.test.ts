@@ -83,3 +83,27 @@ describe('validateTask', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('validateTask, values YAML reads as another type', () => {
+  const problemOf = (data: Record<string, unknown>) => {
+    const result = validateTask('t', data);
+    return result.ok ? undefined : result.problems[0];
+  };
+
+  it('says what YAML made of a text field, and how to keep it as text', () => {
+    expect(problemOf({ description: 1000 })).toEqual({ path: 'description', message: 'must be the prompt for the agent, as text, but YAML read it as the number 1000 (put the value in quotes to keep it as text)' });
+    expect(problemOf({ description: 'x', command: true })).toEqual({ path: 'command', message: 'must be a shell command line, but YAML read it as the boolean true (put the value in quotes to keep it as text)' });
+    expect(problemOf({ description: null })?.message).toMatch(/read it as null \(an empty value\)/);
+    expect(problemOf({})).toEqual({ path: 'description', message: 'is required: the prompt for the agent (add `description: ...`)' });
+  });
+
+  it('says what it got for other fields, instead of "Invalid input"', () => {
+    expect(problemOf({ description: 'x', priority: [1, 2] })).toEqual({ path: 'priority', message: 'must be high, normal or low (or 0, 1, 2), not a list' });
+    expect(problemOf({ description: 'x', max_retries: 'two' })).toEqual({ path: 'max_retries', message: 'must be a whole number, 0 or more, not the text "two"' });
+  });
+
+  it('lists the known fields once, on the first unknown field', () => {
+    const result = validateTask('t', { description: 'x', zzz1: 1, zzz2: 2 });
+    expect(!result.ok && result.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^unknown field \(known fields: description, /), 'unknown field']);
+  });
+});
