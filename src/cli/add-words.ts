@@ -16,5 +16,6 @@ export function checkDescriptionWords(words: readonly string[], knownOptions: re
   if (option === undefined) return;
   const guess = closest(option.split('=')[0]!, knownOptions);
   const text = shellCommand(['orchestrate', 'add', '--', ...words]);
-  throw new CliError(`unknown option '${option}'${guess ? ` (did you mean ${guess}?)` : ''}; a description that starts with "-" goes after --: ${text}`, 2);
+  const known = guess ? `did you mean ${guess}?` : 'see `orchestrate add --help`; other task fields go in a task file: `orchestrate add --file FILE`';
+  throw new CliError(`orchestrate add has no option '${option}' (${known}); if it is part of the description, put it after --: ${text}`, 2);
 }

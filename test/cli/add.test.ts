@@ -105,7 +105,7 @@ describe('orchestrate add, through the built CLI', () => {
     expect(cli(ws.root, ['add', '--agnet', 'shell', 'hi'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "orchestrate: unknown option '--agnet' (did you mean --agent?); a description that starts with \"-\" goes after --: orchestrate add -- --agnet shell hi\n",
+      stderr: "orchestrate: orchestrate add has no option '--agnet' (did you mean --agent?); if it is part of the description, put it after --: orchestrate add -- --agnet shell hi\n",
     });
     const literal = cli(ws.root, ['add', '--', '-q', 'is text here']);
     expect(literal.code, literal.stderr).toBe(0);
