@@ -19,7 +19,8 @@ export async function listAgents(layout: Layout): Promise<AgentRow[]> {
   return Object.entries(config.agents).map(([name, agent]) => ({
     name,
     kind: agent.preset ? `preset ${agent.preset}` : `command ${Array.isArray(agent.command) ? JSON.stringify(agent.command) : agent.command}`,
-    max_instances: agent.max_instances,
+    // This run's slots when a daemon runs (`start --agents` sets them), else the config's.
+    max_instances: report.slots?.find((slot) => slot.agent === name)?.max ?? agent.max_instances,
     running: report.running.filter((row) => row.agent === name).length,
     timeout: formatDuration(agent.timeoutMs ?? config.defaults.timeoutMs),
   }));

@@ -8,11 +8,23 @@ export function invalidConfig(problems: readonly string[]): string {
   return `orchestrator.yaml is invalid (${problems[0] ?? 'unreadable'}${more})`;
 }
 
-// What a running daemon says of orchestrator.yaml as it is on disk now: its problems while it keeps
-// its last good config (checked with its own environment, so an unset variable counts), or none.
-// Undefined when no daemon answers.
-export async function daemonConfigProblems(layout: Layout): Promise<{ pid: number; problems: string[] | undefined } | undefined> {
+// What a running daemon runs: its slots per agent and pool (`start --agents` sets them), and the
+// problems of orchestrator.yaml as it is on disk now while it keeps its last good config (checked
+// with its own environment, so an unset variable counts). Undefined when no daemon answers.
+export interface DaemonConfig {
+  pid: number;
+  problems: string[] | undefined;
+  slots: Record<string, number>;
+  pool: string[] | undefined;
+}
+
+export async function daemonConfig(layout: Layout): Promise<DaemonConfig | undefined> {
   const reply = await sendControl(layout, { cmd: 'ping' }, 1000);
   if (!reply?.ok) return undefined;
-  return { pid: reply.pid as number, problems: Array.isArray(reply.config_problems) ? (reply.config_problems as string[]) : undefined };
+  return {
+    pid: reply.pid as number,
+    problems: Array.isArray(reply.config_problems) ? (reply.config_problems as string[]) : undefined,
+    slots: (reply.slots ?? {}) as Record<string, number>,
+    pool: Array.isArray(reply.pool) ? (reply.pool as string[]) : undefined,
+  };
 }

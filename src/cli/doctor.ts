@@ -10,7 +10,7 @@ import { agentFolder, type AgentFolder } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
-import { daemonConfigProblems } from './config-problems.js';
+import { daemonConfig } from './config-problems.js';
 import { daemonStatus } from './daemon-status.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
@@ -59,7 +59,7 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
   const clis = await checkClis(layout, loaded.environment, configured);
   const agents = [...configured].map(([name, { agent, resolution }]) => checkAgent(name, agent, resolution));
   // A running daemon judges the file with its own environment: an unset variable there counts too.
-  const judged = daemonStatus(layout).running ? await daemonConfigProblems(layout) : undefined;
+  const judged = daemonStatus(layout).running ? await daemonConfig(layout) : undefined;
   const configProblems = !loaded.ok ? loaded.errors : (judged?.problems ?? []).map((problem) => `orchestrator.yaml: ${problem}`);
   const daemon = judged?.problems || !loaded.ok ? judged : undefined;
   const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');

@@ -15,7 +15,7 @@ import { firstLine } from '../core/text.js';
 import { shownPath } from '../core/worktree.js';
 import { renderTable } from './table.js';
 import { orchestrateCommand } from './command-hint.js';
-import { daemonConfigProblems, invalidConfig } from './config-problems.js';
+import { daemonConfig, invalidConfig } from './config-problems.js';
 import { describeProblem } from '../core/problems.js';
 import { waitingReport, type WaitingReport } from './waiting.js';
 
@@ -41,6 +41,8 @@ export interface StatusReport {
   invalid: number;
   running: RunningRow[];
   slots: { agent: string; running: number; max: number }[] | undefined;
+  // The agents a task without `agent:` runs on in this daemon run (`start --agents`).
+  pool?: string[];
   // Why each pending task waits (from the daemon when one runs, else from the task files).
   waiting: WaitingReport;
   // Whether orchestrator.yaml can be used; while it cannot, a running daemon keeps its last good one.
@@ -92,21 +94,19 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
       ...(worktree ? { worktree: { path: shownPath(layout.root, worktree.path), branch: worktree.branch } } : {}),
     };
   });
-  let slots: StatusReport['slots'];
   const daemon = daemonStatus(layout);
   const waiting = await waitingReport(layout, ids, daemon.running);
   const { loadConfig } = await import('../queue/config-file.js');
   const loaded = loadConfig(layout);
-  if (loaded.ok) {
-    const { config } = loaded;
-    slots = Object.entries(config.agents).map(([agent, agentConfig]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max: waiting.slots?.[agent] ?? agentConfig.max_instances }));
-    for (const row of running) markStalled(layout, config, row, now);
-  }
-  // A running daemon judges the file with its own environment (an unset variable counts): ask it first.
-  const judged = daemon.running ? await daemonConfigProblems(layout) : undefined;
-  const problems = judged ? judged.problems : loaded.ok ? undefined : loaded.problems.map(describeProblem);
+  if (loaded.ok) for (const row of running) markStalled(layout, loaded.config, row, now);
+  // A running daemon says what it runs (its slots under `--agents`) and judges the file with its own
+  // environment (an unset variable counts): ask it first.
+  const runs = daemon.running ? await daemonConfig(layout) : undefined;
+  const maxima = runs?.slots ?? (loaded.ok ? Object.fromEntries(Object.entries(loaded.config.agents).map(([agent, settings]) => [agent, settings.max_instances])) : undefined);
+  const slots = maxima && Object.entries(maxima).map(([agent, max]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max }));
+  const problems = runs ? runs.problems : loaded.ok ? undefined : loaded.problems.map(describeProblem);
   const config: StatusReport['config'] = problems ? { ok: false, problems } : { ok: true };
-  return { root: layout.root, daemon, counts, invalid, running, slots, waiting, config, errors: readErrorTrail(layout.errorTrailPath) };
+  return { root: layout.root, daemon, counts, invalid, running, slots, ...(runs?.pool ? { pool: runs.pool } : {}), waiting, config, errors: readErrorTrail(layout.errorTrailPath) };
 }
 
 function readProgress(runDir: string): Progress | undefined {
@@ -149,7 +149,7 @@ export function renderStatus(report: StatusReport): string {
     ...(report.config.ok ? [] : [`config: ${invalidConfig(report.config.problems)}; ${daemon.running ? `the daemon (pid ${daemon.pid}) keeps running its last good config` : `${command('start')} refuses it`} (see ${command('doctor')})`]),
     `tasks: ${counts.pending} pending · ${counts.assigned} running · ${counts.completed} completed · ${counts.failed} failed${report.invalid ? ` (${report.invalid} invalid: see tasks/failed/*.error)` : ''}`,
   ];
-  if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}`);
+  if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}${report.pool ? ` (this run's pool: ${report.pool.join(', ')})` : ''}`);
   if (report.running.length > 0) {
     const state = (row: RunningRow) => (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
     // The WORKTREE column appears only when some running task works in one.

@@ -23,8 +23,6 @@ export interface WaitingReport {
   // (dependencies, conditions, cycles, backoff; slots and locks need a daemon).
   source: 'daemon' | 'files';
   rows: WaitingRow[];
-  // The daemon's slots per agent (they differ from the config under `start --agents`).
-  slots?: Record<string, number>;
 }
 
 // The task ids found in each folder (status has listed them already).
@@ -52,7 +50,7 @@ export async function waitingReport(layout: Layout, ids: FolderIds, daemonRunnin
       const rows = Object.entries(views).filter(([id]) => inFolder.has(id)).map(([id, view]) => row(id, view, now));
       const told = new Set(Object.keys(views));
       for (const id of [...ids.pending].sort()) if (!told.has(id)) rows.push(row(id, { kind: 'starting' }, now));
-      return { source: 'daemon', rows, slots: reply.slots as Record<string, number> };
+      return { source: 'daemon', rows };
     }
   }
   return { source: 'files', rows: fromFiles(layout, ids, now) };

@@ -403,7 +403,7 @@ export class Daemon {
   }
 
   // Why each pending task waits, worked out now for every one of them (for `orchestrate status`).
-  explainWaiting(): { waiting: Record<string, PendingView>; slots: Record<string, number> } {
+  explainWaiting(): { waiting: Record<string, PendingView> } {
     const waiting: Record<string, PendingView> = {};
     for (const [id, entry] of this.waiting) waiting[id] = entry.writer ? { kind: 'settling', writer: entry.writer } : { kind: 'settling' };
     if (this.ready.size > 0) {
@@ -411,8 +411,7 @@ export class Daemon {
       for (const [id, reason] of result.reasons()) waiting[id] = reason;
       for (const decision of result.decisions) waiting[decision.id] = viewOf(decision);
     }
-    const slots = Object.fromEntries(Object.entries(this.ctx.config().agents).map(([name, agent]) => [name, agent.max_instances]));
-    return { waiting, slots };
+    return { waiting };
   }
 
   // The correctness point: link pending -> assigned (never overwrites), then record and spawn.

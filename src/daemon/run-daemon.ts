@@ -73,8 +73,12 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
 
   const handle = async (request: ControlRequest, _socket: Socket): Promise<ControlReply> => {
     switch (request.cmd) {
-      case 'ping':
-        return { ok: true, pid: process.pid, root: layout.root, agents: Object.keys(configs.current().agents), ...configState(configs) };
+      case 'ping': {
+        const { agents, pool } = configs.current();
+        // This run's slots (`--agents` sets them) and pool, as status and agents show them.
+        const slots = Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, agent.max_instances]));
+        return { ok: true, pid: process.pid, root: layout.root, agents: Object.keys(agents), slots, ...(pool ? { pool } : {}), ...configState(configs) };
+      }
       case 'ring':
         daemon?.ring({ pendingIds: request.ids, trusted: true });
         return { ok: true, ...configState(configs) };

@@ -153,6 +153,9 @@ describe('scheduling in the daemon', () => {
     writeFileSync(join(root, 'orchestrator.yaml'), config(`  shell: { preset: shell, max_instances: 4 }\n${gate('a')}${gate('b')}`));
     expect(cli(root, ['start', '--agents', 'a:2,b:2']).code).toBe(0);
     t.daemon = { stop: async () => void cli(root, ['stop', '--kill-agents']), done: Promise.resolve() };
+    // status and agents show this run's slots and pool, not the config's max_instances.
+    expect(cli(root, ['status']).stdout).toContain("agents: shell 0/4 · a 0/2 · b 0/2 (this run's pool: a, b)");
+    expect(cli(root, ['agents']).stdout).toMatch(/\na +0\/2 /);
     const ids = ['one', 'two', 'three', 'four'].map((word) => cli(root, ['add', `task ${word}`]).stdout.trim());
     await waitFor('the four tasks to end', () => idsIn(root, 'completed').length + idsIn(root, 'failed').length === 4);
     expect(idsIn(root, 'completed')).toEqual([...ids].sort());
