@@ -8,7 +8,7 @@ import { viewsOf } from '../agents/progress.js';
 import { loadConfig } from '../queue/config-file.js';
 import { hasExitFile, readRunRecord } from '../queue/run-files.js';
 import { CliError } from './errors.js';
-import { attemptToShow, nextAttempt, reportStartFailure } from './log-attempt.js';
+import { attemptToShow, nextAttempt, reportFollowedEnd, reportStartFailure } from './log-attempt.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -68,7 +68,10 @@ export async function showLogs(layout: Layout, id: string, options: { follow?: b
     const startedAt = readRunRecord(layout.runDir(id, number))?.started_at;
     await copyRun(layout, id, number, startedAt, options);
     const next = options.follow && options.attempt === undefined ? await nextAttempt(layout, id, number, startedAt) : undefined;
-    if (next === undefined) return reportStartFailure(layout, id, number);
+    if (next === undefined) {
+      await reportStartFailure(layout, id, number);
+      return options.follow && options.attempt === undefined ? reportFollowedEnd(layout, id) : undefined;
+    }
     number = next;
   }
 }

@@ -1,6 +1,8 @@
 // `orchestrate logs` of a task that ended without running returns at once and says why.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cli, FAST_DAEMON, idsIn, makeWorkspace, waitFor, type Workspace } from '../helpers/workspace.js';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BIN, cli, FAST_DAEMON, idsIn, makeWorkspace, waitFor, type Workspace } from '../helpers/workspace.js';
 import { cliAsync } from '../helpers/faults.js';
 
 let ws: Workspace;
@@ -59,7 +61,10 @@ describe('orchestrate logs of a task that never ran', () => {
     cli(ws.root, ['add', '--id', 'waiter', '--depends-on', 'dep', '--command', 'echo never', 'waits']);
     const following = cliAsync(ws.root, ['logs', '-f', 'waiter']);
     cli(ws.root, ['start']);
-    expect(await following).toEqual({ code: 1, stdout: '', stderr: 'orchestrate: waiter did not run: dependency dep failed\n' });
+    const followed = await following;
+    expect(followed).toMatchObject({ code: 1, stdout: '' });
+    // While it waits it says why (no daemon at first, then its dependency), then how it ended.
+    expect(followed.stderr).toMatch(/^-- waiter is pending: no daemon is running \(start one with `orchestrate start`\) --\n(-- waiter is pending: .* --\n)*orchestrate: waiter did not run: dependency dep failed\n$/);
   });
 
   it('-f on a pending task that then runs prints its output', async () => {
@@ -67,7 +72,9 @@ describe('orchestrate logs of a task that never ran', () => {
     cli(ws.root, ['add', '--id', 'later', '--command', 'echo ran', 'runs later']);
     const following = cliAsync(ws.root, ['logs', '-f', 'later']);
     cli(ws.root, ['start']);
-    expect(await following).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
+    const followed = await following;
+    expect(followed).toMatchObject({ code: 0, stdout: 'ran\n' });
+    expect(followed.stderr).toMatch(/^(-- later is pending: .* --\n)*$/);
   });
 
   it('-f follows a task through its retries until it ends', async () => {
@@ -79,7 +86,28 @@ describe('orchestrate logs of a task that never ran', () => {
     const followed = await following;
     expect(followed).toMatchObject({ code: 0, stdout: 'first\nsecond\n' });
     // The wait in pending/ is said when it was seen (the retry delay is short here); the next attempt always.
-    expect(followed.stderr).toMatch(/^(-- retried: attempt 1 ended; it is back in pending\/ and will run again --\n)?-- retried: attempt 1 ended; attempt 2 follows --\n$/);
+    expect(followed.stderr).toMatch(/^(-- retried is pending: .* --\n)*(-- retried: attempt 1 ended; it is back in pending\/ and will run again --\n)?-- retried: attempt 1 ended; attempt 2 follows --\n$/);
     expect(cli(ws.root, ['logs', 'retried'])).toMatchObject({ code: 0, stdout: 'second\n' });
+  });
+
+  it('-f of a task that fails ends with its error and exit 1; without -f the output alone, exit 0', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'broke', '--command', 'echo trying; exit 3', 'fails']);
+    expect(cli(ws.root, ['logs', '-f', 'broke'])).toEqual({ code: 1, stdout: 'trying\n', stderr: 'orchestrate: broke failed: the agent exited with code 3\n' });
+    expect(cli(ws.root, ['logs', 'broke'])).toEqual({ code: 0, stdout: 'trying\n', stderr: '' });
+  });
+
+  it('-f of a task that can never start says why it waits, once', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'stuck', '--depends-on', 'ghost', 'waits for a task nobody submits']);
+    const child = spawn(process.execPath, [BIN, '-C', ws.root, 'logs', '-f', 'stuck'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor('the reason', () => stderr.includes('\n'));
+    await sleep(1000);
+    child.kill();
+    expect(stderr).toBe('-- stuck is pending: waits for unknown task ghost (no such id yet: submit it, or fix the id) --\n');
   });
 });
