@@ -6,6 +6,7 @@ import { CliError } from './errors.js';
 import { onePlace } from './one-place.js';
 import { closest } from '../core/suggest.js';
 import { firstLine } from '../core/text.js';
+import { latestRun } from './runs.js';
 import { renderTable } from './table.js';
 
 // Other words for the folders: `active` is the seed spec's word for running tasks.
@@ -57,12 +58,16 @@ export function tasksJson(tasks: IndexedTask[]): Buffer {
   return Buffer.concat(parts);
 }
 
-// The human form of `orchestrate tasks`.
-export function renderTasks(indexed: IndexedTask[]): string {
+// The human form of `orchestrate tasks`. A running task shows the attempt that runs and its agent
+// (its file records only the attempts that ended).
+export function renderTasks(layout: Layout, indexed: IndexedTask[]): string {
   if (indexed.length === 0) return 'no tasks';
   const tasks = indexed.map((task) => JSON.parse(task.json.toString()) as TaskSummary);
-  return renderTable(
-    ['ID', 'STATE', 'AGENT', 'TRIES', 'OUTCOME', 'DESCRIPTION'],
-    tasks.map((task) => [firstLine(task.id, 40), task.state, task.agent ?? '-', String(task.attempts), task.outcome ?? '-', firstLine(task.error && task.state === 'failed' ? `${task.description} — ${task.error}` : task.description, 70)]),
-  );
+  const rows = tasks.map((task) => {
+    const run = task.state === 'assigned' ? latestRun(layout, task.id) : undefined;
+    const agent = run?.record?.agent ?? task.agent ?? '-';
+    const tries = run && run.number > task.attempts ? run.number : task.attempts;
+    return [firstLine(task.id, 40), task.state, agent, String(tries), task.outcome ?? '-', firstLine(task.error && task.state === 'failed' ? `${task.description} — ${task.error}` : task.description, 70)];
+  });
+  return renderTable(['ID', 'STATE', 'AGENT', 'TRIES', 'OUTCOME', 'DESCRIPTION'], rows);
 }

@@ -167,6 +167,15 @@ describe('the CLI with a daemon', () => {
     expect(cli(ws.root, ['status']).stdout).toContain('daemon: not running');
   });
 
+  it('tasks shows the attempt that runs and its agent, not only the attempts that ended', async () => {
+    ws = makeWorkspace();
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'again', '--max-retries', '1', '--command', 'if [ -f tried ]; then sleep 5; else touch tried; exit 1; fi', 'fails, then runs long']);
+    await waitFor('attempt 2 to run', () => existsSync(join(ws.root, '.orchestrate/runs/again/2/run.json')) && idsIn(ws.root, 'assigned').includes('again'), 20_000);
+    expect(cli(ws.root, ['tasks']).stdout).toMatch(/\nagain +assigned +shell +2 +- /);
+    cli(ws.root, ['stop', '--kill-agents']);
+  });
+
   it('stop --wait lets running agents finish and records them before the daemon exits', async () => {
     ws = makeWorkspace();
     cli(ws.root, ['start']);
