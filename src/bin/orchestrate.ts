@@ -43,8 +43,8 @@ program
 program
   .command('run')
   .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
-  .option('--until-idle', 'exit once nothing is pending or running')
-  .addOption(new Option('--log-format <format>', 'log lines as json or pretty (default: pretty on a terminal)').choices(['json', 'pretty']))
+  .option('--until-idle', 'exit once nothing runs and no pending task can start (exit 1 if some never can)')
+  .addOption(new Option('--log-format <format>', 'log lines as json or pretty (default: pretty on a terminal, json otherwise)').choices(['json', 'pretty']))
   .option('--agents <slots>', 'this run\'s agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)')
   .action(async (options: { untilIdle?: boolean; logFormat?: string; agents?: string }) => {
     const { runForeground } = await import('../cli/run.js');

@@ -11,6 +11,7 @@ import { tempPathFor } from '../queue/atomic-write.js';
 import type { Layout } from '../queue/layout.js';
 import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
+import { unreadableFile } from './read-error.js';
 
 export interface AddOptions {
   agent?: string;
@@ -125,7 +126,7 @@ export async function addTask(layout: Layout, description: string | undefined, o
     try {
       raw = readFileSync(options.file);
     } catch (error) {
-      throw new CliError(`${options.file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
+      throw new CliError(unreadableFile(options.file, error));
     }
     stem = options.id ?? basename(options.file).replace(/\.ya?ml$/, '');
     const { parseTaskText } = await import('../queue/task-file.js');

@@ -10,6 +10,7 @@ import { expandInWorkspace, planData } from '../queue/plan-source.js';
 import { publishPlan } from '../queue/plan-staging.js';
 import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
+import { unreadableFile } from './read-error.js';
 
 export interface PlanOptions {
   dryRun?: boolean;
@@ -54,7 +55,7 @@ function readPlanFile(layout: Layout, file: string, options: PlanOptions): { pla
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw new CliError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    throw new CliError(unreadableFile(file, error));
   }
   const found = planData(bytes);
   if (found === undefined) {

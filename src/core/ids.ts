@@ -33,6 +33,14 @@ export function slugify(text: string, maxLength = SLUG_LENGTH): string {
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
+    // Letters NFKD leaves whole that have a usual ASCII spelling.
+    .replace(/ß/g, 'ss')
+    .replace(/æ/g, 'ae')
+    .replace(/œ/g, 'oe')
+    .replace(/ø/g, 'o')
+    .replace(/ł/g, 'l')
+    .replace(/đ/g, 'd')
+    .replace(/þ/g, 'th')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return slug === '' ? 'task' : cutAtWord(slug, maxLength);

@@ -114,16 +114,18 @@ export type TaskValidation = { ok: true; task: Task } | { ok: false; problems: P
 
 // Validates parsed YAML as a task; problems name the field and the fix.
 export function validateTask(id: string, data: unknown): TaskValidation {
+  // A bad file name is reported with whatever else is wrong, so one fix-and-move-back is enough.
   const badId = idProblem(id);
-  if (badId) return { ok: false, problems: [{ path: '', message: badId }] };
+  const idProblems: Problem[] = badId ? [{ path: '', message: badId }] : [];
   if (data === null || data === undefined) {
-    return { ok: false, problems: [{ path: '', message: 'the file is empty (write at least `description: ...`)' }] };
+    return { ok: false, problems: [...idProblems, { path: '', message: 'the file is empty (write at least `description: ...`)' }] };
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
-    return { ok: false, problems: [{ path: '', message: 'must be a YAML mapping of fields (start with `description: ...`)' }] };
+    return { ok: false, problems: [...idProblems, { path: '', message: 'must be a YAML mapping of fields (start with `description: ...`)' }] };
   }
   const parsed = taskSchema.safeParse(data);
-  if (!parsed.success) return { ok: false, problems: problemsFromZod(parsed.error, taskSchema) };
+  if (!parsed.success) return { ok: false, problems: [...idProblems, ...problemsFromZod(parsed.error, taskSchema)] };
+  if (badId) return { ok: false, problems: idProblems };
   const fields = parsed.data;
   return {
     ok: true,

@@ -11,6 +11,8 @@ export function planData(bytes: Uint8Array): { data: Record<string, unknown> } |
   const decoded = decodeText(bytes);
   if ('problem' in decoded) return decoded;
   const parsed = parseYaml(decoded.text);
+  // What a plan must start with, not what a task must.
+  if ('problem' in parsed && parsed.problem.message.startsWith('must be a YAML mapping')) return { problem: { path: '', message: 'must be a YAML mapping with a top-level `tasks:` list (see "Plans and delegation" in the README)' } };
   if ('problem' in parsed) return parsed;
   return isPlanData(parsed.data) ? { data: parsed.data } : undefined;
 }

@@ -22,6 +22,7 @@ describe('task ids', () => {
     expect(slugify('!!!')).toBe('task');
     expect(slugify('x'.repeat(100)).length).toBeLessThanOrEqual(40);
     expect(slugify('Résumé café crème')).toBe('resume-cafe-creme');
+    expect(slugify('Straße über Ærø, Łódź')).toBe('strasse-uber-aero-lodz');
   });
 
   it('cuts a long description at a word boundary, never in the middle of a word', () => {

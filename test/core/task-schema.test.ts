@@ -107,3 +107,10 @@ describe('validateTask, values YAML reads as another type', () => {
     expect(!result.ok && result.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/^unknown field \(known fields: description, /), 'unknown field']);
   });
 });
+
+describe('validateTask, a bad file name', () => {
+  it('is reported with the other problems of the file, not alone', () => {
+    const result = validateTask('a b', { descripton: 'x' });
+    expect(!result.ok && result.problems.map((problem) => problem.path)).toEqual(['', 'description', 'descripton']);
+  });
+});
