@@ -1,16 +1,15 @@
 import { readdirSync } from 'node:fs';
-import { firstRunProcess } from '../agents/process-table.js';
 import { stopRunTree } from '../agents/stop-run.js';
 import { taskIdOf } from '../core/ids.js';
 import { loadConfig } from '../queue/config-file.js';
 import { recordAttempt } from '../queue/finish.js';
 import type { Layout } from '../queue/layout.js';
-import { hasExitFile, isRunProcess, readExitCode, readPid } from '../queue/run-files.js';
+import { hasExitFile, readExitCode } from '../queue/run-files.js';
 import { readTaskFile } from '../queue/task-file.js';
 import { withTaskLock } from '../queue/task-lock.js';
 import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
-import { latestRun } from './runs.js';
+import { latestRun, liveRunProcess } from './runs.js';
 
 // Why a command stopped a run no daemon watched, as its attempt records it.
 export interface OrphanStop {
@@ -20,20 +19,12 @@ export interface OrphanStop {
   requeue: boolean;
 }
 
-// The live process of a task's latest run (its wrapper or runner, else any process carrying its marker).
-function orphanRunProcess(layout: Layout, id: string): number | undefined {
-  const run = latestRun(layout, id);
-  if (!run) return undefined;
-  const pid = readPid(run.dir);
-  return pid !== undefined && isRunProcess(pid, run.dir) ? pid : firstRunProcess(run.dir);
-}
-
 // Stops the agent tree of a run no daemon watches, then records the attempt as cancelled the way
 // the daemon would (same retry policy, same transition).
 export async function stopOrphanRun(layout: Layout, id: string, how: OrphanStop): Promise<void> {
   const loaded = loadConfig(layout);
   const run = latestRun(layout, id);
-  const pid = orphanRunProcess(layout, id);
+  const pid = liveRunProcess(layout, id);
   // An agent that ended while no daemon watched has a real exit status: the next daemon records it.
   if (run && pid === undefined && hasExitFile(run.dir)) {
     throw new CliError(`${id} has already ended (its agent exited with ${readExitCode(run.dir) ?? 'an unknown status'} while no daemon ran); ${orchestrateCommand(layout, 'start')} records how`);
@@ -73,12 +64,16 @@ export async function stopOrphanAgents(layout: Layout): Promise<string> {
   } catch {
     // No assigned/ folder: nothing runs.
   }
-  const ids = names.flatMap((name) => taskIdOf(name) ?? []).filter((id) => orphanRunProcess(layout, id) !== undefined).sort();
-  if (ids.length === 0) return stoppedAgents(ids);
+  const assigned = names.flatMap((name) => taskIdOf(name) ?? []);
+  const ids = assigned.filter((id) => liveRunProcess(layout, id) !== undefined).sort();
+  const ended = assigned.length - ids.length;
+  // Agents that ended unwatched have a real end to record: the next daemon does that.
+  const left = ended === 0 ? '' : `; ${ended === 1 ? '1 task' : `${ended} tasks`} in assigned/ ended while no daemon ran (\`${orchestrateCommand(layout, 'start')}\` records ${ended === 1 ? 'it' : 'them'})`;
+  if (ids.length === 0) return `${stoppedAgents(ids)}${left}`;
   const how = { command: 'orchestrate stop', error: 'interrupted by orchestrate stop --kill-agents', requeue: true };
   const failures = (await Promise.allSettled(ids.map((id) => stopOrphanRun(layout, id, how)))).flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));
   if (failures.length > 0) throw new CliError(`stopped the agents of ${ids.join(', ')}, but could not record every one:\n${failures.join('\n')}`);
-  return stoppedAgents(ids);
+  return `${stoppedAgents(ids)}${left}`;
 }
 
 // What `stop --kill-agents` did, with or without a daemon: which agents it stopped.

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Layout } from '../queue/layout.js';
-import { readRunRecord, type RunRecord } from '../queue/run-files.js';
+import { firstRunProcess } from '../agents/process-table.js';
+import { isRunProcess, readExitCode, readPid, readRunRecord, type RunRecord } from '../queue/run-files.js';
 
 // The attempt numbers recorded for a task, oldest first (from .orchestrate/runs/<id>/).
 export function attemptNumbers(layout: Layout, id: string): number[] {
@@ -21,4 +22,22 @@ export function latestRun(layout: Layout, id: string): { number: number; dir: st
   if (number === undefined) return undefined;
   const dir = layout.runDir(id, number);
   return { number, dir, record: readRunRecord(dir) };
+}
+
+// The live process of a task's latest run (its wrapper or runner, else any process carrying its
+// marker), if any.
+export function liveRunProcess(layout: Layout, id: string): number | undefined {
+  const run = latestRun(layout, id);
+  if (!run) return undefined;
+  const pid = readPid(run.dir);
+  return pid !== undefined && isRunProcess(pid, run.dir) ? pid : firstRunProcess(run.dir);
+}
+
+// What became of a running task's agent while no daemon watched: still running (a daemon adopts
+// it), ended with a status, or gone without one (recorded as lost). Undefined if it is running.
+export function unwatchedEnd(layout: Layout, id: string): string | undefined {
+  if (liveRunProcess(layout, id) !== undefined) return undefined;
+  const run = latestRun(layout, id);
+  const code = run ? readExitCode(run.dir) : undefined;
+  return code !== undefined ? `ended (exit ${code}) while no daemon ran; recorded when one starts` : 'gone while no daemon ran; recorded as lost when one starts';
 }

@@ -10,7 +10,7 @@ import { readErrorTrail, type LoggedError } from '../queue/error-trail.js';
 import { stalledFor } from '../queue/run-files.js';
 import { daemonStatus, type DaemonStatus } from './daemon-status.js';
 import { onePlace } from './one-place.js';
-import { latestRun } from './runs.js';
+import { latestRun, unwatchedEnd } from './runs.js';
 import { firstLine } from '../core/text.js';
 import { shownPath } from '../core/worktree.js';
 import { renderTable } from './table.js';
@@ -32,6 +32,8 @@ export interface RunningRow {
   progress?: Progress;
   // The git worktree the agent works in (workspace: worktree), relative to the workspace, and its branch.
   worktree?: { path: string; branch: string };
+  // Set when no daemon runs and the agent is no longer alive: how it ended, and what happens next.
+  ended?: string;
 }
 
 export interface StatusReport {
@@ -78,8 +80,11 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     // No failed/ folder yet.
   }
   const now = Date.now();
+  const daemon = daemonStatus(layout);
   const running = ids.assigned.sort().map((id): RunningRow => {
     const run = latestRun(layout, id);
+    // With no daemon watching, an agent may have ended meanwhile: say so rather than "running".
+    const ended = daemon.running ? undefined : unwatchedEnd(layout, id);
     const started = run?.record?.started_at;
     const progress = run ? readProgress(run.dir) : undefined;
     const worktree = run?.record?.worktree;
@@ -92,9 +97,9 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
       elapsed_ms: started ? now - Date.parse(started) : undefined,
       ...(progress ? { progress } : {}),
       ...(worktree ? { worktree: { path: shownPath(layout.root, worktree.path), branch: worktree.branch } } : {}),
+      ...(ended ? { ended } : {}),
     };
   });
-  const daemon = daemonStatus(layout);
   const waiting = await waitingReport(layout, ids, daemon.running);
   const { loadConfig } = await import('../queue/config-file.js');
   const loaded = loadConfig(layout);
@@ -103,7 +108,7 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
   // environment (an unset variable counts): ask it first.
   const runs = daemon.running ? await daemonConfig(layout) : undefined;
   const maxima = runs?.slots ?? (loaded.ok ? Object.fromEntries(Object.entries(loaded.config.agents).map(([agent, settings]) => [agent, settings.max_instances])) : undefined);
-  const slots = maxima && Object.entries(maxima).map(([agent, max]) => ({ agent, running: running.filter((row) => row.agent === agent).length, max }));
+  const slots = maxima && Object.entries(maxima).map(([agent, max]) => ({ agent, running: running.filter((row) => row.agent === agent && !row.ended).length, max }));
   const problems = runs ? runs.problems : loaded.ok ? undefined : loaded.problems.map(describeProblem);
   const config: StatusReport['config'] = problems ? { ok: false, problems } : { ok: true };
   return { root: layout.root, daemon, counts, invalid, running, slots, ...(runs?.pool ? { pool: runs.pool } : {}), waiting, config, errors: readErrorTrail(layout.errorTrailPath) };
@@ -151,7 +156,7 @@ export function renderStatus(report: StatusReport): string {
   ];
   if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}${report.pool ? ` (this run's pool: ${report.pool.join(', ')})` : ''}`);
   if (report.running.length > 0) {
-    const state = (row: RunningRow) => (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
+    const state = (row: RunningRow) => row.ended ?? (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
     // The WORKTREE column appears only when some running task works in one.
     const worktrees = report.running.some((row) => row.worktree);
     const rows = report.running.map((row) => [

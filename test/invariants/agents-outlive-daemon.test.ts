@@ -58,6 +58,9 @@ describe('agents outlive the daemon', () => {
     expect(cancelled.code).toBe(1);
     expect(cancelled.stderr).toBe('orchestrate: ended has already ended (its agent exited with 7 while no daemon ran); orchestrate start records how\n');
     expect(foldersOf(root, 'ended')).toEqual(['assigned']);
+    // status and stop --kill-agents tell it apart from an agent that still runs.
+    expect(cli(root, ['status']).stdout).toContain('ended (exit 7) while no daemon ran; recorded when one starts');
+    expect(cli(root, ['stop', '--kill-agents']).stdout).toBe('no daemon is running; no agents were running; 1 task in assigned/ ended while no daemon ran (`orchestrate start` records it)\n');
     daemon = await startDaemon(root);
     await waitFor('the run to be recorded', () => foldersOf(root, 'ended').join() === 'failed', 30_000);
     expect(readTask(root, 'failed', 'ended').attempts).toMatchObject([{ outcome: 'failed', exit_code: 7 }]);
