@@ -126,24 +126,17 @@ export type ConfigValidation = { ok: true; config: Config } | { ok: false; probl
 // Validates parsed orchestrator.yaml against the schema and the known presets.
 export function validateConfig(data: unknown, presetNames: readonly string[]): ConfigValidation {
   const parsed = configSchema.safeParse(data ?? {});
-  // Unknown presets are reported beside the schema's problems, so one run of doctor lists them all.
-  if (!parsed.success) return { ok: false, problems: [...problemsFromZod(parsed.error, configSchema), ...unknownPresets(data, presetNames)] };
+  // Problems the schema cannot see are reported beside its own (unknown presets, commands a shell
+  // would be needed for, an unknown default agent), so one run of doctor lists them all.
+  if (!parsed.success) return { ok: false, problems: [...problemsFromZod(parsed.error, configSchema), ...unknownPresets(data, presetNames), ...writtenProblems(data)] };
   const fields = parsed.data;
-  const problems: Problem[] = unknownPresets(fields, presetNames);
+  const problems: Problem[] = [...unknownPresets(fields, presetNames), ...writtenProblems(fields)];
   for (const [name, agent] of Object.entries(fields.agents)) {
-    if (typeof agent.command === 'string') {
-      const split = splitCommandLine(agent.command);
-      if (!split.ok) problems.push({ path: `agents.${name}.command`, message: split.problem });
-    }
     if (agent.cwd !== undefined && leavesAsText(agent.cwd)) problems.push({ path: `agents.${name}.cwd`, message: STAY_INSIDE });
     problems.push(...agentSettingProblems(name, agent));
     problems.push(...unknownAgentRoles(name, agent.roles, Object.keys({ ...BUILT_IN_ROLES, ...fields.roles })));
   }
-  const agentNames = Object.keys(fields.agents);
-  if (agentNames.length === 0) problems.push({ path: 'agents', message: 'no agents configured (add one, e.g. `shell: { preset: shell }`)' });
-  if (fields.defaults.agent !== undefined && !agentNames.includes(fields.defaults.agent)) {
-    problems.push({ path: 'defaults.agent', message: `"${fields.defaults.agent}" is not an agent in agents: (known: ${agentNames.join(', ')})` });
-  }
+  if (Object.keys(fields.agents).length === 0) problems.push({ path: 'agents', message: 'no agents configured (add one, e.g. `shell: { preset: shell }`)' });
   if (problems.length > 0) return { ok: false, problems };
   const ms = (value: string | number) => parseDuration(value) ?? 0;
   return {
@@ -181,6 +174,26 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
       killGraceMs: ms(fields.daemon.kill_grace),
     },
   };
+}
+
+// Checks made on the config as written, whatever else the schema refused: command strings that need
+// a shell, and a default agent that is not configured.
+function writtenProblems(data: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const root = (data ?? {}) as { agents?: unknown; defaults?: { agent?: unknown } | null };
+  const agents = root.agents && typeof root.agents === 'object' ? (root.agents as Record<string, { command?: unknown } | null>) : { shell: {} };
+  for (const [name, agent] of Object.entries(agents)) {
+    if (typeof agent?.command !== 'string') continue;
+    const split = splitCommandLine(agent.command);
+    if (!split.ok) problems.push({ path: `agents.${name}.command`, message: split.problem });
+  }
+  const defaultAgent = root.defaults?.agent;
+  const names = Object.keys(agents);
+  if (typeof defaultAgent === 'string' && names.length > 0 && !names.includes(defaultAgent)) {
+    const guess = closest(defaultAgent, names);
+    problems.push({ path: 'defaults.agent', message: `"${defaultAgent}" is not an agent in agents: (${guess ? `did you mean "${guess}"? ` : ''}known: ${names.join(', ')})` });
+  }
+  return problems;
 }
 
 function unknownPresets(data: unknown, presetNames: readonly string[]): Problem[] {

@@ -65,3 +65,24 @@ describe('validateConfig', () => {
     expect(result.problems).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 });
+
+describe('validateConfig, sizes, presets and problems reported together', () => {
+  it('takes max_output in defaults and per agent, 256 MB unless set; a bad one is a config problem', () => {
+    const ok = validateConfig({ agents: { a: { preset: 'shell', max_output: '1GB' } } }, ['shell']);
+    expect(ok.ok && ok.config.defaults.maxOutputBytes).toBe(256 * 1024 ** 2);
+    expect(ok.ok && ok.config.agents.a!.maxOutputBytes).toBe(1024 ** 3);
+    expect(validateConfig({ defaults: { max_output: 'lots' } }, ['shell'])).toMatchObject({ ok: false, problems: [{ path: 'defaults.max_output', message: 'must be a size such as 256MB, 1GB or a number of bytes (0: no limit)' }] });
+  });
+
+  it('suggests the preset meant by a misspelt one', () => {
+    expect(validateConfig({ agents: { a: { preset: 'claud' } } }, ['shell', 'claude'])).toMatchObject({ ok: false, problems: [{ path: 'agents.a.preset', message: 'unknown preset "claud" (did you mean "claude"? known: shell, claude)' }] });
+  });
+});
+
+describe('validateConfig, all at once', () => {
+  it('reports a command that needs a shell and an unknown default agent beside the schema problems', () => {
+    const result = validateConfig({ max_concurrent: 'four', agents: { lint: { command: 'npm run lint | tee out' } }, defaults: { agent: 'lnt' } }, ['shell']);
+    expect(!result.ok && result.problems.map((problem) => problem.path).sort()).toEqual(['agents.lint.command', 'defaults.agent', 'max_concurrent']);
+    expect(!result.ok && result.problems.find((problem) => problem.path === 'defaults.agent')?.message).toBe('"lnt" is not an agent in agents: (did you mean "lint"? known: lint)');
+  });
+});
