@@ -55,7 +55,9 @@ export async function startDaemon(layout: Layout, options: { agents?: string }):
 
 // `orchestrate stop`: asks the daemon to stop and waits until its process is gone.
 export async function stopDaemon(layout: Layout, options: { killAgents?: boolean; wait?: boolean }): Promise<string> {
-  const reply = await sendControl(layout, { cmd: 'stop', killAgents: options.killAgents ?? false, wait: options.wait ?? false }, 5000);
+  // With --kill-agents the daemon first takes over what a previous one left (worktree merges of
+  // collected runs among it): give that time before taking silence for a hung daemon.
+  const reply = await sendControl(layout, { cmd: 'stop', killAgents: options.killAgents ?? false, wait: options.wait ?? false }, options.killAgents ? 60_000 : 5000);
   if (!reply) {
     const status = daemonStatus(layout);
     if (status.running) throw new CliError(`the daemon (pid ${status.pid}) does not answer; kill it with: kill ${status.pid}`);

@@ -12,24 +12,40 @@ import { attemptToShow, nextAttempt, reportFollowedEnd, reportStartFailure } fro
 
 const FOLLOW_POLL_MS = 200;
 
+// Output is read this much at a time, so a run of gigabytes is shown without holding it in memory.
+const CHUNK = 1024 * 1024;
+
+// Writes to a stream, waiting when it asks to (a pipe to a slow reader).
+function write(out: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve) => (out.write(data) ? resolve() : out.once('drain', () => resolve())));
+}
+
 // Writes what was added to a file since `offset`, through `render` (which gets whole lines only,
-// so a line still being written waits for the next look). Returns the new offset.
-function copyFrom(path: string, offset: number, out: NodeJS.WritableStream, render?: (text: string) => string, final = false): number {
+// so a line still being written waits for the next look; `final` takes the last one too). Returns
+// the new offset.
+async function copyFrom(path: string, offset: number, out: NodeJS.WritableStream, render?: (text: string) => string, final = false): Promise<number> {
   if (!existsSync(path)) return offset;
   const size = statSync(path).size;
   if (size <= offset) return offset;
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(size - offset);
-    readSync(fd, buffer, 0, buffer.length, offset);
-    if (!render) {
-      out.write(buffer);
-      return size;
+    let at = offset;
+    while (at < size) {
+      const buffer = Buffer.alloc(Math.min(CHUNK, size - at));
+      let chunk = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, at));
+      if (chunk.length === 0) break;
+      if (render) {
+        const end = final && at + chunk.length >= size ? chunk.length - 1 : chunk.lastIndexOf(0x0a);
+        // A partial line waits for the next look, unless it alone fills a chunk: then it is shown as it is.
+        if (end >= 0) chunk = chunk.subarray(0, end + 1);
+        else if (chunk.length < CHUNK) break;
+        await write(out, render(chunk.toString('utf8')));
+      } else {
+        await write(out, chunk);
+      }
+      at += chunk.length;
     }
-    const end = final ? buffer.length - 1 : buffer.lastIndexOf(0x0a);
-    if (end < 0) return offset;
-    out.write(render(buffer.subarray(0, end + 1).toString('utf8')));
-    return offset + end + 1;
+    return at;
   } finally {
     closeSync(fd);
   }
@@ -88,8 +104,8 @@ async function copyRun(layout: Layout, id: string, number: number, startedAt: st
   for (;;) {
     if (options.follow && readRunRecord(dir)?.started_at !== startedAt) return;
     const ended = hasExitFile(dir) || !existsSync(layout.taskPath('assigned', id));
-    outAt = copyFrom(join(dir, 'stdout'), outAt, process.stdout, render, ended || !options.follow);
-    errAt = copyFrom(join(dir, 'stderr'), errAt, process.stderr);
+    outAt = await copyFrom(join(dir, 'stdout'), outAt, process.stdout, render, ended || !options.follow);
+    errAt = await copyFrom(join(dir, 'stderr'), errAt, process.stderr);
     if (!options.follow || ended) return;
     await sleep(FOLLOW_POLL_MS);
   }

@@ -67,8 +67,8 @@ export async function stopOrphanAgents(layout: Layout): Promise<string> {
   const assigned = names.flatMap((name) => taskIdOf(name) ?? []);
   const ids = assigned.filter((id) => liveRunProcess(layout, id) !== undefined).sort();
   const ended = assigned.length - ids.length;
-  // Agents that ended unwatched have a real end to record: the next daemon does that.
-  const left = ended === 0 ? '' : `; ${ended === 1 ? '1 task' : `${ended} tasks`} in assigned/ ended while no daemon ran (\`${orchestrateCommand(layout, 'start')}\` records ${ended === 1 ? 'it' : 'them'})`;
+  // Agents that ended unwatched (or never started) are the next daemon's to record (or requeue).
+  const left = ended === 0 ? '' : `; ${ended === 1 ? '1 task' : `${ended} tasks`} in assigned/ no longer ran (\`${orchestrateCommand(layout, 'start')}\` records ${ended === 1 ? 'it' : 'them'}: see \`${orchestrateCommand(layout, 'status')}\`)`;
   if (ids.length === 0) return `${stoppedAgents(ids)}${left}`;
   const how = { command: 'orchestrate stop', error: 'interrupted by orchestrate stop --kill-agents', requeue: true };
   const failures = (await Promise.allSettled(ids.map((id) => stopOrphanRun(layout, id, how)))).flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));

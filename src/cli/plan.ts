@@ -42,7 +42,7 @@ function taskLine(task: PlanTask, width: number): string {
 }
 
 // The graph a plan makes, wave by wave: what `--dry-run` prints.
-export function renderPlan(plan: Plan, waves: readonly PlanTask[][]): string {
+function renderPlan(plan: Plan, waves: readonly PlanTask[][]): string {
   const width = Math.max(...plan.tasks.map((task) => task.id.length));
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [`plan ${plan.name}: ${count(plan.tasks.length, 'task')} in ${count(waves.length, 'wave')} (dry run: nothing written)`];

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Layout } from '../queue/layout.js';
 import { firstRunProcess } from '../agents/process-table.js';
-import { isRunProcess, readExitCode, readPid, readRunRecord, type RunRecord } from '../queue/run-files.js';
+import { agentStarted, isRunProcess, readExitCode, readPid, readRunRecord, type RunRecord } from '../queue/run-files.js';
 
 // The attempt numbers recorded for a task, oldest first (from .orchestrate/runs/<id>/).
 export function attemptNumbers(layout: Layout, id: string): number[] {
@@ -34,10 +34,13 @@ export function liveRunProcess(layout: Layout, id: string): number | undefined {
 }
 
 // What became of a running task's agent while no daemon watched: still running (a daemon adopts
-// it), ended with a status, or gone without one (recorded as lost). Undefined if it is running.
+// it), never started, ended with a status, or gone without one (recorded as lost). Undefined if
+// it is running.
 export function unwatchedEnd(layout: Layout, id: string): string | undefined {
   if (liveRunProcess(layout, id) !== undefined) return undefined;
   const run = latestRun(layout, id);
-  const code = run ? readExitCode(run.dir) : undefined;
+  // Claimed, or recorded, by a daemon that stopped before its agent began: it goes back to pending.
+  if (!run?.record || !agentStarted(run.dir)) return 'never started (the daemon stopped first); back to pending when one starts';
+  const code = readExitCode(run.dir);
   return code !== undefined ? `ended (exit ${code}) while no daemon ran; recorded when one starts` : 'gone while no daemon ran; recorded as lost when one starts';
 }

@@ -100,13 +100,13 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
       ...(ended ? { ended } : {}),
     };
   });
-  const waiting = await waitingReport(layout, ids, daemon.running);
+  // Both questions to a running daemon at once: a busy one costs one wait, not two.
+  const [waiting, runs] = await Promise.all([waitingReport(layout, ids, daemon.running), daemon.running ? daemonConfig(layout) : undefined]);
   const { loadConfig } = await import('../queue/config-file.js');
   const loaded = loadConfig(layout);
   if (loaded.ok) for (const row of running) markStalled(layout, loaded.config, row, now);
   // A running daemon says what it runs (its slots under `--agents`) and judges the file with its own
   // environment (an unset variable counts): ask it first.
-  const runs = daemon.running ? await daemonConfig(layout) : undefined;
   const maxima = runs?.slots ?? (loaded.ok ? Object.fromEntries(Object.entries(loaded.config.agents).map(([agent, settings]) => [agent, settings.max_instances])) : undefined);
   const slots = maxima && Object.entries(maxima).map(([agent, max]) => ({ agent, running: running.filter((row) => row.agent === agent && !row.ended).length, max }));
   const problems = runs ? runs.problems : loaded.ok ? undefined : loaded.problems.map(describeProblem);
@@ -123,7 +123,7 @@ function readProgress(runDir: string): Progress | undefined {
 }
 
 // "3 turns · 5 tools · 12.3k tokens · $0.04 · → Write src/a.ts"
-export function describeProgress(progress: Progress): string {
+function describeProgress(progress: Progress): string {
   const tokens = (progress.tokens_in ?? 0) + (progress.tokens_out ?? 0);
   const parts = [`${progress.turns} turn${progress.turns === 1 ? '' : 's'}`, `${progress.tool_calls} tool${progress.tool_calls === 1 ? '' : 's'}`];
   if (tokens > 0) parts.push(`${tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : tokens} tokens`);
@@ -142,7 +142,8 @@ function markStalled(layout: Layout, config: Config, row: RunningRow, now: numbe
 function shownTime(iso: string): string {
   const time = new Date(iso);
   const clock = time.toTimeString().slice(0, 8);
-  return time.toDateString() === new Date().toDateString() ? clock : `${time.toISOString().slice(0, 10)} ${clock}`;
+  const day = `${time.getFullYear()}-${String(time.getMonth() + 1).padStart(2, '0')}-${String(time.getDate()).padStart(2, '0')}`;
+  return time.toDateString() === new Date().toDateString() ? clock : `${day} ${clock}`;
 }
 
 // The human form of `orchestrate status`.

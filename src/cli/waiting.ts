@@ -53,7 +53,10 @@ export async function waitingReport(layout: Layout, ids: FolderIds, daemonRunnin
       return { source: 'daemon', rows };
     }
   }
-  return { source: 'files', rows: fromFiles(layout, ids, now) };
+  const rows = fromFiles(layout, ids, now);
+  // A daemon that runs but did not answer in time is busy, not absent: do not say to start one.
+  if (daemonRunning) for (const entry of rows) if (entry.reason.kind === 'ready') entry.text = 'ready as far as its file says (the daemon did not answer in time; ask again)';
+  return { source: 'files', rows };
 }
 
 // What the files alone say: a task's dependencies, condition, cycle and backoff.

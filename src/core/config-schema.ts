@@ -84,9 +84,9 @@ const daemonSchema = z.strictObject({
 const DEFAULT_CONTEXT_FILES: readonly string[] = ['context/project_overview.md'];
 
 // orchestrator.yaml: every field optional so `orchestrate init` can write a short file.
-export const configSchema = z.strictObject({
+const configSchema = z.strictObject({
   max_concurrent: z.number({ error: typeError('a whole number, 1 or more') }).int().min(1, { error: 'must be 1 or more' }).default(4),
-  agents: z.record(z.string(), agentSchema).default({ shell: { preset: 'shell', max_instances: 4 } }),
+  agents: z.record(z.string(), agentSchema, { error: typeError('a mapping of agent names to their settings, such as `shell: { preset: shell }`') }).default({ shell: { preset: 'shell', max_instances: 4 } }),
   defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
   // DESIGN: the overview is given to every agent, so it is in unless `files:` says otherwise.
   context: z.strictObject({ files: z.array(workspacePath).default(() => [...DEFAULT_CONTEXT_FILES]) }).default(() => ({ files: [...DEFAULT_CONTEXT_FILES] })),
@@ -181,7 +181,9 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
 function writtenProblems(data: unknown): Problem[] {
   const problems: Problem[] = [];
   const root = (data ?? {}) as { agents?: unknown; defaults?: { agent?: unknown } | null };
-  const agents = root.agents && typeof root.agents === 'object' ? (root.agents as Record<string, { command?: unknown } | null>) : { shell: {} };
+  // An absent agents: means the built-in shell agent; one that is not a mapping says nothing here.
+  if (root.agents !== undefined && (root.agents === null || typeof root.agents !== 'object' || Array.isArray(root.agents))) return problems;
+  const agents = (root.agents ?? { shell: {} }) as Record<string, { command?: unknown } | null>;
   for (const [name, agent] of Object.entries(agents)) {
     if (typeof agent?.command !== 'string') continue;
     const split = splitCommandLine(agent.command);

@@ -1,5 +1,5 @@
 // A task id is its file name without `.yaml`; this is the one place that rule lives.
-export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const MAX_ID_LENGTH = 200;
 
 // Maildir rule: submitters write under such names and rename into place, so they are never read.

@@ -96,12 +96,15 @@ function parseSequence(raw: string[], lines: Line[], start: number, indent: numb
     const rest = lines[i]!.text.slice(2).replace(/^ +/, '');
     const itemIndent = indent + lines[i]!.text.length - rest.length;
     if (KEY.test(rest)) {
-      // The item's first key sits on the dash line; its other keys follow at the same column.
-      const itemLines = [{ indent: itemIndent, text: rest, index: lines[i]!.index }, ...lines.slice(i + 1)];
-      const mapping = parseMapping(raw, itemLines, 0, itemIndent);
+      // The item's first key sits on the dash line; its other keys follow at the same column. The
+      // dash line stands in as that key's line for the call (copying the rest was quadratic).
+      const dashLine = lines[i]!;
+      lines[i] = { indent: itemIndent, text: rest, index: dashLine.index };
+      const mapping = parseMapping(raw, lines, i, itemIndent);
+      lines[i] = dashLine;
       if (!mapping) return undefined;
       items.push(mapping.value);
-      i += mapping.next;
+      i = mapping.next;
     } else {
       const scalar = parseScalar(rest);
       if (scalar === undefined) return undefined;

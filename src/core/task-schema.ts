@@ -35,7 +35,7 @@ const usageFields = {
 };
 
 // One attempt as the daemon records it; loose so a hand-edited history never blocks a task.
-export const attemptSchema = z
+const attemptSchema = z
   .object({
     number: z.number().int(),
     agent: z.string().optional(),
@@ -49,7 +49,7 @@ export const attemptSchema = z
   })
   .loose();
 
-export const resultSchema = z
+const resultSchema = z
   .object({
     outcome: z.string(),
     output: z.string().optional(),

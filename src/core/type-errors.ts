@@ -5,7 +5,7 @@
 type Issue = { input?: unknown };
 
 // What YAML made of a value, for a message: `the number 1000`, `the boolean true`, `a list`.
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return 'null (an empty value)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
@@ -17,6 +17,7 @@ export function describeValue(value: unknown): string {
 export function textError(missing: string, expected = 'text') {
   return (issue: Issue): string => {
     if (issue.input === undefined) return missing;
+    if (issue.input === null) return `must be ${expected}, but it is empty (write the value after the colon)`;
     const scalar = issue.input === null || typeof issue.input === 'number' || typeof issue.input === 'boolean';
     return `must be ${expected}, but YAML read it as ${describeValue(issue.input)}${scalar ? ' (put the value in quotes to keep it as text)' : ''}`;
   };
@@ -24,5 +25,8 @@ export function textError(missing: string, expected = 'text') {
 
 // For a field of another type: `expected` (say, "high, normal or low"), and what it was read as.
 export function typeError(expected: string) {
-  return (issue: Issue): string => (issue.input === undefined ? `must be ${expected}` : `must be ${expected}, not ${describeValue(issue.input)}`);
+  return (issue: Issue): string => {
+    if (issue.input === undefined) return `must be ${expected}`;
+    return issue.input === null ? `must be ${expected}, but it is empty (write the value after the colon)` : `must be ${expected}, not ${describeValue(issue.input)}`;
+  };
 }

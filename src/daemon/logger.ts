@@ -7,7 +7,7 @@ const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 4
 const OMIT = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 
 // One JSON log line as a person reads it on a terminal: "12:00:01 INFO claimed x task=x agent=shell#1".
-export function formatLogLine(line: string): string {
+function formatLogLine(line: string): string {
   try {
     const record = JSON.parse(line) as Record<string, unknown>;
     const time = new Date(record.time as number).toTimeString().slice(0, 8);

@@ -90,8 +90,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       case 'waiting':
         return daemon ? { ok: true, ...daemon.explainWaiting() } : { ok: false, error: 'the daemon is starting; try again' };
       case 'stop':
-        // The agents a previous daemon left count too: they are this daemon's once recovered.
-        await daemon?.whenRecovered();
+        // The agents a previous daemon left count too: they are this daemon's to stop once recovered.
+        if (request.killAgents) await daemon?.whenRecovered();
         stopRequest?.({ killAgents: request.killAgents ?? false, wait: request.wait ?? false, reason: 'stopped' });
         return { ok: true, pid: process.pid, running: daemon ? [...daemon.runner.runs.keys()].sort() : [] };
       default:

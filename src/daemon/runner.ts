@@ -79,8 +79,9 @@ export class Runner {
   private watchProgress(): void {
     this.progressTimer = setInterval(() => {
       for (const run of this.runs.values()) {
-        if (run.finished || run.stopping) continue;
+        if (run.finished) continue;
         this.readProgress(run);
+        if (run.stopping) continue;
         const over = outputOverLimit(this.ctx.config(), run.agent, run.runDir);
         if (over) void this.stop(run.id, over);
       }

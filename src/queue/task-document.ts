@@ -54,11 +54,24 @@ function daemonPart(current: Record<string, unknown>, update: DaemonFields, pers
 }
 
 // The person's part, then the daemon's, then the comments a person wrote among or below the
-// daemon's fields (`echo "# note" >> x.yaml`), kept at the end. A comment at the start of a line is
-// always a person's: the daemon writes none, and its fields' own lines are keys or indented.
+// daemon's fields (`echo "# note" >> x.yaml`), kept at the end.
 function joinParts(person: string, body: string, oldTail = ''): string {
-  const comments = oldTail.split('\n').filter((line) => line.startsWith('#'));
-  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}${comments.map((line) => `${line}\n`).join('')}`;
+  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}${personComments(oldTail).map((line) => `${line}\n`).join('')}`;
+}
+
+// The whole-line comments among the daemon's fields: the daemon writes none, so each is a person's,
+// except lines inside a block scalar (a multi-line summary), which are text and skipped. A comment
+// at the end of a field's line goes with that field.
+function personComments(tail: string): string[] {
+  const comments: string[] = [];
+  let blockIndent: number | undefined;
+  for (const line of tail.split('\n')) {
+    const indent = line.length - line.trimStart().length;
+    if (blockIndent !== undefined && (line.trim() === '' || indent > blockIndent)) continue;
+    blockIndent = /^\s*(?:- )?[^\s#][^:]*:\s*[|>][0-9+-]*\s*$/.test(line) ? indent : undefined;
+    if (line.trimStart().startsWith('#')) comments.push(line);
+  }
+  return comments;
 }
 
 function renderWithYamlLibrary(text: string, update: DaemonFields): string {

@@ -6,7 +6,7 @@ import { nestingProblem } from '../core/yaml-depth.js';
 import { validateTask, type Task } from '../core/task-schema.js';
 
 // Task files are short; a huge one is a mistake (a log pasted in), refused before it is read.
-export const MAX_TASK_FILE_BYTES = 1024 * 1024;
+const MAX_TASK_FILE_BYTES = 1024 * 1024;
 
 export interface FileSignature {
   size: number;
@@ -123,12 +123,13 @@ function parseYamlText(text: string): { data: unknown } | { problem: Problem } {
   return { data: document.toJS() };
 }
 
-// The first key that appears twice in one mapping, anywhere in the document.
+// A key that appears twice in one mapping, anywhere in the document (walked without recursion or
+// spreading, so a list of 200,000 items costs no stack).
 function duplicateKey(root: unknown, text: string): Problem | undefined {
   const nodes = [root];
   while (nodes.length > 0) {
     const node = nodes.pop();
-    if (isSeq(node)) nodes.push(...node.items);
+    if (isSeq(node)) for (const item of node.items) nodes.push(item);
     if (!isMap(node)) continue;
     const seen = new Set<unknown>();
     for (const item of node.items) {

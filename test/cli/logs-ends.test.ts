@@ -1,6 +1,6 @@
 // `orchestrate logs` of a task that ended without running returns at once and says why.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, cli, FAST_DAEMON, idsIn, makeWorkspace, waitFor, type Workspace } from '../helpers/workspace.js';
 import { cliAsync } from '../helpers/faults.js';
@@ -109,5 +109,16 @@ describe('orchestrate logs of a task that never ran', () => {
     await sleep(1000);
     child.kill();
     expect(stderr).toBe('-- stuck is pending: waits for unknown task ghost (no such id yet: submit it, or fix the id) --\n');
+  });
+
+  it('shows an output of megabytes whole, read a piece at a time', async () => {
+    ws = makeWorkspace(CONFIG);
+    cli(ws.root, ['start']);
+    cli(ws.root, ['add', '--id', 'big', '--command', "head -c 5000000 /dev/zero | tr '\\0' x; echo", 'prints 5 MB']);
+    await waitFor('big to complete', () => idsIn(ws.root, 'completed').includes('big'), 30_000);
+    const shown = spawnSync(process.execPath, [BIN, '-C', ws.root, 'logs', 'big'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(shown.status).toBe(0);
+    expect(shown.stdout.length).toBe(5_000_001);
+    expect(/^x+\n$/.test(shown.stdout)).toBe(true);
   });
 });

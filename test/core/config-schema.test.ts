@@ -86,3 +86,12 @@ describe('validateConfig, all at once', () => {
     expect(!result.ok && result.problems.find((problem) => problem.path === 'defaults.agent')?.message).toBe('"lnt" is not an agent in agents: (did you mean "lint"? known: lint)');
   });
 });
+
+describe('validateConfig, agents that are not a mapping', () => {
+  it('says what agents: must be, and invents nothing about defaults.agent', () => {
+    for (const agents of [null, ['a']]) {
+      const result = validateConfig({ agents, defaults: { agent: 'claude' } }, ['shell']);
+      expect(!result.ok && result.problems).toEqual([{ path: 'agents', message: expect.stringMatching(/^must be a mapping of agent names to their settings, such as `shell: \{ preset: shell \}`, (but it is empty|not a list)/) }]);
+    }
+  });
+});

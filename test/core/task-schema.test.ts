@@ -93,7 +93,7 @@ describe('validateTask, values YAML reads as another type', () => {
   it('says what YAML made of a text field, and how to keep it as text', () => {
     expect(problemOf({ description: 1000 })).toEqual({ path: 'description', message: 'must be the prompt for the agent, as text, but YAML read it as the number 1000 (put the value in quotes to keep it as text)' });
     expect(problemOf({ description: 'x', command: true })).toEqual({ path: 'command', message: 'must be a shell command line, but YAML read it as the boolean true (put the value in quotes to keep it as text)' });
-    expect(problemOf({ description: null })?.message).toMatch(/read it as null \(an empty value\)/);
+    expect(problemOf({ description: null })?.message).toBe('must be the prompt for the agent, as text, but it is empty (write the value after the colon)');
     expect(problemOf({})).toEqual({ path: 'description', message: 'is required: the prompt for the agent (add `description: ...`)' });
   });
 

@@ -50,3 +50,22 @@ describe('nestingProblem, indicators in a row', () => {
     }
   });
 });
+
+describe('nestingProblem, shapes the yaml library is slow on', () => {
+  it('refuses more than 1,000 anchors and aliases in a file', () => {
+    const file = (anchors: number, rounds: number) => {
+      let text = 'description: x\nlocks:\n';
+      for (let n = 0; n < anchors; n++) text += `  - &a${n} x${n}\n`;
+      for (let r = 0; r < rounds; r++) for (let n = 0; n < anchors; n++) text += `  - *a${n}\n`;
+      return text;
+    };
+    expect(nestingProblem(file(500, 1))).toBeUndefined();
+    expect(nestingProblem(file(1000, 20))).toEqual({ path: 'line 1003', message: 'more than 1000 anchors and aliases (a task file needs none)' });
+  });
+
+  it('counts an indicator followed by a tab, and checks indentation inside a flow collection too', () => {
+    expect(nestingProblem(`x:\n${'-\t'.repeat(100)}y\n`)?.message).toMatch(/more than 64 nested entries/);
+    const afterBracket = `description: x\n  [\n${Array.from({ length: 300 }, (_, n) => `${' '.repeat(n)}? k`).join('\n')}\n`;
+    expect(nestingProblem(afterBracket)?.message).toMatch(/indented more than 256 columns/);
+  });
+});

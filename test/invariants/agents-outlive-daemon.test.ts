@@ -60,7 +60,7 @@ describe('agents outlive the daemon', () => {
     expect(foldersOf(root, 'ended')).toEqual(['assigned']);
     // status and stop --kill-agents tell it apart from an agent that still runs.
     expect(cli(root, ['status']).stdout).toContain('ended (exit 7) while no daemon ran; recorded when one starts');
-    expect(cli(root, ['stop', '--kill-agents']).stdout).toBe('no daemon is running; no agents were running; 1 task in assigned/ ended while no daemon ran (`orchestrate start` records it)\n');
+    expect(cli(root, ['stop', '--kill-agents']).stdout).toBe('no daemon is running; no agents were running; 1 task in assigned/ no longer ran (`orchestrate start` records it: see `orchestrate status`)\n');
     daemon = await startDaemon(root);
     await waitFor('the run to be recorded', () => foldersOf(root, 'ended').join() === 'failed', 30_000);
     expect(readTask(root, 'failed', 'ended').attempts).toMatchObject([{ outcome: 'failed', exit_code: 7 }]);

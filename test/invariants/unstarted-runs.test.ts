@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropTask, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
+import { cli, dropTask, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
 import { cliAsync, faultWorkspace, MARKER_AGENT, killDaemon, markerCounts, readMarker, readTask, runFile, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
 import { existsSync } from 'node:fs';
 
@@ -78,7 +78,11 @@ describe('nothing lost: a run recorded but never started', () => {
       const following = cliAsync(root, ['logs', '-f', 'job']);
       await sleep(100);
       await killDaemon(daemon);
-      if (fate === 'killed') helpers.forEach((pid) => signal(pid, 'SIGKILL'));
+      if (fate === 'killed') {
+        helpers.forEach((pid) => signal(pid, 'SIGKILL'));
+        // With no daemon, status says what recovery will do with it.
+        expect(cli(root, ['status']).stdout).toContain('never started (the daemon stopped first); back to pending when one starts');
+      }
       daemon = await startDaemon(root);
       if (fate === 'resumed after the restart') helpers.forEach((pid) => signal(pid, 'SIGCONT'));
       await waitAllFinished(root, ['job'], 30_000);

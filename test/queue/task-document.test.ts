@@ -43,6 +43,10 @@ describe('renderTask and comments below the daemon part', () => {
     // The daemon's own lines are never taken for a person's comment, and the note stays once.
     const third = renderTask(again, { retry_after: undefined });
     expect(third).toBe(again);
+    // An indented comment among the attempts is a person's too; a block's lines are not comments.
+    const indented = renderTask(again.replace('attempts:\n', 'attempts:\n  # why it failed: the disk was full\n'), { retry_after: undefined });
+    expect(indented.match(/# why it failed: the disk was full/g)).toHaveLength(1);
+    expect(indented.match(/# not a comment: inside a block/g)).toHaveLength(1);
     // The yaml library's path (a flow value in the person's part) keeps it too.
     const flow = renderTask(`description: x\nlocks: [a]\ncreated_at: 2026-01-01T00:00:00.000Z\n# flow note\n`, { result: { outcome: 'success' } });
     expect(flow.endsWith('# flow note\n')).toBe(true);
