@@ -183,11 +183,16 @@ export function openFiles(): Map<string, OpenFile[]> {
   return files;
 }
 
-// "dev:ino" of the regular file at `path` (following links), if it is one.
+// How a file is known here: its device and inode, however it was reached.
+export function fileKey(stats: { dev: number; ino: number }): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+// The fileKey of the regular file at `path` (following links), if it is one.
 function fileKeyOf(path: string): string | undefined {
   try {
     const stats = statSync(path);
-    return stats.isFile() ? `${stats.dev}:${stats.ino}` : undefined;
+    return stats.isFile() ? fileKey(stats) : undefined;
   } catch {
     return undefined;
   }

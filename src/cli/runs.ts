@@ -1,8 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Layout } from '../queue/layout.js';
-import { firstRunProcess } from '../agents/process-table.js';
-import { agentStarted, isRunProcess, readExitCode, readPid, readRunRecord, type RunRecord } from '../queue/run-files.js';
+import { agentStarted, readExitCode, readRunRecord, runProcess, type RunRecord } from '../queue/run-files.js';
 
 // The attempt numbers recorded for a task, oldest first (from .orchestrate/runs/<id>/).
 export function attemptNumbers(layout: Layout, id: string): number[] {
@@ -28,9 +27,7 @@ export function latestRun(layout: Layout, id: string): { number: number; dir: st
 // marker), if any.
 export function liveRunProcess(layout: Layout, id: string): number | undefined {
   const run = latestRun(layout, id);
-  if (!run) return undefined;
-  const pid = readPid(run.dir);
-  return pid !== undefined && isRunProcess(pid, run.dir) ? pid : firstRunProcess(run.dir);
+  return run && runProcess(run.dir);
 }
 
 // What became of a running task's agent while no daemon watched: still running (a daemon adopts

@@ -5,7 +5,7 @@ import type { PendingTask } from '../core/scheduler.js';
 import type { StateFolder } from '../core/transitions.js';
 import { contextFileProblems } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
-import { readTaskFile, type FileSignature } from '../queue/task-file.js';
+import { readTaskFile, sameSignature, type FileSignature } from '../queue/task-file.js';
 import { planGate } from '../queue/plan-staging.js';
 import { inspectPendingPlan, PLAN_BUSY_RETRY_MS } from './pending-plan.js';
 
@@ -37,10 +37,6 @@ export interface InspectOptions {
   writerOf: (stats: Stats) => OpenWriter | undefined;
   // A stale hard link in another folder was removed (a crash's half-done move, finished here).
   onMoveFinished: (state: StateFolder) => void;
-}
-
-function sameSignature(a: FileSignature, b: FileSignature): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
 
 // Decides what a file in pending/ is: not ready yet, a valid task, or bad input to set aside.

@@ -3,7 +3,7 @@ import type { StateFolder } from '../core/transitions.js';
 import type { TaskFields } from '../core/task-schema.js';
 import { recordAttempt, type AttemptEnd, type Recorded, type TaskSource } from '../queue/finish.js';
 import { locateTaskFile } from '../queue/locate-task.js';
-import { readTaskFile } from '../queue/task-file.js';
+import { readTaskFile, sameSignature } from '../queue/task-file.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import type { DaemonContext } from './context.js';
 import type { LiveRun } from './live-run.js';
@@ -37,7 +37,7 @@ export async function recordRunEnd(ctx: DaemonContext, run: LiveRun, end: Attemp
 function currentTask(ctx: DaemonContext, run: LiveRun, from: StateFolder, stats: Stats): TaskSource | undefined {
   const path = ctx.layout.taskPath(from, run.id);
   const claimed = run.claimed;
-  if (claimed && from === 'assigned' && stats.ino === claimed.signature.ino && stats.size === claimed.signature.size && stats.mtimeMs === claimed.signature.mtimeMs) return claimed;
+  if (claimed && from === 'assigned' && sameSignature(stats, claimed.signature)) return claimed;
   const read = readTaskFile(path, run.id, stats);
   return read.kind === 'task' ? { text: read.text, fields: read.task.fields, signature: read.signature } : undefined;
 }

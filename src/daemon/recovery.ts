@@ -5,7 +5,7 @@ import { stopRunTree } from '../agents/stop-run.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import type { Problem } from '../core/problems.js';
 import { moveTask } from '../queue/moves.js';
-import { agentStarted, isRunProcess, readExitCode, readPid, readRunRecord } from '../queue/run-files.js';
+import { agentStarted, readExitCode, readRunRecord, runProcess } from '../queue/run-files.js';
 import { parseTaskText } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun } from './live-run.js';
@@ -95,8 +95,7 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
     await runner.collect(run);
     return 'collected';
   }
-  let pid = readPid(runDir);
-  if (pid === undefined || !isRunProcess(pid, runDir)) pid = firstRunProcess(runDir);
+  let pid = runProcess(runDir);
   if (pid === undefined && !agentStarted(runDir)) {
     // A launcher left by the dead daemon may still fork the wrapper it was asked for: wait for it.
     await settleLeftoverLaunchers(layout.runsDir);

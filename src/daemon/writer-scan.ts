@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { openFiles, writerThrough, type OpenFile, type OpenWriter } from '../agents/process-table.js';
+import { fileKey, openFiles, writerThrough, type OpenFile, type OpenWriter } from '../agents/process-table.js';
 
 // A look taken this soon after a file's last change may have missed the writer's open: look again.
 const CHANGE_MARGIN_MS = 20;
@@ -18,7 +18,7 @@ export class WriterScan {
       this.takenAt = now;
       this.files = openFiles();
     }
-    const key = `${stats.dev}:${stats.ino}`;
+    const key = fileKey(stats);
     for (const open of this.files.get(key) ?? []) {
       const writer = writerThrough(open, key);
       if (writer) return writer;

@@ -1,12 +1,12 @@
-import { existsSync, linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
 import { syncDir, writeTempFile } from './atomic-write.js';
 import type { Layout } from './layout.js';
-import type { FileSignature } from './task-file.js';
+import { sameSignature, type FileSignature } from './file-signature.js';
 
-// 'changed': the source is no longer the file the new content was made from (see unchangedSince).
+// 'changed': the source is no longer the file the new content was made from (see stageUnlessChanged).
 export type MoveResult = 'moved' | 'gone' | 'taken' | 'changed';
 
 function code(error: unknown): string | undefined {
@@ -88,17 +88,19 @@ async function renameAside(source: string, target: string): Promise<MoveResult> 
   }
 }
 
-// Whether a file is still the one read with `signature`: a person (or a slow writer) may have
-// changed it since, and writing back content made from the old bytes would lose theirs.
-function unchangedSince(path: string, signature: FileSignature | undefined): boolean {
-  if (!signature) return true;
+// The new content staged beside `target`, unless `source` is no longer the file read with `expected`
+// (a person or a slow writer changed it since): content made from the old bytes would lose theirs.
+async function stageUnlessChanged(target: string, content: string, source: string, expected: FileSignature | undefined): Promise<string | 'changed'> {
+  const staged = await writeTempFile(target, content, true);
+  let now: Stats | undefined;
   try {
-    const stats = lstatSync(path);
-    return stats.ino === signature.ino && stats.size === signature.size && stats.mtimeMs === signature.mtimeMs;
+    now = lstatSync(source);
   } catch {
     // Gone: the move itself finds out and says so.
-    return true;
   }
+  if (!expected || !now || sameSignature(now, expected)) return staged;
+  unlinkQuietly(staged);
+  return 'changed';
 }
 
 // Writes new content for a task into another state folder and removes the old file, in that order,
@@ -114,11 +116,8 @@ export async function moveTaskWithContent(
   options: { strict?: boolean; expected?: FileSignature } = {},
 ): Promise<MoveResult> {
   const target = layout.taskPath(to, id);
-  const staged = await writeTempFile(target, content, true);
-  if (!unchangedSince(layout.taskPath(from, id), options.expected)) {
-    unlinkQuietly(staged);
-    return 'changed';
-  }
+  const staged = await stageUnlessChanged(target, content, layout.taskPath(from, id), options.expected);
+  if (staged === 'changed') return staged;
   // The metadata steps are synchronous: each costs less than a hop through the thread pool.
   try {
     linkSync(staged, target);
@@ -146,11 +145,8 @@ export async function moveTaskWithContent(
 // file is still the one the content was made from.
 export async function rewriteTask(layout: Layout, id: string, state: StateFolder, content: string, expected?: FileSignature): Promise<'moved' | 'changed'> {
   const path = layout.taskPath(state, id);
-  const staged = await writeTempFile(path, content, true);
-  if (!unchangedSince(path, expected)) {
-    unlinkQuietly(staged);
-    return 'changed';
-  }
+  const staged = await stageUnlessChanged(path, content, path, expected);
+  if (staged === 'changed') return staged;
   try {
     renameSync(staged, path);
   } catch (error) {

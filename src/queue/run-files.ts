@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunWorktree } from '../core/worktree.js';
-import { isMarkedProcess, isRunnerOf, startTimeOf } from '../agents/process-table.js';
+import { firstRunProcess, isMarkedProcess, isRunnerOf, startTimeOf } from '../agents/process-table.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
@@ -76,6 +76,12 @@ function readPidStart(runDir: string): string | undefined {
 export function isRunProcess(pid: number, runDir: string): boolean {
   if (isMarkedProcess(pid, runDir)) return true;
   return isRunnerOf(pid, runDir) && !hasExitFile(runDir) && readPidStart(runDir) === startTimeOf(pid);
+}
+
+// The live process of a run: its recorded wrapper or runner, else the first that carries its marker.
+export function runProcess(runDir: string): number | undefined {
+  const pid = readPid(runDir);
+  return pid !== undefined && isRunProcess(pid, runDir) ? pid : firstRunProcess(runDir);
 }
 
 // The exit status the wrapper wrote; it is read only once the wrapper is gone, so it is whole.

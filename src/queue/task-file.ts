@@ -2,17 +2,14 @@ import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { parsePlainYaml } from '../core/plain-yaml.js';
 import type { Problem } from '../core/problems.js';
+import type { FileSignature } from './file-signature.js';
 import { nestingProblem } from '../core/yaml-depth.js';
 import { validateTask, type Task } from '../core/task-schema.js';
 
 // Task files are short; a huge one is a mistake (a log pasted in), refused before it is read.
 const MAX_TASK_FILE_BYTES = 1024 * 1024;
 
-export interface FileSignature {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
+export { sameSignature, type FileSignature } from './file-signature.js';
 
 export type TaskFileRead =
   | { kind: 'task'; task: Task; text: string; signature: FileSignature }
