@@ -1,9 +1,8 @@
 import { describeProblem } from '../core/problems.js';
 import { closest } from '../core/suggest.js';
-import { sendControl } from '../daemon/control-socket.js';
 import { loadConfig } from '../queue/config-file.js';
 import type { Layout } from '../queue/layout.js';
-import { invalidConfig } from './config-problems.js';
+import { daemonConfig, invalidConfig } from './config-problems.js';
 import { CliError } from './errors.js';
 
 // The agent names a task may use: orchestrator.yaml's; while it is invalid, those of the config the
@@ -11,8 +10,8 @@ import { CliError } from './errors.js';
 async function agentNames(layout: Layout, agent: string): Promise<string[] | undefined> {
   const loaded = loadConfig(layout);
   if (loaded.ok) return Object.keys(loaded.config.agents);
-  const reply = await sendControl(layout, { cmd: 'ping' }, 1000);
-  if (reply?.ok && Array.isArray(reply.agents)) return reply.agents as string[];
+  const runs = await daemonConfig(layout);
+  if (runs) return Object.keys(runs.slots);
   process.stderr.write(`warning: ${invalidConfig(loaded.problems.map(describeProblem))}; --agent ${agent} was not checked\n`);
   return undefined;
 }

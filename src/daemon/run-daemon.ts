@@ -77,7 +77,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
         const { agents, pool } = configs.current();
         // This run's slots (`--agents` sets them) and pool, as status and agents show them.
         const slots = Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, agent.max_instances]));
-        return { ok: true, pid: process.pid, root: layout.root, agents: Object.keys(agents), slots, ...(pool ? { pool } : {}), ...configState(configs) };
+        return { ok: true, pid: process.pid, root: layout.root, slots, ...(pool ? { pool } : {}), ...configState(configs) };
       }
       case 'ring':
         daemon?.ring({ pendingIds: request.ids, trusted: true });
