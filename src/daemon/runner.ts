@@ -1,44 +1,27 @@
-import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { startProgress, updateProgress } from '../agents/progress-file.js';
-import type { AgentPreset } from '../agents/preset.js';
-import { presetFor } from '../agents/presets.js';
 import { firstRunProcess, groupAlive } from '../agents/process-table.js';
-import { findProgram, launchAgent, programNotFound } from '../agents/agent-program.js';
 import type { Launched } from '../agents/launcher.js';
 import { GroupSweep } from './group-sweep.js';
-import { outputOverLimit } from './output-limit.js';
+import { presetOfRun, RunWatch } from './run-watch.js';
 import { Spawner } from './spawner.js';
 import { stopRunTree } from '../agents/stop-run.js';
-import { promptWithRole } from '../agents/launch-args.js';
-import { buildPrompt } from '../context/prompt.js';
-import { agentEnv } from '../core/agent-environment.js';
-import { stallPolicy } from '../core/config-schema.js';
-import { formatProblem } from '../core/problems.js';
-import { agentFolder } from '../queue/input-paths.js';
-import { formatDuration } from '../core/duration.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { attemptError } from '../core/transitions.js';
-import { writeFileAtomic } from '../queue/atomic-write.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
-import { hasExitFile, isRunProcess, readExitCode, readTail, stalledFor, writePid, writeRunRecord } from '../queue/run-files.js';
+import { hasExitFile, isRunProcess, readExitCode, readTail, writePid } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
 import { recordRunEnd } from './record-run.js';
-import { worktreePlan } from '../core/worktree.js';
-import { prepareRunWorktree, settleRunWorktree } from './worktree-run.js';
+import { prepareRun } from './run-prepare.js';
+import { settleRunWorktree } from './worktree-run.js';
 
 const ADOPTED_POLL_MS = 200;
-const STALL_CHECK_MAX_MS = 15_000;
-const PROGRESS_MS = 1000;
-const ARGV_PROMPT_LIMIT = 100_000;
 const LEFTOVER_SWEEP_MS = 100;
 const RUNNER_REPORT_MS = 1000;
 
-const pointerPrompt = (promptFile: string) => `Your task is in the file ${promptFile} (it is too long for the command line). Read that whole file first, then do what it says.`;
 const STDOUT_TAIL = 256 * 1024;
 const STDERR_TAIL = 16 * 1024;
 
@@ -57,6 +40,7 @@ export class Runner {
   private readonly sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
   // Set once the daemon lets its runs go: ends reported after that are the next daemon's to record.
   private detached = false;
+  private readonly watcher: RunWatch;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -67,54 +51,7 @@ export class Runner {
     private readonly onLimited: (agent: string, resetAtMs: number | undefined) => number,
     private readonly spawner = new Spawner(ctx),
   ) {
-    this.watchStalls();
-    this.watchProgress();
-  }
-
-  private stallTimer: NodeJS.Timeout | undefined;
-  private progressTimer: NodeJS.Timeout | undefined;
-
-  // Reads each streaming agent's new output into runs/<id>/<n>/status.json, and stops a run whose
-  // output outgrew its limit, once a second.
-  private watchProgress(): void {
-    this.progressTimer = setInterval(() => {
-      for (const run of this.runs.values()) {
-        if (run.finished) continue;
-        this.readProgress(run);
-        if (run.stopping) continue;
-        const over = outputOverLimit(this.ctx.config(), run.agent, run.runDir);
-        if (over) void this.stop(run.id, over);
-      }
-    }, PROGRESS_MS);
-    this.progressTimer.unref();
-  }
-
-  // The preset of a run's agent (a generic command runner if the agent left the config meanwhile).
-  private presetOf(run: LiveRun): AgentPreset {
-    return presetFor(this.ctx.config().agents[run.agent] ?? { max_instances: 1, command: 'unknown' });
-  }
-
-  private readProgress(run: LiveRun): void {
-    const preset = this.presetOf(run);
-    if (!preset.view) return;
-    run.progress ??= startProgress();
-    try {
-      updateProgress(preset, run.runDir, run.progress);
-    } catch (error) {
-      this.ctx.log.debug({ task: run.id, err: error }, 'could not update the live view');
-    }
-  }
-
-  // Looks for stalled runs a few times per stall timeout (at most every 15 s, at least every 100 ms).
-  private watchStalls(): void {
-    const config = this.ctx.config();
-    const timeouts = Object.keys(config.agents).map((agent) => stallPolicy(config, agent).timeoutMs).filter((ms) => ms > 0);
-    const every = timeouts.length === 0 ? STALL_CHECK_MAX_MS : Math.min(STALL_CHECK_MAX_MS, Math.max(100, Math.min(...timeouts) / 4));
-    this.stallTimer = setTimeout(() => {
-      this.checkStalls();
-      this.watchStalls();
-    }, every);
-    this.stallTimer.unref();
+    this.watcher = new RunWatch(ctx, this.runs, (id, request) => this.stop(id, request));
   }
 
   // The running tasks as the scheduler sees them. A run whose agent has ended no longer holds its
@@ -164,59 +101,12 @@ export class Runner {
   }
 
   private async launch(run: LiveRun, task: Task): Promise<void> {
-    const { layout } = this.ctx;
-    // Read together: a reload swaps both at once, and the awaits below must not mix the two.
-    const config = this.ctx.config();
-    const environment = this.ctx.environment();
-    const agentConfig = config.agents[run.agent]!;
-    const timeoutMs = task.timeoutMs ?? agentConfig.timeoutMs ?? config.defaults.timeoutMs;
-    const promptFile = join(run.runDir, 'prompt.md');
-    let base = layout.root;
-    const plan = worktreePlan(task.fields, config.worktree);
-    if (plan) {
-      const prepared = await prepareRunWorktree(this.ctx, run, plan, timeoutMs);
-      if ('aborted' in prepared) return;
-      if (!prepared.ok) return this.finishSpawnError(run, prepared.error, prepared.outcome);
-      base = prepared.workdir;
-    }
-    // Checked again (a symlink may have changed since the config was loaded). Spawning in a missing
-    // folder would fail as "spawn /bin/sh ENOENT", which names the wrong thing.
-    const folder = agentFolder(base, agentConfig, run.agent, plan ? 'worktree' : 'workspace');
-    if (folder.kind === 'outside') return this.finishSpawnError(run, formatProblem('orchestrator.yaml', folder.problem));
-    if (folder.kind === 'missing') return this.finishSpawnError(run, `the working folder ${folder.path} does not exist (create it, or fix agents.${run.agent}.cwd in orchestrator.yaml)`);
-    const workdir = folder.path;
-    const systemPrompt = task.fields.role === undefined ? undefined : config.roles[task.fields.role];
-    // The shell agent's "prompt" is its command, already in the task file: nothing to save.
-    let prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles, run.worktree);
-    if (agentConfig.preset !== 'shell') {
-      await mkdir(run.runDir, { recursive: true });
-      await writeFileAtomic(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });
-      // One argv word is limited to 128 KB on Linux: a longer prompt is handed over as its file.
-      if (Buffer.byteLength(prompt) + Buffer.byteLength(systemPrompt ?? '') > ARGV_PROMPT_LIMIT) prompt = pointerPrompt(promptFile);
-    }
-    writeRunRecord(run.runDir, {
-      task_id: run.id,
-      attempt: run.number,
-      agent: run.agent,
-      slot: run.slot,
-      worker: this.ctx.worker,
-      started_at: run.startedAt,
-      timeout_ms: timeoutMs,
-      ...(run.worktree ? { worktree: run.worktree } : {}),
-    });
-    const launch = launchAgent({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig, ...(systemPrompt ? { systemPrompt } : {}) });
-    const env: Record<string, string | undefined> = {
-      ...agentEnv(environment, layout.root, agentConfig),
-      ORCHESTRATE_TASK_ID: run.id,
-      ORCHESTRATE_ATTEMPT: String(run.number),
-      ORCHESTRATE_PROMPT_FILE: promptFile,
-    };
-    if (launch.kind === 'refused') return this.finishSpawnError(run, `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)`);
-    // A missing CLI is a clear spawn_error, not a "not found" buried in the agent's stderr.
-    if (launch.kind === 'exec' && findProgram(launch, workdir, env) === undefined) return this.finishSpawnError(run, programNotFound(run.agent, agentConfig, launch.argv[0]!));
+    const prepared = await prepareRun(this.ctx, run, task);
+    if (prepared.kind === 'aborted') return;
+    if (prepared.kind === 'failed') return this.finishSpawnError(run, prepared.error, prepared.outcome);
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
-    const request = { runDir: run.runDir, launch, cwd: workdir, env };
+    const { request, timeoutMs } = prepared;
     const started = await this.launchVia(run, () => this.spawner.start(request, run.id, run.number));
     if (typeof started === 'object') return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
     if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
@@ -310,31 +200,9 @@ export class Runner {
     await this.finish(run, readExitCode(run.runDir) ?? null);
   }
 
-  // Marks runs silent for longer than their stall timeout and applies the stall action.
-  checkStalls(now = Date.now()): void {
-    const config = this.ctx.config();
-    for (const run of this.runs.values()) {
-      if (run.finished || run.stopping || run.pid === undefined) continue;
-      const policy = stallPolicy(config, run.agent);
-      const quietMs = stalledFor(run.runDir, Date.parse(run.startedAt), policy.timeoutMs, now);
-      if (quietMs === undefined) {
-        run.stalled = false;
-        continue;
-      }
-      if (run.stalled) continue;
-      run.stalled = true;
-      const stall = `stalled: no output for ${formatDuration(quietMs)} (stall_timeout ${formatDuration(policy.timeoutMs)})`;
-      this.ctx.log.warn({ task: run.id, action: policy.action }, `${run.id} ${stall}`);
-      this.ctx.event('stalled', { id: run.id, attempt: run.number, quiet_ms: quietMs, action: policy.action });
-      if (policy.action === 'cancel') void this.stop(run.id, { outcome: 'cancelled', error: `${stall}; stopped (stall_action: cancel)`, requeue: false });
-      if (policy.action === 'retry') void this.stop(run.id, { outcome: 'failed', error: `${stall}; stopped to retry (stall_action: retry)`, requeue: false });
-    }
-  }
-
   // Forgets every run without touching its agent: they keep running for the next daemon.
   detachAll(): void {
-    clearTimeout(this.stallTimer);
-    clearInterval(this.progressTimer);
+    this.watcher.close();
     this.detached = true;
     this.spawner.close();
     this.sweep.close();
@@ -374,10 +242,10 @@ export class Runner {
       const config = this.ctx.config();
       const grace = config.killGraceMs;
       void this.stopLeftovers(run, grace).finally(() => run.releaseRunner?.());
-      this.readProgress(run);
+      this.watcher.readProgress(run);
       const stdout = readTail(join(run.runDir, 'stdout'), STDOUT_TAIL);
       const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);
-      const report = this.presetOf(run).read({ stdout, stderr, exitCode });
+      const report = presetOfRun(config, run).read({ stdout, stderr, exitCode });
       const failure = run.stopping || signal ? undefined : report.failure;
       const limitedUntil = failure?.kind === 'limit' ? this.onLimited(run.agent, failure.resetAtMs) : undefined;
       const outcome: AttemptOutcome =
