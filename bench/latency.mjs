@@ -8,7 +8,22 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeWorkspace, median, orch, percentile, pollUntil, progress, realNow, removeTemp, sleep, startDaemon, stopDaemon, syncRealClock, taskNames, tempDir } from './lib.mjs';
+import {
+  makeWorkspace,
+  median,
+  orch,
+  percentile,
+  pollUntil,
+  progress,
+  realNow,
+  removeTemp,
+  sleep,
+  startDaemon,
+  stopDaemon,
+  syncRealClock,
+  taskNames,
+  tempDir,
+} from './lib.mjs';
 
 // Reads a `date +%s%N` stamp once it is whole; milliseconds since the epoch.
 function readStamp(path) {
@@ -23,7 +38,11 @@ function readStamp(path) {
 
 async function waitStamp(path) {
   let stamp;
-  await pollUntil(() => (stamp = readStamp(path)) !== undefined, { everyMs: 2, timeoutMs: 30_000, what: `the agent to write ${path}` });
+  await pollUntil(() => (stamp = readStamp(path)) !== undefined, {
+    everyMs: 2,
+    timeoutMs: 30_000,
+    what: `the agent to write ${path}`,
+  });
   return stamp;
 }
 
@@ -73,7 +92,9 @@ export async function benchLatency({ samples }) {
       added.addMs.push(returned - invoked);
       await pollUntil(() => taskNames(completed).includes(`${id}.yaml`), { everyMs: 5, what: `${id} to complete` });
       // created_at is stamped by `add` (ms resolution) just before it links the file into pending/.
-      const createdAt = Date.parse(/^created_at: (.*)$/m.exec(readFileSync(join(completed, `${id}.yaml`), 'utf8'))?.[1] ?? '');
+      const createdAt = Date.parse(
+        /^created_at: (.*)$/m.exec(readFileSync(join(completed, `${id}.yaml`), 'utf8'))?.[1] ?? '',
+      );
       if (createdAt) added.afterCreatedAt.push(stamp - createdAt);
       await sleep(30);
     }
@@ -91,7 +112,13 @@ export async function benchLatency({ samples }) {
     }
     const overhead = await instrumentOverhead(stamps, Math.min(samples, 30));
     return {
-      add: { ...summary(added.afterReturn), afterInvoke: summary(added.afterInvoke), afterCreatedAt: added.afterCreatedAt.length ? summary(added.afterCreatedAt) : undefined, addMsMedian: median(added.addMs), negative: added.afterReturn.filter((v) => v < 0).length },
+      add: {
+        ...summary(added.afterReturn),
+        afterInvoke: summary(added.afterInvoke),
+        afterCreatedAt: added.afterCreatedAt.length ? summary(added.afterCreatedAt) : undefined,
+        addMsMedian: median(added.addMs),
+        negative: added.afterReturn.filter((v) => v < 0).length,
+      },
       drop: summary(dropped),
       overhead: { p50: percentile(overhead, 50), max: Math.max(...overhead) },
     };

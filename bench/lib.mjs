@@ -72,9 +72,15 @@ export function fmtMb(kb) {
 // A plain text table with aligned columns (numbers right-aligned).
 export function textTable(headers, rows) {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => String(row[i] ?? '').length)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((row) => /^[-\d.<>≤ ]*[\d.]+ ?(ms|s|x|MB|%)?$|^-$/.test(String(row[i] ?? ''))));
+  const numeric = headers.map(
+    (_, i) =>
+      rows.length > 0 && rows.every((row) => /^[-\d.<>≤ ]*[\d.]+ ?(ms|s|x|MB|%)?$|^-$/.test(String(row[i] ?? ''))),
+  );
   const line = (cells) =>
-    cells.map((cell, i) => (numeric[i] ? String(cell ?? '').padStart(widths[i]) : String(cell ?? '').padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (numeric[i] ? String(cell ?? '').padStart(widths[i]) : String(cell ?? '').padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -127,8 +133,11 @@ export function fileCreateProbe() {
   }
   rmSync(dir, { recursive: true, force: true });
   let fs = spawnSync('stat', ['-f', '-c', '%T', tmpdir()], { encoding: 'utf8' }).stdout.trim() || 'unknown';
-  const device = spawnSync('findmnt', ['-n', '-o', 'SOURCE', '--target', tmpdir()], { encoding: 'utf8' }).stdout.trim().replace('/dev/', '');
-  if (device && existsSync(`/proc/fs/ext4/${device}`)) fs = existsSync(`/proc/fs/jbd2/${device}-8`) ? 'ext4 (journal)' : 'ext4 without a journal';
+  const device = spawnSync('findmnt', ['-n', '-o', 'SOURCE', '--target', tmpdir()], { encoding: 'utf8' })
+    .stdout.trim()
+    .replace('/dev/', '');
+  if (device && existsSync(`/proc/fs/ext4/${device}`))
+    fs = existsSync(`/proc/fs/jbd2/${device}-8`) ? 'ext4 (journal)' : 'ext4 without a journal';
   return { us: median(times), fs };
 }
 
@@ -145,14 +154,29 @@ export function run(command, args, opts = {}) {
     child.stderr?.on('data', (chunk) => (stderr += chunk));
     let exitedAt;
     child.on('exit', () => (exitedAt = now()));
-    child.on('error', (error) => resolvePromise({ code: -1, stdout, stderr: String(error), ms: now() - t0, startedAt: t0, exitedAt: now() }));
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr, ms: (exitedAt ?? now()) - t0, startedAt: t0, exitedAt: exitedAt ?? now() }));
+    child.on('error', (error) =>
+      resolvePromise({ code: -1, stdout, stderr: String(error), ms: now() - t0, startedAt: t0, exitedAt: now() }),
+    );
+    child.on('close', (code) =>
+      resolvePromise({
+        code,
+        stdout,
+        stderr,
+        ms: (exitedAt ?? now()) - t0,
+        startedAt: t0,
+        exitedAt: exitedAt ?? now(),
+      }),
+    );
   });
 }
 
 // The built CLI, synchronously (for setup and teardown, where timing does not matter).
 export function orchSync(root, args, timeout = 60_000) {
-  return spawnSync(process.execPath, [BIN, '-C', root, ...args], { encoding: 'utf8', timeout, maxBuffer: 512 * 1024 * 1024 });
+  return spawnSync(process.execPath, [BIN, '-C', root, ...args], {
+    encoding: 'utf8',
+    timeout,
+    maxBuffer: 512 * 1024 * 1024,
+  });
 }
 
 // The built CLI, asynchronously and timed (from spawn to the process's exit).

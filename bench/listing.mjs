@@ -1,9 +1,22 @@
 // (d) `status` and `tasks --json` over a big workspace, and (f) the idle daemon's memory over it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeWorkspace, median, orch, procMemory, progress, removeTemp, sleep, startDaemon, stopDaemon } from './lib.mjs';
+import {
+  makeWorkspace,
+  median,
+  orch,
+  procMemory,
+  progress,
+  removeTemp,
+  sleep,
+  startDaemon,
+  stopDaemon,
+} from './lib.mjs';
 
-const WORDS = 'add implement refactor fix test document migrate endpoint handler schema cache login logout token session database index query parser config retry timeout worker queue report metrics dashboard client server api route middleware validation'.split(' ');
+const WORDS =
+  'add implement refactor fix test document migrate endpoint handler schema cache login logout token session database index query parser config retry timeout worker queue report metrics dashboard client server api route middleware validation'.split(
+    ' ',
+  );
 
 // A deterministic pseudo-random stream, so every run generates the same workspace.
 function random(seed) {
@@ -58,14 +71,30 @@ function taskFile(rand, i, id, state, base) {
   const duration = 5_000 + Math.floor(rand() * 600_000);
   if (state === 'completed') {
     lines.push('attempts:', ...attemptLines(1, created + 500, duration, 'success', 0));
-    lines.push('result:', '  outcome: success', `  output: context/agent_outputs/${id}.md`, `  summary: ${JSON.stringify(`Done: ${sentence(rand, 10)}.`)}`, `  duration_ms: ${duration}`);
+    lines.push(
+      'result:',
+      '  outcome: success',
+      `  output: context/agent_outputs/${id}.md`,
+      `  summary: ${JSON.stringify(`Done: ${sentence(rand, 10)}.`)}`,
+      `  duration_ms: ${duration}`,
+    );
   } else if (state === 'failed') {
     lines.push('attempts:');
-    for (let n = 1; n <= 3; n++) lines.push(...attemptLines(n, created + n * 60_000, duration, 'failed', 1, `exit 1: ${sentence(rand, 6)}`));
-    lines.push('result:', '  outcome: failed', `  error: ${JSON.stringify(`exit 1: ${sentence(rand, 6)}`)}`, `  duration_ms: ${duration}`);
+    for (let n = 1; n <= 3; n++)
+      lines.push(...attemptLines(n, created + n * 60_000, duration, 'failed', 1, `exit 1: ${sentence(rand, 6)}`));
+    lines.push(
+      'result:',
+      '  outcome: failed',
+      `  error: ${JSON.stringify(`exit 1: ${sentence(rand, 6)}`)}`,
+      `  duration_ms: ${duration}`,
+    );
   } else if (i % 2 === 0) {
     // Waiting out a retry backoff (an hour away, so an idle daemon leaves it alone).
-    lines.push('attempts:', ...attemptLines(1, created + 500, duration, 'failed', 1, 'exit 1: flaky network'), `retry_after: ${iso(Date.now() + 3_600_000)}`);
+    lines.push(
+      'attempts:',
+      ...attemptLines(1, created + 500, duration, 'failed', 1, 'exit 1: flaky network'),
+      `retry_after: ${iso(Date.now() + 3_600_000)}`,
+    );
   } else {
     // Waiting for a dependency that is not done yet.
     lines.splice(lines.indexOf('command: "true"'), 0, 'depends_on: [release-review]');
@@ -86,7 +115,10 @@ export function generateWorkspace(count) {
     const folder = join(root, 'tasks', state);
     if (state === 'failed' && counts.invalid < count / 1000) {
       writeFileSync(join(folder, `${id}.yaml`), `description: [unclosed\ncommand: "true"\n`);
-      writeFileSync(join(folder, `${id}.error`), `tasks/pending/${id}.yaml: line 1: invalid YAML: bad flow sequence (fix the syntax)\n`);
+      writeFileSync(
+        join(folder, `${id}.error`),
+        `tasks/pending/${id}.yaml: line 1: invalid YAML: bad flow sequence (fix the syntax)\n`,
+      );
       counts.invalid++;
     } else {
       writeFileSync(join(folder, `${id}.yaml`), taskFile(rand, i, id, state, base));
@@ -118,7 +150,17 @@ export async function benchListing({ count, warmRuns }) {
       status.push((await timed(root, ['status'])).ms);
     }
     const statusJson = JSON.parse((await timed(root, ['status', '--json'])).stdout);
-    return { root, counts, tasksCold: cold.ms, tasksWarm: median(warm), tasksWarmAll: warm, status: median(status), statusAll: status, jsonBytes: cold.bytes, statusCounts: statusJson.counts };
+    return {
+      root,
+      counts,
+      tasksCold: cold.ms,
+      tasksWarm: median(warm),
+      tasksWarmAll: warm,
+      status: median(status),
+      statusAll: status,
+      jsonBytes: cold.bytes,
+      statusCounts: statusJson.counts,
+    };
   } catch (error) {
     removeTemp(root);
     throw error;

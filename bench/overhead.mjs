@@ -4,7 +4,16 @@
 // instruction, which adds the exec of /bin/sh and of `date` (the agent's start-up, not ours).
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeWorkspace, percentile, pollUntil, progress, removeTemp, startDaemon, stopDaemon, taskNames } from './lib.mjs';
+import {
+  makeWorkspace,
+  percentile,
+  pollUntil,
+  progress,
+  removeTemp,
+  startDaemon,
+  stopDaemon,
+  taskNames,
+} from './lib.mjs';
 
 // The task's own command stamps the wall clock (ns) the moment it runs, then works for 50 ms.
 const COMMAND = 'date +%s%N > "$ORCHESTRATE_RUN_DIR/started"; sleep 0.05';
@@ -19,11 +28,18 @@ export async function benchOverhead({ count }) {
     startDaemon(root);
     const pending = join(root, 'tasks/pending');
     const ids = Array.from({ length: count }, (_, i) => `run-${String(i + 1).padStart(4, '0')}`);
-    for (const id of ids) writeFileSync(join(pending, `.${id}.yaml.tmp`), `description: overhead probe\ncommand: ${JSON.stringify(COMMAND)}\n`);
+    for (const id of ids)
+      writeFileSync(
+        join(pending, `.${id}.yaml.tmp`),
+        `description: overhead probe\ncommand: ${JSON.stringify(COMMAND)}\n`,
+      );
     progress(`(g) ${count} runs of a 50 ms command, 8 at a time...`);
     for (const id of ids) renameSync(join(pending, `.${id}.yaml.tmp`), join(pending, `${id}.yaml`));
     const completed = join(root, 'tasks/completed');
-    await pollUntil(() => taskNames(completed).length >= count, { everyMs: 20, what: 'every overhead probe to complete' });
+    await pollUntil(() => taskNames(completed).length >= count, {
+      everyMs: 20,
+      what: 'every overhead probe to complete',
+    });
     const claimed = new Map();
     const spawned = new Map();
     for (const line of readFileSync(join(root, '.orchestrate/events.jsonl'), 'utf8').split('\n')) {

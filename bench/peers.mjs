@@ -26,7 +26,8 @@ function isTaskSpooler(path) {
 
 function findTaskSpooler() {
   const listed = spawnSync('dpkg', ['-L', 'task-spooler'], { encoding: 'utf8' });
-  const fromPackage = listed.status === 0 ? listed.stdout.split('\n').filter((line) => /\/bin\/(tsp|ts)$/.test(line)) : [];
+  const fromPackage =
+    listed.status === 0 ? listed.stdout.split('\n').filter((line) => /\/bin\/(tsp|ts)$/.test(line)) : [];
   for (const candidate of [...fromPackage, which('tsp'), which('ts')]) {
     if (candidate && isTaskSpooler(candidate)) return candidate;
   }
@@ -49,7 +50,11 @@ export function findPeers({ install = true } = {}) {
     const update = spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8', timeout: 180_000 });
     if (update.status !== 0) progress(`apt-get update failed: ${update.stderr.trim().split('\n').at(-1)}`);
     const packages = [...(tsp ? [] : ['task-spooler']), ...(parallel ? [] : ['parallel'])];
-    const installed = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const installed = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (installed.status !== 0) progress(`apt-get install failed: ${installed.stderr.trim().split('\n').at(-1)}`);
     tsp = findTaskSpooler();
     parallel = findParallel();
@@ -58,10 +63,17 @@ export function findPeers({ install = true } = {}) {
 }
 
 export function peerVersions(peers) {
-  const first = (text) => text.split('\n').find((line) => line.trim() !== '')?.trim();
+  const first = (text) =>
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim();
   const versions = {};
   if (peers.tsp) {
-    const shown = spawnSync(peers.tsp, ['-V'], { encoding: 'utf8', env: { ...process.env, TS_SOCKET: '/nonexistent/ts' } });
+    const shown = spawnSync(peers.tsp, ['-V'], {
+      encoding: 'utf8',
+      env: { ...process.env, TS_SOCKET: '/nonexistent/ts' },
+    });
     versions.tsp = first(`${shown.stdout}${shown.stderr}`)?.replace(/ - .*$/, '');
   }
   if (peers.parallel) versions.parallel = first(spawnSync(peers.parallel, ['--version'], { encoding: 'utf8' }).stdout);
@@ -84,7 +96,8 @@ export function runFloor(n, script, concurrency) {
       const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore' });
       child.on('exit', (code) => {
         if (code !== 0) failed++;
-        if (++done === n) resolve({ ms: now() - t0, ok: failed === 0, error: failed ? `${failed} jobs failed` : undefined });
+        if (++done === n)
+          resolve({ ms: now() - t0, ok: failed === 0, error: failed ? `${failed} jobs failed` : undefined });
         else next();
       });
     };
@@ -97,7 +110,14 @@ export function runFloor(n, script, concurrency) {
 // The time covers the server's start, enqueueing and the jobs, like orchestrate's covers the drops.
 export async function runTaskSpooler(tsp, n, argv, concurrency) {
   const dir = tempDir('tsp');
-  const env = { ...process.env, TMPDIR: dir, TS_SOCKET: join(dir, 'socket'), TS_SLOTS: String(concurrency), TS_MAXFINISHED: String(n + 10), TS_MAXCONN: String(n + 100) };
+  const env = {
+    ...process.env,
+    TMPDIR: dir,
+    TS_SOCKET: join(dir, 'socket'),
+    TS_SLOTS: String(concurrency),
+    TS_MAXFINISHED: String(n + 10),
+    TS_MAXCONN: String(n + 100),
+  };
   const command = argv.join(' ');
   const script = `
     T=${tsp}
@@ -110,10 +130,19 @@ export async function runTaskSpooler(tsp, n, argv, concurrency) {
   `;
   try {
     const result = await run('/bin/sh', ['-c', script], { env });
-    const listing = spawnSync(tsp, ['-l'], { encoding: 'utf8', env }).stdout.split('\n').slice(1).filter((line) => line.trim() !== '');
+    const listing = spawnSync(tsp, ['-l'], { encoding: 'utf8', env })
+      .stdout.split('\n')
+      .slice(1)
+      .filter((line) => line.trim() !== '');
     const good = listing.filter((line) => /^\d+\s+finished\s+\S+\s+0\s/.test(line)).length;
     const ok = result.code === 0 && good === n;
-    return { ms: result.ms, ok, error: ok ? undefined : `exit ${result.code}, ${good}/${n} jobs finished with 0 ${result.stderr.trim().slice(0, 200)}` };
+    return {
+      ms: result.ms,
+      ok,
+      error: ok
+        ? undefined
+        : `exit ${result.code}, ${good}/${n} jobs finished with 0 ${result.stderr.trim().slice(0, 200)}`,
+    };
   } finally {
     spawnSync(tsp, ['-K'], { env, timeout: 5000 });
     removeTemp(dir);
@@ -128,12 +157,25 @@ export async function runParallel(parallel, n, argv, concurrency) {
   const dir = existsSync('/dev/shm') ? tempDir('parallel', '/dev/shm') : tempDir('parallel');
   const joblog = join(dir, 'joblog');
   try {
-    const args = ['--will-cite', `-j${concurrency}`, '-N0', '--joblog', joblog, ...argv, ':::', ...Array.from({ length: n }, (_, i) => String(i + 1))];
+    const args = [
+      '--will-cite',
+      `-j${concurrency}`,
+      '-N0',
+      '--joblog',
+      joblog,
+      ...argv,
+      ':::',
+      ...Array.from({ length: n }, (_, i) => String(i + 1)),
+    ];
     const result = await run(parallel, args, { env: { ...process.env, TMPDIR: dir } });
     const lines = readFileSync(joblog, 'utf8').trim().split('\n').slice(1);
     const good = lines.filter((line) => line.split('\t')[6] === '0').length;
     const ok = result.code === 0 && good === n;
-    return { ms: result.ms, ok, error: ok ? undefined : `exit ${result.code}, ${good}/${n} jobs exited 0 ${result.stderr.trim().slice(0, 200)}` };
+    return {
+      ms: result.ms,
+      ok,
+      error: ok ? undefined : `exit ${result.code}, ${good}/${n} jobs exited 0 ${result.stderr.trim().slice(0, 200)}`,
+    };
   } finally {
     removeTemp(dir);
   }
@@ -161,14 +203,28 @@ export async function runOrchestrate(n, shellCommand, { root: existing, prefix =
     const t0 = now();
     for (const id of ids) renameSync(join(pending, `.${id}.yaml.tmp`), join(pending, `${id}.yaml`));
     const dropMs = now() - t0;
-    const end = await pollUntil(() => taskNames(completed).length + taskNames(failedDir).length >= n + before.size, { everyMs: 10, timeoutMs: 300_000, what: `${n} tasks to finish` });
+    const end = await pollUntil(() => taskNames(completed).length + taskNames(failedDir).length >= n + before.size, {
+      everyMs: 10,
+      timeoutMs: 300_000,
+      what: `${n} tasks to finish`,
+    });
     const ms = end - t0;
     const memory = procMemory(pid);
     const done = fresh(taskNames(completed));
     const failed = fresh(taskNames(failedDir));
-    const succeeded = done.filter((name) => /^result:\n {2}outcome: success$/m.test(readFileSync(join(completed, name), 'utf8'))).length;
+    const succeeded = done.filter((name) =>
+      /^result:\n {2}outcome: success$/m.test(readFileSync(join(completed, name), 'utf8')),
+    ).length;
     const ok = done.length === n && failed.length === 0 && succeeded === n;
-    return { ms, ok, dropMs, pid, peakRssKb: memory?.hwmKb, rssKb: memory?.rssKb, error: ok ? undefined : `${done.length} completed (${succeeded} with outcome success), ${failed.length} failed` };
+    return {
+      ms,
+      ok,
+      dropMs,
+      pid,
+      peakRssKb: memory?.hwmKb,
+      rssKb: memory?.rssKb,
+      error: ok ? undefined : `${done.length} completed (${succeeded} with outcome success), ${failed.length} failed`,
+    };
   } finally {
     stopDaemon(root);
     if (!existing) removeTemp(root);

@@ -18,10 +18,22 @@ export function throughputTable(section) {
     const runner = section.runners[key];
     if (!runner || runner.skipped) return [label, 'skipped', runner?.skipped ?? 'not run', '-', '-', '-'];
     const runs = runner.runs.map((r) => `${(r.ms / 1000).toFixed(2)}${r.ok ? '' : '!'}`).join(' ');
-    return [label, fmtMs(runner.median), runs, `${Math.round(section.n / (runner.median / 1000))}/s`, fmtX(runner.median / floor), key === 'orchestrate' ? '-' : fmtX(orch / runner.median)];
+    return [
+      label,
+      fmtMs(runner.median),
+      runs,
+      `${Math.round(section.n / (runner.median / 1000))}/s`,
+      fmtX(runner.median / floor),
+      key === 'orchestrate' ? '-' : fmtX(orch / runner.median),
+    ];
   });
-  const failed = RUNNERS.flatMap(({ key, label }) => (section.runners[key]?.runs ?? []).filter((r) => !r.ok).map((r) => `  ! ${label}: ${r.error}`));
-  return [textTable(['runner', 'median', 'runs (s)', 'jobs/s', 'vs floor', 'orchestrate ÷ this'], rows), ...failed].join('\n');
+  const failed = RUNNERS.flatMap(({ key, label }) =>
+    (section.runners[key]?.runs ?? []).filter((r) => !r.ok).map((r) => `  ! ${label}: ${r.error}`),
+  );
+  return [
+    textTable(['runner', 'median', 'runs (s)', 'jobs/s', 'vs floor', 'orchestrate ÷ this'], rows),
+    ...failed,
+  ].join('\n');
 }
 
 function verdict(measured, limit) {
@@ -32,32 +44,60 @@ function verdict(measured, limit) {
 // Every target of the brief with its measured value; sections not run are left out.
 export function targets(results) {
   const rows = [];
-  const add = (name, measured, shown, limit, limitShown, extra = true) => rows.push({ name, measured, shown, limit: limitShown, result: extra === true ? verdict(measured, limit) : extra });
+  const add = (name, measured, shown, limit, limitShown, extra = true) =>
+    rows.push({ name, measured, shown, limit: limitShown, result: extra === true ? verdict(measured, limit) : extra });
   const { a, b, c, d, e, f, g, h } = results;
   if (a) {
     const orch = a.runners.orchestrate;
     const tsp = a.runners.tsp;
     const ratio = tsp?.median && orch?.median ? orch.median / tsp.median : undefined;
     const ok = orch?.runs.every((r) => r.ok);
-    add(`(a) ${a.n} × true: orchestrate ÷ task-spooler`, ratio, ratio ? `${fmtX(ratio)} (${fmtMs(orch.median)} vs ${fmtMs(tsp.median)})` : 'skipped', 1.5, '≤ 1.5x', ok === false ? 'FAIL' : true);
+    add(
+      `(a) ${a.n} × true: orchestrate ÷ task-spooler`,
+      ratio,
+      ratio ? `${fmtX(ratio)} (${fmtMs(orch.median)} vs ${fmtMs(tsp.median)})` : 'skipped',
+      1.5,
+      '≤ 1.5x',
+      ok === false ? 'FAIL' : true,
+    );
   }
   if (b) {
     const orch = b.runners.orchestrate;
     const floor = b.runners.floor;
     const ratio = floor?.median && orch?.median ? orch.median / floor.median : undefined;
     const ok = orch?.runs.every((r) => r.ok);
-    add(`(b) ${b.n} × sleep 0.05: orchestrate ÷ floor`, ratio, ratio ? `${fmtX(ratio)} (${fmtMs(orch.median)} vs ${fmtMs(floor.median)})` : 'skipped', 1.1, '≤ 1.1x', ok === false ? 'FAIL' : true);
+    add(
+      `(b) ${b.n} × sleep 0.05: orchestrate ÷ floor`,
+      ratio,
+      ratio ? `${fmtX(ratio)} (${fmtMs(orch.median)} vs ${fmtMs(floor.median)})` : 'skipped',
+      1.1,
+      '≤ 1.1x',
+      ok === false ? 'FAIL' : true,
+    );
   }
   if (c) {
     add('(c) pickup after `add` returns, p50', c.add.p50, fmtMs(c.add.p50), 20, '≤ 20 ms');
     add('(c) pickup after `add` returns, p99', c.add.p99, fmtMs(c.add.p99), 100, '≤ 100 ms');
-    add('(c) pickup of a dropped file, p50', c.drop.p50, fmtMs(c.drop.p50), STABLE_WINDOW_MS + 20, `≤ ${STABLE_WINDOW_MS + 20} ms (stable_window + 20)`);
+    add(
+      '(c) pickup of a dropped file, p50',
+      c.drop.p50,
+      fmtMs(c.drop.p50),
+      STABLE_WINDOW_MS + 20,
+      `≤ ${STABLE_WINDOW_MS + 20} ms (stable_window + 20)`,
+    );
   }
   if (d) {
     const n = d.count.toLocaleString('en');
     add(`(d) status, ${n} tasks`, d.status, fmtMs(d.status), 500, '≤ 500 ms');
     // No cache at all (no daemon ever ran here, no listing yet): a one-time cost, shown, not judged.
-    add(`(d) tasks --json, ${n} tasks, cold (once)`, d.tasksCold, fmtMs(d.tasksCold), undefined, 'none (builds the cache)', 'INFO');
+    add(
+      `(d) tasks --json, ${n} tasks, cold (once)`,
+      d.tasksCold,
+      fmtMs(d.tasksCold),
+      undefined,
+      'none (builds the cache)',
+      'INFO',
+    );
     add(`(d) tasks --json, ${n} tasks, warm`, d.tasksWarm, fmtMs(d.tasksWarm), 500, '≤ 500 ms');
   }
   if (e) {
@@ -66,22 +106,63 @@ export function targets(results) {
   }
   if (f) {
     if (f.peakKb !== undefined) add(`(f) daemon peak RSS during (a)`, f.peakKb / MB, fmtMb(f.peakKb), 150, '≤ 150 MB');
-    if (f.idle) add(`(f) daemon RSS idle over ${f.idleCount.toLocaleString('en')} tasks`, f.idle.rssKb / MB, `${fmtMb(f.idle.rssKb)} (peak ${fmtMb(f.idle.hwmKb)})`, 150, '≤ 150 MB');
+    if (f.idle)
+      add(
+        `(f) daemon RSS idle over ${f.idleCount.toLocaleString('en')} tasks`,
+        f.idle.rssKb / MB,
+        `${fmtMb(f.idle.rssKb)} (peak ${fmtMb(f.idle.hwmKb)})`,
+        150,
+        '≤ 150 MB',
+      );
   }
   if (g) {
-    add('(g) overhead per run: claimed → agent process started, p99', g.claimToSpawn.p99, fmtMs(g.claimToSpawn.p99), 50, '≤ 50 ms');
-    add('(g) claimed → its command running (+ exec of sh and date), p99', g.claimToStart.p99, fmtMs(g.claimToStart.p99), undefined, 'none (the agent\'s start-up)', 'INFO');
-    add('(g) overhead per run: agent exit → task file final, p99', g.exitToFinal.p99, fmtMs(g.exitToFinal.p99), 50, '≤ 50 ms');
+    add(
+      '(g) overhead per run: claimed → agent process started, p99',
+      g.claimToSpawn.p99,
+      fmtMs(g.claimToSpawn.p99),
+      50,
+      '≤ 50 ms',
+    );
+    add(
+      '(g) claimed → its command running (+ exec of sh and date), p99',
+      g.claimToStart.p99,
+      fmtMs(g.claimToStart.p99),
+      undefined,
+      "none (the agent's start-up)",
+      'INFO',
+    );
+    add(
+      '(g) overhead per run: agent exit → task file final, p99',
+      g.exitToFinal.p99,
+      fmtMs(g.exitToFinal.p99),
+      50,
+      '≤ 50 ms',
+    );
   }
   if (h) {
-    add(`(h) scheduler pass, ${h.count.toLocaleString('en')} pending, p50`, h.steady.p50, fmtMs(h.steady.p50), 5, '≤ 5 ms');
-    add(`(h) scheduler pass after an edit, ${h.count.toLocaleString('en')} pending, p50`, h.changed.p50, fmtMs(h.changed.p50), 5, '≤ 5 ms');
+    add(
+      `(h) scheduler pass, ${h.count.toLocaleString('en')} pending, p50`,
+      h.steady.p50,
+      fmtMs(h.steady.p50),
+      5,
+      '≤ 5 ms',
+    );
+    add(
+      `(h) scheduler pass after an edit, ${h.count.toLocaleString('en')} pending, p50`,
+      h.changed.p50,
+      fmtMs(h.changed.p50),
+      5,
+      '≤ 5 ms',
+    );
   }
   return rows;
 }
 
 export function targetsTable(rows) {
-  return textTable(['target', 'measured', 'limit', 'result'], rows.map((row) => [row.name, row.shown, row.limit, row.result]));
+  return textTable(
+    ['target', 'measured', 'limit', 'result'],
+    rows.map((row) => [row.name, row.shown, row.limit, row.result]),
+  );
 }
 
 // The README's "Performance" table: one row per measurement, peers side by side.
@@ -89,9 +170,18 @@ export function markdown(results, rows) {
   const verdictOf = (prefix) => rows.filter((row) => row.name.startsWith(prefix)).map((row) => row.result);
   const allOf = (all) => {
     const list = all.filter((r) => r !== 'INFO');
-    return list.length === 0 ? '' : list.every((r) => r === 'PASS') ? 'PASS' : list.includes('FAIL') ? 'FAIL' : list.join('/');
+    return list.length === 0
+      ? ''
+      : list.every((r) => r === 'PASS')
+        ? 'PASS'
+        : list.includes('FAIL')
+          ? 'FAIL'
+          : list.join('/');
   };
-  const lines = ['| measurement | orchestrate | task-spooler | GNU parallel | Node spawn loop (floor) | target | result |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| measurement | orchestrate | task-spooler | GNU parallel | Node spawn loop (floor) | target | result |',
+    '|---|---|---|---|---|---|---|',
+  ];
   const peerCell = (section, key) => {
     const runner = section.runners[key];
     if (!runner || runner.skipped) return 'skipped';
@@ -99,18 +189,35 @@ export function markdown(results, rows) {
     return `${fmtMs(runner.median)} (orchestrate ${fmtX(orch / runner.median)})`;
   };
   const { a, b, c, d, e, f, g, h } = results;
-  if (a) lines.push(`| ${a.n} × \`true\`, 8 at once | ${fmtMs(a.runners.orchestrate?.median)} | ${peerCell(a, 'tsp')} | ${peerCell(a, 'parallel')} | ${peerCell(a, 'floor')} | ≤ 1.5x task-spooler | ${allOf(verdictOf('(a)'))} |`);
-  if (b) lines.push(`| ${b.n} × \`sleep 0.05\`, 8 at once | ${fmtMs(b.runners.orchestrate?.median)} | ${peerCell(b, 'tsp')} | ${peerCell(b, 'parallel')} | ${peerCell(b, 'floor')} | ≤ 1.1x floor | ${allOf(verdictOf('(b)'))} |`);
+  if (a)
+    lines.push(
+      `| ${a.n} × \`true\`, 8 at once | ${fmtMs(a.runners.orchestrate?.median)} | ${peerCell(a, 'tsp')} | ${peerCell(a, 'parallel')} | ${peerCell(a, 'floor')} | ≤ 1.5x task-spooler | ${allOf(verdictOf('(a)'))} |`,
+    );
+  if (b)
+    lines.push(
+      `| ${b.n} × \`sleep 0.05\`, 8 at once | ${fmtMs(b.runners.orchestrate?.median)} | ${peerCell(b, 'tsp')} | ${peerCell(b, 'parallel')} | ${peerCell(b, 'floor')} | ≤ 1.1x floor | ${allOf(verdictOf('(b)'))} |`,
+    );
   if (c) {
-    lines.push(`| pickup after \`orchestrate add\` returns, p50 / p99 | ${fmtMs(c.add.p50)} / ${fmtMs(c.add.p99)} | | | | ≤ 20 / 100 ms | ${allOf(verdictOf('(c) pickup after'))} |`);
-    lines.push(`| pickup of a file renamed into \`tasks/pending/\`, p50 / p99 | ${fmtMs(c.drop.p50)} / ${fmtMs(c.drop.p99)} | | | | p50 ≤ ${STABLE_WINDOW_MS + 20} ms (stable_window ${STABLE_WINDOW_MS} ms + 20) | ${allOf(verdictOf('(c) pickup of'))} |`);
+    lines.push(
+      `| pickup after \`orchestrate add\` returns, p50 / p99 | ${fmtMs(c.add.p50)} / ${fmtMs(c.add.p99)} | | | | ≤ 20 / 100 ms | ${allOf(verdictOf('(c) pickup after'))} |`,
+    );
+    lines.push(
+      `| pickup of a file renamed into \`tasks/pending/\`, p50 / p99 | ${fmtMs(c.drop.p50)} / ${fmtMs(c.drop.p99)} | | | | p50 ≤ ${STABLE_WINDOW_MS + 20} ms (stable_window ${STABLE_WINDOW_MS} ms + 20) | ${allOf(verdictOf('(c) pickup of'))} |`,
+    );
   }
   if (d) {
     const n = d.count.toLocaleString('en');
-    lines.push(`| \`orchestrate status\`, ${n} tasks | ${fmtMs(d.status)} | | | | ≤ 500 ms | ${allOf(verdictOf('(d) status'))} |`);
-    lines.push(`| \`orchestrate tasks --json\`, ${n} tasks, cold / warm | ${fmtMs(d.tasksCold)} / ${fmtMs(d.tasksWarm)} | | | | warm ≤ 500 ms (cold: once, no target) | ${allOf(verdictOf('(d) tasks'))} |`);
+    lines.push(
+      `| \`orchestrate status\`, ${n} tasks | ${fmtMs(d.status)} | | | | ≤ 500 ms | ${allOf(verdictOf('(d) status'))} |`,
+    );
+    lines.push(
+      `| \`orchestrate tasks --json\`, ${n} tasks, cold / warm | ${fmtMs(d.tasksCold)} / ${fmtMs(d.tasksWarm)} | | | | warm ≤ 500 ms (cold: once, no target) | ${allOf(verdictOf('(d) tasks'))} |`,
+    );
   }
-  if (e) lines.push(`| \`orchestrate add\` (\`node -e 0\`: ${fmtMs(e.node)}) | ${fmtMs(e.add)} (${fmtX(e.add / e.node)}) | | | | ≤ 2x \`node -e 0\` | ${allOf(verdictOf('(e)'))} |`);
+  if (e)
+    lines.push(
+      `| \`orchestrate add\` (\`node -e 0\`: ${fmtMs(e.node)}) | ${fmtMs(e.add)} (${fmtX(e.add / e.node)}) | | | | ≤ 2x \`node -e 0\` | ${allOf(verdictOf('(e)'))} |`,
+    );
   if (f) {
     const parts = [];
     if (f.peakKb !== undefined) parts.push(`peak ${fmtMb(f.peakKb)} during (a)`);
@@ -118,10 +225,14 @@ export function markdown(results, rows) {
     lines.push(`| daemon memory (RSS) | ${parts.join('; ')} | | | | ≤ 150 MB | ${allOf(verdictOf('(f)'))} |`);
   }
   if (g) {
-    lines.push(`| overhead per agent run, p50 / p99: claimed → agent process started; exit → task file final (claimed → its command running, with the exec of sh and date: ${fmtMs(g.claimToStart.p50)} / ${fmtMs(g.claimToStart.p99)}) | ${fmtMs(g.claimToSpawn.p50)} / ${fmtMs(g.claimToSpawn.p99)}; ${fmtMs(g.exitToFinal.p50)} / ${fmtMs(g.exitToFinal.p99)} | | | | p99 ≤ 50 ms | ${allOf(verdictOf('(g)'))} |`);
+    lines.push(
+      `| overhead per agent run, p50 / p99: claimed → agent process started; exit → task file final (claimed → its command running, with the exec of sh and date: ${fmtMs(g.claimToStart.p50)} / ${fmtMs(g.claimToStart.p99)}) | ${fmtMs(g.claimToSpawn.p50)} / ${fmtMs(g.claimToSpawn.p99)}; ${fmtMs(g.exitToFinal.p50)} / ${fmtMs(g.exitToFinal.p99)} | | | | p99 ≤ 50 ms | ${allOf(verdictOf('(g)'))} |`,
+    );
   }
   if (h) {
-    lines.push(`| scheduler decision pass, ${h.count.toLocaleString('en')} pending (${h.edges.toLocaleString('en')} dependency edges, ${h.heldLocks} locks held), p50: unchanged; after an edit | ${fmtMs(h.steady.p50)}; ${fmtMs(h.changed.p50)} | | | | ≤ 5 ms | ${allOf(verdictOf('(h)'))} |`);
+    lines.push(
+      `| scheduler decision pass, ${h.count.toLocaleString('en')} pending (${h.edges.toLocaleString('en')} dependency edges, ${h.heldLocks} locks held), p50: unchanged; after an edit | ${fmtMs(h.steady.p50)}; ${fmtMs(h.changed.p50)} | | | | ≤ 5 ms | ${allOf(verdictOf('(h)'))} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -6,7 +6,23 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { benchIdleMemory, benchListing, generateWorkspace } from './listing.mjs';
 import { benchLatency } from './latency.mjs';
-import { BIN, cleanupAll, fileCreateProbe, orchSync, fmtMb, fmtMs, fmtX, median, now, options, progress, removeTemp, sleep, STABLE_WINDOW_MS, textTable } from './lib.mjs';
+import {
+  BIN,
+  cleanupAll,
+  fileCreateProbe,
+  orchSync,
+  fmtMb,
+  fmtMs,
+  fmtX,
+  median,
+  now,
+  options,
+  progress,
+  removeTemp,
+  sleep,
+  STABLE_WINDOW_MS,
+  textTable,
+} from './lib.mjs';
 import { findPeers, peerVersions, runFloor, runOrchestrate, runParallel, runTaskSpooler } from './peers.mjs';
 import { markdown, RUNNERS, targets, targetsTable, throughputTable } from './report.mjs';
 import { benchOverhead } from './overhead.mjs';
@@ -27,8 +43,14 @@ function parseArgs(argv) {
     if (arg === '--quick') args.quick = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const list = arg.includes('=') ? arg.slice(7) : value();
-      args.only = new Set(list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
-      for (const s of args.only) if (!SECTIONS.includes(s)) usage(`--only: unknown section "${s}" (use a,b,c,d,e,f,g,h)`);
+      args.only = new Set(
+        list
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      );
+      for (const s of args.only)
+        if (!SECTIONS.includes(s)) usage(`--only: unknown section "${s}" (use a,b,c,d,e,f,g,h)`);
     } else if (arg === '--reps') args.reps = Number(value());
     else if (arg === '--json') args.json = value();
     else if (arg === '--keep') options.keep = true;
@@ -76,7 +98,12 @@ async function throughput(label, n, reps, peers, jobs) {
     parallel: peers.parallel ? () => runParallel(peers.parallel, n, jobs.argv, 8) : undefined,
     orchestrate: () => runOrchestrate(n, jobs.script),
   };
-  const results = Object.fromEntries(RUNNERS.map(({ key }) => [key, runners[key] ? { runs: [] } : { skipped: `${key === 'tsp' ? 'task-spooler' : 'GNU parallel'} is not installed` }]));
+  const results = Object.fromEntries(
+    RUNNERS.map(({ key }) => [
+      key,
+      runners[key] ? { runs: [] } : { skipped: `${key === 'tsp' ? 'task-spooler' : 'GNU parallel'} is not installed` },
+    ]),
+  );
   for (let rep = 0; rep < reps; rep++) {
     const order = RUNNERS.map((_, i) => RUNNERS[(i + rep) % RUNNERS.length].key);
     for (const key of order) {
@@ -85,7 +112,9 @@ async function throughput(label, n, reps, peers, jobs) {
       try {
         const result = await runners[key]();
         results[key].runs.push(result);
-        progress(`${label} rep ${rep + 1}/${reps}: ${key} ${fmtMs(result.ms)}${result.ok ? '' : ` (NOT OK: ${result.error})`}`);
+        progress(
+          `${label} rep ${rep + 1}/${reps}: ${key} ${fmtMs(result.ms)}${result.ok ? '' : ` (NOT OK: ${result.error})`}`,
+        );
       } catch (error) {
         progress(`${label}: ${key} failed: ${error.message}`);
         if (key === 'tsp' || key === 'parallel') results[key] = { skipped: `failed: ${error.message.split('\n')[0]}` };
@@ -94,7 +123,8 @@ async function throughput(label, n, reps, peers, jobs) {
       await sleep(300);
     }
   }
-  for (const result of Object.values(results)) if (result.runs) result.median = median(result.runs.map((r) => r.ms).filter((ms) => !Number.isNaN(ms)));
+  for (const result of Object.values(results))
+    if (result.runs) result.median = median(result.runs.map((r) => r.ms).filter((ms) => !Number.isNaN(ms)));
   return { n, reps, runners: results };
 }
 
@@ -111,14 +141,26 @@ async function main() {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const peers = only.has('a') || only.has('b') ? findPeers({ install: args.install }) : {};
   const versions = peerVersions(peers);
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGb: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() };
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+  };
   machine.fileCreate = fileCreateProbe();
   const results = { machine, versions, sizes: size, command, date: new Date().toISOString() };
 
   console.log(`# orchestrate benchmark${args.quick ? ' (--quick: smaller sizes, not for the README)' : ''}`);
-  console.log(`\n${machine.cpu}, ${machine.cores} cores, ${machine.memGb} GB, Linux ${machine.kernel}, Node ${machine.node}`);
-  console.log(`temp folder: ${machine.fileCreate.fs}; creating a small file there takes ${machine.fileCreate.us.toFixed(0)} µs (median of 200)`);
-  console.log(`peers: ${versions.tsp ?? 'task-spooler not installed'}; ${versions.parallel ?? 'GNU parallel not installed'}`);
+  console.log(
+    `\n${machine.cpu}, ${machine.cores} cores, ${machine.memGb} GB, Linux ${machine.kernel}, Node ${machine.node}`,
+  );
+  console.log(
+    `temp folder: ${machine.fileCreate.fs}; creating a small file there takes ${machine.fileCreate.us.toFixed(0)} µs (median of 200)`,
+  );
+  console.log(
+    `peers: ${versions.tsp ?? 'task-spooler not installed'}; ${versions.parallel ?? 'GNU parallel not installed'}`,
+  );
 
   if (only.has('a') || only.has('f')) {
     const reps = only.has('a') ? size.reps : 1;
@@ -132,21 +174,31 @@ async function main() {
       heading(`(a) ${size.n} no-op tasks (\`true\`), 8 at a time — median of ${reps}, peers interleaved`);
       console.log(throughputTable(section));
       const drops = section.runners.orchestrate.runs.map((r) => r.dropMs).filter(Boolean);
-      if (drops.length) console.log(`\norchestrate: timed from the first rename into tasks/pending/ (renaming all ${size.n} took ${fmtMs(median(drops))}; the .tmp files were written before) until all are in tasks/completed/, daemon already up. task-spooler: from the first \`tsp\` (starts its server) until the last job finished. GNU parallel: the whole \`parallel\` process.`);
+      if (drops.length)
+        console.log(
+          `\norchestrate: timed from the first rename into tasks/pending/ (renaming all ${size.n} took ${fmtMs(median(drops))}; the .tmp files were written before) until all are in tasks/completed/, daemon already up. task-spooler: from the first \`tsp\` (starts its server) until the last job finished. GNU parallel: the whole \`parallel\` process.`,
+        );
     }
   }
 
   if (only.has('b')) {
-    const section = await throughput('(b)', size.n, size.reps, peers, { script: 'sleep 0.05', argv: ['sleep', '0.05'] });
+    const section = await throughput('(b)', size.n, size.reps, peers, {
+      script: 'sleep 0.05',
+      argv: ['sleep', '0.05'],
+    });
     results.b = section;
-    heading(`(b) ${size.n} tasks of \`sleep 0.05\`, 8 at a time — median of ${size.reps} (ideal: ${fmtMs((size.n * 50) / 8)})`);
+    heading(
+      `(b) ${size.n} tasks of \`sleep 0.05\`, 8 at a time — median of ${size.reps} (ideal: ${fmtMs((size.n * 50) / 8)})`,
+    );
     console.log(throughputTable(section));
   }
 
   if (only.has('c')) {
     const c = await benchLatency({ samples: size.latencySamples });
     results.c = c;
-    heading(`(c) pickup latency: submission -> the agent's first instruction (${c.add.samples} samples each, daemon idle)`);
+    heading(
+      `(c) pickup latency: submission -> the agent's first instruction (${c.add.samples} samples each, daemon idle)`,
+    );
     const row = (label, s) => [label, fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max)];
     console.log(
       textTable(
@@ -159,28 +211,51 @@ async function main() {
         ],
       ),
     );
-    console.log(`\n"running" = a \`date +%s%N\` stamp written by the task's own command. It includes starting sh and date: ${fmtMs(c.overhead.p50)} p50 for a bare Node spawn of the same command.`);
-    console.log(`\`orchestrate add\` itself took ${fmtMs(c.add.addMsMedian)} (median); it rings the daemon before it exits, so the agent may already run when it returns (${c.add.negative}/${c.add.samples} samples negative).`);
-    console.log(`A dropped file is not read before it has been stable for stable_window (${STABLE_WINDOW_MS} ms in this config): that wait is by design.`);
+    console.log(
+      `\n"running" = a \`date +%s%N\` stamp written by the task's own command. It includes starting sh and date: ${fmtMs(c.overhead.p50)} p50 for a bare Node spawn of the same command.`,
+    );
+    console.log(
+      `\`orchestrate add\` itself took ${fmtMs(c.add.addMsMedian)} (median); it rings the daemon before it exits, so the agent may already run when it returns (${c.add.negative}/${c.add.samples} samples negative).`,
+    );
+    console.log(
+      `A dropped file is not read before it has been stable for stable_window (${STABLE_WINDOW_MS} ms in this config): that wait is by design.`,
+    );
   }
 
   let bigRoot;
   if (only.has('d')) {
     const d = await benchListing({ count: size.listingCount, warmRuns: size.warmRuns });
     bigRoot = d.root;
-    results.d = { count: size.listingCount, counts: d.counts, status: d.status, statusAll: d.statusAll, tasksCold: d.tasksCold, tasksWarm: d.tasksWarm, tasksWarmAll: d.tasksWarmAll, jsonBytes: d.jsonBytes };
-    heading(`(d) listing ${size.listingCount.toLocaleString('en')} tasks (${d.counts.completed} completed, ${d.counts.failed} failed incl. ${d.counts.invalid} invalid, ${d.counts.pending} pending)`);
+    results.d = {
+      count: size.listingCount,
+      counts: d.counts,
+      status: d.status,
+      statusAll: d.statusAll,
+      tasksCold: d.tasksCold,
+      tasksWarm: d.tasksWarm,
+      tasksWarmAll: d.tasksWarmAll,
+      jsonBytes: d.jsonBytes,
+    };
+    heading(
+      `(d) listing ${size.listingCount.toLocaleString('en')} tasks (${d.counts.completed} completed, ${d.counts.failed} failed incl. ${d.counts.invalid} invalid, ${d.counts.pending} pending)`,
+    );
     console.log(
       textTable(
         ['command', 'time', 'runs'],
         [
           ['orchestrate status', fmtMs(d.status), d.statusAll.map((ms) => ms.toFixed(0)).join(' ')],
           ['orchestrate tasks --json, cold (builds .orchestrate/index.tsv)', fmtMs(d.tasksCold), '1'],
-          ['orchestrate tasks --json, warm (median)', fmtMs(d.tasksWarm), d.tasksWarmAll.map((ms) => ms.toFixed(0)).join(' ')],
+          [
+            'orchestrate tasks --json, warm (median)',
+            fmtMs(d.tasksWarm),
+            d.tasksWarmAll.map((ms) => ms.toFixed(0)).join(' '),
+          ],
         ],
       ),
     );
-    console.log(`\ntasks --json prints ${(d.jsonBytes / 1024 / 1024).toFixed(1)} MB; times are wall time of the whole CLI process. "cold" means no index cache (the files are in the page cache).`);
+    console.log(
+      `\ntasks --json prints ${(d.jsonBytes / 1024 / 1024).toFixed(1)} MB; times are wall time of the whole CLI process. "cold" means no index cache (the files are in the page cache).`,
+    );
   }
 
   if (only.has('e')) {
@@ -220,12 +295,22 @@ async function main() {
         ['when', 'RSS', 'peak (VmHWM)'],
         [
           [`after (a), ${size.n} × true (max of ${results.f.peaksKb.length} runs)`, '-', fmtMb(results.f.peakKb)],
-          [`idle ${size.idleSettleMs / 1000} s over ${size.listingCount.toLocaleString('en')} tasks`, fmtMb(results.f.idle?.rssKb), fmtMb(results.f.idle?.hwmKb)],
-          [`running ${results.f.busy.n} × true over ${size.listingCount.toLocaleString('en')} tasks (not a target)`, '-', fmtMb(results.f.busy.peakKb)],
+          [
+            `idle ${size.idleSettleMs / 1000} s over ${size.listingCount.toLocaleString('en')} tasks`,
+            fmtMb(results.f.idle?.rssKb),
+            fmtMb(results.f.idle?.hwmKb),
+          ],
+          [
+            `running ${results.f.busy.n} × true over ${size.listingCount.toLocaleString('en')} tasks (not a target)`,
+            '-',
+            fmtMb(results.f.busy.peakKb),
+          ],
         ],
       ),
     );
-    console.log(`\nThe last row is beyond the brief: ${results.f.busy.n} no-op tasks dropped into the ${size.listingCount.toLocaleString('en')}-task workspace took ${fmtMs(results.f.busy.ms)}${results.f.busy.ok ? '' : ' (NOT all succeeded)'} (compare (a)).`);
+    console.log(
+      `\nThe last row is beyond the brief: ${results.f.busy.n} no-op tasks dropped into the ${size.listingCount.toLocaleString('en')}-task workspace took ${fmtMs(results.f.busy.ms)}${results.f.busy.ok ? '' : ' (NOT all succeeded)'} (compare (a)).`,
+    );
   }
   if (bigRoot) removeTemp(bigRoot);
   if (!only.has('f')) delete results.f;
@@ -235,16 +320,37 @@ async function main() {
     results.g = g;
     heading(`(g) orchestrate's own overhead per agent run (${g.claimToStart.n} runs of a 50 ms command, 8 at a time)`);
     const row = (name, s) => [name, fmtMs(s.p50), fmtMs(s.p99), fmtMs(s.max)];
-    console.log(textTable(['from → to', 'p50', 'p99', 'max'], [row('task claimed → agent process started', g.claimToSpawn), row('task claimed → its command running (+ exec of sh, date)', g.claimToStart), row('agent exit → task file final in completed/', g.exitToFinal)]));
-    console.log('\n"process started" is the `started` event, logged once the launcher\'s fork returned the pid; "command running" is a `date +%s%N` stamp by the command itself, so it adds the exec of /bin/sh and of date (1-3 ms each on a quiet machine, ~5 ms of CPU each on a VM where process creation is slow). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).');
+    console.log(
+      textTable(
+        ['from → to', 'p50', 'p99', 'max'],
+        [
+          row('task claimed → agent process started', g.claimToSpawn),
+          row('task claimed → its command running (+ exec of sh, date)', g.claimToStart),
+          row('agent exit → task file final in completed/', g.exitToFinal),
+        ],
+      ),
+    );
+    console.log(
+      '\n"process started" is the `started` event, logged once the launcher\'s fork returned the pid; "command running" is a `date +%s%N` stamp by the command itself, so it adds the exec of /bin/sh and of date (1-3 ms each on a quiet machine, ~5 ms of CPU each on a VM where process creation is slow). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).',
+    );
   }
 
   if (only.has('h')) {
     const h = await benchScheduler({ passes: size.schedulerPasses });
     results.h = h;
-    heading(`(h) the scheduler's decision pass: ${h.count.toLocaleString('en')} pending tasks, ${h.edges.toLocaleString('en')} dependency edges, ${h.heldLocks} locks held (${h.steady.passes} passes each)`);
+    heading(
+      `(h) the scheduler's decision pass: ${h.count.toLocaleString('en')} pending tasks, ${h.edges.toLocaleString('en')} dependency edges, ${h.heldLocks} locks held (${h.steady.passes} passes each)`,
+    );
     const row = (name, s) => [name, fmtMs(s.p50), fmtMs(s.p99)];
-    console.log(textTable(['pass', 'p50', 'p99'], [row('nothing changed since the last pass', h.steady), row('one task edited before the pass (order redone, cycles searched)', h.changed)]));
+    console.log(
+      textTable(
+        ['pass', 'p50', 'p99'],
+        [
+          row('nothing changed since the last pass', h.steady),
+          row('one task edited before the pass (order redone, cycles searched)', h.changed),
+        ],
+      ),
+    );
     console.log(`
 A pass is what the daemon runs after each event: the run order (kept between passes; aging re-levels it) and the pure \`schedule\`, which here walks all ${h.count.toLocaleString('en')} tasks (agent \`a\` is full, so each waits for a dependency, a lock or a slot). Putting all ${h.count.toLocaleString('en')} in order from nothing, as at start-up: ${fmtMs(h.firstOrderMs)}.`);
   }
@@ -258,7 +364,15 @@ A pass is what the daemon runs after each event: the run order (kept between pas
 
   heading('Markdown for README.md ("Performance")');
   console.log(markdown(results, rows));
-  console.log(`\nMeasured with \`${command}\` on ${machine.cpu} (${machine.cores} cores), Linux ${machine.kernel}, Node ${machine.node}${[versions.tsp, versions.parallel].filter(Boolean).map((v) => `; ${v}`).join('')}.${results.a || results.b ? ` Throughput rows are medians of ${size.reps} interleaved runs.` : ''}`);
+  console.log(
+    `\nMeasured with \`${command}\` on ${machine.cpu} (${machine.cores} cores), Linux ${machine.kernel}, Node ${machine.node}${[
+      versions.tsp,
+      versions.parallel,
+    ]
+      .filter(Boolean)
+      .map((v) => `; ${v}`)
+      .join('')}.${results.a || results.b ? ` Throughput rows are medians of ${size.reps} interleaved runs.` : ''}`,
+  );
   console.log(`\nbench took ${fmtMs(now() - started)}.`);
 
   if (args.json) writeFileSync(args.json, `${JSON.stringify({ ...results, targets: rows }, null, 2)}\n`);

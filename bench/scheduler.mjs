@@ -12,7 +12,12 @@ async function loadScheduler() {
   const outfile = join(dir, 'scheduler.mjs');
   await build({
     stdin: {
-      contents: ["export { LockVerdicts, schedule } from './src/core/scheduler.ts';", "export { ReadyOrder } from './src/daemon/ready-order.ts';", "export { validateTask } from './src/core/task-schema.ts';", "export { validateConfig } from './src/core/config-schema.ts';"].join('\n'),
+      contents: [
+        "export { LockVerdicts, schedule } from './src/core/scheduler.ts';",
+        "export { ReadyOrder } from './src/daemon/ready-order.ts';",
+        "export { validateTask } from './src/core/task-schema.ts';",
+        "export { validateConfig } from './src/core/config-schema.ts';",
+      ].join('\n'),
       resolveDir: REPO,
       loader: 'ts',
     },
@@ -43,7 +48,14 @@ function random(seed) {
 function workload(m, { count, edges, heldLocks }) {
   const rand = random(42);
   const pick = (n) => Math.floor(rand() * n);
-  const config = m.validateConfig({ max_concurrent: 16, agents: { a: { preset: 'shell', max_instances: 8 }, b: { preset: 'shell', max_instances: 8 } }, defaults: { priority_aging: '30m' } }, ['shell']).config;
+  const config = m.validateConfig(
+    {
+      max_concurrent: 16,
+      agents: { a: { preset: 'shell', max_instances: 8 }, b: { preset: 'shell', max_instances: 8 } },
+      defaults: { priority_aging: '30m' },
+    },
+    ['shell'],
+  ).config;
   const start = Date.now() - 3 * 3_600_000;
   const withEdge = new Set();
   while (withEdge.size < edges) withEdge.add(1 + pick(count - 1));
@@ -53,10 +65,19 @@ function workload(m, { count, edges, heldLocks }) {
     if (withEdge.has(i)) fields.depends_on = [`t${pick(i)}`];
     if (rand() < 0.3) fields.locks = [`src/module-${pick(heldLocks * 2)}/**`];
     const task = m.validateTask(`t${i}`, fields).task;
-    ready.set(task.id, { task, createdAtMs: start + pick(3 * 3_600_000), retryAfterMs: undefined, text: '', signature: { size: 0, mtimeMs: 0, ino: 0 } });
+    ready.set(task.id, {
+      task,
+      createdAtMs: start + pick(3 * 3_600_000),
+      retryAfterMs: undefined,
+      text: '',
+      signature: { size: 0, mtimeMs: 0, ino: 0 },
+    });
   }
   const running = Array.from({ length: 8 }, (_, i) => ({ id: `run${i}`, agent: 'a', locks: [`src/module-${i}/**`] }));
-  const held = Array.from({ length: heldLocks - 8 }, (_, i) => ({ id: `theirs${i}`, locks: [`src/module-${i + 8}/**`] }));
+  const held = Array.from({ length: heldLocks - 8 }, (_, i) => ({
+    id: `theirs${i}`,
+    locks: [`src/module-${i + 8}/**`],
+  }));
   return { config, ready, running, held };
 }
 
@@ -82,10 +103,29 @@ function timePasses(m, work, { passes, changed }) {
       order.added(entry);
     }
     const at = Date.now();
-    last = m.schedule({ now: at, config: work.config, pending: order.ordered(at, work.config.defaults), running: work.running, completed: empty, failed: empty, blocked: empty, paused: new Map(), present, cycles: order.cycles, held: work.held, lockVerdicts });
+    last = m.schedule({
+      now: at,
+      config: work.config,
+      pending: order.ordered(at, work.config.defaults),
+      running: work.running,
+      completed: empty,
+      failed: empty,
+      blocked: empty,
+      paused: new Map(),
+      present,
+      cycles: order.cycles,
+      held: work.held,
+      lockVerdicts,
+    });
     if (i >= WARM_UP) times.push(now() - t0);
   }
-  return { p50: median(times), p99: percentile(times, 99), passes: times.length, counts: last.waitCounts, starts: last.decisions.length };
+  return {
+    p50: median(times),
+    p99: percentile(times, 99),
+    passes: times.length,
+    counts: last.waitCounts,
+    starts: last.decisions.length,
+  };
 }
 
 // A full re-sort of all 10,000 (what a daemon does once, at start-up).

@@ -20,7 +20,13 @@ export async function benchStartup({ runs }) {
       times.addNoDaemon.push(offline.ms);
       await sleep(20);
     }
-    return { node: median(times.node), add: median(times.add), addNoDaemon: median(times.addNoDaemon), runs, all: times };
+    return {
+      node: median(times.node),
+      add: median(times.add),
+      addNoDaemon: median(times.addNoDaemon),
+      runs,
+      all: times,
+    };
   } finally {
     stopDaemon(withDaemon);
     removeTemp(withDaemon);

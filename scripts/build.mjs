@@ -4,7 +4,11 @@ import { rmSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { 'bin/orchestrate': 'src/bin/orchestrate.ts', index: 'src/index.ts', launcher: 'src/agents/launcher-main.ts' },
+  entryPoints: {
+    'bin/orchestrate': 'src/bin/orchestrate.ts',
+    index: 'src/index.ts',
+    launcher: 'src/agents/launcher-main.ts',
+  },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -13,6 +17,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   chunkNames: 'chunks/[name]-[hash]',
-  banner: { js: "import { createRequire as __orchestrateCreateRequire } from 'node:module'; const require = __orchestrateCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __orchestrateCreateRequire } from 'node:module'; const require = __orchestrateCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -6,7 +6,11 @@ export const STATES = ['pending', 'assigned', 'completed', 'failed'];
 
 // The examples, each with its id and whether it is a plan (a file with a top-level `tasks:` list).
 export function examples() {
-  return readdirSync(`${root}examples`).map((name) => ({ name, id: name.replace(/\.yaml$/, ''), plan: /^tasks:/m.test(readFileSync(`${root}examples/${name}`, 'utf8')) }));
+  return readdirSync(`${root}examples`).map((name) => ({
+    name,
+    id: name.replace(/\.yaml$/, ''),
+    plan: /^tasks:/m.test(readFileSync(`${root}examples/${name}`, 'utf8')),
+  }));
 }
 
 // The task ids an example has become: its own, or for a plan those of its expanded tasks.
@@ -15,7 +19,8 @@ export function idsOf(example) {
   const ids = new Set();
   for (const state of STATES) {
     if (!existsSync(`${root}tasks/${state}`)) continue;
-    for (const name of readdirSync(`${root}tasks/${state}`)) if (name.startsWith(`${example.id}.`) && name.endsWith('.yaml')) ids.add(name.slice(0, -5));
+    for (const name of readdirSync(`${root}tasks/${state}`))
+      if (name.startsWith(`${example.id}.`) && name.endsWith('.yaml')) ids.add(name.slice(0, -5));
   }
   return [...ids];
 }

@@ -1,4 +1,11 @@
 // The library API: the daemon as a function, for embedding and for in-process tests.
-export { runDaemon, ensureWorkspace, ConfigError, DaemonBusyError, type DaemonOptions, type DaemonExit } from './daemon/run-daemon.js';
+export {
+  runDaemon,
+  ensureWorkspace,
+  ConfigError,
+  DaemonBusyError,
+  type DaemonOptions,
+  type DaemonExit,
+} from './daemon/run-daemon.js';
 export { layoutOf, type Layout } from './queue/layout.js';
 export { createLogger } from './daemon/logger.js';

@@ -19,7 +19,11 @@ export function programOf(launch: Startable): string {
 
 // Where the run's wrapper shell will find that program: on the run's PATH (the launch's own variables
 // over the agent's environment), a relative path from the agent's working folder. Undefined: nowhere.
-export function findProgram(launch: Startable, workdir: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function findProgram(
+  launch: Startable,
+  workdir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   return findCommand(programOf(launch), workdir, launch.env?.PATH ?? env.PATH);
 }
 
@@ -27,6 +31,9 @@ export function findProgram(launch: Startable, workdir: string, env: Readonly<Re
 export function programNotFound(name: string, agent: AgentConfig, program: string): string {
   const install = presetFor(agent).install;
   const installIt = install ? `install it with \`${install}\`` : 'install it';
-  if (agent.bin === undefined && install) return `command not found: ${program} (${installIt}, or give its path as agents.${name}.bin in orchestrator.yaml)`;
-  return agent.bin === undefined ? `command not found: ${program} (${installIt}, or fix agents.${name} in orchestrator.yaml)` : `command not found: ${program} (fix agents.${name}.bin in orchestrator.yaml, or ${installIt})`;
+  if (agent.bin === undefined && install)
+    return `command not found: ${program} (${installIt}, or give its path as agents.${name}.bin in orchestrator.yaml)`;
+  return agent.bin === undefined
+    ? `command not found: ${program} (${installIt}, or fix agents.${name} in orchestrator.yaml)`
+    : `command not found: ${program} (fix agents.${name}.bin in orchestrator.yaml, or ${installIt})`;
 }

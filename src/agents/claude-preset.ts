@@ -1,4 +1,14 @@
-import { field, jsonLines, numberAt, streamReport, stringAt, sum, toolText, type JsonEvent, type StreamCli } from './json-lines.js';
+import {
+  field,
+  jsonLines,
+  numberAt,
+  streamReport,
+  stringAt,
+  sum,
+  toolText,
+  type JsonEvent,
+  type StreamCli,
+} from './json-lines.js';
 import { extraArgs } from './launch-args.js';
 import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js';
 import { retryView } from './retry-view.js';
@@ -28,9 +38,16 @@ export function readResultStream(output: RunOutput, cli: StreamCli): AgentReport
     {
       ok: !failed,
       answer: failed ? '' : text,
-      error: result === undefined ? undefined : reason || (status ? `the model API answered ${status}` : `${cli.name} reported an error`),
+      error:
+        result === undefined
+          ? undefined
+          : reason || (status ? `the model API answered ${status}` : `${cli.name} reported an error`),
       usage: {
-        tokens_in: sum(numberAt(result, 'usage', 'input_tokens'), numberAt(result, 'usage', 'cache_creation_input_tokens'), numberAt(result, 'usage', 'cache_read_input_tokens')),
+        tokens_in: sum(
+          numberAt(result, 'usage', 'input_tokens'),
+          numberAt(result, 'usage', 'cache_creation_input_tokens'),
+          numberAt(result, 'usage', 'cache_read_input_tokens'),
+        ),
         tokens_out: numberAt(result, 'usage', 'output_tokens'),
         cost_usd: numberAt(result, 'total_cost_usd'),
         turns: numberAt(result, 'num_turns'),
@@ -47,7 +64,8 @@ function viewApiRetry(event: JsonEvent): EventView {
   const max = numberAt(event, 'max_retries');
   const status = numberAt(event, 'error_status');
   const error = stringAt(event, 'error') ?? 'error';
-  const reason = status === undefined ? `no answer from the API${error === 'unknown' ? '' : ` (${error})`}` : `${status} ${error}`;
+  const reason =
+    status === undefined ? `no answer from the API${error === 'unknown' ? '' : ` (${error})`}` : `${status} ${error}`;
   return retryView(`attempt ${numberAt(event, 'attempt') ?? '?'}${max === undefined ? '' : `/${max}`}`, reason);
 }
 
@@ -58,11 +76,17 @@ export function viewResultStream(event: JsonEvent): EventView[] {
     const content = field(event, 'message', 'content');
     const views: EventView[] = (Array.isArray(content) ? content : []).flatMap((block): EventView[] => {
       if (field(block, 'type') === 'text') return [{ kind: 'message', text: stringAt(block, 'text') ?? '' }];
-      if (field(block, 'type') === 'tool_use') return [{ kind: 'tool', text: toolText(field(block, 'name'), field(block, 'input')) }];
+      if (field(block, 'type') === 'tool_use')
+        return [{ kind: 'tool', text: toolText(field(block, 'name'), field(block, 'input')) }];
       return [];
     });
     const first: EventView = views[0] ?? { kind: 'message', text: '' };
-    views[0] = { ...first, turn: true, tokens_in: numberAt(event, 'message', 'usage', 'input_tokens'), tokens_out: numberAt(event, 'message', 'usage', 'output_tokens') };
+    views[0] = {
+      ...first,
+      turn: true,
+      tokens_in: numberAt(event, 'message', 'usage', 'input_tokens'),
+      tokens_out: numberAt(event, 'message', 'usage', 'output_tokens'),
+    };
     return views;
   }
   if (event.type === 'result') {
@@ -72,7 +96,11 @@ export function viewResultStream(event: JsonEvent): EventView[] {
         kind: event.is_error === true ? 'error' : 'result',
         text,
         totals: {
-          tokens_in: sum(numberAt(event, 'usage', 'input_tokens'), numberAt(event, 'usage', 'cache_creation_input_tokens'), numberAt(event, 'usage', 'cache_read_input_tokens')),
+          tokens_in: sum(
+            numberAt(event, 'usage', 'input_tokens'),
+            numberAt(event, 'usage', 'cache_creation_input_tokens'),
+            numberAt(event, 'usage', 'cache_read_input_tokens'),
+          ),
           tokens_out: numberAt(event, 'usage', 'output_tokens'),
           cost_usd: numberAt(event, 'total_cost_usd'),
           turns: numberAt(event, 'num_turns'),
@@ -104,5 +132,9 @@ export const claudePreset: AgentPreset = {
     ...(process.getuid?.() === 0 ? { env: { IS_SANDBOX: '1' } } : {}),
   }),
   view: viewResultStream,
-  read: (output) => readResultStream(output, { name: 'claude', authHint: 'claude is not logged in: run `claude` once and log in, or set ANTHROPIC_API_KEY' }),
+  read: (output) =>
+    readResultStream(output, {
+      name: 'claude',
+      authHint: 'claude is not logged in: run `claude` once and log in, or set ANTHROPIC_API_KEY',
+    }),
 };

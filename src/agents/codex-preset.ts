@@ -19,8 +19,14 @@ function readCodexStream(output: RunOutput): AgentReport {
   const items = events.filter((event) => event.type === 'item.completed').map((event) => event.item);
   const turns = events.filter((event) => event.type === 'turn.completed');
   // A retry is not the end: only `turn.failed`, or an `error` codex does not retry, is a failure.
-  const failure = events.findLast((event) => event.type === 'turn.failed' || (event.type === 'error' && !reconnecting(event)));
-  const answer = stringAt(items.findLast((item) => field(item, 'type') === 'agent_message'), 'text') ?? '';
+  const failure = events.findLast(
+    (event) => event.type === 'turn.failed' || (event.type === 'error' && !reconnecting(event)),
+  );
+  const answer =
+    stringAt(
+      items.findLast((item) => field(item, 'type') === 'agent_message'),
+      'text',
+    ) ?? '';
   return streamReport(
     output,
     {
@@ -48,7 +54,14 @@ function viewCodexEvent(event: JsonEvent): EventView[] {
     case 'turn.started':
       return [{ kind: 'message', text: '', turn: true }];
     case 'turn.completed':
-      return [{ kind: 'message', text: '', tokens_in: numberAt(event, 'usage', 'input_tokens'), tokens_out: numberAt(event, 'usage', 'output_tokens') }];
+      return [
+        {
+          kind: 'message',
+          text: '',
+          tokens_in: numberAt(event, 'usage', 'input_tokens'),
+          tokens_out: numberAt(event, 'usage', 'output_tokens'),
+        },
+      ];
     case 'turn.failed':
     case 'error':
       return [{ kind: 'error', text: stringAt(event, 'error', 'message') ?? stringAt(event, 'message') ?? 'error' }];
@@ -57,7 +70,9 @@ function viewCodexEvent(event: JsonEvent): EventView[] {
       if (field(item, 'type') === 'command_execution') return [{ kind: 'tool', text: toolText('shell', item) }];
       if (field(item, 'type') === 'file_change') {
         const changes = field(item, 'changes');
-        const paths = Array.isArray(changes) ? changes.map((change) => `${String(field(change, 'kind'))} ${String(field(change, 'path'))}`) : [];
+        const paths = Array.isArray(changes)
+          ? changes.map((change) => `${String(field(change, 'kind'))} ${String(field(change, 'path'))}`)
+          : [];
         return [{ kind: 'tool', text: `edit ${paths.join(', ')}` }];
       }
       return NOT_TOOLS.has(String(field(item, 'type'))) ? [] : [{ kind: 'tool', text: String(field(item, 'type')) }];
@@ -73,7 +88,15 @@ export const codexPreset: AgentPreset = {
   install: 'npm install -g @openai/codex',
   launch: (context) => ({
     kind: 'exec',
-    argv: ['codex', 'exec', '--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', ...extraArgs(context.agent), promptWithRole(context)],
+    argv: [
+      'codex',
+      'exec',
+      '--json',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '--skip-git-repo-check',
+      ...extraArgs(context.agent),
+      promptWithRole(context),
+    ],
   }),
   read: readCodexStream,
   view: viewCodexEvent,

@@ -5,7 +5,9 @@ import type { AgentPreset, AgentReport, EventView, RunOutput } from './preset.js
 // copilot's stream: `assistant.message` events, tool executions, then a `result` event with `exitCode`.
 function readCopilotStream(output: RunOutput): AgentReport {
   const events = jsonLines(output.stdout);
-  const messages = events.filter((event) => event.type === 'assistant.message').map((event) => stringAt(event, 'data', 'content') ?? '');
+  const messages = events
+    .filter((event) => event.type === 'assistant.message')
+    .map((event) => stringAt(event, 'data', 'content') ?? '');
   const result = events.findLast((event) => event.type === 'result');
   const failure = events.findLast((event) => event.type === 'session.error');
   return streamReport(
@@ -35,7 +37,10 @@ function viewCallFailure(event: JsonEvent): EventView {
     // Not JSON: the text as it is.
   }
   const status = numberAt(event, 'data', 'statusCode');
-  return { kind: 'retry', text: `model request failed (attempt ${(numberAt(event, 'data', 'retryAttempt') ?? 0) + 1}): ${status === undefined ? '' : `${status} `}${message}` };
+  return {
+    kind: 'retry',
+    text: `model request failed (attempt ${(numberAt(event, 'data', 'retryAttempt') ?? 0) + 1}): ${status === undefined ? '' : `${status} `}${message}`,
+  };
 }
 
 // copilot's events for people: turns, the assistant's messages, tool executions, failed model
@@ -53,7 +58,9 @@ function viewCopilotEvent(event: JsonEvent): EventView[] {
     case 'session.error':
       return [{ kind: 'error', text: stringAt(event, 'data', 'message') ?? 'error' }];
     case 'result':
-      return numberAt(event, 'exitCode') === 0 ? [{ kind: 'result', text: 'done' }] : [{ kind: 'error', text: `exit code ${numberAt(event, 'exitCode') ?? '?'}` }];
+      return numberAt(event, 'exitCode') === 0
+        ? [{ kind: 'result', text: 'done' }]
+        : [{ kind: 'error', text: `exit code ${numberAt(event, 'exitCode') ?? '?'}` }];
     default:
       return [];
   }
@@ -65,7 +72,17 @@ export const copilotPreset: AgentPreset = {
   install: 'npm install -g @github/copilot',
   launch: (context) => ({
     kind: 'exec',
-    argv: ['copilot', '-p', promptWithRole(context), '--allow-all', '--no-ask-user', '--output-format', 'json', '--no-auto-update', ...extraArgs(context.agent)],
+    argv: [
+      'copilot',
+      '-p',
+      promptWithRole(context),
+      '--allow-all',
+      '--no-ask-user',
+      '--output-format',
+      'json',
+      '--no-auto-update',
+      ...extraArgs(context.agent),
+    ],
   }),
   read: readCopilotStream,
   view: viewCopilotEvent,

@@ -17,7 +17,9 @@ function readGeminiStream(output: RunOutput): AgentReport {
     {
       ok: status === 'success',
       answer,
-      error: stringAt(result, 'error', 'message') ?? (status && status !== 'success' ? `gemini reported ${status}` : undefined),
+      error:
+        stringAt(result, 'error', 'message') ??
+        (status && status !== 'success' ? `gemini reported ${status}` : undefined),
       usage: {
         tokens_in: numberAt(result, 'stats', 'input_tokens'),
         tokens_out: numberAt(result, 'stats', 'output_tokens'),
@@ -30,18 +32,27 @@ function readGeminiStream(output: RunOutput): AgentReport {
 
 // gemini's events for people: the assistant's text (sent in pieces), tool calls, warnings and errors, the result.
 function viewGeminiEvent(event: JsonEvent): EventView[] {
-  if (event.type === 'message' && event.role === 'assistant') return [{ kind: 'message', text: stringAt(event, 'content') ?? '' }];
+  if (event.type === 'message' && event.role === 'assistant')
+    return [{ kind: 'message', text: stringAt(event, 'content') ?? '' }];
   if (event.type === 'error') {
     const message = stringAt(event, 'message') ?? 'error';
-    return [stringAt(event, 'severity') === 'error' ? { kind: 'error', text: message } : { kind: 'message', text: `warning: ${message}` }];
+    return [
+      stringAt(event, 'severity') === 'error'
+        ? { kind: 'error', text: message }
+        : { kind: 'message', text: `warning: ${message}` },
+    ];
   }
-  if (event.type === 'tool_use') return [{ kind: 'tool', text: toolText(field(event, 'tool_name'), field(event, 'parameters')) }];
+  if (event.type === 'tool_use')
+    return [{ kind: 'tool', text: toolText(field(event, 'tool_name'), field(event, 'parameters')) }];
   if (event.type === 'result') {
     return [
       {
         kind: stringAt(event, 'status') === 'success' ? 'result' : 'error',
         text: stringAt(event, 'error', 'message') ?? stringAt(event, 'status') ?? '',
-        totals: { tokens_in: numberAt(event, 'stats', 'input_tokens'), tokens_out: numberAt(event, 'stats', 'output_tokens') },
+        totals: {
+          tokens_in: numberAt(event, 'stats', 'input_tokens'),
+          tokens_out: numberAt(event, 'stats', 'output_tokens'),
+        },
       },
     ];
   }
@@ -66,7 +77,10 @@ function errorText(printed: string): string {
 
 function viewGeminiStderr(line: string): EventView[] {
   const backoff = RETRY_WITH_BACKOFF.exec(line);
-  if (backoff) return [retryView(`attempt ${backoff[1]}`, `${backoff[2] ? `${backoff[2]} ` : ''}${errorText(backoff[3]!)}`.trim())];
+  if (backoff)
+    return [
+      retryView(`attempt ${backoff[1]}`, `${backoff[2] ? `${backoff[2]} ` : ''}${errorText(backoff[3]!)}`.trim()),
+    ];
   const after = RETRY_AFTER.exec(line);
   return after ? [retryView(`attempt ${after[1]}`, after[2]!)] : [];
 }
@@ -76,7 +90,19 @@ function viewGeminiStderr(line: string): EventView[] {
 export const geminiPreset: AgentPreset = {
   name: 'gemini',
   install: 'npm install -g @google/gemini-cli',
-  launch: (context) => ({ kind: 'exec', argv: ['gemini', '-p', promptWithRole(context), '-y', '--skip-trust', '--output-format', 'stream-json', ...extraArgs(context.agent)] }),
+  launch: (context) => ({
+    kind: 'exec',
+    argv: [
+      'gemini',
+      '-p',
+      promptWithRole(context),
+      '-y',
+      '--skip-trust',
+      '--output-format',
+      'stream-json',
+      ...extraArgs(context.agent),
+    ],
+  }),
   read: readGeminiStream,
   view: viewGeminiEvent,
   viewStderr: viewGeminiStderr,

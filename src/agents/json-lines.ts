@@ -42,7 +42,9 @@ export function stringAt(event: unknown, ...path: string[]): string | undefined 
 
 // A tool call in a few words: its name and the argument that says the most.
 export function toolText(name: unknown, input: unknown): string {
-  const argument = ['file_path', 'path', 'command', 'pattern', 'url', 'query', 'description'].map((key) => field(input, key)).find((value) => typeof value === 'string' || Array.isArray(value));
+  const argument = ['file_path', 'path', 'command', 'pattern', 'url', 'query', 'description']
+    .map((key) => field(input, key))
+    .find((value) => typeof value === 'string' || Array.isArray(value));
   const shown = Array.isArray(argument) ? argument.join(' ') : (argument as string | undefined);
   return `${String(name ?? 'tool')}${shown ? ` ${shown}` : ''}`;
 }
@@ -57,7 +59,9 @@ export function sum(...values: (number | undefined)[]): number | undefined {
 export function usageOf(usage: AgentUsage): AgentUsage | undefined {
   // Micro-dollars are precision enough, and keep the task file free of float noise.
   const cost = usage.cost_usd === undefined ? undefined : Math.round(usage.cost_usd * 1e6) / 1e6;
-  const present = Object.fromEntries(Object.entries({ ...usage, cost_usd: cost }).filter(([, value]) => value !== undefined)) as AgentUsage;
+  const present = Object.fromEntries(
+    Object.entries({ ...usage, cost_usd: cost }).filter(([, value]) => value !== undefined),
+  ) as AgentUsage;
   return Object.keys(present).length === 0 ? undefined : present;
 }
 
@@ -69,9 +73,17 @@ export interface StreamCli {
 
 // The report of a run: success needs exit code 0 and the CLI's own verdict; errors say why, and
 // limits and authentication failures are told apart from ordinary ones.
-export function streamReport(output: RunOutput, read: { ok: boolean; answer: string; error?: string; usage: AgentUsage }, cli: StreamCli): AgentReport {
+export function streamReport(
+  output: RunOutput,
+  read: { ok: boolean; answer: string; error?: string; usage: AgentUsage },
+  cli: StreamCli,
+): AgentReport {
   const success = output.exitCode === 0 && read.ok;
-  const fallback = summarize(output.stderr) || (output.exitCode === 0 ? `${cli.name} ended without reporting a result` : `${cli.name} exited with ${output.exitCode}`);
+  const fallback =
+    summarize(output.stderr) ||
+    (output.exitCode === 0
+      ? `${cli.name} ended without reporting a result`
+      : `${cli.name} exited with ${output.exitCode}`);
   const usage = usageOf(read.usage);
   // The CLI's own message may be coloured for a terminal: the task file gets its text.
   const error = plainText(read.error ?? '').trim() || fallback;

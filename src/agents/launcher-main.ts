@@ -17,7 +17,12 @@ const send = (message: object) => process.stdout.write(`${JSON.stringify(message
 createInterface({ input: process.stdin }).on('line', (line) => {
   const request = JSON.parse(line) as LaunchRequest;
   try {
-    const child = spawn('/bin/sh', request.args, { cwd: request.cwd, env: request.env, detached: true, stdio: 'ignore' });
+    const child = spawn('/bin/sh', request.args, {
+      cwd: request.cwd,
+      env: request.env,
+      detached: true,
+      stdio: 'ignore',
+    });
     child.once('error', (error) => send({ id: request.id, error: error.message }));
     child.once('exit', (code, signal) => send({ id: request.id, exit: code, signal }));
     if (child.pid !== undefined) send({ id: request.id, pid: child.pid });

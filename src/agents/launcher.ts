@@ -48,7 +48,10 @@ export class LauncherClient {
 
   private ensure(): ChildProcess {
     if (this.child) return this.child;
-    const child = spawn(process.execPath, [LAUNCHER_PATH], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, [LAUNCHER_MARKER]: this.runsDir } });
+    const child = spawn(process.execPath, [LAUNCHER_PATH], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, [LAUNCHER_MARKER]: this.runsDir },
+    });
     createInterface({ input: child.stdout! }).on('line', (line) => this.onMessage(line));
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
@@ -64,7 +67,13 @@ export class LauncherClient {
   }
 
   private onMessage(line: string): void {
-    const message = JSON.parse(line) as { id: number; pid?: number; error?: string; exit?: number | null; signal?: NodeJS.Signals | null };
+    const message = JSON.parse(line) as {
+      id: number;
+      pid?: number;
+      error?: string;
+      exit?: number | null;
+      signal?: NodeJS.Signals | null;
+    };
     const entry = this.pending.get(message.id);
     if (!entry) return;
     if (message.pid !== undefined) entry.started({ pid: message.pid });

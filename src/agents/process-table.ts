@@ -205,7 +205,9 @@ export function writerThrough(open: OpenFile, key: string): OpenWriter | undefin
   if (fileKeyOf(`/proc/${open.pid}/fd/${open.fd}`) !== key) return undefined;
   try {
     const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/${open.pid}/fdinfo/${open.fd}`, 'utf8'))?.[1];
-    return flags !== undefined && (parseInt(flags, 8) & 3) !== 0 ? { pid: open.pid, command: commandOf(open.pid) } : undefined;
+    return flags !== undefined && (parseInt(flags, 8) & 3) !== 0
+      ? { pid: open.pid, command: commandOf(open.pid) }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -19,7 +19,11 @@ export function startProgress(): ProgressCursor {
 
 // The views of the complete lines added to a file since `offset` (a line still being written is
 // read on the next look), the new offset, and when the file last changed; undefined when nothing was added.
-function newViews(path: string, offset: number, view: (text: string) => EventView[]): { views: EventView[]; offset: number; mtime: Date } | undefined {
+function newViews(
+  path: string,
+  offset: number,
+  view: (text: string) => EventView[],
+): { views: EventView[]; offset: number; mtime: Date } | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -48,12 +52,20 @@ function newViews(path: string, offset: number, view: (text: string) => EventVie
 // runs/<id>/<n>/status.json when something changed. Returns whether it did. stderr is read first:
 // what stdout shows in the same look is usually the later news.
 export function updateProgress(preset: AgentPreset, runDir: string, cursor: ProgressCursor): boolean {
-  const stderr = preset.viewStderr ? newViews(join(runDir, 'stderr'), cursor.stderrOffset, (text) => stderrViewsOf(preset, text)) : undefined;
+  const stderr = preset.viewStderr
+    ? newViews(join(runDir, 'stderr'), cursor.stderrOffset, (text) => stderrViewsOf(preset, text))
+    : undefined;
   const stdout = newViews(join(runDir, 'stdout'), cursor.offset, (text) => viewsOf(preset, text));
   const reads = [stderr, stdout].filter((read) => read !== undefined);
   if (reads.length === 0) return false;
   const updatedAt = new Date(Math.max(...reads.map((read) => read.mtime.getTime()))).toISOString();
-  cursor.progress = { ...addViews(cursor.progress, reads.flatMap((read) => read.views)), updated_at: updatedAt };
+  cursor.progress = {
+    ...addViews(
+      cursor.progress,
+      reads.flatMap((read) => read.views),
+    ),
+    updated_at: updatedAt,
+  };
   cursor.offset = stdout?.offset ?? cursor.offset;
   cursor.stderrOffset = stderr?.offset ?? cursor.stderrOffset;
   writeFileAtomicSync(join(runDir, 'status.json'), `${JSON.stringify(cursor.progress)}\n`, { durable: false });

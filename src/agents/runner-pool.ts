@@ -79,7 +79,10 @@ export class RunnerPool {
     const exited = new Promise<AgentExit | undefined>((resolve) => (resolveExit = resolve));
     return new Promise((resolve, reject) => {
       runner.job = {
-        started: (result) => ('pid' in result ? resolve({ pid: result.pid, exited, release: () => this.release(runner) }) : reject(new Error(result.error))),
+        started: (result) =>
+          'pid' in result
+            ? resolve({ pid: result.pid, exited, release: () => this.release(runner) })
+            : reject(new Error(result.error)),
         exited: resolveExit,
         confirmed: false,
       };
@@ -90,12 +93,18 @@ export class RunnerPool {
   // Starts idle runners of a spec until `count` of them wait.
   warmUp(spec: RunnerSpec, count: number): void {
     const key = keyOf(spec);
-    for (let waiting = this.idle.filter((runner) => runner.key === key).length; waiting < count; waiting++) this.release(this.start(spec, key));
+    for (let waiting = this.idle.filter((runner) => runner.key === key).length; waiting < count; waiting++)
+      this.release(this.start(spec, key));
   }
 
   private start(spec: RunnerSpec, key: string): Runner {
     const env = { ...spec.env, [RUNNER_MARKER]: spec.runsDir };
-    const child = spawn('/bin/sh', ['-c', RUNNER_SCRIPT], { cwd: spec.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn('/bin/sh', ['-c', RUNNER_SCRIPT], {
+      cwd: spec.cwd,
+      env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     const runner: Runner = { child, key };
     this.all.add(runner);
     child.stdin!.on('error', () => undefined);

@@ -21,20 +21,28 @@ export interface SpawnRequest {
 
 // The arguments of `/bin/sh` that run an agent under the wrapper.
 export function wrapperArgs(launch: SpawnRequest['launch']): string[] {
-  return launch.kind === 'exec' ? ['-c', EXEC_WRAPPER, 'orchestrate-run', ...launch.argv] : ['-c', SHELL_WRAPPER, 'orchestrate-run', launch.script];
+  return launch.kind === 'exec'
+    ? ['-c', EXEC_WRAPPER, 'orchestrate-run', ...launch.argv]
+    : ['-c', SHELL_WRAPPER, 'orchestrate-run', launch.script];
 }
 
 // The wrapper's environment: the agent's, plus the run marker.
 export function wrapperEnv(request: SpawnRequest): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...request.env, ...request.launch.env })) if (value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries({ ...request.env, ...request.launch.env }))
+    if (value !== undefined) env[name] = value;
   env[RUN_MARKER] = request.runDir;
   return env;
 }
 
 // Starts a run detached in its own process group, from this process (when no launcher is built).
 export function spawnRun(request: SpawnRequest): ChildProcess {
-  const child = spawn('/bin/sh', wrapperArgs(request.launch), { cwd: request.cwd, detached: true, stdio: 'ignore', env: wrapperEnv(request) });
+  const child = spawn('/bin/sh', wrapperArgs(request.launch), {
+    cwd: request.cwd,
+    detached: true,
+    stdio: 'ignore',
+    env: wrapperEnv(request),
+  });
   child.unref();
   return child;
 }

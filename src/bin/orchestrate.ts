@@ -34,7 +34,10 @@ program
 program
   .command('start')
   .description('start the daemon in the background and return once it is up')
-  .option('--agents <slots>', 'this run\'s agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)')
+  .option(
+    '--agents <slots>',
+    "this run's agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)",
+  )
   .action(async (options: { agents?: string }) => {
     const { startDaemon } = await import('../cli/daemon-control.js');
     print(await startDaemon(layout(), options));
@@ -44,8 +47,16 @@ program
   .command('run')
   .description('run the daemon in the foreground (Ctrl-C stops it; agents keep running)')
   .option('--until-idle', 'exit once nothing runs and no pending task can start (exit 1 if some never can)')
-  .addOption(new Option('--log-format <format>', 'log lines as json or pretty (default: pretty on a terminal, json otherwise)').choices(['json', 'pretty']))
-  .option('--agents <slots>', 'this run\'s agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)')
+  .addOption(
+    new Option(
+      '--log-format <format>',
+      'log lines as json or pretty (default: pretty on a terminal, json otherwise)',
+    ).choices(['json', 'pretty']),
+  )
+  .option(
+    '--agents <slots>',
+    "this run's agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)",
+  )
   .action(async (options: { untilIdle?: boolean; logFormat?: string; agents?: string }) => {
     const { runForeground } = await import('../cli/run.js');
     await runForeground(layout(), options);
@@ -75,7 +86,10 @@ const add = program
   .option('--depends-on <ids>', 'comma-separated ids that must complete first')
   .option('--after <ids>', 'comma-separated ids that must end first (completed or failed)')
   .option('--when-failed <id>', 'run only if this task fails (skipped if it completes)')
-  .option('--parent <id>', 'the task submitting this one (an agent passes "$ORCHESTRATE_TASK_ID"); `show PARENT` lists it')
+  .option(
+    '--parent <id>',
+    'the task submitting this one (an agent passes "$ORCHESTRATE_TASK_ID"); `show PARENT` lists it',
+  )
   .option('-r, --role <role>', 'a role whose instructions the agent gets (backend, tests, reviewer, ...)')
   .option('-l, --locks <paths>', 'comma-separated paths or globs held exclusively while it runs')
   .option('-w, --workspace <mode>', 'shared, or worktree: its own git worktree on branch orchestrate/<id>')
@@ -86,7 +100,11 @@ const add = program
   .allowUnknownOption()
   .action(async (words: string[], options: Record<string, string | undefined>) => {
     const { checkDescriptionWords } = await import('../cli/add-words.js');
-    checkDescriptionWords(words, add.options.flatMap((option) => option.long ?? []), process.argv);
+    checkDescriptionWords(
+      words,
+      add.options.flatMap((option) => option.long ?? []),
+      process.argv,
+    );
     const target = layout();
     if (options.agent) {
       const { checkAgentName } = await import('../cli/check-agent.js');
@@ -101,7 +119,9 @@ const add = program
 
 program
   .command('plan')
-  .description('submit a plan: a YAML file whose tasks: list expands into tasks <plan>.<name>, all or none; prints their ids')
+  .description(
+    'submit a plan: a YAML file whose tasks: list expands into tasks <plan>.<name>, all or none; prints their ids',
+  )
   .argument('<file>', 'the plan file')
   .option('-n, --dry-run', 'print the waves it would run in; write nothing')
   .option('--parent <id>', 'the task submitting the plan (an agent passes "$ORCHESTRATE_TASK_ID")')
@@ -206,7 +226,9 @@ program
 program
   .command('clean')
   .alias('cleanup')
-  .description('remove the worktrees and branches of tasks whose work is merged (or that changed nothing); keep the rest, saying why')
+  .description(
+    'remove the worktrees and branches of tasks whose work is merged (or that changed nothing); keep the rest, saying why',
+  )
   .option('-n, --dry-run', 'say what would be removed; remove nothing')
   .option('--json', 'machine-readable output')
   .action(async (options: { dryRun?: boolean; json?: boolean }) => {

@@ -56,26 +56,50 @@ function taskFields(description: string, options: AddOptions): Record<string, un
 }
 
 function checkOptions(layout: Layout, options: AddOptions): void {
-  if (options.priority !== undefined && priorityLevel(options.priority) === undefined) throw new CliError(`--priority: "${options.priority}" is not a priority (use high, normal or low)`, 2);
-  if (options.timeout !== undefined && parseDuration(options.timeout) === undefined) throw new CliError(`--timeout: "${options.timeout}" is not a duration (use e.g. 30m, 1h, 90s)`, 2);
-  if (options.maxRetries !== undefined && !/^\d+$/.test(options.maxRetries)) throw new CliError('--max-retries: must be a whole number, 0 or more', 2);
+  if (options.priority !== undefined && priorityLevel(options.priority) === undefined)
+    throw new CliError(`--priority: "${options.priority}" is not a priority (use high, normal or low)`, 2);
+  if (options.timeout !== undefined && parseDuration(options.timeout) === undefined)
+    throw new CliError(`--timeout: "${options.timeout}" is not a duration (use e.g. 30m, 1h, 90s)`, 2);
+  if (options.maxRetries !== undefined && !/^\d+$/.test(options.maxRetries))
+    throw new CliError('--max-retries: must be a whole number, 0 or more', 2);
   if (options.id !== undefined) {
     const problem = idProblem(options.id);
     if (problem) throw new CliError(`--id: ${problem}`, 2);
   }
-  for (const [flag, ids] of [['--depends-on', options.dependsOn], ['--after', options.after], ['--when-failed', options.whenFailed]] as const) {
+  for (const [flag, ids] of [
+    ['--depends-on', options.dependsOn],
+    ['--after', options.after],
+    ['--when-failed', options.whenFailed],
+  ] as const) {
     const bad = ids === undefined ? undefined : list(ids).find((id) => idProblem(id) !== undefined);
-    if (bad !== undefined) throw new CliError(`${flag}: "${bad}" is not a task id (letters, digits, ".", "_", "-"; several ids separated by commas)`, 2);
+    if (bad !== undefined)
+      throw new CliError(
+        `${flag}: "${bad}" is not a task id (letters, digits, ".", "_", "-"; several ids separated by commas)`,
+        2,
+      );
   }
-  if (options.workspace !== undefined && !['shared', 'worktree'].includes(options.workspace)) throw new CliError(`--workspace: "${options.workspace}" is not a workspace (use shared or worktree)`, 2);
-  if (options.merge !== undefined && !['auto', 'manual'].includes(options.merge)) throw new CliError(`--merge: "${options.merge}" is not a merge mode (use auto or manual)`, 2);
-  if (options.base !== undefined && !isRefName(options.base)) throw new CliError(`--base: "${options.base}" is not a branch, tag or commit (letters, digits, ".", "_", "-", "/")`, 2);
-  if (options.locks !== undefined && list(options.locks).includes('')) throw new CliError('--locks: paths or globs separated by commas, none empty', 2);
+  if (options.workspace !== undefined && !['shared', 'worktree'].includes(options.workspace))
+    throw new CliError(`--workspace: "${options.workspace}" is not a workspace (use shared or worktree)`, 2);
+  if (options.merge !== undefined && !['auto', 'manual'].includes(options.merge))
+    throw new CliError(`--merge: "${options.merge}" is not a merge mode (use auto or manual)`, 2);
+  if (options.base !== undefined && !isRefName(options.base))
+    throw new CliError(
+      `--base: "${options.base}" is not a branch, tag or commit (letters, digits, ".", "_", "-", "/")`,
+      2,
+    );
+  if (options.locks !== undefined && list(options.locks).includes(''))
+    throw new CliError('--locks: paths or globs separated by commas, none empty', 2);
   const outside = options.locks === undefined ? undefined : list(options.locks).find((lock) => leavesAsText(lock));
   if (outside !== undefined) throw new CliError(`--locks: "${outside}" ${LOCK_INSIDE}`, 2);
   if (options.whenFailed?.includes(',')) throw new CliError('--when-failed: takes one task id', 2);
-  if (options.parent !== undefined && (idProblem(options.parent) !== undefined || !usedAnywhere(layout, options.parent))) {
-    throw new CliError(`--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. "$ORCHESTRATE_TASK_ID")`, 2);
+  if (
+    options.parent !== undefined &&
+    (idProblem(options.parent) !== undefined || !usedAnywhere(layout, options.parent))
+  ) {
+    throw new CliError(
+      `--parent: no task "${options.parent}" in tasks/ (the parent is a task's id, e.g. "$ORCHESTRATE_TASK_ID")`,
+      2,
+    );
   }
 }
 
@@ -107,11 +131,22 @@ function publish(layout: Layout, id: string, bytes: Buffer): boolean {
 }
 
 // A submitted file gets `parent:` appended (its own bytes kept): the child records who made it.
-function withParent(file: string, raw: Buffer, current: string | undefined, parent: string, parse: typeof import('../queue/task-file.js').parseTaskText): Buffer {
+function withParent(
+  file: string,
+  raw: Buffer,
+  current: string | undefined,
+  parent: string,
+  parse: typeof import('../queue/task-file.js').parseTaskText,
+): Buffer {
   if (current === parent) return raw;
-  if (current !== undefined) throw new CliError(`${file}: has \`parent: ${current}\`, not "${parent}" (remove one of the two)`, 2);
-  const bytes = Buffer.concat([raw, Buffer.from(`${raw.length === 0 || raw[raw.length - 1] === 10 ? '' : '\n'}${renderTaskText({ parent })}`)]);
-  if (parse(bytes, 'x', { size: bytes.length, mtimeMs: 0, ino: 0 }).kind !== 'task') throw new CliError(`${file}: cannot append \`parent: ${parent}\` to it (add that line yourself)`);
+  if (current !== undefined)
+    throw new CliError(`${file}: has \`parent: ${current}\`, not "${parent}" (remove one of the two)`, 2);
+  const bytes = Buffer.concat([
+    raw,
+    Buffer.from(`${raw.length === 0 || raw[raw.length - 1] === 10 ? '' : '\n'}${renderTaskText({ parent })}`),
+  ]);
+  if (parse(bytes, 'x', { size: bytes.length, mtimeMs: 0, ino: 0 }).kind !== 'task')
+    throw new CliError(`${file}: cannot append \`parent: ${parent}\` to it (add that line yourself)`);
   return bytes;
 }
 
@@ -136,19 +171,36 @@ export async function addTask(layout: Layout, description: string | undefined, o
       const { planData } = await import('../queue/plan-source.js');
       const plan = planData(raw);
       const parent = options.parent === undefined ? [] : ['--parent', options.parent];
-      if (plan && 'data' in plan) throw new CliError(`${options.file}: is a plan (it has a top-level \`tasks:\` list); submit it with \`${orchestrateCommand(layout, 'plan', ...parent, options.file)}\``);
-      throw new CliError((read.kind === 'invalid' ? read.problems : []).map((problem) => formatProblem(options.file!, problem)).join('\n'));
+      if (plan && 'data' in plan)
+        throw new CliError(
+          `${options.file}: is a plan (it has a top-level \`tasks:\` list); submit it with \`${orchestrateCommand(layout, 'plan', ...parent, options.file)}\``,
+        );
+      throw new CliError(
+        (read.kind === 'invalid' ? read.problems : [])
+          .map((problem) => formatProblem(options.file!, problem))
+          .join('\n'),
+      );
     }
     if (idProblem(stem)) stem = slugify(stem);
-    bytes = options.parent === undefined ? raw : withParent(options.file, raw, read.task.fields.parent, options.parent, parseTaskText);
+    bytes =
+      options.parent === undefined
+        ? raw
+        : withParent(options.file, raw, read.task.fields.parent, options.parent, parseTaskText);
   } else {
-    if (!description || description.trim() === '') throw new CliError('a description is required: orchestrate add "what the agent should do"', 2);
+    if (!description || description.trim() === '')
+      throw new CliError('a description is required: orchestrate add "what the agent should do"', 2);
     stem = options.id ?? slugify(description);
     bytes = Buffer.from(renderTaskText(taskFields(description, options)));
   }
-  if (!existsSync(layout.folder('pending'))) throw new CliError(`${layout.folder('pending')} does not exist; run \`${orchestrateCommand(layout, 'init')}\` first`);
+  if (!existsSync(layout.folder('pending')))
+    throw new CliError(
+      `${layout.folder('pending')} does not exist; run \`${orchestrateCommand(layout, 'init')}\` first`,
+    );
   if (options.id !== undefined) {
-    if (!publish(layout, stem, bytes)) throw new CliError(`the id "${stem}" is already used (see \`${orchestrateCommand(layout, 'show', stem)}\`); choose another --id`);
+    if (!publish(layout, stem, bytes))
+      throw new CliError(
+        `the id "${stem}" is already used (see \`${orchestrateCommand(layout, 'show', stem)}\`); choose another --id`,
+      );
     return stem;
   }
   const candidates = idCandidates(stem, options.file ? MAX_ID_LENGTH : SLUG_LENGTH);

@@ -18,7 +18,9 @@ export async function listAgents(layout: Layout): Promise<AgentRow[]> {
   const report = await statusReport(layout);
   return Object.entries(config.agents).map(([name, agent]) => ({
     name,
-    kind: agent.preset ? `preset ${agent.preset}` : `command ${Array.isArray(agent.command) ? JSON.stringify(agent.command) : agent.command}`,
+    kind: agent.preset
+      ? `preset ${agent.preset}`
+      : `command ${Array.isArray(agent.command) ? JSON.stringify(agent.command) : agent.command}`,
     // This run's slots when a daemon runs (`start --agents` sets them), else the config's.
     max_instances: report.slots?.find((slot) => slot.agent === name)?.max ?? agent.max_instances,
     running: report.running.filter((row) => row.agent === name).length,
@@ -27,5 +29,8 @@ export async function listAgents(layout: Layout): Promise<AgentRow[]> {
 }
 
 export function renderAgents(rows: AgentRow[]): string {
-  return renderTable(['AGENT', 'RUNNING', 'TIMEOUT', 'RUNS'], rows.map((row) => [row.name, `${row.running}/${row.max_instances}`, row.timeout, row.kind]));
+  return renderTable(
+    ['AGENT', 'RUNNING', 'TIMEOUT', 'RUNS'],
+    rows.map((row) => [row.name, `${row.running}/${row.max_instances}`, row.timeout, row.kind]),
+  );
 }

@@ -23,6 +23,10 @@ export async function cancelTask(layout: Layout, id: string): Promise<string> {
     return result.message;
   }
   // No daemon watches this run: its agent tree is stopped here.
-  await stopOrphanRun(layout, id, { command: 'orchestrate cancel', error: 'cancelled by orchestrate cancel', requeue: false });
+  await stopOrphanRun(layout, id, {
+    command: 'orchestrate cancel',
+    error: 'cancelled by orchestrate cancel',
+    requeue: false,
+  });
   return `cancelled ${id}; its agent was stopped`;
 }

@@ -12,7 +12,9 @@ async function agentNames(layout: Layout, agent: string): Promise<string[] | und
   if (loaded.ok) return Object.keys(loaded.config.agents);
   const runs = await daemonConfig(layout);
   if (runs) return Object.keys(runs.slots);
-  process.stderr.write(`warning: ${invalidConfig(loaded.problems.map(describeProblem))}; --agent ${agent} was not checked\n`);
+  process.stderr.write(
+    `warning: ${invalidConfig(loaded.problems.map(describeProblem))}; --agent ${agent} was not checked\n`,
+  );
   return undefined;
 }
 
@@ -21,5 +23,8 @@ export async function checkAgentName(layout: Layout, agent: string): Promise<voi
   const names = await agentNames(layout, agent);
   if (names === undefined || names.includes(agent)) return;
   const guess = closest(agent, names);
-  throw new CliError(`--agent: unknown agent "${agent}" (${guess ? `did you mean "${guess}"? ` : ''}agents: ${names.join(', ')})`, 2);
+  throw new CliError(
+    `--agent: unknown agent "${agent}" (${guess ? `did you mean "${guess}"? ` : ''}agents: ${names.join(', ')})`,
+    2,
+  );
 }

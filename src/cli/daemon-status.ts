@@ -8,7 +8,6 @@ export interface DaemonStatus {
   startedAt?: string;
 }
 
-
 // Whether a daemon holds the workspace, from its pid file (cheap: no socket round trip).
 export function daemonStatus(layout: Layout): DaemonStatus {
   try {

@@ -55,15 +55,30 @@ export interface DoctorReport {
 // PATH and working folder.
 export async function doctor(layout: Layout): Promise<DoctorReport> {
   const loaded = loadRunConfig(layout);
-  const configured: Configured = new Map((loaded.ok ? Object.entries(loaded.config.agents) : []).map(([name, agent]) => [name, { agent, resolution: resolveAgent(layout, loaded.environment, name, agent) }]));
+  const configured: Configured = new Map(
+    (loaded.ok ? Object.entries(loaded.config.agents) : []).map(([name, agent]) => [
+      name,
+      { agent, resolution: resolveAgent(layout, loaded.environment, name, agent) },
+    ]),
+  );
   const clis = await checkClis(layout, loaded.environment, configured);
   const agents = [...configured].map(([name, { agent, resolution }]) => checkAgent(name, agent, resolution));
   // A running daemon judges the file with its own environment: an unset variable there counts too.
   const judged = daemonStatus(layout).running ? await daemonConfig(layout) : undefined;
-  const configProblems = !loaded.ok ? loaded.errors : (judged?.problems ?? []).map((problem) => `orchestrator.yaml: ${problem}`);
+  const configProblems = !loaded.ok
+    ? loaded.errors
+    : (judged?.problems ?? []).map((problem) => `orchestrator.yaml: ${problem}`);
   const daemon = judged?.problems || !loaded.ok ? judged : undefined;
   const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');
-  return { configProblems, warnings: loaded.warnings, ...(daemon ? { daemonOnOldConfig: daemon.pid } : {}), clis, agents, worktrees, ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed) };
+  return {
+    configProblems,
+    warnings: loaded.warnings,
+    ...(daemon ? { daemonOnOldConfig: daemon.pid } : {}),
+    clis,
+    agents,
+    worktrees,
+    ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed),
+  };
 }
 
 // How the daemon would start an agent: its command line, environment and folder, and the program found.
@@ -80,7 +95,14 @@ type Configured = Map<string, { agent: AgentConfig; resolution: Resolution }>;
 function resolveAgent(layout: Layout, environment: Environment, name: string, agent: AgentConfig): Resolution {
   const folder = agentFolder(layout.root, agent, name, 'workspace');
   const workdir = folder.kind === 'outside' ? layout.root : folder.path;
-  const launch = launchAgent({ taskId: 'doctor', task: { description: 'doctor' }, prompt: 'doctor', promptFile: join(layout.runtimeDir, 'doctor.md'), workdir, agent });
+  const launch = launchAgent({
+    taskId: 'doctor',
+    task: { description: 'doctor' },
+    prompt: 'doctor',
+    promptFile: join(layout.runtimeDir, 'doctor.md'),
+    workdir,
+    agent,
+  });
   const env = agentEnv(environment, layout.root, agent);
   const found = launch.kind === 'refused' ? undefined : findProgram(launch, workdir, env);
   return { folder, workdir, launch, env, ...(found ? { found } : {}) };
@@ -100,7 +122,10 @@ function checkClis(layout: Layout, environment: Environment, configured: Configu
         group.agents.push(name);
         byProgram.set(resolution.found ?? '', group);
       }
-      if (byProgram.size === 0) return [checkCli(preset, install, resolveAgent(layout, environment, preset, { preset, max_instances: 1 }), undefined)];
+      if (byProgram.size === 0)
+        return [
+          checkCli(preset, install, resolveAgent(layout, environment, preset, { preset, max_instances: 1 }), undefined),
+        ];
       return [...byProgram.values()].map((group) => checkCli(preset, install, group.resolution, group.agents));
     }),
   );
@@ -113,7 +138,12 @@ async function checkWorktrees(layout: Layout, needed: boolean): Promise<Worktree
   return { ok: true, needed, detail: `git repository at ${found.repo.top}` };
 }
 
-async function checkCli(name: string, install: string, resolution: Resolution, agents: string[] | undefined): Promise<CliCheck> {
+async function checkCli(
+  name: string,
+  install: string,
+  resolution: Resolution,
+  agents: string[] | undefined,
+): Promise<CliCheck> {
   const who = agents ? { agents } : {};
   if (!resolution.found) return { name, install, ...who };
   const version = await versionOf(resolution.found, resolution);
@@ -126,7 +156,12 @@ function versionOf(path: string, where: Pick<Resolution, 'env' | 'workdir'>): Pr
   return new Promise((resolve) => {
     let output = '';
     const cwd = existsSync(where.workdir) ? where.workdir : undefined;
-    const child = spawn(path, ['--version'], { cwd, env: where.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: VERSION_TIMEOUT_MS });
+    const child = spawn(path, ['--version'], {
+      cwd,
+      env: where.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: VERSION_TIMEOUT_MS,
+    });
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', () => resolve(undefined));
@@ -137,8 +172,10 @@ function versionOf(path: string, where: Pick<Resolution, 'env' | 'workdir'>): Pr
 // Whether an agent could start now: its command line builds and its program is found.
 function checkAgent(name: string, agent: AgentConfig, { folder, launch, found }: Resolution): AgentCheck {
   if (folder.kind === 'outside') return { name, ok: false, detail: folder.problem.message };
-  if (folder.kind === 'missing') return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
-  if (launch.kind === 'refused') return { name, ok: false, detail: `${launch.error} (fix agents.${name} in orchestrator.yaml)` };
+  if (folder.kind === 'missing')
+    return { name, ok: false, detail: `its cwd ${agent.cwd} does not exist (create it, or fix agents.${name}.cwd)` };
+  if (launch.kind === 'refused')
+    return { name, ok: false, detail: `${launch.error} (fix agents.${name} in orchestrator.yaml)` };
   if (!found) return { name, ok: false, detail: programNotFound(name, agent, programOf(launch)) };
   return { name, ok: true, detail: `runs ${found}` };
 }
@@ -147,17 +184,32 @@ export function renderDoctor(report: DoctorReport): string {
   const lines = ['Agent CLIs:'];
   for (const cli of report.clis) {
     const agents = cli.agents ? `agents: ${cli.agents.join(', ')}` : undefined;
-    lines.push(cli.path ? `  ok       ${cli.name} ${cli.version ?? '(version unknown)'} at ${cli.path}${agents ? ` (${agents})` : ''}` : `  missing  ${cli.name} (${agents ? `${agents}; ` : ''}install: ${cli.install})`);
+    lines.push(
+      cli.path
+        ? `  ok       ${cli.name} ${cli.version ?? '(version unknown)'} at ${cli.path}${agents ? ` (${agents})` : ''}`
+        : `  missing  ${cli.name} (${agents ? `${agents}; ` : ''}install: ${cli.install})`,
+    );
   }
   lines.push('', 'orchestrator.yaml:');
   if (report.configProblems.length === 0) lines.push('  ok');
   for (const problem of report.configProblems) lines.push(`  problem  ${problem}`);
   for (const warning of report.warnings) lines.push(`  warning  ${warning}`);
-  if (report.daemonOnOldConfig !== undefined) lines.push(`  note     the daemon (pid ${report.daemonOnOldConfig}) keeps running its last good config until this is fixed`);
+  if (report.daemonOnOldConfig !== undefined)
+    lines.push(
+      `  note     the daemon (pid ${report.daemonOnOldConfig}) keeps running its last good config until this is fixed`,
+    );
   if (report.agents.length > 0) lines.push('', 'Configured agents:');
-  for (const agent of report.agents) lines.push(`  ${agent.ok ? 'ok     ' : 'problem'}  ${agent.name}: ${agent.detail}`);
+  for (const agent of report.agents)
+    lines.push(`  ${agent.ok ? 'ok     ' : 'problem'}  ${agent.name}: ${agent.detail}`);
   const worktrees = report.worktrees;
-  lines.push('', 'Worktrees (workspace: worktree):', `  ${worktrees.ok ? 'ok     ' : worktrees.needed ? 'problem' : 'note   '}  ${worktrees.detail}${worktrees.ok || worktrees.needed ? '' : ' (only tasks with workspace: worktree need it)'}`);
-  lines.push('', report.ok ? 'Everything configured can run.' : 'Fix the problems above, then run `orchestrate doctor` again.');
+  lines.push(
+    '',
+    'Worktrees (workspace: worktree):',
+    `  ${worktrees.ok ? 'ok     ' : worktrees.needed ? 'problem' : 'note   '}  ${worktrees.detail}${worktrees.ok || worktrees.needed ? '' : ' (only tasks with workspace: worktree need it)'}`,
+  );
+  lines.push(
+    '',
+    report.ok ? 'Everything configured can run.' : 'Fix the problems above, then run `orchestrate doctor` again.',
+  );
   return lines.join('\n');
 }

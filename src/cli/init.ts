@@ -49,7 +49,8 @@ export function init(layout: Layout): string[] {
     if (!existsSync(keep)) writeFileSync(keep, '');
   }
   const entries = ignoreEntries(join(layout.root, '.gitignore'));
-  if (entries.length > 0) created.push(`.gitignore ${entries.length > 1 ? 'entries' : 'entry'} for ${entries.join(' and ')}`);
+  if (entries.length > 0)
+    created.push(`.gitignore ${entries.length > 1 ? 'entries' : 'entry'} for ${entries.join(' and ')}`);
   return created;
 }
 
@@ -63,7 +64,13 @@ const IGNORED = [
 function ignoreEntries(gitignore: string): string[] {
   const ignored = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
   const lines = ignored.split('\n').map((line) => line.trim());
-  const missing = IGNORED.filter(({ spellings }) => !spellings.some((spelling) => lines.includes(spelling))).map(({ entry }) => entry);
-  if (missing.length > 0) writeFileSync(gitignore, `${ignored}${ignored === '' || ignored.endsWith('\n') ? '' : '\n'}${missing.map((entry) => `${entry}\n`).join('')}`);
+  const missing = IGNORED.filter(({ spellings }) => !spellings.some((spelling) => lines.includes(spelling))).map(
+    ({ entry }) => entry,
+  );
+  if (missing.length > 0)
+    writeFileSync(
+      gitignore,
+      `${ignored}${ignored === '' || ignored.endsWith('\n') ? '' : '\n'}${missing.map((entry) => `${entry}\n`).join('')}`,
+    );
   return missing;
 }

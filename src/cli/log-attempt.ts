@@ -30,7 +30,11 @@ async function endedWithoutRun(layout: Layout, id: string, state: 'completed' | 
 // The attempt `logs` shows: the one asked for, else the latest. With follow, waits for the first to
 // start, or for the task to end without one (a failed dependency, a cancel, a skip): then there is
 // nothing to show (undefined) and that is said, never waited for.
-export async function attemptToShow(layout: Layout, id: string, options: { follow?: boolean; attempt?: string }): Promise<number | undefined> {
+export async function attemptToShow(
+  layout: Layout,
+  id: string,
+  options: { follow?: boolean; attempt?: string },
+): Promise<number | undefined> {
   if (options.attempt !== undefined) return Number(options.attempt);
   let said: string | undefined;
   for (;;) {
@@ -38,7 +42,10 @@ export async function attemptToShow(layout: Layout, id: string, options: { follo
     const number = attemptNumbers(layout, id).at(-1);
     if (number !== undefined) return number;
     if (state === 'completed' || state === 'failed') return endedWithoutRun(layout, id, state);
-    if (!options.follow) throw new CliError(`${id} has not started yet (follow it with \`${orchestrateCommand(layout, 'logs', '-f', id)}\`)`);
+    if (!options.follow)
+      throw new CliError(
+        `${id} has not started yet (follow it with \`${orchestrateCommand(layout, 'logs', '-f', id)}\`)`,
+      );
     // Why it waits, once (and again when that changes): a task that can never start says so.
     if (state === 'pending') said = await sayWhyItWaits(layout, id, said);
     await sleep(START_POLL_MS);
@@ -49,7 +56,11 @@ export async function attemptToShow(layout: Layout, id: string, options: { follo
 async function sayWhyItWaits(layout: Layout, id: string, said: string | undefined): Promise<string | undefined> {
   const reply = await sendControl(layout, { cmd: 'waiting' }, 1000);
   const view = reply?.ok ? (reply.waiting as Record<string, PendingView | undefined>)[id] : undefined;
-  const why = reply ? (view ? describePending(view, Date.now()) : undefined) : `no daemon is running (start one with \`${orchestrateCommand(layout, 'start')}\`)`;
+  const why = reply
+    ? view
+      ? describePending(view, Date.now())
+      : undefined
+    : `no daemon is running (start one with \`${orchestrateCommand(layout, 'start')}\`)`;
   // The reason without its changing countdown, so "(in 4.1s)" does not print a line a second.
   const gist = why?.replace(/ \(in [^)]*\)$/, '');
   if (gist === undefined || gist === said) return said;
@@ -69,7 +80,12 @@ export async function reportFollowedEnd(layout: Layout, id: string): Promise<voi
 // (a retry waits in pending/ meanwhile; both are said on stderr), the same number when that attempt
 // was begun anew (a run a crash kept from starting is claimed again as the same attempt), or
 // undefined once the task has ended.
-export async function nextAttempt(layout: Layout, id: string, number: number, startedAt: string | undefined): Promise<number | undefined> {
+export async function nextAttempt(
+  layout: Layout,
+  id: string,
+  number: number,
+  startedAt: string | undefined,
+): Promise<number | undefined> {
   let looks = 0;
   let said = false;
   for (;;) {
@@ -77,7 +93,11 @@ export async function nextAttempt(layout: Layout, id: string, number: number, st
     const latest = attemptNumbers(layout, id).at(-1) ?? number;
     const again = latest === number ? readRunRecord(layout.runDir(id, number))?.started_at : undefined;
     if (latest > number || (again !== undefined && again !== startedAt)) {
-      process.stderr.write(latest > number ? `-- ${id}: attempt ${number} ended; attempt ${latest} follows --\n` : `-- ${id}: attempt ${number} begins again --\n`);
+      process.stderr.write(
+        latest > number
+          ? `-- ${id}: attempt ${number} ended; attempt ${latest} follows --\n`
+          : `-- ${id}: attempt ${number} begins again --\n`,
+      );
       return latest;
     }
     const state = findTask(layout, id);
@@ -100,5 +120,12 @@ export async function reportStartFailure(layout: Layout, id: string, number: num
   if (state !== 'completed' && state !== 'failed') return;
   const end = await readTaskEnd(layout, id, state);
   const attempt = end.attempts.find((recorded) => recorded.number === number);
-  if (attempt?.outcome === 'spawn_error') throw new CliError(noOutput(id, { ...end, outcome: 'spawn_error', ...(typeof attempt.error === 'string' ? { error: attempt.error } : {}) }));
+  if (attempt?.outcome === 'spawn_error')
+    throw new CliError(
+      noOutput(id, {
+        ...end,
+        outcome: 'spawn_error',
+        ...(typeof attempt.error === 'string' ? { error: attempt.error } : {}),
+      }),
+    );
 }

@@ -23,7 +23,13 @@ function write(out: NodeJS.WritableStream, data: string | Uint8Array): Promise<v
 // Writes what was added to a file since `offset`, through `render` (which gets whole lines only,
 // so a line still being written waits for the next look; `final` takes the last one too). Returns
 // the new offset.
-async function copyFrom(path: string, offset: number, out: NodeJS.WritableStream, render?: (text: string) => string, final = false): Promise<number> {
+async function copyFrom(
+  path: string,
+  offset: number,
+  out: NodeJS.WritableStream,
+  render?: (text: string) => string,
+  final = false,
+): Promise<number> {
   if (!existsSync(path)) return offset;
   const size = statSync(path).size;
   if (size <= offset) return offset;
@@ -78,12 +84,17 @@ function presetOfRun(layout: Layout, runDir: string): AgentPreset | undefined {
 
 // `orchestrate logs`: a run's stdout (and stderr to stderr); with follow, until the task ends: a run
 // that fails and is retried is followed into its next attempt.
-export async function showLogs(layout: Layout, id: string, options: { follow?: boolean; attempt?: string; raw?: boolean }): Promise<void> {
+export async function showLogs(
+  layout: Layout,
+  id: string,
+  options: { follow?: boolean; attempt?: string; raw?: boolean },
+): Promise<void> {
   let number = await attemptToShow(layout, id, options);
   while (number !== undefined) {
     const startedAt = readRunRecord(layout.runDir(id, number))?.started_at;
     await copyRun(layout, id, number, startedAt, options);
-    const next = options.follow && options.attempt === undefined ? await nextAttempt(layout, id, number, startedAt) : undefined;
+    const next =
+      options.follow && options.attempt === undefined ? await nextAttempt(layout, id, number, startedAt) : undefined;
     if (next === undefined) {
       await reportStartFailure(layout, id, number);
       return options.follow && options.attempt === undefined ? reportFollowedEnd(layout, id) : undefined;
@@ -94,7 +105,13 @@ export async function showLogs(layout: Layout, id: string, options: { follow?: b
 
 // Copies one run's output; with follow, until that run has ended, or was begun anew under the same
 // number (then the caller shows the new one from its start).
-async function copyRun(layout: Layout, id: string, number: number, startedAt: string | undefined, options: { follow?: boolean; raw?: boolean }): Promise<void> {
+async function copyRun(
+  layout: Layout,
+  id: string,
+  number: number,
+  startedAt: string | undefined,
+  options: { follow?: boolean; raw?: boolean },
+): Promise<void> {
   const dir = layout.runDir(id, number);
   if (!existsSync(dir)) throw new CliError(`${id} has no attempt ${number}`);
   const preset = options.raw ? undefined : presetOfRun(layout, dir);

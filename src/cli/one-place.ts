@@ -13,7 +13,9 @@ export function onePlace<T extends { id: string; state: StateFolder }>(layout: L
       continue;
     }
     const candidates = [seen, item].filter((candidate) => existsSync(layout.taskPath(candidate.state, candidate.id)));
-    const pick = (candidates.length > 0 ? candidates : [seen, item]).sort((a, b) => STATE_FOLDERS.indexOf(b.state) - STATE_FOLDERS.indexOf(a.state))[0]!;
+    const pick = (candidates.length > 0 ? candidates : [seen, item]).sort(
+      (a, b) => STATE_FOLDERS.indexOf(b.state) - STATE_FOLDERS.indexOf(a.state),
+    )[0]!;
     byId.set(item.id, pick);
   }
   return [...byId.values()];

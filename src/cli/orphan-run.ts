@@ -27,30 +27,46 @@ export async function stopOrphanRun(layout: Layout, id: string, how: OrphanStop)
   const pid = liveRunProcess(layout, id);
   // An agent that ended while no daemon watched has a real exit status: the next daemon records it.
   if (run && pid === undefined && hasExitFile(run.dir)) {
-    throw new CliError(`${id} has already ended (its agent exited with ${readExitCode(run.dir) ?? 'an unknown status'} while no daemon ran); ${orchestrateCommand(layout, 'start')} records how`);
+    throw new CliError(
+      `${id} has already ended (its agent exited with ${readExitCode(run.dir) ?? 'an unknown status'} while no daemon ran); ${orchestrateCommand(layout, 'start')} records how`,
+    );
   }
   if (run && pid !== undefined) await stopRunTree(pid, run.dir, loaded.ok ? loaded.config.killGraceMs : 5000);
   await withTaskLock(layout, id, async () => {
     const read = readTaskFile(layout.taskPath('assigned', id), id);
     if (read.kind === 'missing') throw new CliError(`${id} left assigned/ meanwhile`);
-    if (read.kind !== 'task') throw new CliError(`${id}: the task file is not valid; fix or delete tasks/assigned/${id}.yaml`);
+    if (read.kind !== 'task')
+      throw new CliError(`${id}: the task file is not valid; fix or delete tasks/assigned/${id}.yaml`);
     const record = run?.record;
     const now = new Date().toISOString();
-    const policy = loaded.ok ? { maxRetries: loaded.config.defaults.maxRetries, retryDelayMs: loaded.config.defaults.retryDelayMs } : { maxRetries: 0, retryDelayMs: 0 };
+    const policy = loaded.ok
+      ? { maxRetries: loaded.config.defaults.maxRetries, retryDelayMs: loaded.config.defaults.retryDelayMs }
+      : { maxRetries: 0, retryDelayMs: 0 };
     const end = {
       number: run?.number ?? 1,
       slot: record?.slot ?? '-',
       worker: how.command,
       startedAt: record?.started_at ?? now,
       endedAt: now,
-      exitCode: run ? readExitCode(run.dir) ?? null : null,
+      exitCode: run ? (readExitCode(run.dir) ?? null) : null,
       outcome: 'cancelled' as const,
       error: `${how.error} (no daemon was running)`,
       requeue: how.requeue,
     };
     const source = { text: read.text, fields: read.task.fields, signature: read.signature };
-    const recorded = await recordAttempt(layout, id, 'assigned', source, end, policy, read.task.fields.created_at ?? record?.started_at ?? now);
-    if (recorded.moved !== 'moved') throw new CliError(`${id}: its agent was stopped, but its task file ${recorded.moved === 'taken' ? `could not move: tasks/${recorded.to}/${id}.yaml exists` : 'changed or moved meanwhile'}; see ${orchestrateCommand(layout, 'show', id)}`);
+    const recorded = await recordAttempt(
+      layout,
+      id,
+      'assigned',
+      source,
+      end,
+      policy,
+      read.task.fields.created_at ?? record?.started_at ?? now,
+    );
+    if (recorded.moved !== 'moved')
+      throw new CliError(
+        `${id}: its agent was stopped, but its task file ${recorded.moved === 'taken' ? `could not move: tasks/${recorded.to}/${id}.yaml exists` : 'changed or moved meanwhile'}; see ${orchestrateCommand(layout, 'show', id)}`,
+      );
   });
 }
 
@@ -68,16 +84,26 @@ export async function stopOrphanAgents(layout: Layout): Promise<string> {
   const ids = assigned.filter((id) => liveRunProcess(layout, id) !== undefined).sort();
   const ended = assigned.length - ids.length;
   // Agents that ended unwatched (or never started) are the next daemon's to record (or requeue).
-  const left = ended === 0 ? '' : `; ${ended === 1 ? '1 task' : `${ended} tasks`} in assigned/ no longer ran (\`${orchestrateCommand(layout, 'start')}\` records ${ended === 1 ? 'it' : 'them'}: see \`${orchestrateCommand(layout, 'status')}\`)`;
+  const left =
+    ended === 0
+      ? ''
+      : `; ${ended === 1 ? '1 task' : `${ended} tasks`} in assigned/ no longer ran (\`${orchestrateCommand(layout, 'start')}\` records ${ended === 1 ? 'it' : 'them'}: see \`${orchestrateCommand(layout, 'status')}\`)`;
   if (ids.length === 0) return `${stoppedAgents(ids)}${left}`;
   const how = { command: 'orchestrate stop', error: 'interrupted by orchestrate stop --kill-agents', requeue: true };
-  const failures = (await Promise.allSettled(ids.map((id) => stopOrphanRun(layout, id, how)))).flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as Error).message] : []));
-  if (failures.length > 0) throw new CliError(`stopped the agents of ${ids.join(', ')}, but could not record every one:\n${failures.join('\n')}`);
+  const failures = (await Promise.allSettled(ids.map((id) => stopOrphanRun(layout, id, how)))).flatMap((outcome) =>
+    outcome.status === 'rejected' ? [(outcome.reason as Error).message] : [],
+  );
+  if (failures.length > 0)
+    throw new CliError(
+      `stopped the agents of ${ids.join(', ')}, but could not record every one:\n${failures.join('\n')}`,
+    );
   return `${stoppedAgents(ids)}${left}`;
 }
 
 // What `stop --kill-agents` did, with or without a daemon: which agents it stopped.
 export function stoppedAgents(ids: readonly string[]): string {
   if (ids.length === 0) return 'no agents were running';
-  return ids.length === 1 ? `stopped 1 agent (${ids[0]}); its task is back in pending/` : `stopped ${ids.length} agents (${ids.join(', ')}); their tasks are back in pending/`;
+  return ids.length === 1
+    ? `stopped 1 agent (${ids[0]}); its task is back in pending/`
+    : `stopped ${ids.length} agents (${ids.join(', ')}); their tasks are back in pending/`;
 }

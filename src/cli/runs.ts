@@ -16,7 +16,10 @@ export function attemptNumbers(layout: Layout, id: string): number[] {
 }
 
 // The newest run of a task, if it ever started.
-export function latestRun(layout: Layout, id: string): { number: number; dir: string; record: RunRecord | undefined } | undefined {
+export function latestRun(
+  layout: Layout,
+  id: string,
+): { number: number; dir: string; record: RunRecord | undefined } | undefined {
   const number = attemptNumbers(layout, id).at(-1);
   if (number === undefined) return undefined;
   const dir = layout.runDir(id, number);
@@ -37,7 +40,10 @@ export function unwatchedEnd(layout: Layout, id: string): string | undefined {
   if (liveRunProcess(layout, id) !== undefined) return undefined;
   const run = latestRun(layout, id);
   // Claimed, or recorded, by a daemon that stopped before its agent began: it goes back to pending.
-  if (!run?.record || !agentStarted(run.dir)) return 'never started (the daemon stopped first); back to pending when one starts';
+  if (!run?.record || !agentStarted(run.dir))
+    return 'never started (the daemon stopped first); back to pending when one starts';
   const code = readExitCode(run.dir);
-  return code !== undefined ? `ended (exit ${code}) while no daemon ran; recorded when one starts` : 'gone while no daemon ran; recorded as lost when one starts';
+  return code !== undefined
+    ? `ended (exit ${code}) while no daemon ran; recorded when one starts`
+    : 'gone while no daemon ran; recorded as lost when one starts';
 }

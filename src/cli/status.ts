@@ -61,7 +61,9 @@ const WAITING_SHOWN = 20;
 
 function taskIds(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => name.endsWith('.yaml') && !isIgnoredName(name)).map((name) => name.slice(0, -5));
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.yaml') && !isIgnoredName(name))
+      .map((name) => name.slice(0, -5));
   } catch {
     return [];
   }
@@ -70,9 +72,17 @@ function taskIds(dir: string): string[] {
 // Counts and running tasks straight from the folders, and why pending tasks wait (asked of the
 // daemon; only without one are the pending task files parsed).
 export async function statusReport(layout: Layout): Promise<StatusReport> {
-  const seen = onePlace(layout, STATE_FOLDERS.flatMap((state) => taskIds(layout.folder(state)).map((id) => ({ id, state }))));
-  const ids = Object.fromEntries(STATE_FOLDERS.map((state) => [state, seen.filter((item) => item.state === state).map((item) => item.id)])) as Record<StateFolder, string[]>;
-  const counts = Object.fromEntries(STATE_FOLDERS.map((state) => [state, ids[state].length])) as Record<StateFolder, number>;
+  const seen = onePlace(
+    layout,
+    STATE_FOLDERS.flatMap((state) => taskIds(layout.folder(state)).map((id) => ({ id, state }))),
+  );
+  const ids = Object.fromEntries(
+    STATE_FOLDERS.map((state) => [state, seen.filter((item) => item.state === state).map((item) => item.id)]),
+  ) as Record<StateFolder, string[]>;
+  const counts = Object.fromEntries(STATE_FOLDERS.map((state) => [state, ids[state].length])) as Record<
+    StateFolder,
+    number
+  >;
   let invalid = 0;
   try {
     invalid = readdirSync(layout.folder('failed')).filter((name) => name.endsWith('.error')).length;
@@ -101,17 +111,43 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
     };
   });
   // Both questions to a running daemon at once: a busy one costs one wait, not two.
-  const [waiting, runs] = await Promise.all([waitingReport(layout, ids, daemon.running), daemon.running ? daemonConfig(layout) : undefined]);
+  const [waiting, runs] = await Promise.all([
+    waitingReport(layout, ids, daemon.running),
+    daemon.running ? daemonConfig(layout) : undefined,
+  ]);
   const { loadConfig } = await import('../queue/config-file.js');
   const loaded = loadConfig(layout);
   if (loaded.ok) for (const row of running) markStalled(layout, loaded.config, row, now);
   // A running daemon says what it runs (its slots under `--agents`) and judges the file with its own
   // environment (an unset variable counts): ask it first.
-  const maxima = runs?.slots ?? (loaded.ok ? Object.fromEntries(Object.entries(loaded.config.agents).map(([agent, settings]) => [agent, settings.max_instances])) : undefined);
-  const slots = maxima && Object.entries(maxima).map(([agent, max]) => ({ agent, running: running.filter((row) => row.agent === agent && !row.ended).length, max }));
+  const maxima =
+    runs?.slots ??
+    (loaded.ok
+      ? Object.fromEntries(
+          Object.entries(loaded.config.agents).map(([agent, settings]) => [agent, settings.max_instances]),
+        )
+      : undefined);
+  const slots =
+    maxima &&
+    Object.entries(maxima).map(([agent, max]) => ({
+      agent,
+      running: running.filter((row) => row.agent === agent && !row.ended).length,
+      max,
+    }));
   const problems = runs ? runs.problems : loaded.ok ? undefined : loaded.problems.map(describeProblem);
   const config: StatusReport['config'] = problems ? { ok: false, problems } : { ok: true };
-  return { root: layout.root, daemon, counts, invalid, running, slots, ...(runs?.pool ? { pool: runs.pool } : {}), waiting, config, errors: readErrorTrail(layout.errorTrailPath) };
+  return {
+    root: layout.root,
+    daemon,
+    counts,
+    invalid,
+    running,
+    slots,
+    ...(runs?.pool ? { pool: runs.pool } : {}),
+    waiting,
+    config,
+    errors: readErrorTrail(layout.errorTrailPath),
+  };
 }
 
 function readProgress(runDir: string): Progress | undefined {
@@ -125,7 +161,10 @@ function readProgress(runDir: string): Progress | undefined {
 // "3 turns · 5 tools · 12.3k tokens · $0.04 · → Write src/a.ts"
 function describeProgress(progress: Progress): string {
   const tokens = (progress.tokens_in ?? 0) + (progress.tokens_out ?? 0);
-  const parts = [`${progress.turns} turn${progress.turns === 1 ? '' : 's'}`, `${progress.tool_calls} tool${progress.tool_calls === 1 ? '' : 's'}`];
+  const parts = [
+    `${progress.turns} turn${progress.turns === 1 ? '' : 's'}`,
+    `${progress.tool_calls} tool${progress.tool_calls === 1 ? '' : 's'}`,
+  ];
   if (tokens > 0) parts.push(`${tokens >= 1000 ? `${(tokens / 1000).toFixed(1)}k` : tokens} tokens`);
   if (progress.cost_usd !== undefined) parts.push(`$${progress.cost_usd.toFixed(2)}`);
   if (progress.last_message) parts.push(progress.last_message);
@@ -134,7 +173,12 @@ function describeProgress(progress: Progress): string {
 
 function markStalled(layout: Layout, config: Config, row: RunningRow, now: number): void {
   if (!row.agent || !row.started_at || row.attempt === undefined) return;
-  const quietMs = stalledFor(layout.runDir(row.id, row.attempt), Date.parse(row.started_at), stallPolicy(config, row.agent).timeoutMs, now);
+  const quietMs = stalledFor(
+    layout.runDir(row.id, row.attempt),
+    Date.parse(row.started_at),
+    stallPolicy(config, row.agent).timeoutMs,
+    now,
+  );
   if (quietMs !== undefined) row.stalled_ms = quietMs;
 }
 
@@ -151,13 +195,24 @@ export function renderStatus(report: StatusReport): string {
   const { counts, daemon } = report;
   const command = (...args: string[]) => `\`${orchestrateCommand(layoutOf(report.root), ...args)}\``;
   const lines = [
-    daemon.running ? `daemon: running (pid ${daemon.pid}, up ${formatDuration(Date.now() - Date.parse(daemon.startedAt ?? ''))})` : `daemon: not running (start it with ${command('start')})`,
-    ...(report.config.ok ? [] : [`config: ${invalidConfig(report.config.problems)}; ${daemon.running ? `the daemon (pid ${daemon.pid}) keeps running its last good config` : `${command('start')} refuses it`} (see ${command('doctor')})`]),
+    daemon.running
+      ? `daemon: running (pid ${daemon.pid}, up ${formatDuration(Date.now() - Date.parse(daemon.startedAt ?? ''))})`
+      : `daemon: not running (start it with ${command('start')})`,
+    ...(report.config.ok
+      ? []
+      : [
+          `config: ${invalidConfig(report.config.problems)}; ${daemon.running ? `the daemon (pid ${daemon.pid}) keeps running its last good config` : `${command('start')} refuses it`} (see ${command('doctor')})`,
+        ]),
     `tasks: ${counts.pending} pending · ${counts.assigned} running · ${counts.completed} completed · ${counts.failed} failed${report.invalid ? ` (${report.invalid} invalid: see tasks/failed/*.error)` : ''}`,
   ];
-  if (report.slots) lines.push(`agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}${report.pool ? ` (this run's pool: ${report.pool.join(', ')})` : ''}`);
+  if (report.slots)
+    lines.push(
+      `agents: ${report.slots.map((slot) => `${slot.agent} ${slot.running}/${slot.max}`).join(' · ')}${report.pool ? ` (this run's pool: ${report.pool.join(', ')})` : ''}`,
+    );
   if (report.running.length > 0) {
-    const state = (row: RunningRow) => row.ended ?? (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
+    const state = (row: RunningRow) =>
+      row.ended ??
+      (row.stalled_ms === undefined ? 'running' : `stalled (no output for ${formatDuration(row.stalled_ms)})`);
     // The WORKTREE column appears only when some running task works in one.
     const worktrees = report.running.some((row) => row.worktree);
     const rows = report.running.map((row) => [
@@ -169,17 +224,34 @@ export function renderStatus(report: StatusReport): string {
       ...(worktrees ? [row.worktree ? `${row.worktree.path} (${row.worktree.branch})` : '-'] : []),
       row.progress ? firstLine(describeProgress(row.progress), 100) : '',
     ]);
-    lines.push('', renderTable(['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', ...(worktrees ? ['WORKTREE'] : []), 'PROGRESS'], rows));
+    lines.push(
+      '',
+      renderTable(
+        ['RUNNING', 'SLOT', 'ATTEMPT', 'ELAPSED', 'STATE', ...(worktrees ? ['WORKTREE'] : []), 'PROGRESS'],
+        rows,
+      ),
+    );
   }
   if (report.errors.length > 0) {
-    lines.push('', `${daemon.running ? 'errors the daemon logged' : 'errors the last daemon logged'} (the latest ${Math.min(ERRORS_SHOWN, report.errors.length)}; more in .orchestrate/daemon.log):`);
-    for (const error of report.errors.slice(-ERRORS_SHOWN)) lines.push(`  ${shownTime(error.time)}  ${firstLine(error.message, 200)}`);
+    lines.push(
+      '',
+      `${daemon.running ? 'errors the daemon logged' : 'errors the last daemon logged'} (the latest ${Math.min(ERRORS_SHOWN, report.errors.length)}; more in .orchestrate/daemon.log):`,
+    );
+    for (const error of report.errors.slice(-ERRORS_SHOWN))
+      lines.push(`  ${shownTime(error.time)}  ${firstLine(error.message, 200)}`);
   }
   const { rows: waiting, source } = report.waiting;
   if (waiting.length > 0) {
     const shown = waiting.slice(0, WAITING_SHOWN).map((row) => [firstLine(row.id, 40), row.text]);
-    lines.push('', renderTable(['PENDING', source === 'daemon' ? 'WHY IT WAITS' : 'WHY IT WAITS (from the task files; no daemon answered)'], shown));
-    if (waiting.length > WAITING_SHOWN) lines.push(`… and ${waiting.length - WAITING_SHOWN} more (${command('status', '--json')} lists them all)`);
+    lines.push(
+      '',
+      renderTable(
+        ['PENDING', source === 'daemon' ? 'WHY IT WAITS' : 'WHY IT WAITS (from the task files; no daemon answered)'],
+        shown,
+      ),
+    );
+    if (waiting.length > WAITING_SHOWN)
+      lines.push(`… and ${waiting.length - WAITING_SHOWN} more (${command('status', '--json')} lists them all)`);
   }
   return lines.join('\n');
 }

@@ -22,11 +22,16 @@ const text = (value: unknown) => (typeof value === 'string' ? firstLine(value, 3
 // Reads the end of a task in completed/ or failed/; the YAML parser loads only when it is needed.
 export async function readTaskEnd(layout: Layout, id: string, state: 'completed' | 'failed'): Promise<TaskEnd> {
   try {
-    if (state === 'failed' && existsSync(layout.errorPath(id))) return { invalid: firstLine(readFileSync(layout.errorPath(id), 'utf8'), 300), attempts: [] };
+    if (state === 'failed' && existsSync(layout.errorPath(id)))
+      return { invalid: firstLine(readFileSync(layout.errorPath(id), 'utf8'), 300), attempts: [] };
     const { parseYaml } = await import('../queue/task-file.js');
     const parsed = parseYaml(readFileSync(layout.taskPath(state, id), 'utf8'));
-    const data = ('data' in parsed && parsed.data !== null && typeof parsed.data === 'object' ? parsed.data : {}) as TaskData;
-    const attempts = Array.isArray(data.attempts) ? (data.attempts as TaskEnd['attempts']).filter((attempt) => attempt !== null && typeof attempt === 'object') : [];
+    const data = (
+      'data' in parsed && parsed.data !== null && typeof parsed.data === 'object' ? parsed.data : {}
+    ) as TaskData;
+    const attempts = Array.isArray(data.attempts)
+      ? (data.attempts as TaskEnd['attempts']).filter((attempt) => attempt !== null && typeof attempt === 'object')
+      : [];
     const end: TaskEnd = { attempts };
     const outcome = text(data.result?.outcome);
     const error = text(data.result?.error) ?? text(attempts.at(-1)?.error);

@@ -33,7 +33,11 @@ export function compareByAge(a: IndexedTask, b: IndexedTask): number {
 
 // Every task in the chosen folders, each id once, from the index cache (only changed files are
 // parsed; with `trustCached`, see TaskIndex.list, files the cache knows are not even looked at).
-export async function indexedTasks(layout: Layout, states: readonly StateFolder[], trustCached = false): Promise<IndexedTask[]> {
+export async function indexedTasks(
+  layout: Layout,
+  states: readonly StateFolder[],
+  trustCached = false,
+): Promise<IndexedTask[]> {
   const index = TaskIndex.load(layout);
   const lists = [];
   for (const state of states) lists.push(...(await index.list(state, trustCached)));
@@ -44,7 +48,9 @@ export async function indexedTasks(layout: Layout, states: readonly StateFolder[
 
 // Every task in the chosen folders, by state, then oldest first.
 export async function listTasks(layout: Layout, states: StateFolder[]): Promise<IndexedTask[]> {
-  return (await indexedTasks(layout, states)).sort((a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || compareByAge(a, b));
+  return (await indexedTasks(layout, states)).sort(
+    (a, b) => STATE_FOLDERS.indexOf(a.state) - STATE_FOLDERS.indexOf(b.state) || compareByAge(a, b),
+  );
 }
 
 const COMMA = Buffer.from(',');
@@ -67,7 +73,14 @@ export function renderTasks(layout: Layout, indexed: IndexedTask[]): string {
     const run = task.state === 'assigned' ? latestRun(layout, task.id) : undefined;
     const agent = run?.record?.agent ?? task.agent ?? '-';
     const tries = run && run.number > task.attempts ? run.number : task.attempts;
-    return [firstLine(task.id, 40), task.state, agent, String(tries), task.outcome ?? '-', firstLine(task.error && task.state === 'failed' ? `${task.description} — ${task.error}` : task.description, 70)];
+    return [
+      firstLine(task.id, 40),
+      task.state,
+      agent,
+      String(tries),
+      task.outcome ?? '-',
+      firstLine(task.error && task.state === 'failed' ? `${task.description} — ${task.error}` : task.description, 70),
+    ];
   });
   return renderTable(['ID', 'STATE', 'AGENT', 'TRIES', 'OUTCOME', 'DESCRIPTION'], rows);
 }

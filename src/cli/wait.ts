@@ -23,7 +23,11 @@ export interface WaitResult {
 // Why a task in failed/ failed: the reason it was set aside (.error), else its result's error.
 async function failure(layout: Layout, id: string): Promise<WaitResult> {
   const end = await readTaskEnd(layout, id, 'failed');
-  const reason = end.invalid ?? [end.outcome !== undefined && end.outcome !== 'failed' ? end.outcome : '', end.error ?? ''].filter((part) => part !== '').join(': ');
+  const reason =
+    end.invalid ??
+    [end.outcome !== undefined && end.outcome !== 'failed' ? end.outcome : '', end.error ?? '']
+      .filter((part) => part !== '')
+      .join(': ');
   return reason === '' ? { id, outcome: 'failed' } : { id, outcome: 'failed', error: reason };
 }
 
@@ -35,18 +39,26 @@ export function waitLine(result: WaitResult): string {
 function checkIds(layout: Layout, ids: string[]): void {
   if (ids.length === 0) throw new CliError('name at least one task id: orchestrate wait ID...', 2);
   const self = process.env.ORCHESTRATE_TASK_ID;
-  if (self !== undefined && ids.includes(self)) throw new CliError(`${self} is the task running this command; a task cannot wait for itself`, 2);
+  if (self !== undefined && ids.includes(self))
+    throw new CliError(`${self} is the task running this command; a task cannot wait for itself`, 2);
   for (const id of ids) {
-    if (locateTask(layout, id) === undefined) throw new CliError(`no task "${id}" in tasks/ (list them with \`${orchestrateCommand(layout, 'tasks')}\`)`, 2);
+    if (locateTask(layout, id) === undefined)
+      throw new CliError(`no task "${id}" in tasks/ (list them with \`${orchestrateCommand(layout, 'tasks')}\`)`, 2);
   }
 }
 
 // `orchestrate wait ID...`: blocks until every task is in completed/ or failed/, reporting each as
 // it ends. Works with or without a daemon: it only looks at the folders. Exit code 0 when all
 // completed, else 1 (a failure, a task removed from tasks/, or the timeout).
-export async function waitForTasks(layout: Layout, ids: string[], options: WaitOptions, report: (result: WaitResult) => void): Promise<{ code: 0 | 1; results: WaitResult[] }> {
+export async function waitForTasks(
+  layout: Layout,
+  ids: string[],
+  options: WaitOptions,
+  report: (result: WaitResult) => void,
+): Promise<{ code: 0 | 1; results: WaitResult[] }> {
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
-  if (options.timeout !== undefined && timeoutMs === undefined) throw new CliError(`--timeout: "${options.timeout}" is not a duration (use e.g. 30m, 1h, 90s)`, 2);
+  if (options.timeout !== undefined && timeoutMs === undefined)
+    throw new CliError(`--timeout: "${options.timeout}" is not a duration (use e.g. 30m, 1h, 90s)`, 2);
   const waiting = [...new Set(ids)];
   checkIds(layout, waiting);
   const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
@@ -74,16 +86,30 @@ export async function waitForTasks(layout: Layout, ids: string[], options: WaitO
         else if (state === 'pending' || state === 'assigned') missing.delete(id);
         else {
           waiting.splice(waiting.indexOf(id), 1);
-          end(state === 'completed' ? { id, outcome: 'completed' } : state === 'failed' ? await failure(layout, id) : { id, outcome: 'removed', error: 'its task file is no longer in tasks/' });
+          end(
+            state === 'completed'
+              ? { id, outcome: 'completed' }
+              : state === 'failed'
+                ? await failure(layout, id)
+                : { id, outcome: 'removed', error: 'its task file is no longer in tasks/' },
+          );
         }
       }
       if (waiting.length === 0) break;
       if (deadline !== undefined && Date.now() >= deadline) {
-        for (const id of waiting) end({ id, outcome: 'timed out', error: `still ${locateTask(layout, id) ?? 'missing'} after ${options.timeout}` });
+        for (const id of waiting)
+          end({
+            id,
+            outcome: 'timed out',
+            error: `still ${locateTask(layout, id) ?? 'missing'} after ${options.timeout}`,
+          });
         break;
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(POLL_MS, deadline === undefined ? POLL_MS : Math.max(0, deadline - Date.now())));
+        const timer = setTimeout(
+          resolve,
+          Math.min(POLL_MS, deadline === undefined ? POLL_MS : Math.max(0, deadline - Date.now())),
+        );
         wake = () => {
           clearTimeout(timer);
           resolve();

@@ -47,7 +47,9 @@ export async function waitingReport(layout: Layout, ids: FolderIds, daemonRunnin
     if (reply?.ok) {
       const views = reply.waiting as Record<string, PendingView>;
       const inFolder = new Set(ids.pending);
-      const rows = Object.entries(views).filter(([id]) => inFolder.has(id)).map(([id, view]) => row(id, view, now));
+      const rows = Object.entries(views)
+        .filter(([id]) => inFolder.has(id))
+        .map(([id, view]) => row(id, view, now));
       const told = new Set(Object.keys(views));
       for (const id of [...ids.pending].sort()) if (!told.has(id)) rows.push(row(id, { kind: 'starting' }, now));
       return { source: 'daemon', rows };
@@ -55,7 +57,10 @@ export async function waitingReport(layout: Layout, ids: FolderIds, daemonRunnin
   }
   const rows = fromFiles(layout, ids, now);
   // A daemon that runs but did not answer in time is busy, not absent: do not say to start one.
-  if (daemonRunning) for (const entry of rows) if (entry.reason.kind === 'ready') entry.text = 'ready as far as its file says (the daemon did not answer in time; ask again)';
+  if (daemonRunning)
+    for (const entry of rows)
+      if (entry.reason.kind === 'ready')
+        entry.text = 'ready as far as its file says (the daemon did not answer in time; ask again)';
   return { source: 'files', rows };
 }
 
@@ -66,16 +71,39 @@ function fromFiles(layout: Layout, ids: FolderIds, now: number): WaitingRow[] {
   for (const id of [...ids.pending].sort()) {
     const read = readTaskFile(layout.taskPath('pending', id), id);
     if (read.kind === 'task') tasks.set(id, read.task);
-    else if (read.kind === 'invalid') rows.set(id, row(id, { kind: 'invalid', problem: read.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ') }, now));
+    else if (read.kind === 'invalid')
+      rows.set(
+        id,
+        row(
+          id,
+          {
+            kind: 'invalid',
+            problem: read.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; '),
+          },
+          now,
+        ),
+      );
   }
   const graph = new Map([...tasks].map(([id, task]) => [id, dependencyIds(task)]));
   const cycles = findCycles(graph);
-  const facts = { completed: new Set(ids.completed), failed: new Set(ids.failed), present: new Set([...ids.pending, ...ids.assigned]) };
+  const facts = {
+    completed: new Set(ids.completed),
+    failed: new Set(ids.failed),
+    present: new Set([...ids.pending, ...ids.assigned]),
+  };
   for (const [id, task] of tasks) rows.set(id, row(id, viewFromFile(task, facts, cycles.get(id), now), now));
-  return [...ids.pending].sort().filter((id) => rows.has(id)).map((id) => rows.get(id)!);
+  return [...ids.pending]
+    .sort()
+    .filter((id) => rows.has(id))
+    .map((id) => rows.get(id)!);
 }
 
-function viewFromFile(task: Task, facts: Parameters<typeof dependencyState>[1], cycle: string | undefined, now: number): PendingView {
+function viewFromFile(
+  task: Task,
+  facts: Parameters<typeof dependencyState>[1],
+  cycle: string | undefined,
+  now: number,
+): PendingView {
   const state = dependencyState(task, facts);
   if (state.kind === 'fail') return { kind: 'ends', outcome: 'failed', why: state.error };
   if (state.kind === 'skip') return { kind: 'ends', outcome: 'skipped', why: state.summary };

@@ -24,6 +24,9 @@ export function existingWorkspace(rootOption: string | undefined): Layout {
   const layout = workspaceLayout(rootOption);
   if (existsSync(layout.configPath)) return layout;
   const searched = rootOption === undefined && !process.env.ORCHESTRATE_ROOT && layout.root === resolve(process.cwd());
-  if (searched) throw new CliError(`no orchestrator.yaml in ${layout.root} or any folder above it; run \`orchestrate init\` first`);
-  throw new CliError(`no orchestrator.yaml in ${layout.root}; run \`orchestrate -C ${shellQuote(layout.root)} init\` first`);
+  if (searched)
+    throw new CliError(`no orchestrator.yaml in ${layout.root} or any folder above it; run \`orchestrate init\` first`);
+  throw new CliError(
+    `no orchestrator.yaml in ${layout.root}; run \`orchestrate -C ${shellQuote(layout.root)} init\` first`,
+  );
 }

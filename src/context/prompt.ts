@@ -25,11 +25,24 @@ function section(root: string, path: string): string {
 // The prompt an agent gets: the task, the shared context files, the task's own files, what the
 // tasks it waited for answered, and for a `when: { failed: ID }` task the failed task's file.
 // It opens with a heading, so it never starts with a `-` that a CLI could take for an option.
-export function buildPrompt(root: string, task: Task, sharedFiles: readonly string[], worktree?: { branch: string; merge: 'auto' | 'manual' }): string {
+export function buildPrompt(
+  root: string,
+  task: Task,
+  sharedFiles: readonly string[],
+  worktree?: { branch: string; merge: 'auto' | 'manual' },
+): string {
   const parts = ['## Task', '', task.fields.description.trim(), ''];
   if (worktree) {
-    const after = worktree.merge === 'auto' ? 'merged into its base when it applies cleanly' : 'left there for a person to review and merge';
-    parts.push('## Where you work', '', `You work in a git worktree of your own, on branch ${worktree.branch}: stay inside the current folder. When you finish, your changes are committed on that branch for you and ${after}.`, '');
+    const after =
+      worktree.merge === 'auto'
+        ? 'merged into its base when it applies cleanly'
+        : 'left there for a person to review and merge';
+    parts.push(
+      '## Where you work',
+      '',
+      `You work in a git worktree of your own, on branch ${worktree.branch}: stay inside the current folder. When you finish, your changes are committed on that branch for you and ${after}.`,
+      '',
+    );
   }
   const files = [...sharedFiles, ...(task.fields.context_files ?? [])];
   if (files.length > 0) {
@@ -42,7 +55,12 @@ export function buildPrompt(root: string, task: Task, sharedFiles: readonly stri
     for (const dep of new Set(waitedFor)) parts.push(section(root, `context/agent_outputs/${dep}.md`));
   }
   if (task.whenFailed !== undefined) {
-    parts.push(`## ${task.whenFailed} failed; this task runs because of that`, '', 'Its task file, with each attempt and the error:', '');
+    parts.push(
+      `## ${task.whenFailed} failed; this task runs because of that`,
+      '',
+      'Its task file, with each attempt and the error:',
+      '',
+    );
     parts.push(section(root, `tasks/failed/${task.whenFailed}.yaml`));
   }
   parts.push('## When you finish', '', 'End with a short summary of what you did and which files you changed.');

@@ -26,7 +26,8 @@ function line(summary: TaskSummary): string {
 export function renderCurrentState(snapshot: StateSnapshot): string {
   const completed = snapshot.finished.filter((task) => task.state === 'completed');
   const failed = snapshot.finished.filter((task) => task.state === 'failed');
-  const recent = (list: TaskSummary[]) => [...list].sort((a, b) => (b.finished_at ?? '').localeCompare(a.finished_at ?? '')).slice(0, 50);
+  const recent = (list: TaskSummary[]) =>
+    [...list].sort((a, b) => (b.finished_at ?? '').localeCompare(a.finished_at ?? '')).slice(0, 50);
   const out = [
     '# Current state',
     '',
@@ -35,7 +36,12 @@ export function renderCurrentState(snapshot: StateSnapshot): string {
     `Running ${snapshot.running.length} · pending ${snapshot.pending.length} · completed ${completed.length} · failed ${failed.length}`,
     '',
     '## Running',
-    ...(snapshot.running.length === 0 ? ['(none)'] : snapshot.running.map((run) => `- **${run.id}** on ${run.slot}, for ${formatDuration(snapshot.now - Date.parse(run.startedAt))}: ${run.description.split('\n')[0]}`)),
+    ...(snapshot.running.length === 0
+      ? ['(none)']
+      : snapshot.running.map(
+          (run) =>
+            `- **${run.id}** on ${run.slot}, for ${formatDuration(snapshot.now - Date.parse(run.startedAt))}: ${run.description.split('\n')[0]}`,
+        )),
     '',
     '## Pending',
     ...(snapshot.pending.length === 0 ? ['(none)'] : snapshot.pending.slice(0, 50).map(line)),
@@ -57,6 +63,8 @@ export async function writeStateFiles(layout: Layout, snapshot: StateSnapshot): 
     .sort((a, b) => (a.finished_at ?? '').localeCompare(b.finished_at ?? '') || a.id.localeCompare(b.id));
   await Promise.all([
     writeFileAtomic(`${layout.contextDir}/current_state.md`, renderCurrentState(snapshot), { durable: false }),
-    writeFileAtomic(`${layout.contextDir}/completed_tasks.json`, `${JSON.stringify(records, null, 1)}\n`, { durable: false }),
+    writeFileAtomic(`${layout.contextDir}/completed_tasks.json`, `${JSON.stringify(records, null, 1)}\n`, {
+      durable: false,
+    }),
   ]);
 }

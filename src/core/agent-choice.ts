@@ -22,17 +22,28 @@ export interface AgentFacts {
 // Which agents may run a task: the one it names; else those configured for its role (the ones in
 // this run's pool, if any are); else the pool (`--agents`); else defaults.agent; else any. A reject
 // when the task names an agent or role that does not exist.
-export function candidateAgents(task: Task, config: AgentFacts['config']): string[] | Extract<AgentChoice, { kind: 'reject' }> {
+export function candidateAgents(
+  task: Task,
+  config: AgentFacts['config'],
+): string[] | Extract<AgentChoice, { kind: 'reject' }> {
   const names = Object.keys(config.agents);
   const { agent: named, role } = task.fields;
   if (role !== undefined && config.roles && !(role in config.roles)) {
     const roles = Object.keys(config.roles);
     const hint = closest(role, roles);
-    return { kind: 'reject', field: 'role', message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${roles.join(', ')}; add one under roles: in orchestrator.yaml)` };
+    return {
+      kind: 'reject',
+      field: 'role',
+      message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${roles.join(', ')}; add one under roles: in orchestrator.yaml)`,
+    };
   }
   if (named !== undefined) {
     if (named in config.agents) return [named];
-    return { kind: 'reject', field: 'agent', message: `unknown agent "${named}" (agents in orchestrator.yaml: ${names.join(', ')})` };
+    return {
+      kind: 'reject',
+      field: 'agent',
+      message: `unknown agent "${named}" (agents in orchestrator.yaml: ${names.join(', ')})`,
+    };
   }
   const { pool } = config;
   if (role !== undefined) {
@@ -44,13 +55,20 @@ export function candidateAgents(task: Task, config: AgentFacts['config']): strin
   if (pool) return pool;
   if (config.defaults.agent !== undefined) {
     if (config.defaults.agent in config.agents) return [config.defaults.agent];
-    return { kind: 'reject', field: 'agent', message: `unknown agent "${config.defaults.agent}" from defaults.agent (agents in orchestrator.yaml: ${names.join(', ')})` };
+    return {
+      kind: 'reject',
+      field: 'agent',
+      message: `unknown agent "${config.defaults.agent}" from defaults.agent (agents in orchestrator.yaml: ${names.join(', ')})`,
+    };
   }
   return names;
 }
 
 // The least loaded candidate with a free slot that is not paused, else why the task waits.
-export function chooseAgent(candidates: readonly string[], facts: AgentFacts): Exclude<AgentChoice, { kind: 'reject' }> {
+export function chooseAgent(
+  candidates: readonly string[],
+  facts: AgentFacts,
+): Exclude<AgentChoice, { kind: 'reject' }> {
   let best: string | undefined;
   let bestLoad = Infinity;
   let pausedAgent: string | undefined;
@@ -67,7 +85,11 @@ export function chooseAgent(candidates: readonly string[], facts: AgentFacts): E
     else if (used < bestLoad) [best, bestLoad] = [name, used];
   }
   if (best !== undefined) return { kind: 'agent', agent: best };
-  if (full.length === 0 && pausedAgent !== undefined) return { kind: 'wait', reason: { kind: 'paused', agent: pausedAgent, until: pausedUntil } };
+  if (full.length === 0 && pausedAgent !== undefined)
+    return { kind: 'wait', reason: { kind: 'paused', agent: pausedAgent, until: pausedUntil } };
   const heldBack = full.filter((name) => facts.config.agents[name]!.max_instances === 0);
-  return { kind: 'wait', reason: heldBack.length > 0 ? { kind: 'slot', agents: full, heldBack } : { kind: 'slot', agents: full } };
+  return {
+    kind: 'wait',
+    reason: heldBack.length > 0 ? { kind: 'slot', agents: full, heldBack } : { kind: 'slot', agents: full },
+  };
 }

@@ -15,9 +15,18 @@ export function agentSettingProblems(name: string, agent: AgentConfig): Problem[
   }
   if (agent.bin === undefined) return problems;
   const path = `agents.${name}.bin`;
-  if (agent.command !== undefined) problems.push({ path, message: 'is for presets; a command: agent names its program as the first word of command:' });
-  else if (agent.preset === 'shell') problems.push({ path, message: 'is for the AI presets (claude, codex, gemini, qwen, copilot); the shell preset runs /bin/sh' });
-  else if (agent.bin.startsWith('~')) problems.push({ path, message: '~ is not expanded here (write ${HOME}/... instead)' });
+  if (agent.command !== undefined)
+    problems.push({
+      path,
+      message: 'is for presets; a command: agent names its program as the first word of command:',
+    });
+  else if (agent.preset === 'shell')
+    problems.push({
+      path,
+      message: 'is for the AI presets (claude, codex, gemini, qwen, copilot); the shell preset runs /bin/sh',
+    });
+  else if (agent.bin.startsWith('~'))
+    problems.push({ path, message: '~ is not expanded here (write ${HOME}/... instead)' });
   else {
     const problem = variableSyntaxProblem(agent.bin);
     if (problem) problems.push({ path, message: problem });
@@ -37,7 +46,14 @@ export function expandAgentSettings(config: Config, environment: Environment, ro
   };
   const agents = Object.fromEntries(
     Object.entries(config.agents).map(([name, agent]) => {
-      const env = agent.env && Object.fromEntries(Object.entries(agent.env).map(([variable, value]) => [variable, expand(`agents.${name}.env.${variable}`, value)]));
+      const env =
+        agent.env &&
+        Object.fromEntries(
+          Object.entries(agent.env).map(([variable, value]) => [
+            variable,
+            expand(`agents.${name}.env.${variable}`, value),
+          ]),
+        );
       const bin = agent.bin === undefined ? undefined : programPath(expand(`agents.${name}.bin`, agent.bin), root);
       return [name, { ...agent, ...(env ? { env } : {}), ...(bin === undefined ? {} : { bin }) }];
     }),
@@ -51,6 +67,10 @@ function programPath(program: string, root: string): string {
 }
 
 // What every run of an agent gets in its environment, before the run's own variables.
-export function agentEnv(environment: Environment, root: string, agent: AgentConfig): Record<string, string | undefined> {
+export function agentEnv(
+  environment: Environment,
+  root: string,
+  agent: AgentConfig,
+): Record<string, string | undefined> {
   return { ...environment, ...agent.env, ORCHESTRATE_ROOT: root };
 }

@@ -16,7 +16,10 @@ export function parseAgentSlots(text: string, agentNames: readonly string[]): Sl
     const [, name, count] = match as unknown as [string, string, string];
     if (!agentNames.includes(name)) {
       const hint = closest(name, agentNames);
-      return { ok: false, problem: `unknown agent "${name}" (${hint ? `did you mean "${hint}"? ` : ''}agents in orchestrator.yaml: ${agentNames.join(', ')})` };
+      return {
+        ok: false,
+        problem: `unknown agent "${name}" (${hint ? `did you mean "${hint}"? ` : ''}agents in orchestrator.yaml: ${agentNames.join(', ')})`,
+      };
     }
     if (name in slots) return { ok: false, problem: `agent "${name}" is given twice` };
     slots[name] = Number(count);

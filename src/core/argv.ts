@@ -34,7 +34,10 @@ export function splitCommandLine(line: string): SplitResult {
       word = '';
       inWord = false;
     } else if (OPERATORS.has(char)) {
-      return { ok: false, problem: `uses shell syntax (${char}); write it as an argv list such as ["sh", "-c", "..."]` };
+      return {
+        ok: false,
+        problem: `uses shell syntax (${char}); write it as an argv list such as ["sh", "-c", "..."]`,
+      };
     } else {
       word += char;
       inWord = true;

@@ -10,7 +10,12 @@ import { priorityLevel, type PriorityLevel } from './priority.js';
 import { problemsFromZod, type Problem } from './problems.js';
 import { workspacePath } from './task-schema.js';
 import { leavesAsText, STAY_INSIDE } from './workspace-path.js';
-import { worktreeConfig, worktreeDefaultFields, worktreeSectionSchema, type WorktreeConfig } from './worktree-fields.js';
+import {
+  worktreeConfig,
+  worktreeDefaultFields,
+  worktreeSectionSchema,
+  type WorktreeConfig,
+} from './worktree-fields.js';
 import { closest } from './suggest.js';
 
 const durationText = z.union([z.string(), z.number()]).refine((value) => parseDuration(value) !== undefined, {
@@ -35,11 +40,17 @@ const agentSchema = z
     model: z.string({ error: 'must be a model name (passed to the CLI as --model)' }).min(1).optional(),
     // The preset's CLI when it is not on PATH (or has another name): a path, or a name looked up on PATH.
     bin: z.string({ error: 'must be the path of the CLI, such as /opt/claude/bin/claude' }).min(1).optional(),
-    max_instances: z.number({ error: typeError('a whole number, 1 or more') }).int().min(1, { error: 'must be 1 or more' }).default(1),
+    max_instances: z
+      .number({ error: typeError('a whole number, 1 or more') })
+      .int()
+      .min(1, { error: 'must be 1 or more' })
+      .default(1),
     timeout: durationText.optional(),
-    env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
-      error: 'must be a mapping of NAME: value',
-    }).optional(),
+    env: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
+        error: 'must be a mapping of NAME: value',
+      })
+      .optional(),
     cwd: z.string({ error: 'must be a folder relative to the workspace' }).optional(),
     stall_timeout: durationText.optional(),
     stall_action: stallAction.optional(),
@@ -59,7 +70,11 @@ const defaultsSchema = z.strictObject({
     .default('normal'),
   timeout: durationText.default('30m'),
   // One quick retry: a transient failure gets a second chance, a real one fails in seconds (docs/decisions.md).
-  max_retries: z.number({ error: typeError('a whole number, 0 or more') }).int().min(0).default(1),
+  max_retries: z
+    .number({ error: typeError('a whole number, 0 or more') })
+    .int()
+    .min(0)
+    .default(1),
   retry_delay: durationText.default('5s'),
   // An agent silent for this long is stalled (0 turns the check off); the action says what then.
   stall_timeout: durationText.default('10m'),
@@ -85,13 +100,23 @@ const DEFAULT_CONTEXT_FILES: readonly string[] = ['context/project_overview.md']
 
 // orchestrator.yaml: every field optional so `orchestrate init` can write a short file.
 const configSchema = z.strictObject({
-  max_concurrent: z.number({ error: typeError('a whole number, 1 or more') }).int().min(1, { error: 'must be 1 or more' }).default(4),
-  agents: z.record(z.string(), agentSchema, { error: typeError('a mapping of agent names to their settings, such as `shell: { preset: shell }`') }).default({ shell: { preset: 'shell', max_instances: 4 } }),
+  max_concurrent: z
+    .number({ error: typeError('a whole number, 1 or more') })
+    .int()
+    .min(1, { error: 'must be 1 or more' })
+    .default(4),
+  agents: z
+    .record(z.string(), agentSchema, {
+      error: typeError('a mapping of agent names to their settings, such as `shell: { preset: shell }`'),
+    })
+    .default({ shell: { preset: 'shell', max_instances: 4 } }),
   defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
   // DESIGN: the overview is given to every agent, so it is in unless `files:` says otherwise.
-  context: z.strictObject({ files: z.array(workspacePath).default(() => [...DEFAULT_CONTEXT_FILES]) }).default(() => ({ files: [...DEFAULT_CONTEXT_FILES] })),
+  context: z
+    .strictObject({ files: z.array(workspacePath).default(() => [...DEFAULT_CONTEXT_FILES]) })
+    .default(() => ({ files: [...DEFAULT_CONTEXT_FILES] })),
   // Extra roles, or replacements for the built-in ones: name -> the role's system prompt.
-  roles: z.record(z.string(), z.string({ error: 'must be the role\'s system prompt (a string)' }).min(1)).default({}),
+  roles: z.record(z.string(), z.string({ error: "must be the role's system prompt (a string)" }).min(1)).default({}),
   daemon: daemonSchema.default(() => daemonSchema.parse({})),
   worktree: worktreeSectionSchema,
 });
@@ -108,8 +133,26 @@ export type StallAction = z.infer<typeof stallAction>;
 // The config with durations resolved, as the rest of the program uses it.
 export interface Config {
   maxConcurrent: number;
-  agents: Record<string, AgentConfig & { timeoutMs: number | undefined; stallTimeoutMs: number | undefined; maxOutputBytes: number | undefined }>;
-  defaults: { agent: string | undefined; priority: PriorityLevel; timeoutMs: number; maxRetries: number; retryDelayMs: number; stallTimeoutMs: number; stallAction: StallAction; maxOutputBytes: number; limitBackoffMs: number; priorityAgingMs: number };
+  agents: Record<
+    string,
+    AgentConfig & {
+      timeoutMs: number | undefined;
+      stallTimeoutMs: number | undefined;
+      maxOutputBytes: number | undefined;
+    }
+  >;
+  defaults: {
+    agent: string | undefined;
+    priority: PriorityLevel;
+    timeoutMs: number;
+    maxRetries: number;
+    retryDelayMs: number;
+    stallTimeoutMs: number;
+    stallAction: StallAction;
+    maxOutputBytes: number;
+    limitBackoffMs: number;
+    priorityAgingMs: number;
+  };
   contextFiles: string[];
   worktree: WorktreeConfig;
   // Every role a task may name: the built-in ones, then orchestrator.yaml's.
@@ -128,15 +171,25 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
   const parsed = configSchema.safeParse(data ?? {});
   // Problems the schema cannot see are reported beside its own (unknown presets, commands a shell
   // would be needed for, an unknown default agent), so one run of doctor lists them all.
-  if (!parsed.success) return { ok: false, problems: [...problemsFromZod(parsed.error, configSchema), ...unknownPresets(data, presetNames), ...writtenProblems(data)] };
+  if (!parsed.success)
+    return {
+      ok: false,
+      problems: [
+        ...problemsFromZod(parsed.error, configSchema),
+        ...unknownPresets(data, presetNames),
+        ...writtenProblems(data),
+      ],
+    };
   const fields = parsed.data;
   const problems: Problem[] = [...unknownPresets(fields, presetNames), ...writtenProblems(fields)];
   for (const [name, agent] of Object.entries(fields.agents)) {
-    if (agent.cwd !== undefined && leavesAsText(agent.cwd)) problems.push({ path: `agents.${name}.cwd`, message: STAY_INSIDE });
+    if (agent.cwd !== undefined && leavesAsText(agent.cwd))
+      problems.push({ path: `agents.${name}.cwd`, message: STAY_INSIDE });
     problems.push(...agentSettingProblems(name, agent));
     problems.push(...unknownAgentRoles(name, agent.roles, Object.keys({ ...BUILT_IN_ROLES, ...fields.roles })));
   }
-  if (Object.keys(fields.agents).length === 0) problems.push({ path: 'agents', message: 'no agents configured (add one, e.g. `shell: { preset: shell }`)' });
+  if (Object.keys(fields.agents).length === 0)
+    problems.push({ path: 'agents', message: 'no agents configured (add one, e.g. `shell: { preset: shell }`)' });
   if (problems.length > 0) return { ok: false, problems };
   const ms = (value: string | number) => parseDuration(value) ?? 0;
   return {
@@ -182,7 +235,11 @@ function writtenProblems(data: unknown): Problem[] {
   const problems: Problem[] = [];
   const root = (data ?? {}) as { agents?: unknown; defaults?: { agent?: unknown } | null };
   // An absent agents: means the built-in shell agent; one that is not a mapping says nothing here.
-  if (root.agents !== undefined && (root.agents === null || typeof root.agents !== 'object' || Array.isArray(root.agents))) return problems;
+  if (
+    root.agents !== undefined &&
+    (root.agents === null || typeof root.agents !== 'object' || Array.isArray(root.agents))
+  )
+    return problems;
   const agents = (root.agents ?? { shell: {} }) as Record<string, { command?: unknown } | null>;
   for (const [name, agent] of Object.entries(agents)) {
     if (typeof agent?.command !== 'string') continue;
@@ -193,7 +250,10 @@ function writtenProblems(data: unknown): Problem[] {
   const names = Object.keys(agents);
   if (typeof defaultAgent === 'string' && names.length > 0 && !names.includes(defaultAgent)) {
     const guess = closest(defaultAgent, names);
-    problems.push({ path: 'defaults.agent', message: `"${defaultAgent}" is not an agent in agents: (${guess ? `did you mean "${guess}"? ` : ''}known: ${names.join(', ')})` });
+    problems.push({
+      path: 'defaults.agent',
+      message: `"${defaultAgent}" is not an agent in agents: (${guess ? `did you mean "${guess}"? ` : ''}known: ${names.join(', ')})`,
+    });
   }
   return problems;
 }
@@ -205,7 +265,12 @@ function unknownPresets(data: unknown, presetNames: readonly string[]): Problem[
     const preset = (agent as { preset?: unknown } | null)?.preset;
     if (typeof preset !== 'string' || presetNames.includes(preset)) return [];
     const guess = closest(preset, presetNames);
-    return [{ path: `agents.${name}.preset`, message: `unknown preset "${preset}" (${guess ? `did you mean "${guess}"? ` : ''}known: ${presetNames.join(', ')})` }];
+    return [
+      {
+        path: `agents.${name}.preset`,
+        message: `unknown preset "${preset}" (${guess ? `did you mean "${guess}"? ` : ''}known: ${presetNames.join(', ')})`,
+      },
+    ];
   });
 }
 
@@ -213,7 +278,12 @@ function unknownAgentRoles(agent: string, roles: readonly string[] | undefined, 
   return (roles ?? []).flatMap((role, index) => {
     if (known.includes(role)) return [];
     const hint = closest(role, known);
-    return [{ path: `agents.${agent}.roles[${index}]`, message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${known.join(', ')}; add one under roles:)` }];
+    return [
+      {
+        path: `agents.${agent}.roles[${index}]`,
+        message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${known.join(', ')}; add one under roles:)`,
+      },
+    ];
   });
 }
 
@@ -225,5 +295,8 @@ export function outputLimit(config: Config, agent: string): number {
 // How long an agent may stay silent, and what happens then (its own settings, else the defaults).
 export function stallPolicy(config: Config, agent: string): { timeoutMs: number; action: StallAction } {
   const own = config.agents[agent];
-  return { timeoutMs: own?.stallTimeoutMs ?? config.defaults.stallTimeoutMs, action: own?.stall_action ?? config.defaults.stallAction };
+  return {
+    timeoutMs: own?.stallTimeoutMs ?? config.defaults.stallTimeoutMs,
+    action: own?.stall_action ?? config.defaults.stallAction,
+  };
 }

@@ -33,7 +33,10 @@ export function dependencyState(task: Task, facts: IdFacts): DependencyState {
   const { dependsOn, after, whenFailed } = task;
   for (const id of dependsOn) if (facts.failed.has(id)) return { kind: 'fail', error: `dependency ${id} failed` };
   if (whenFailed !== undefined && facts.completed.has(whenFailed)) {
-    return { kind: 'skip', summary: `skipped: ${whenFailed} completed, and this task runs only if it fails (when: { failed: ${whenFailed} })` };
+    return {
+      kind: 'skip',
+      summary: `skipped: ${whenFailed} completed, and this task runs only if it fails (when: { failed: ${whenFailed} })`,
+    };
   }
   let waitingFor: string[] | undefined;
   let unknown: string[] | undefined;
@@ -59,7 +62,9 @@ function unique(ids: string[]): string[] {
 
 // Every edge of a task in the dependency graph (depends_on, after and when), for cycle detection.
 export function dependencyIds(task: Task): string[] {
-  return task.whenFailed === undefined ? [...task.dependsOn, ...task.after] : [...task.dependsOn, ...task.after, task.whenFailed];
+  return task.whenFailed === undefined
+    ? [...task.dependsOn, ...task.after]
+    : [...task.dependsOn, ...task.after, task.whenFailed];
 }
 
 // The field of `task` that names `id`, for messages that point at the line to fix.

@@ -34,7 +34,8 @@ function parseLine(line: string): { name: string; value: string } | { problem: s
   const assignment = ASSIGNMENT.exec(line);
   if (!assignment) return { problem: 'not a NAME=value line (write NAME=value; lines starting with # are comments)' };
   const name = assignment[1]!;
-  if (!NAME.test(name)) return { problem: `"${name}" is not a variable name (letters, digits and _, not starting with a digit)` };
+  if (!NAME.test(name))
+    return { problem: `"${name}" is not a variable name (letters, digits and _, not starting with a digit)` };
   const value = parseValue(assignment[2]!);
   return 'problem' in value ? value : { name, value: value.value };
 }
@@ -51,6 +52,7 @@ function parseValue(text: string): { value: string } | { problem: string } {
   }
   if (end >= text.length) return { problem: `the value has no closing ${quote} (a value is one line)` };
   const rest = text.slice(end + 1).trim();
-  if (rest !== '' && !rest.startsWith('#')) return { problem: `text after the closing ${quote} (put a # before a comment)` };
+  if (rest !== '' && !rest.startsWith('#'))
+    return { problem: `text after the closing ${quote} (put a # before a comment)` };
   return { value };
 }

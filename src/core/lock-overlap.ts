@@ -14,7 +14,8 @@ export function lockKey(pattern: string): LockKey {
 
 // Whether two reduced lock patterns may name the same resource.
 export function keysOverlap(left: LockKey, right: LockKey): boolean {
-  if (left.exact && right.exact) return left.prefix === right.prefix || isInside(left.prefix, right.prefix) || isInside(right.prefix, left.prefix);
+  if (left.exact && right.exact)
+    return left.prefix === right.prefix || isInside(left.prefix, right.prefix) || isInside(right.prefix, left.prefix);
   return left.prefix.startsWith(right.prefix) || right.prefix.startsWith(left.prefix);
 }
 

@@ -20,7 +20,8 @@ type Parsed = { value: unknown; next: number } | undefined;
 
 const KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$/;
 // Everything YAML 1.2's core schema reads as a number (a little more, to be safe).
-const CORE_NUMBER = /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|\.(?:inf|Inf|INF)|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$|^\.(?:nan|NaN|NAN)$/;
+const CORE_NUMBER =
+  /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|\.(?:inf|Inf|INF)|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$|^\.(?:nan|NaN|NAN)$/;
 const SIMPLE_NUMBER = /^-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?$/;
 const JSON_ESCAPES = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
 // Characters YAML does not allow unescaped (and a byte-order mark, which it treats specially).
@@ -48,7 +49,13 @@ export function parsePlainYaml(text: string): PlainYaml | undefined {
   return { data: parsed.value as Record<string, unknown>, keyLines };
 }
 
-function parseMapping(raw: string[], lines: Line[], start: number, indent: number, keyLines?: PlainYaml['keyLines']): Parsed {
+function parseMapping(
+  raw: string[],
+  lines: Line[],
+  start: number,
+  indent: number,
+  keyLines?: PlainYaml['keyLines'],
+): Parsed {
   const map: Record<string, unknown> = {};
   let i = start;
   while (i < lines.length && lines[i]!.indent === indent) {
@@ -75,7 +82,10 @@ function parseMapping(raw: string[], lines: Line[], start: number, indent: numbe
     }
     const child = lines[i + 1];
     if (child && (child.indent > indent || (child.indent === indent && child.text.startsWith('- ')))) {
-      const nested = child.text.startsWith('- ') || child.text === '-' ? parseSequence(raw, lines, i + 1, child.indent) : parseMapping(raw, lines, i + 1, child.indent);
+      const nested =
+        child.text.startsWith('- ') || child.text === '-'
+          ? parseSequence(raw, lines, i + 1, child.indent)
+          : parseMapping(raw, lines, i + 1, child.indent);
       if (!nested) return undefined;
       map[key] = nested.value;
       i = nested.next;
@@ -120,7 +130,12 @@ const BLOCK_HEADERS = new Set(['|', '|-', '>', '>-']);
 
 // A literal (|) or folded (>) block scalar with clip or strip chomping. Declines the rarer forms:
 // keep chomping, indentation indicators, leading blank lines, more-indented lines in folded text.
-function readBlockScalar(raw: string[], header: number, parentIndent: number, style: string): { value: string; lastLine: number } | undefined {
+function readBlockScalar(
+  raw: string[],
+  header: number,
+  parentIndent: number,
+  style: string,
+): { value: string; lastLine: number } | undefined {
   const body: string[] = [];
   let contentIndent = -1;
   let lastLine = header;
@@ -177,7 +192,7 @@ function parseFlowSequence(text: string): { value: unknown[] } | undefined {
     const item = inner.slice(pos, end).replace(/ +$/, '');
     if (item === '' || (!/^["']/.test(item) && /[[\]{},]/.test(item))) return undefined;
     const scalar = parseScalar(item);
-    if (scalar === undefined || typeof scalar.value === 'object' && scalar.value !== null) return undefined;
+    if (scalar === undefined || (typeof scalar.value === 'object' && scalar.value !== null)) return undefined;
     items.push(scalar.value);
     pos = end;
     if (pos >= inner.length) return { value: items };

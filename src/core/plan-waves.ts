@@ -29,7 +29,7 @@ export function planWaves(plan: Plan): PlanTask[][] {
     current = next;
   }
   const waves: PlanTask[][] = [];
-  plan.tasks.forEach((task) => (waves[waveOf.get(task.id)!] ??= []).push(task));
+  for (const task of plan.tasks) (waves[waveOf.get(task.id)!] ??= []).push(task);
   const order = new Map(plan.tasks.map((task, index) => [task.id, index]));
   const level = (task: PlanTask) => priorityLevel(task.fields.priority) ?? NORMAL;
   return waves.map((wave) => wave.sort((a, b) => level(a) - level(b) || order.get(a.id)! - order.get(b.id)!));

@@ -53,7 +53,8 @@ export type PlanExpansion = { ok: true; plan: Plan } | { ok: false; problems: Pr
 
 type Mapping = Record<string, unknown>;
 
-const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Mapping =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // A file is a plan, not a task, when it is a mapping with a top-level `tasks:` key.
 export function isPlanData(data: unknown): data is Mapping {
@@ -75,28 +76,41 @@ export function planOfId(id: string): string | undefined {
 function planName(value: unknown, stem: string, problems: Problem[]): string | undefined {
   if (value === undefined) {
     if (idProblem(stem) === undefined) return stem;
-    problems.push({ path: 'name', message: `the file name "${stem}" cannot name the plan's tasks (add \`name: my-plan\`)` });
+    problems.push({
+      path: 'name',
+      message: `the file name "${stem}" cannot name the plan's tasks (add \`name: my-plan\`)`,
+    });
     return undefined;
   }
   const problem = typeof value === 'string' ? idProblem(value) : 'must be a name';
   if (problem === undefined) return value as string;
-  problems.push({ path: 'name', message: `${problem.replace(/ \(.*\)$/, '')} (use letters, digits, ".", "_" and "-")` });
+  problems.push({
+    path: 'name',
+    message: `${problem.replace(/ \(.*\)$/, '')} (use letters, digits, ".", "_" and "-")`,
+  });
   return undefined;
 }
 
 function planDefaults(value: unknown, problems: Problem[]): Mapping {
   if (value === undefined) return {};
   if (!isMapping(value)) {
-    problems.push({ path: 'defaults', message: 'must be a mapping of task fields (e.g. `defaults: { agent: claude }`)' });
+    problems.push({
+      path: 'defaults',
+      message: 'must be a mapping of task fields (e.g. `defaults: { agent: claude }`)',
+    });
     return {};
   }
   const before = problems.length;
   for (const key of Object.keys(value)) {
-    if (NOT_DEFAULTS.includes(key)) problems.push({ path: `defaults.${key}`, message: 'cannot be a default (set it on each task)' });
+    if (NOT_DEFAULTS.includes(key))
+      problems.push({ path: `defaults.${key}`, message: 'cannot be a default (set it on each task)' });
   }
   const allowed = Object.fromEntries(Object.entries(value).filter(([key]) => !NOT_DEFAULTS.includes(key)));
   const parsed = taskSchema.partial().safeParse(allowed);
-  if (!parsed.success) problems.push(...problemsFromZod(parsed.error, taskSchema).map((problem) => ({ ...problem, path: `defaults.${problem.path}` })));
+  if (!parsed.success)
+    problems.push(
+      ...problemsFromZod(parsed.error, taskSchema).map((problem) => ({ ...problem, path: `defaults.${problem.path}` })),
+    );
   return problems.length === before ? value : {};
 }
 
@@ -107,9 +121,21 @@ function entryNames(entries: unknown[], problems: Problem[]): (string | undefine
     if (!isMapping(entry)) return undefined;
     const name = entry.name;
     const path = `tasks[${index}].name`;
-    if (name === undefined) problems.push({ path, message: 'is required: each task needs a name that others can depend on (add `name: build`)' });
-    else if (typeof name !== 'string' || !NAME_PATTERN.test(name)) problems.push({ path, message: 'must be a name of letters, digits, "_" and "-", starting with a letter or digit' });
-    else if (first.has(name)) problems.push({ path, message: `"${name}" is already the name of tasks[${first.get(name)}] (names must be unique)` });
+    if (name === undefined)
+      problems.push({
+        path,
+        message: 'is required: each task needs a name that others can depend on (add `name: build`)',
+      });
+    else if (typeof name !== 'string' || !NAME_PATTERN.test(name))
+      problems.push({
+        path,
+        message: 'must be a name of letters, digits, "_" and "-", starting with a letter or digit',
+      });
+    else if (first.has(name))
+      problems.push({
+        path,
+        message: `"${name}" is already the name of tasks[${first.get(name)}] (names must be unique)`,
+      });
     else {
       first.set(name, index);
       return name;
@@ -142,7 +168,9 @@ function translate(value: unknown, field: string, path: string, scope: EntryScop
       return ref;
     }
     const guess = closest(ref, [...scope.names]);
-    const hint = guess ? `did you mean "${guess}"?` : `names in this plan: ${[...scope.names].join(', ')}; or the id of an existing task`;
+    const hint = guess
+      ? `did you mean "${guess}"?`
+      : `names in this plan: ${[...scope.names].join(', ')}; or the id of an existing task`;
     scope.problems.push({ path, message: `unknown name "${ref}" (${hint})` });
     return ref;
   });
@@ -160,7 +188,12 @@ function expandEntry(entry: Mapping, index: number, name: string, defaults: Mapp
     } else if (REFERENCE_FIELDS.includes(key)) {
       fields[key] = translate(value, key, `${prefix}.${key}`, scope);
     } else if (key === CONDITION_FIELD && isMapping(value)) {
-      fields[key] = Object.fromEntries(Object.entries(value).map(([condition, ref]) => [condition, translate(ref, `${key}.${condition}`, `${prefix}.${key}.${condition}`, scope)]));
+      fields[key] = Object.fromEntries(
+        Object.entries(value).map(([condition, ref]) => [
+          condition,
+          translate(ref, `${key}.${condition}`, `${prefix}.${key}.${condition}`, scope),
+        ]),
+      );
     } else {
       fields[key] = value;
     }
@@ -170,17 +203,33 @@ function expandEntry(entry: Mapping, index: number, name: string, defaults: Mapp
   fields.created_at = new Date(context.now + index).toISOString();
   const id = planTaskId(plan ?? '', name);
   const badId = plan === undefined ? undefined : idProblem(id);
-  if (badId) problems.push({ path: `${prefix}.name`, message: `makes the id "${id}": ${badId.replace(/ \(.*\)$/, '')} (use a shorter name)` });
+  if (badId)
+    problems.push({
+      path: `${prefix}.name`,
+      message: `makes the id "${id}": ${badId.replace(/ \(.*\)$/, '')} (use a shorter name)`,
+    });
   const validation = validateTask(plan === undefined || badId ? 'x' : id, fields);
-  if (!validation.ok) problems.push(...validation.problems.map((problem) => ({ ...problem, path: problem.path === '' ? prefix : `${prefix}.${problem.path}` })));
+  if (!validation.ok)
+    problems.push(
+      ...validation.problems.map((problem) => ({
+        ...problem,
+        path: problem.path === '' ? prefix : `${prefix}.${problem.path}`,
+      })),
+    );
   const used = plan === undefined ? undefined : context.usedIn(id);
-  if (used) problems.push({ path: `${prefix}.name`, message: `the id "${id}" is already used by tasks/${used}/${id}.yaml (rename this task, or the plan with \`name:\`)` });
+  if (used)
+    problems.push({
+      path: `${prefix}.name`,
+      message: `the id "${id}" is already used by tasks/${used}/${id}.yaml (rename this task, or the plan with \`name:\`)`,
+    });
   return { id, name, fields, edges: scope.edges };
 }
 
 // A cycle can never run: each one is reported once, at its first entry, with the names on it.
 function cycleProblems(plan: string | undefined, tasks: readonly PlanTask[]): Problem[] {
-  const graph = new Map(tasks.map((task) => [task.id, task.edges.filter((edge) => edge.internal).map((edge) => edge.id)]));
+  const graph = new Map(
+    tasks.map((task) => [task.id, task.edges.filter((edge) => edge.internal).map((edge) => edge.id)]),
+  );
   const indexOf = new Map(tasks.map((task, index) => [task.id, index]));
   const reported = new Set<string>();
   const problems: Problem[] = [];
@@ -196,7 +245,10 @@ function cycleProblems(plan: string | undefined, tasks: readonly PlanTask[]): Pr
     const task = tasks[indexOf.get(start)!]!;
     const field = task.edges.find((edge) => edge.internal && edge.id === loop[1])?.field ?? 'depends_on';
     const names = loop.map((id) => id.slice((plan ?? '').length + 1)).join(' -> ');
-    problems.push({ path: `tasks[${indexOf.get(start)}].${field}`, message: `dependency cycle ${names} (remove one of these dependencies)` });
+    problems.push({
+      path: `tasks[${indexOf.get(start)}].${field}`,
+      message: `dependency cycle ${names} (remove one of these dependencies)`,
+    });
   }
   return problems;
 }
@@ -214,13 +266,17 @@ export function expandPlan(data: Mapping, context: PlanContext): PlanExpansion {
   const name = planName(data.name, context.stem, problems);
   const defaults = planDefaults(data.defaults, problems);
   const entries = Array.isArray(data.tasks) ? data.tasks : [];
-  if (entries.length === 0) problems.push({ path: 'tasks', message: 'must be a list of tasks, each with a name and a description' });
+  if (entries.length === 0)
+    problems.push({ path: 'tasks', message: 'must be a list of tasks, each with a name and a description' });
   const names = entryNames(entries, problems);
   const known = new Set(names.filter((entryName): entryName is string => entryName !== undefined));
   const tasks: PlanTask[] = [];
   entries.forEach((entry, index) => {
     if (!isMapping(entry)) {
-      problems.push({ path: `tasks[${index}]`, message: 'must be a mapping of task fields with a name (e.g. `- name: build`)' });
+      problems.push({
+        path: `tasks[${index}]`,
+        message: 'must be a mapping of task fields with a name (e.g. `- name: build`)',
+      });
       return;
     }
     const entryName = names[index];
@@ -228,6 +284,7 @@ export function expandPlan(data: Mapping, context: PlanContext): PlanExpansion {
     if (entryName !== undefined) tasks.push(expandEntry(entry, index, entryName, defaults, scope));
   });
   problems.push(...cycleProblems(name, tasks));
-  if (problems.length > 0 || name === undefined) return { ok: false, problems: problems.sort((a, b) => entryIndex(a) - entryIndex(b)) };
+  if (problems.length > 0 || name === undefined)
+    return { ok: false, problems: problems.sort((a, b) => entryIndex(a) - entryIndex(b)) };
   return { ok: true, plan: { name, tasks } };
 }

@@ -13,7 +13,12 @@ export function agedPriority(base: PriorityLevel, createdAtMs: number, now: numb
 }
 
 // When a task's aged priority rises next; undefined when it is already high or aging is off.
-export function nextPromotionMs(base: PriorityLevel, createdAtMs: number, now: number, agingMs: number): number | undefined {
+export function nextPromotionMs(
+  base: PriorityLevel,
+  createdAtMs: number,
+  now: number,
+  agingMs: number,
+): number | undefined {
   if (agingMs <= 0) return undefined;
   const steps = stepsTaken(createdAtMs, now, agingMs);
   return base - steps <= 0 ? undefined : createdAtMs + (steps + 1) * agingMs;

@@ -18,10 +18,20 @@ export function describeProblem(problem: Problem): string {
 }
 
 function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
-type SchemaDef = { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown; valueType?: unknown; in?: unknown };
+type SchemaDef = {
+  type?: string;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  innerType?: unknown;
+  valueType?: unknown;
+  in?: unknown;
+};
 
 function unwrap(schema: unknown): SchemaDef | undefined {
   let def = (schema as { def?: SchemaDef } | undefined)?.def;
@@ -64,11 +74,14 @@ export function problemsFromZod(error: z.ZodError, schema: z.ZodType): Problem[]
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(schema, issue.path);
-      issue.keys.forEach((key, index) => add(() => unknownField(pathOf([...issue.path, key]), key, known, index === 0)));
+      for (const [index, key] of issue.keys.entries()) {
+        add(() => unknownField(pathOf([...issue.path, key]), key, known, index === 0));
+      }
       continue;
     }
     add(() => ({ path: pathOf(issue.path), message: issue.message }));
   }
-  if (total > PROBLEMS_SHOWN) problems.push({ path: '', message: `and ${total - PROBLEMS_SHOWN} more problems (fix the ones above first)` });
+  if (total > PROBLEMS_SHOWN)
+    problems.push({ path: '', message: `and ${total - PROBLEMS_SHOWN} more problems (fix the ones above first)` });
   return problems;
 }

@@ -91,7 +91,10 @@ export interface RunOrder<T> {
 
 // Highest (aged) priority first, then oldest, then id: the order people are promised. Takes tasks
 // already in age order, so it is one linear pass per level instead of a sort.
-export function orderPending<T extends PendingTask>(byAge: readonly T[], options: { now: number; agingMs: number; defaultPriority: PriorityLevel }): RunOrder<T> {
+export function orderPending<T extends PendingTask>(
+  byAge: readonly T[],
+  options: { now: number; agingMs: number; defaultPriority: PriorityLevel },
+): RunOrder<T> {
   const { now, agingMs, defaultPriority } = options;
   const levels = new Uint8Array(byAge.length);
   let changesAtMs: number | undefined;
@@ -103,7 +106,8 @@ export function orderPending<T extends PendingTask>(byAge: readonly T[], options
     if (next !== undefined && (changesAtMs === undefined || next < changesAtMs)) changesAtMs = next;
   }
   const order: T[] = [];
-  for (let level = 0; level <= 2; level++) for (let i = 0; i < byAge.length; i++) if (levels[i] === level) order.push(byAge[i]!);
+  for (let level = 0; level <= 2; level++)
+    for (let i = 0; i < byAge.length; i++) if (levels[i] === level) order.push(byAge[i]!);
   return { order, changesAtMs };
 }
 
@@ -138,7 +142,9 @@ class HeldLocks {
   private verdicts: Verdicts;
 
   constructor(holders: readonly Pick<RunningTask, 'id' | 'locks'>[], cache: LockVerdicts) {
-    this.held = holders.flatMap((run) => run.locks.map((lock) => ({ key: lockKey(lock), reason: { kind: 'lock' as const, lock, heldBy: run.id } })));
+    this.held = holders.flatMap((run) =>
+      run.locks.map((lock) => ({ key: lockKey(lock), reason: { kind: 'lock' as const, lock, heldBy: run.id } })),
+    );
     this.verdicts = cache.for(this.held.map((one) => `${one.reason.lock}\0${one.reason.heldBy}`).join('\n'));
   }
 
@@ -180,7 +186,16 @@ class CandidateCache {
 }
 
 function countKinds(reasons: readonly (WaitReason | undefined)[]): WaitCounts {
-  const counts: WaitCounts = { dependency: 0, unknown: 0, cycle: 0, lock: 0, slot: 0, backoff: 0, paused: 0, blocked: 0 };
+  const counts: WaitCounts = {
+    dependency: 0,
+    unknown: 0,
+    cycle: 0,
+    lock: 0,
+    slot: 0,
+    backoff: 0,
+    paused: 0,
+    blocked: 0,
+  };
   for (const reason of reasons) if (reason) counts[reason.kind]++;
   return counts;
 }
@@ -192,7 +207,8 @@ export function schedule(input: SchedulerInput): Schedule {
   const load = new Map<string, number>();
   for (const run of input.running) load.set(run.agent, (load.get(run.agent) ?? 0) + 1);
   const held = new HeldLocks([...input.running, ...(input.held ?? [])], input.lockVerdicts ?? new LockVerdicts());
-  const present = input.present ?? new Set([...pending.map((entry) => entry.task.id), ...input.running.map((run) => run.id)]);
+  const present =
+    input.present ?? new Set([...pending.map((entry) => entry.task.id), ...input.running.map((run) => run.id)]);
   const facts = { completed: input.completed, failed: input.failed, present };
   const candidatesFor = new CandidateCache(config);
   // Tasks with the same candidates wait for the same reason until a start changes the load.
@@ -255,7 +271,8 @@ export function schedule(input: SchedulerInput): Schedule {
       continue;
     }
     let choice = choices.get(candidates);
-    if (!choice) choices.set(candidates, (choice = chooseAgent(candidates, { config, load, paused: input.paused, now })));
+    if (!choice)
+      choices.set(candidates, (choice = chooseAgent(candidates, { config, load, paused: input.paused, now })));
     if (choice.kind === 'wait') {
       reasons[index] = choice.reason;
       if (choice.reason.kind === 'paused') wakeAt(choice.reason.until);

@@ -7,23 +7,28 @@ import { textError, typeError } from './type-errors.js';
 import { leavesAsText, LOCK_INSIDE, STAY_INSIDE } from './workspace-path.js';
 import { worktreeResultFields, worktreeTaskFields } from './worktree-fields.js';
 
-const duration = z.union([z.string(), z.number()], { error: typeError('a duration such as 30m, 1h or 90s') }).refine(
-  (value) => parseDuration(value) !== undefined,
-  { error: 'must be a duration such as 30m, 1h or 90s' },
-);
+const duration = z
+  .union([z.string(), z.number()], { error: typeError('a duration such as 30m, 1h or 90s') })
+  .refine((value) => parseDuration(value) !== undefined, { error: 'must be a duration such as 30m, 1h or 90s' });
 
-const taskIdRef = z.string({ error: textError('must be a task id', 'a task id') }).refine((id) => idProblem(id) === undefined, {
-  error: 'is not a valid task id (letters, digits, ".", "_", "-")',
-});
+const taskIdRef = z
+  .string({ error: textError('must be a task id', 'a task id') })
+  .refine((id) => idProblem(id) === undefined, {
+    error: 'is not a valid task id (letters, digits, ".", "_", "-")',
+  });
 
 const idList = z.union([taskIdRef.transform((id) => [id]), z.array(taskIdRef)], {
   error: 'must be a task id or a list of task ids',
 });
 
 // A file or folder a task or config file names, relative to the workspace.
-export const workspacePath = z.string({ error: 'must be a path relative to the workspace' }).refine((path) => !leavesAsText(path), { error: STAY_INSIDE });
+export const workspacePath = z
+  .string({ error: 'must be a path relative to the workspace' })
+  .refine((path) => !leavesAsText(path), { error: STAY_INSIDE });
 
-const lockPattern = z.string({ error: 'must be a path or glob' }).refine((pattern) => !leavesAsText(pattern), { error: LOCK_INSIDE });
+const lockPattern = z
+  .string({ error: 'must be a path or glob' })
+  .refine((pattern) => !leavesAsText(pattern), { error: LOCK_INSIDE });
 
 // What an agent's CLI reported about its run (AI presets only).
 const usageFields = {
@@ -64,10 +69,19 @@ const resultSchema = z
 // The task file: a person's fields first, then what the daemon adds at transitions.
 export const taskSchema = z.strictObject({
   description: z
-    .string({ error: textError('is required: the prompt for the agent (add `description: ...`)', 'the prompt for the agent, as text') })
+    .string({
+      error: textError(
+        'is required: the prompt for the agent (add `description: ...`)',
+        'the prompt for the agent, as text',
+      ),
+    })
     .trim()
     .min(1, { error: 'must not be empty (say what the agent should do)' }),
-  agent: z.string({ error: textError('must be an agent name from orchestrator.yaml', 'an agent name from orchestrator.yaml') }).optional(),
+  agent: z
+    .string({
+      error: textError('must be an agent name from orchestrator.yaml', 'an agent name from orchestrator.yaml'),
+    })
+    .optional(),
   role: z.string({ error: textError('must be a role name', 'a role name') }).optional(),
   priority: z
     .union([z.string(), z.number()], { error: typeError('high, normal or low (or 0, 1, 2)') })
@@ -75,12 +89,20 @@ export const taskSchema = z.strictObject({
     .optional(),
   depends_on: idList.optional(),
   after: idList.optional(),
-  when: z.strictObject({ failed: taskIdRef }, { error: 'must be a mapping such as `when: { failed: run-tests }`' }).optional(),
+  when: z
+    .strictObject({ failed: taskIdRef }, { error: 'must be a mapping such as `when: { failed: run-tests }`' })
+    .optional(),
   context_files: z.array(workspacePath, { error: 'must be a list of paths' }).optional(),
   locks: z.array(lockPattern, { error: 'must be a list of paths or globs' }).optional(),
   timeout: duration.optional(),
-  max_retries: z.number({ error: typeError('a whole number, 0 or more') }).int({ error: 'must be a whole number, 0 or more' }).min(0, { error: 'must be 0 or more' }).optional(),
-  command: z.string({ error: textError('must be a shell command line (used by the shell agent)', 'a shell command line') }).optional(),
+  max_retries: z
+    .number({ error: typeError('a whole number, 0 or more') })
+    .int({ error: 'must be a whole number, 0 or more' })
+    .min(0, { error: 'must be 0 or more' })
+    .optional(),
+  command: z
+    .string({ error: textError('must be a shell command line (used by the shell agent)', 'a shell command line') })
+    .optional(),
   ...worktreeTaskFields,
   // The task that submitted this one (`orchestrate add --parent`): `show PARENT` lists its children.
   parent: taskIdRef.optional(),
@@ -118,10 +140,19 @@ export function validateTask(id: string, data: unknown): TaskValidation {
   const badId = idProblem(id);
   const idProblems: Problem[] = badId ? [{ path: '', message: badId }] : [];
   if (data === null || data === undefined) {
-    return { ok: false, problems: [...idProblems, { path: '', message: 'the file is empty (write at least `description: ...`)' }] };
+    return {
+      ok: false,
+      problems: [...idProblems, { path: '', message: 'the file is empty (write at least `description: ...`)' }],
+    };
   }
   if (typeof data !== 'object' || Array.isArray(data)) {
-    return { ok: false, problems: [...idProblems, { path: '', message: 'must be a YAML mapping of fields (start with `description: ...`)' }] };
+    return {
+      ok: false,
+      problems: [
+        ...idProblems,
+        { path: '', message: 'must be a YAML mapping of fields (start with `description: ...`)' },
+      ],
+    };
   }
   const parsed = taskSchema.safeParse(data);
   if (!parsed.success) return { ok: false, problems: [...idProblems, ...problemsFromZod(parsed.error, taskSchema)] };

@@ -9,7 +9,8 @@ import { readsAsPlainString } from './plain-yaml.js';
 const YAML_1_1_BOOLEAN = /^(?:y|n|yes|no|on|off)$/i;
 // Not written as is: controls, DEL, C1 (U+0085 is a line break to YAML 1.1), U+2028/2029, the BOM,
 // U+FFFE/FFFF, lone surrogates (UTF-8 cannot hold them).
-const UNSAFE = '[^\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\ud800-\\udfff]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const UNSAFE =
+  '[^\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\ud800-\\udfff]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 const UNSAFE_CHAR = new RegExp(UNSAFE);
 const ESCAPED = new RegExp(`["\\\\]|${UNSAFE}`, 'g');
 const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -43,14 +44,17 @@ function renderValue(value: unknown, indent: string, blockAllowed: boolean): str
     const inner = `${indent}  `;
     let out = '\n';
     for (const item of value) {
-      if (isPlainObject(item) && Object.keys(item).length > 0) out += `${inner}- ${renderMapping(item, `${inner}  `).slice(inner.length + 2)}`;
+      if (isPlainObject(item) && Object.keys(item).length > 0)
+        out += `${inner}- ${renderMapping(item, `${inner}  `).slice(inner.length + 2)}`;
       else out += `${inner}-${renderValue(item, inner, false)}`;
     }
     return out;
   }
-  if (isPlainObject(value)) return Object.keys(value).length === 0 ? ' {}\n' : `\n${renderMapping(value, `${indent}  `)}`;
+  if (isPlainObject(value))
+    return Object.keys(value).length === 0 ? ' {}\n' : `\n${renderMapping(value, `${indent}  `)}`;
   const lines = blockAllowed && typeof value === 'string' ? literalLines(value) : undefined;
-  if (lines) return ` |${(value as string).endsWith('\n') ? '' : '-'}\n${lines.map((line) => (line === '' ? '\n' : `${indent}  ${line}\n`)).join('')}`;
+  if (lines)
+    return ` |${(value as string).endsWith('\n') ? '' : '-'}\n${lines.map((line) => (line === '' ? '\n' : `${indent}  ${line}\n`)).join('')}`;
   return ` ${renderScalar(value)}\n`;
 }
 
@@ -62,14 +66,16 @@ function literalLines(text: string): string[] | undefined {
   const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
   const [first] = lines;
   if (first === undefined || first === '' || /^\s/.test(first) || lines[lines.length - 1] === '') return undefined;
-  const plainLine = (line: string) => line === '' || (!/\s$/.test(line) && !line.includes('\t') && !line.includes('\r') && !UNSAFE_CHAR.test(line));
+  const plainLine = (line: string) =>
+    line === '' || (!/\s$/.test(line) && !line.includes('\t') && !line.includes('\r') && !UNSAFE_CHAR.test(line));
   return lines.every(plainLine) ? lines : undefined;
 }
 
 function renderScalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return String(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? String(value) : Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
   return renderString(String(value));
 }
 

@@ -4,7 +4,8 @@ function shorten(line: string, width: number): string {
 
 // Colour, cursor and title codes (ESC sequences, C1 CSI) and the other control characters a CLI
 // prints for a terminal; a carriage return ends a line, as a terminal shows it.
-const TERMINAL_CODES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[ -/]*[0-~]|\u009b[0-?]*[ -/]*[@-~]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const TERMINAL_CODES =
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[ -/]*[0-~]|\u009b[0-?]*[ -/]*[@-~]|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 // The text a terminal would show, without the codes that colour it: task files, status lines and
 // summaries hold text, never a CLI's escape sequences.
@@ -19,6 +20,9 @@ export function firstLine(text: string, width: number): string {
 
 // The last non-empty line of a text as a terminal shows it, cut to `width` characters: what an agent said last.
 export function lastLine(text: string, width: number): string {
-  const lines = plainText(text).split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = plainText(text)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   return shorten(lines.at(-1) ?? '', width);
 }

@@ -4,10 +4,7 @@ export type StateFolder = 'pending' | 'assigned' | 'completed' | 'failed';
 export const STATE_FOLDERS: readonly StateFolder[] = ['pending', 'assigned', 'completed', 'failed'];
 
 // Where a task goes after an attempt, and what is written into it on the way.
-export type NextStep =
-  | { to: 'completed' }
-  | { to: 'failed' }
-  | { to: 'pending'; retryAfterMs: number | undefined };
+export type NextStep = { to: 'completed' } | { to: 'failed' } | { to: 'pending'; retryAfterMs: number | undefined };
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -19,7 +16,9 @@ const MAX_BACKOFF_FACTOR = 32;
 // Attempts made since the task last entered the queue afresh (a retry by hand or `orchestrate retry`).
 // Attempts stopped by a usage or rate limit do not count: waiting for a limit is not a failure.
 export function attemptsInRound(fields: Pick<TaskFields, 'attempts' | 'attempts_base'>): number {
-  return (fields.attempts ?? []).slice(fields.attempts_base ?? 0).filter((attempt) => attempt.outcome !== 'rate_limited').length;
+  return (fields.attempts ?? [])
+    .slice(fields.attempts_base ?? 0)
+    .filter((attempt) => attempt.outcome !== 'rate_limited').length;
 }
 
 // The number the next attempt gets: one past the highest recorded.
@@ -34,7 +33,13 @@ export function backoffMs(retryDelayMs: number, failuresInRound: number): number
 
 // Decides the next folder once an attempt has ended and been appended to `fields.attempts`.
 // `retryAtMs`: when a rate-limited task may run again; `final`: a failure retrying cannot fix.
-export function nextStepAfter(outcome: AttemptOutcome, fields: TaskFields, policy: RetryPolicy, now: number, options: { requeue?: boolean; retryAtMs?: number; final?: boolean } = {}): NextStep {
+export function nextStepAfter(
+  outcome: AttemptOutcome,
+  fields: TaskFields,
+  policy: RetryPolicy,
+  now: number,
+  options: { requeue?: boolean; retryAtMs?: number; final?: boolean } = {},
+): NextStep {
   if (outcome === 'success') return { to: 'completed' };
   if (options.requeue) return { to: 'pending', retryAfterMs: undefined };
   if (outcome === 'rate_limited') return { to: 'pending', retryAfterMs: options.retryAtMs };

@@ -27,6 +27,8 @@ export function textError(missing: string, expected = 'text') {
 export function typeError(expected: string) {
   return (issue: Issue): string => {
     if (issue.input === undefined) return `must be ${expected}`;
-    return issue.input === null ? `must be ${expected}, but it is empty (write the value after the colon)` : `must be ${expected}, not ${describeValue(issue.input)}`;
+    return issue.input === null
+      ? `must be ${expected}, but it is empty (write the value after the colon)`
+      : `must be ${expected}, not ${describeValue(issue.input)}`;
   };
 }

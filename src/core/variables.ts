@@ -13,19 +13,23 @@ export function expandVariables(text: string, lookup: (name: string) => string |
   let problem: string | undefined;
   const value = text.replace(REFERENCE, (whole, dollar?: string, braced?: string, closed?: string, bare?: string) => {
     if (dollar !== undefined) return '$';
-    if (bare !== undefined) return valueOf(bare, undefined) ?? whole;
+    if (bare !== undefined) return variableValue(bare, undefined) ?? whole;
     if (closed === undefined) return fail(`${whole} has no closing } (write \${NAME}, or $$ for a literal $)`, whole);
     const match = BRACED.exec(braced!);
-    if (!match) return fail(`${whole} is not a variable (write \${NAME} or \${NAME:-default}, or $$ for a literal $)`, whole);
-    return valueOf(match[1]!, match[2] === undefined ? undefined : match[3]!) ?? whole;
+    if (!match)
+      return fail(`${whole} is not a variable (write \${NAME} or \${NAME:-default}, or $$ for a literal $)`, whole);
+    return variableValue(match[1]!, match[2] === undefined ? undefined : match[3]!) ?? whole;
   });
   return problem === undefined ? { ok: true, value } : { ok: false, problem };
 
-  function valueOf(name: string, fallback: string | undefined): string | undefined {
+  function variableValue(name: string, fallback: string | undefined): string | undefined {
     const found = lookup(name);
     if (fallback !== undefined) return found === undefined || found === '' ? fallback : found;
     if (found !== undefined) return found;
-    fail(`${name} is not set (add a line ${name}=... to the workspace's .env, or export it before starting the daemon; \${${name}:-} allows it empty)`, '');
+    fail(
+      `${name} is not set (add a line ${name}=... to the workspace's .env, or export it before starting the daemon; \${${name}:-} allows it empty)`,
+      '',
+    );
     return undefined;
   }
 

@@ -27,7 +27,8 @@ function describeSlotWait({ agents, heldBack = [] }: Extract<WaitReason, { kind:
   if (agents.length === 0) return 'waits for a free slot (max_concurrent reached)';
   const withSlots = agents.filter((name) => !heldBack.includes(name));
   const held = `${list(heldBack)} ${heldBack.length === 1 ? 'is' : 'are'} held back in this run (--agents ${heldBack.map((name) => `${name}:0`).join(',')})`;
-  if (withSlots.length === 0) return `waits: ${held}; restart the daemon with a slot for ${heldBack.length === 1 ? 'it' : 'them'}`;
+  if (withSlots.length === 0)
+    return `waits: ${held}; restart the daemon with a slot for ${heldBack.length === 1 ? 'it' : 'them'}`;
   return `waits for a free slot of ${list(withSlots)}${heldBack.length > 0 ? `; ${held}` : ''}`;
 }
 

@@ -9,4 +9,5 @@ export const STAY_INSIDE = 'must stay inside the workspace (a relative path with
 
 // A lock names what it guards by its path in the workspace, the way other tasks' locks name it:
 // "/" or "../x" name nothing in it ("**" is the whole workspace).
-export const LOCK_INSIDE = 'must be a path or glob relative to the workspace, without ".." (for example "src/**"; "**" for the whole workspace)';
+export const LOCK_INSIDE =
+  'must be a path or glob relative to the workspace, without ".." (for example "src/**"; "**" for the whole workspace)';

@@ -33,7 +33,10 @@ export const worktreeDefaultFields = {
 // orchestrator.yaml's `worktree:` section: where worktrees live and what prepares a new one.
 export const worktreeSectionSchema = z
   .strictObject({
-    dir: z.string({ error: 'must be a folder (relative to the workspace, or absolute)' }).min(1).default('.orchestrate/worktrees'),
+    dir: z
+      .string({ error: 'must be a folder (relative to the workspace, or absolute)' })
+      .min(1)
+      .default('.orchestrate/worktrees'),
     setup: z.string({ error: 'must be a shell command line, run with /bin/sh in each new worktree' }).min(1).optional(),
   })
   .default({ dir: '.orchestrate/worktrees' });
@@ -51,6 +54,15 @@ export interface WorktreeConfig {
 }
 
 // Gathers the worktree settings from `defaults:` and `worktree:`.
-export function worktreeConfig(defaults: { workspace: WorkspaceMode; base?: string | undefined; merge: MergeMode }, section: z.infer<typeof worktreeSectionSchema>): WorktreeConfig {
-  return { workspace: defaults.workspace, base: defaults.base, merge: defaults.merge, dir: section.dir, setup: section.setup };
+export function worktreeConfig(
+  defaults: { workspace: WorkspaceMode; base?: string | undefined; merge: MergeMode },
+  section: z.infer<typeof worktreeSectionSchema>,
+): WorktreeConfig {
+  return {
+    workspace: defaults.workspace,
+    base: defaults.base,
+    merge: defaults.merge,
+    dir: section.dir,
+    setup: section.setup,
+  };
 }

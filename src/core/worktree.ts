@@ -21,13 +21,17 @@ export function branchFor(id: string): string {
 
 // The task id of one of our branches (`orchestrate/<id>`), else undefined.
 export function idOfBranch(branch: string): string | undefined {
-  return branch.startsWith(BRANCH_PREFIX) && branch.length > BRANCH_PREFIX.length ? branch.slice(BRANCH_PREFIX.length) : undefined;
+  return branch.startsWith(BRANCH_PREFIX) && branch.length > BRANCH_PREFIX.length
+    ? branch.slice(BRANCH_PREFIX.length)
+    : undefined;
 }
 
 // Why a task id cannot name a branch (ids allow "a..b" and "x.lock"; git does not).
 export function branchProblem(id: string): string | undefined {
   const branch = branchFor(id);
-  return isRefName(branch) ? undefined : `the task id cannot be a git branch name (${branch}: git refuses "..", a trailing "." and ".lock"); rename the task file`;
+  return isRefName(branch)
+    ? undefined
+    : `the task id cannot be a git branch name (${branch}: git refuses "..", a trailing "." and ".lock"); rename the task file`;
 }
 
 // How a worktree task runs: from which base, and whether its work is merged back by itself.
@@ -37,7 +41,10 @@ export interface WorktreePlan {
 }
 
 // Whether a task gets a worktree of its own (its fields first, then the config's defaults).
-export function worktreePlan(fields: { workspace?: string | undefined; base?: string | undefined; merge?: MergeMode | undefined }, config: WorktreeConfig): WorktreePlan | undefined {
+export function worktreePlan(
+  fields: { workspace?: string | undefined; base?: string | undefined; merge?: MergeMode | undefined },
+  config: WorktreeConfig,
+): WorktreePlan | undefined {
   if ((fields.workspace ?? config.workspace) !== 'worktree') return undefined;
   return { base: fields.base ?? config.base, merge: fields.merge ?? config.merge };
 }
@@ -95,12 +102,23 @@ export type CleanVerdict = { remove: true; reason: string } | { remove: false; r
 export function cleanVerdict(facts: TaskBranchFacts): CleanVerdict {
   if (facts.state === 'pending') return { remove: false, reason: 'its task is pending (it will work there again)' };
   if (facts.state === 'assigned') return { remove: false, reason: 'its task is running' };
-  if (facts.dirty) return { remove: false, reason: `uncommitted changes in ${facts.worktree} (commit or discard them, then clean again)` };
+  if (facts.dirty)
+    return {
+      remove: false,
+      reason: `uncommitted changes in ${facts.worktree} (commit or discard them, then clean again)`,
+    };
   if (facts.unchanged) return { remove: true, reason: 'no changes' };
-  if (facts.target === undefined) return { remove: false, reason: `not merged into any branch (merge it yourself: git merge ${facts.branch}; discard it: git branch -D ${facts.branch})` };
+  if (facts.target === undefined)
+    return {
+      remove: false,
+      reason: `not merged into any branch (merge it yourself: git merge ${facts.branch}; discard it: git branch -D ${facts.branch})`,
+    };
   if (facts.unmerged === 0) return { remove: true, reason: `merged into ${facts.target}` };
   const commits = facts.unmerged === 1 ? '1 commit' : `${facts.unmerged} commits`;
-  return { remove: false, reason: `${commits} not merged into ${facts.target} (merge: git merge ${facts.branch}; discard: git branch -D ${facts.branch})` };
+  return {
+    remove: false,
+    reason: `${commits} not merged into ${facts.target} (merge: git merge ${facts.branch}; discard: git branch -D ${facts.branch})`,
+  };
 }
 
 // Where a run's worktree is, as its run record and the daemon keep it.

@@ -40,7 +40,11 @@ export function nestingProblem(text: string): Problem | undefined {
     }
     blockParent = undefined;
     // In flow context too: a line that opens a bracket must not turn the check off for the rest.
-    if (!blank && indent > MAX_INDENT) return { path: `line ${line}`, message: `indented more than ${MAX_INDENT} columns (a task file needs a few levels at most)` };
+    if (!blank && indent > MAX_INDENT)
+      return {
+        path: `line ${line}`,
+        message: `indented more than ${MAX_INDENT} columns (a task file needs a few levels at most)`,
+      };
     nodeStart = true;
     let inlineNodes = 0;
     for (; i < text.length && text.charCodeAt(i) !== NEWLINE; i++) {
@@ -54,21 +58,37 @@ export function nestingProblem(text: string): Problem | undefined {
         for (let k = i; k < end; k++) if (text.charCodeAt(k) === NEWLINE) line++;
         i = end;
         nodeStart = false;
-      } else if (nodeStart && flow === 0 && (char === '|' || char === '>') && /^[|>][0-9+-]*\s*(#.*)?$/.test(text.slice(i, lineEnd(text, i)))) {
+      } else if (
+        nodeStart &&
+        flow === 0 &&
+        (char === '|' || char === '>') &&
+        /^[|>][0-9+-]*\s*(#.*)?$/.test(text.slice(i, lineEnd(text, i)))
+      ) {
         blockParent = indent;
         i = lineEnd(text, i) - 1;
       } else if ((char === '[' || char === '{') && (nodeStart || flow > 0)) {
-        if (++flow > MAX_FLOW_DEPTH) return { path: `line ${line}`, message: `nested more than ${MAX_FLOW_DEPTH} brackets deep (a task file needs a few levels at most)` };
+        if (++flow > MAX_FLOW_DEPTH)
+          return {
+            path: `line ${line}`,
+            message: `nested more than ${MAX_FLOW_DEPTH} brackets deep (a task file needs a few levels at most)`,
+          };
         nodeStart = true;
       } else if ((char === ']' || char === '}') && flow > 0) {
         flow--;
-      } else if ((char === ':' || char === '-' || char === '?') && (next === undefined || next === ' ' || next === '\t' || next === '\n' || (flow > 0 && char === ':'))) {
+      } else if (
+        (char === ':' || char === '-' || char === '?') &&
+        (next === undefined || next === ' ' || next === '\t' || next === '\n' || (flow > 0 && char === ':'))
+      ) {
         if (nodeStart && ++inlineNodes > MAX_INLINE_NODES) return inlineProblem(line);
         nodeStart = char === ':' || nodeStart;
       } else if (nodeStart && (char === '!' || char === '&' || char === '*')) {
         // A tag or an anchor (the node it dresses starts after it), or an alias.
         if (++inlineNodes > MAX_INLINE_NODES) return inlineProblem(line);
-        if (char !== '!' && ++references > MAX_ANCHORS_AND_ALIASES) return { path: `line ${line}`, message: `more than ${MAX_ANCHORS_AND_ALIASES} anchors and aliases (a task file needs none)` };
+        if (char !== '!' && ++references > MAX_ANCHORS_AND_ALIASES)
+          return {
+            path: `line ${line}`,
+            message: `more than ${MAX_ANCHORS_AND_ALIASES} anchors and aliases (a task file needs none)`,
+          };
         while (i + 1 < text.length && !/[\s,[\]{}]/.test(text[i + 1]!)) i++;
         nodeStart = char !== '*';
       } else if (char === ',' && flow > 0) {
@@ -83,7 +103,10 @@ export function nestingProblem(text: string): Problem | undefined {
 }
 
 function inlineProblem(line: number): Problem {
-  return { path: `line ${line}`, message: `more than ${MAX_INLINE_NODES} nested entries, tags or anchors on one line (a task file needs a few at most)` };
+  return {
+    path: `line ${line}`,
+    message: `more than ${MAX_INLINE_NODES} nested entries, tags or anchors on one line (a task file needs a few at most)`,
+  };
 }
 
 // The index of the newline that ends the line holding `i` (or the text's length).

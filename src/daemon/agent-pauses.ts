@@ -15,9 +15,15 @@ export class AgentPauses {
     const streak = (this.streak.get(agent) ?? 0) + 1;
     this.streak.set(agent, streak);
     const now = Date.now();
-    const until = Math.max(this.until.get(agent) ?? 0, limitPauseUntil({ now, resetAtMs, streak, backoffMs: this.ctx.config().defaults.limitBackoffMs }));
+    const until = Math.max(
+      this.until.get(agent) ?? 0,
+      limitPauseUntil({ now, resetAtMs, streak, backoffMs: this.ctx.config().defaults.limitBackoffMs }),
+    );
     this.until.set(agent, until);
-    this.ctx.log.warn({ agent, until: new Date(until).toISOString() }, `${agent} hit a usage or rate limit: paused until ${new Date(until).toISOString()}; other agents go on`);
+    this.ctx.log.warn(
+      { agent, until: new Date(until).toISOString() },
+      `${agent} hit a usage or rate limit: paused until ${new Date(until).toISOString()}; other agents go on`,
+    );
     this.ctx.event('paused', { agent, until: new Date(until).toISOString() });
     return until;
   }

@@ -19,13 +19,22 @@ export interface AssignedHooks {
 
 // Notices assigned/ files that vanished (cancel by hand) and ones no run owns (recovery: adopt the
 // agent a previous daemon left, collect its end, or put the task back).
-export async function reconcileAssigned(ctx: DaemonContext, runner: Runner, locks: RunLocks, hooks: AssignedHooks): Promise<void> {
+export async function reconcileAssigned(
+  ctx: DaemonContext,
+  runner: Runner,
+  locks: RunLocks,
+  hooks: AssignedHooks,
+): Promise<void> {
   const { layout, log } = ctx;
   const present = listIds(layout.folder('assigned'));
   for (const run of [...runner.runs.values()]) {
     if (present.has(run.id) || run.finished || run.stopping || run.pid === undefined) continue;
-    const movedTo = (['pending', 'failed', 'completed'] as const).find((state) => existsSync(layout.taskPath(state, run.id)));
-    const error = movedTo ? `moved to ${movedTo}/ by hand while running` : 'its task file was removed from assigned/ while running';
+    const movedTo = (['pending', 'failed', 'completed'] as const).find((state) =>
+      existsSync(layout.taskPath(state, run.id)),
+    );
+    const error = movedTo
+      ? `moved to ${movedTo}/ by hand while running`
+      : 'its task file was removed from assigned/ while running';
     void runner.stop(run.id, { outcome: 'cancelled', error, requeue: movedTo === 'pending' });
   }
   for (const id of present) {

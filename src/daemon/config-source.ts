@@ -48,7 +48,13 @@ export class ConfigSource {
     for (const warning of loaded.warnings) log.warn(warning);
     if (!loaded.ok) throw new ConfigError(loaded.errors);
     const slotted = withAgentSlots(loaded.config, agentSlots);
-    if (slotted.unknown.length > 0) throw new ConfigError(slotted.unknown.map((name) => `--agents: unknown agent "${name}" (agents in orchestrator.yaml: ${Object.keys(loaded.config.agents).join(', ')})`));
+    if (slotted.unknown.length > 0)
+      throw new ConfigError(
+        slotted.unknown.map(
+          (name) =>
+            `--agents: unknown agent "${name}" (agents in orchestrator.yaml: ${Object.keys(loaded.config.agents).join(', ')})`,
+        ),
+      );
     this.config = slotted.config;
     this.env = loaded.environment;
   }
@@ -85,7 +91,8 @@ export class ConfigSource {
       return;
     }
     const slotted = withAgentSlots(next.config, this.agentSlots);
-    for (const name of slotted.unknown) this.log.warn(`--agents names ${name}, which is no longer in orchestrator.yaml; ignored`);
+    for (const name of slotted.unknown)
+      this.log.warn(`--agents names ${name}, which is no longer in orchestrator.yaml; ignored`);
     this.config = slotted.config;
     this.env = next.environment;
     this.problems = undefined;

@@ -31,8 +31,10 @@ export class ContextWriter {
 
   // After a full scan of completed/ and failed/: pick up new ids, drop vanished ones.
   syncWithFolders(): void {
-    for (const ids of [this.state.completed, this.state.failed]) for (const id of ids) if (!this.summaries.has(id)) this.stale.add(id);
-    for (const id of this.summaries.keys()) if (!this.state.completed.has(id) && !this.state.failed.has(id)) this.summaries.delete(id);
+    for (const ids of [this.state.completed, this.state.failed])
+      for (const id of ids) if (!this.summaries.has(id)) this.stale.add(id);
+    for (const id of this.summaries.keys())
+      if (!this.state.completed.has(id) && !this.state.failed.has(id)) this.summaries.delete(id);
   }
 
   // A task changed state (or just its pending/running view did): rewrite soon.
@@ -72,7 +74,12 @@ export class ContextWriter {
       await this.refresh();
       const running = this.state.running();
       const pending = this.state.pending();
-      await writeStateFiles(this.ctx.layout, { running, pending, finished: [...this.summaries.values()], now: Date.now() });
+      await writeStateFiles(this.ctx.layout, {
+        running,
+        pending,
+        finished: [...this.summaries.values()],
+        now: Date.now(),
+      });
       const idle = options.idle || (running.length === 0 && pending.length === 0);
       if (idle || Date.now() - this.indexSavedAt >= SAVE_INDEX_EVERY_MS) {
         this.indexSavedAt = Date.now();

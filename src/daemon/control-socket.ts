@@ -31,7 +31,10 @@ export function controlAddress(layout: Layout): string {
 export type Listening = { ok: true; server: Server } | { ok: false; heldByPid: number | undefined };
 
 // Binds the workspace's control socket; fails when another daemon holds it, saying which pid.
-export async function listenControl(layout: Layout, handle: (request: ControlRequest, socket: Socket) => Promise<ControlReply>): Promise<Listening> {
+export async function listenControl(
+  layout: Layout,
+  handle: (request: ControlRequest, socket: Socket) => Promise<ControlReply>,
+): Promise<Listening> {
   const address = controlAddress(layout);
   const server = createServer((socket) => {
     let buffer = '';
@@ -39,7 +42,7 @@ export async function listenControl(layout: Layout, handle: (request: ControlReq
     socket.on('error', () => undefined);
     socket.on('data', (chunk: string) => {
       buffer += chunk;
-      let newline;
+      let newline: number;
       while ((newline = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
@@ -52,14 +55,17 @@ export async function listenControl(layout: Layout, handle: (request: ControlReq
         }
         void handle(request, socket).then(
           (reply) => socket.writable && socket.write(`${JSON.stringify(reply)}\n`),
-          (error: unknown) => socket.writable && socket.write(`${JSON.stringify({ ok: false, error: String(error) })}\n`),
+          (error: unknown) =>
+            socket.writable && socket.write(`${JSON.stringify({ ok: false, error: String(error) })}\n`),
         );
       }
     });
   });
   const bind = () =>
     new Promise<boolean>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error)));
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'EADDRINUSE' ? resolve(false) : reject(error),
+      );
       server.listen(address, () => resolve(true));
     });
   if (await bind()) return { ok: true, server };
@@ -74,7 +80,11 @@ export async function listenControl(layout: Layout, handle: (request: ControlReq
 }
 
 // Sends one request to the workspace's daemon; undefined when no daemon answers.
-export function sendControl(layout: Layout, request: ControlRequest, timeoutMs: number): Promise<ControlReply | undefined> {
+export function sendControl(
+  layout: Layout,
+  request: ControlRequest,
+  timeoutMs: number,
+): Promise<ControlReply | undefined> {
   return new Promise((resolve) => {
     const socket = connect(controlAddress(layout));
     let buffer = '';

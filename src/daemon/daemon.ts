@@ -63,14 +63,24 @@ export class Daemon {
     );
     this.waitReports = new WaitReports(ctx);
     this.pending = new PendingSet(ctx.layout, (id) => this.waitReports.forget(id));
-    this.loop = new PassLoop(() => this.reconcile(), (outcome) => this.settled(outcome));
+    this.loop = new PassLoop(
+      () => this.reconcile(),
+      (outcome) => this.settled(outcome),
+    );
     this.locks = new RunLocks(ctx);
     this.pauses = new AgentPauses(ctx);
     this.context = new ContextWriter(ctx, {
       completed: this.completed,
       failed: this.failed,
-      pending: () => [...this.pending.ready.values()].map((entry) => summarizeTask(entry.task.id, 'pending', entry.task.fields)),
-      running: () => [...this.runner.runs.values()].map((run) => ({ id: run.id, slot: run.slot, startedAt: run.startedAt, description: run.description })),
+      pending: () =>
+        [...this.pending.ready.values()].map((entry) => summarizeTask(entry.task.id, 'pending', entry.task.fields)),
+      running: () =>
+        [...this.runner.runs.values()].map((run) => ({
+          id: run.id,
+          slot: run.slot,
+          startedAt: run.startedAt,
+          description: run.description,
+        })),
     });
     this.transitions = new PendingTransitions({
       ctx,
@@ -131,13 +141,24 @@ export class Daemon {
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0) return;
-    const idle = this.pending.settlingCount === 0 && this.runner.runs.size === 0 && this.transitions.inFlight === 0 && this.recovered && !this.loop.isRungAgain && allStuck(this.lastSchedule, this.pending.ready.size);
+    const idle =
+      this.pending.settlingCount === 0 &&
+      this.runner.runs.size === 0 &&
+      this.transitions.inFlight === 0 &&
+      this.recovered &&
+      !this.loop.isRungAgain &&
+      allStuck(this.lastSchedule, this.pending.ready.size);
     if (!idle) return;
     const ready = this.pending.ready.size;
-    if (ready > 0) this.ctx.log.warn({ pending: ready }, `idle: ${ready} pending task(s) cannot run (see \`orchestrate status\`)`);
+    if (ready > 0)
+      this.ctx.log.warn({ pending: ready }, `idle: ${ready} pending task(s) cannot run (see \`orchestrate status\`)`);
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
-    void this.context.write({ idle: true }).finally(() => waiters.forEach((resolve) => resolve()));
+    void this.context.write({ idle: true }).finally(() =>
+      waiters.forEach((resolve) => {
+        resolve();
+      }),
+    );
   }
 
   private async reconcile(): Promise<void> {
@@ -185,7 +206,11 @@ export class Daemon {
   // Applies what a file in pending/ turned out to be: not ready yet, a valid task, or bad input.
   private async evaluate(id: string, now: number): Promise<void> {
     if (this.transitions.isBusy(id) || this.runner.runs.has(id)) return;
-    const invalid = this.pending.look(id, { now, stableWindowMs: this.ctx.config().stableWindowMs, onMoveFinished: () => this.forgetFinished(id) });
+    const invalid = this.pending.look(id, {
+      now,
+      stableWindowMs: this.ctx.config().stableWindowMs,
+      onMoveFinished: () => this.forgetFinished(id),
+    });
     if (invalid) return this.transitions.setAside(id, invalid.problems, invalid.rename);
   }
 
@@ -195,7 +220,9 @@ export class Daemon {
   }
 
   // Ids that exist but are not ready and not ended: a dependency on one of them is not unknown.
-  private readonly present = { has: (id: string) => this.pending.has(id) || this.transitions.isBusy(id) || this.runner.runs.has(id) };
+  private readonly present = {
+    has: (id: string) => this.pending.has(id) || this.transitions.isBusy(id) || this.runner.runs.has(id),
+  };
 
   private scheduleInput(now: number, explain: boolean): SchedulerInput {
     const config = this.ctx.config();
@@ -271,7 +298,8 @@ export class Daemon {
 
   // Waits for transitions under way, then writes context/ and the index one last time.
   async flush(): Promise<void> {
-    while (this.transitions.inFlight > 0 || this.loop.isRunning) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.transitions.inFlight > 0 || this.loop.isRunning)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     await this.context.write({ idle: true });
   }
 }

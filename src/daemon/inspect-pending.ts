@@ -43,7 +43,7 @@ export interface InspectOptions {
 // A plan is expanded here: its tasks appear in pending/, the plan file leaves it.
 export function inspectPending(layout: Layout, id: string, options: InspectOptions): PendingVerdict {
   const path = layout.taskPath('pending', id);
-  let stats;
+  let stats: Stats;
   try {
     stats = lstatSync(path);
   } catch {
@@ -52,7 +52,8 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
   if (options.known && sameSignature(options.known, signature)) return { kind: 'unchanged' };
   const age = options.now - stats.mtimeMs;
-  if (stats.isFile() && !options.trusted && age < options.stableWindowMs) return { kind: 'wait', until: stats.mtimeMs + options.stableWindowMs };
+  if (stats.isFile() && !options.trusted && age < options.stableWindowMs)
+    return { kind: 'wait', until: stats.mtimeMs + options.stableWindowMs };
   // A writer that pauses longer than the window (an editor, `cat >`, a script) must not be read half done.
   const writer = stats.isFile() && !options.trusted ? options.writerOf(stats) : undefined;
   if (writer) return { kind: 'wait', until: options.now + options.stableWindowMs, writer };
@@ -62,7 +63,13 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   if (read.kind === 'missing') return { kind: 'gone' };
   if (read.kind === 'invalid') {
     const young = stats.isFile() && !options.trusted && age < PARSE_GRACE_MS;
-    const plan = read.unread ? undefined : inspectPendingPlan(layout, id, stats, { now: options.now, stableWindowMs: options.stableWindowMs, graceUntil: young ? stats.mtimeMs + PARSE_GRACE_MS : undefined });
+    const plan = read.unread
+      ? undefined
+      : inspectPendingPlan(layout, id, stats, {
+          now: options.now,
+          stableWindowMs: options.stableWindowMs,
+          graceUntil: young ? stats.mtimeMs + PARSE_GRACE_MS : undefined,
+        });
     // The plan file has left pending/; its id waits one more window, so the doorbell for the new
     // tasks rings before the daemon could think itself idle (`run --until-idle`).
     if (plan?.kind === 'published') return { kind: 'wait', until: options.now + options.stableWindowMs };
@@ -93,7 +100,13 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
 
 // Where else an id lives. The same file in two folders is a move under way (`orchestrate retry`
 // links, then unlinks): wait for it, and finish it only if it was left half done by a crash.
-function stateElsewhere(layout: Layout, id: string, ino: number, ctimeMs: number, options: InspectOptions): StateFolder | 'moving' | undefined {
+function stateElsewhere(
+  layout: Layout,
+  id: string,
+  ino: number,
+  ctimeMs: number,
+  options: InspectOptions,
+): StateFolder | 'moving' | undefined {
   for (const state of ['assigned', 'completed', 'failed'] as const) {
     const other = layout.taskPath(state, id);
     let otherIno: number;

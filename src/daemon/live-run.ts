@@ -47,7 +47,16 @@ export interface LiveRun {
 }
 
 // A run as the daemon tracks it, before anything is known about its process.
-export function describeRun(facts: { id: string; number: number; agent: string; slot: string; runDir: string; startedAt: string; createdAt: string; fields: TaskFields }): LiveRun {
+export function describeRun(facts: {
+  id: string;
+  number: number;
+  agent: string;
+  slot: string;
+  runDir: string;
+  startedAt: string;
+  createdAt: string;
+  fields: TaskFields;
+}): LiveRun {
   let settle!: () => void;
   const settled = new Promise<void>((resolve) => (settle = resolve));
   let markLaunched!: () => void;

@@ -43,9 +43,15 @@ function rotateLog(path: string, maxBytes: number): boolean {
 }
 
 // The daemon's logger: JSON lines for files and scripts, readable lines on a terminal.
-export function createLogger(options: { pretty: boolean; level?: string; destination?: NodeJS.WritableStream; rotation?: LogRotation }): Logger {
+export function createLogger(options: {
+  pretty: boolean;
+  level?: string;
+  destination?: NodeJS.WritableStream;
+  rotation?: LogRotation;
+}): Logger {
   const out = options.destination ?? process.stdout;
-  const format = (chunk: string) => (options.pretty ? `${chunk.split('\n').filter(Boolean).map(formatLogLine).join('\n')}\n` : chunk);
+  const format = (chunk: string) =>
+    options.pretty ? `${chunk.split('\n').filter(Boolean).map(formatLogLine).join('\n')}\n` : chunk;
   // The first write looks at once: a daemon started on a full log rotates it before adding to it.
   let sinceCheck = ROTATE_CHECK_BYTES;
   const { rotation } = options;

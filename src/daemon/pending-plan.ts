@@ -22,7 +22,12 @@ export interface PlanInspection {
 
 // A plan dropped into pending/: expanded into its tasks, all or none, and moved to tasks/plans/;
 // a plan with problems is bad input like an invalid task. Undefined when the file is no plan.
-export function inspectPendingPlan(layout: Layout, id: string, stats: Stats, options: PlanInspection): PlanVerdict | undefined {
+export function inspectPendingPlan(
+  layout: Layout,
+  id: string,
+  stats: Stats,
+  options: PlanInspection,
+): PlanVerdict | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(layout.taskPath('pending', id));
@@ -32,7 +37,10 @@ export function inspectPendingPlan(layout: Layout, id: string, stats: Stats, opt
   const found = planData(bytes);
   if (found === undefined || 'problem' in found) return undefined;
   const expansion = expandInWorkspace(layout, found.data, id);
-  if (!expansion.ok) return options.graceUntil !== undefined ? { kind: 'wait', until: options.graceUntil } : { kind: 'invalid', problems: expansion.problems };
+  if (!expansion.ok)
+    return options.graceUntil !== undefined
+      ? { kind: 'wait', until: options.graceUntil }
+      : { kind: 'invalid', problems: expansion.problems };
   const { plan } = expansion;
   const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderTaskText(task.fields) }));
   const published = publishPlan(layout, { name: plan.name, tasks, record: { sourceId: id, ino: stats.ino } });
@@ -45,7 +53,15 @@ export function inspectPendingPlan(layout: Layout, id: string, stats: Stats, opt
       return { kind: 'wait', until: options.now + options.stableWindowMs };
     case 'taken': {
       const index = plan.tasks.findIndex((task) => task.id === published.id);
-      return { kind: 'invalid', problems: [{ path: `tasks[${index}].name`, message: `the id "${published.id}" was taken while the plan was expanded (rename this task, or the plan with \`name:\`)` }] };
+      return {
+        kind: 'invalid',
+        problems: [
+          {
+            path: `tasks[${index}].name`,
+            message: `the id "${published.id}" was taken while the plan was expanded (rename this task, or the plan with \`name:\`)`,
+          },
+        ],
+      };
     }
   }
 }

@@ -76,7 +76,10 @@ export class PendingSet {
 
   // Reads what a file in pending/ is now: not ready yet, a valid task, gone, or bad input (returned,
   // for the caller to set aside).
-  look(id: string, options: { now: number; stableWindowMs: number; onMoveFinished: (state: StateFolder) => void }): { problems: Problem[]; rename: boolean } | undefined {
+  look(
+    id: string,
+    options: { now: number; stableWindowMs: number; onMoveFinished: (state: StateFolder) => void },
+  ): { problems: Problem[]; rename: boolean } | undefined {
     const verdict = inspectPending(this.layout, id, {
       ...options,
       trusted: this.trusted.has(id),
@@ -112,7 +115,8 @@ export class PendingSet {
   // What `status` says of the files not read yet.
   settlingViews(): Record<string, PendingView> {
     const views: Record<string, PendingView> = {};
-    for (const [id, entry] of this.waiting) views[id] = entry.writer ? { kind: 'settling', writer: entry.writer } : { kind: 'settling' };
+    for (const [id, entry] of this.waiting)
+      views[id] = entry.writer ? { kind: 'settling', writer: entry.writer } : { kind: 'settling' };
     return views;
   }
 }

@@ -78,7 +78,9 @@ export class PendingTransitions {
     this.busy.add(id);
     this.track(1);
     void work()
-      .catch((error: unknown) => this.deps.ctx.log.error({ task: id, err: error }, `${id}: ${(error as Error).message}`))
+      .catch((error: unknown) =>
+        this.deps.ctx.log.error({ task: id, err: error }, `${id}: ${(error as Error).message}`),
+      )
       .finally(() => {
         this.busy.delete(id);
         this.track(-1);
@@ -90,7 +92,10 @@ export class PendingTransitions {
   private async claimAndStart(entry: ReadyTask, agent: string): Promise<void> {
     const { ctx, runner, locks } = this.deps;
     const { task } = entry;
-    const run = runner.reserve({ task, agent, createdAt: createdAtOf(entry), text: entry.text, signature: entry.signature }, nextAttemptNumber(task.fields));
+    const run = runner.reserve(
+      { task, agent, createdAt: createdAtOf(entry), text: entry.text, signature: entry.signature },
+      nextAttemptNumber(task.fields),
+    );
     // Locks are taken before the claim, so a task whose locks another daemon holds stays pending.
     if (!locks.take(task.id, run.number, run.locks)) {
       runner.release(run);
@@ -114,11 +119,17 @@ export class PendingTransitions {
     const { ctx } = this.deps;
     const { task } = entry;
     const source = { text: entry.text, fields: task.fields, signature: entry.signature };
-    const recorded = await recordEndWithoutAttempt(ctx.layout, task.id, 'pending', source, result, createdAtOf(entry), { to, decidedFromSource: true });
+    const recorded = await recordEndWithoutAttempt(ctx.layout, task.id, 'pending', source, result, createdAtOf(entry), {
+      to,
+      decidedFromSource: true,
+    });
     // Changed (the decision was made from the old fields) or claimed meanwhile: the next pass looks
     // at it as it is now.
     if (recorded.moved !== 'moved') return this.deps.lookAgain(task.id);
-    ctx.log[to === 'failed' ? 'warn' : 'info']({ task: task.id }, `${task.id} ${result.outcome}: ${result.error ?? result.summary}`);
+    ctx.log[to === 'failed' ? 'warn' : 'info'](
+      { task: task.id },
+      `${task.id} ${result.outcome}: ${result.error ?? result.summary}`,
+    );
     (to === 'failed' ? this.deps.failed : this.deps.completed).add(task.id);
     this.deps.context.changed(task.id);
   }
@@ -141,7 +152,8 @@ export class PendingTransitions {
       await runner.stop(id, { outcome: 'cancelled', error: 'cancelled by orchestrate cancel', requeue: false });
       return { ok: true, message: `cancelled ${id}; its agent was stopped` };
     }
-    if (!existsSync(ctx.layout.taskPath('pending', id))) return { ok: false, message: `${id} is not pending or running` };
+    if (!existsSync(ctx.layout.taskPath('pending', id)))
+      return { ok: false, message: `${id} is not pending or running` };
     this.deps.pending.forget(id);
     this.busy.add(id);
     try {

@@ -4,7 +4,6 @@ import { compareAge, orderPending, type RunOrder } from '../core/scheduler.js';
 import type { Config } from '../core/config-schema.js';
 import type { ReadyTask } from './inspect-pending.js';
 
-
 // The ready tasks in run order, kept between passes: a task that arrives or leaves is put in or
 // taken out of the age order by binary search (no re-sort), the run order is redone only when the
 // set, the config or an aging step changes it, and cycles are searched for only when a task with
@@ -35,8 +34,16 @@ export class ReadyOrder {
       this.cycles = cyclesAmong(this.byAge);
     }
     const order = this.order;
-    if (order === undefined || defaults !== this.orderedWith || (order.changesAtMs !== undefined && now >= order.changesAtMs)) {
-      this.order = orderPending(this.byAge, { now, agingMs: defaults.priorityAgingMs, defaultPriority: defaults.priority });
+    if (
+      order === undefined ||
+      defaults !== this.orderedWith ||
+      (order.changesAtMs !== undefined && now >= order.changesAtMs)
+    ) {
+      this.order = orderPending(this.byAge, {
+        now,
+        agingMs: defaults.priorityAgingMs,
+        defaultPriority: defaults.priority,
+      });
       this.orderedWith = defaults;
     }
     return this.order!.order;

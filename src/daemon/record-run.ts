@@ -20,13 +20,27 @@ export async function recordRunEnd(ctx: DaemonContext, run: LiveRun, end: Attemp
   const from = found.state;
   const current = currentTask(ctx, run, from, found.stats);
   if (!current) {
-    log.error({ task: run.id }, `${run.id}: the task file became invalid while it ran; the attempt is kept in ${run.runDir}`);
+    log.error(
+      { task: run.id },
+      `${run.id}: the task file became invalid while it ran; the attempt is kept in ${run.runDir}`,
+    );
     return undefined;
   }
   const config = ctx.config();
-  const recorded = await recordAttempt(layout, run.id, from, current, end, { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs }, run.createdAt);
+  const recorded = await recordAttempt(
+    layout,
+    run.id,
+    from,
+    current,
+    end,
+    { maxRetries: config.defaults.maxRetries, retryDelayMs: config.defaults.retryDelayMs },
+    run.createdAt,
+  );
   if (recorded.moved === 'changed') {
-    log.error({ task: run.id }, `${run.id}: tasks/${from}/${run.id}.yaml kept changing or became invalid while its end was recorded; the attempt is kept in ${run.runDir}`);
+    log.error(
+      { task: run.id },
+      `${run.id}: tasks/${from}/${run.id}.yaml kept changing or became invalid while its end was recorded; the attempt is kept in ${run.runDir}`,
+    );
     return undefined;
   }
   rememberInIndex(ctx, run.id, recorded.to, recorded.fields);
@@ -46,7 +60,12 @@ function currentTask(ctx: DaemonContext, run: LiveRun, from: StateFolder, stats:
 function rememberInIndex(ctx: DaemonContext, id: string, state: StateFolder, fields: TaskFields): void {
   try {
     const stats = lstatSync(ctx.layout.taskPath(state, id));
-    ctx.index.remember(state, id, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino }, summarizeTask(id, state, fields));
+    ctx.index.remember(
+      state,
+      id,
+      { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino },
+      summarizeTask(id, state, fields),
+    );
   } catch {
     // Moved again already; the next listing parses it.
   }

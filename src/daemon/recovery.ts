@@ -46,7 +46,7 @@ async function settleLeftoverLaunchers(runsDir: string): Promise<void> {
 function attemptsIn(path: string, id: string): number | undefined {
   try {
     const read = parseTaskText(readFileSync(path), id, { size: 0, mtimeMs: 0, ino: 0 });
-    return read.kind === 'task' ? read.task.fields.attempts?.length ?? 0 : undefined;
+    return read.kind === 'task' ? (read.task.fields.attempts?.length ?? 0) : undefined;
   } catch {
     return undefined;
   }
@@ -88,7 +88,16 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
     return requeueUnstarted(ctx, id, 'was claimed but never started');
   }
   const createdAt = fields.created_at ?? new Date(lstatSync(path).mtimeMs).toISOString();
-  const run = describeRun({ id, number, agent: record.agent, slot: record.slot, runDir, startedAt: record.started_at, createdAt, fields });
+  const run = describeRun({
+    id,
+    number,
+    agent: record.agent,
+    slot: record.slot,
+    runDir,
+    startedAt: record.started_at,
+    createdAt,
+    fields,
+  });
   // Its worktree's work is committed and merged when the run is collected, as if nothing happened.
   if (record.worktree) run.worktree = record.worktree;
   if (readExitCode(runDir) !== undefined) {

@@ -68,8 +68,12 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const configs = new ConfigSource(layout, options.agentSlots, log, () => daemon?.ring({ full: true }));
   ensureWorkspace(layout);
 
-  let stopRequest: ((request: { killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }) => void) | undefined;
-  const stopped = new Promise<{ killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }>((resolve) => (stopRequest = resolve));
+  let stopRequest:
+    | ((request: { killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }) => void)
+    | undefined;
+  const stopped = new Promise<{ killAgents: boolean; wait: boolean; reason: DaemonExit['reason'] }>(
+    (resolve) => (stopRequest = resolve),
+  );
 
   const handle = async (request: ControlRequest, _socket: Socket): Promise<ControlReply> => {
     switch (request.cmd) {
@@ -77,7 +81,14 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
         const { agents, pool } = configs.current();
         // This run's slots (`--agents` sets them) and pool, as status and agents show them.
         const slots = Object.fromEntries(Object.entries(agents).map(([name, agent]) => [name, agent.max_instances]));
-        return { ok: true, pid: process.pid, root: layout.root, slots, ...(pool ? { pool } : {}), ...configState(configs) };
+        return {
+          ok: true,
+          pid: process.pid,
+          root: layout.root,
+          slots,
+          ...(pool ? { pool } : {}),
+          ...configState(configs),
+        };
       }
       case 'ring':
         daemon?.ring({ pendingIds: request.ids, trusted: true });
@@ -88,7 +99,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
         return result.ok ? { ok: true, message: result.message } : { ok: false, error: result.message };
       }
       case 'waiting':
-        return daemon ? { ok: true, ...daemon.explainWaiting() } : { ok: false, error: 'the daemon is starting; try again' };
+        return daemon
+          ? { ok: true, ...daemon.explainWaiting() }
+          : { ok: false, error: 'the daemon is starting; try again' };
       case 'stop':
         // The agents a previous daemon left count too: they are this daemon's to stop once recovered.
         if (request.killAgents) await daemon?.whenRecovered();
@@ -106,7 +119,12 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const info: DaemonInfo = { pid: process.pid, root: layout.root, started_at: new Date().toISOString() };
   writeFileAtomicSync(layout.daemonInfoPath, `${JSON.stringify(info)}\n`, { durable: false });
 
-  for (const dir of [...STATE_FOLDERS.map((state) => layout.folder(state)), layout.contextDir, layout.outputsDir, layout.runtimeDir]) {
+  for (const dir of [
+    ...STATE_FOLDERS.map((state) => layout.folder(state)),
+    layout.contextDir,
+    layout.outputsDir,
+    layout.runtimeDir,
+  ]) {
     for (const path of sweepTempFiles(dir)) log.info({ path }, 'swept a temp file left by a crash');
   }
 
@@ -142,16 +160,25 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   log.info({ pid: process.pid, root: layout.root }, `daemon started (pid ${process.pid})`);
   options.onReady?.(info);
   daemon.ring({ full: true });
-  if (options.untilIdle) void daemon.whenIdle().then(() => stopRequest?.({ killAgents: false, wait: false, reason: 'idle' }));
+  if (options.untilIdle)
+    void daemon.whenIdle().then(() => stopRequest?.({ killAgents: false, wait: false, reason: 'idle' }));
 
   const request = await stopped;
   const stuck = request.reason === 'idle' ? stuckTasks(daemon) : [];
   daemon.stopClaiming();
   clearInterval(rescan);
-  watchers.forEach((watcher) => watcher.close());
+  for (const watcher of watchers) watcher.close();
   if (request.killAgents) {
     await daemon.whenRecovered();
-    await Promise.all([...daemon.runner.runs.keys()].map((id) => daemon!.runner.stop(id, { outcome: 'cancelled', error: 'interrupted by orchestrate stop --kill-agents', requeue: true })));
+    await Promise.all(
+      [...daemon.runner.runs.keys()].map((id) =>
+        daemon!.runner.stop(id, {
+          outcome: 'cancelled',
+          error: 'interrupted by orchestrate stop --kill-agents',
+          requeue: true,
+        }),
+      ),
+    );
   } else if (request.wait) {
     await Promise.all([...daemon.runner.runs.values()].map((run) => run.settled));
   }
@@ -192,7 +219,9 @@ function startDoorbell(layout: Layout, daemon: Daemon, reloadConfig: () => void,
   const add = (dir: string, onEvent: (file: string | null) => void) => {
     try {
       const watcher = watch(dir, { persistent: false }, (_event, file) => onEvent(file));
-      watcher.on('error', (error) => log.warn({ dir, err: error }, `watching ${dir} failed; the periodic rescan covers it`));
+      watcher.on('error', (error) =>
+        log.warn({ dir, err: error }, `watching ${dir} failed; the periodic rescan covers it`),
+      );
       watchers.push(watcher);
     } catch (error) {
       log.warn({ dir, err: error }, `cannot watch ${dir}; relying on the periodic rescan`);

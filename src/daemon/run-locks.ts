@@ -36,7 +36,8 @@ export class RunLocks {
   sweep(ours: (id: string) => boolean): void {
     const { layout, log } = this.ctx;
     for (const path of sweepTempFiles(layout.locksDir)) log.info({ path }, 'swept a temp file left by a crash');
-    for (const id of sweepLocks(layout, this.owner, ours)) log.info({ task: id }, `released the locks of ${id}: its run is gone`);
+    for (const id of sweepLocks(layout, this.owner, ours))
+      log.info({ task: id }, `released the locks of ${id}: its run is gone`);
     this.noteForeign();
   }
 

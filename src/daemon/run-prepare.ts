@@ -18,7 +18,8 @@ import { prepareRunWorktree } from './worktree-run.js';
 // One argv word is limited to 128 KB on Linux: a longer prompt is handed over as its file.
 const ARGV_PROMPT_LIMIT = 100_000;
 
-const pointerPrompt = (promptFile: string) => `Your task is in the file ${promptFile} (it is too long for the command line). Read that whole file first, then do what it says.`;
+const pointerPrompt = (promptFile: string) =>
+  `Your task is in the file ${promptFile} (it is too long for the command line). Read that whole file first, then do what it says.`;
 
 // What a run needs before its agent can be spawned, or why it cannot be.
 export type PreparedRun =
@@ -49,15 +50,23 @@ export async function prepareRun(ctx: DaemonContext, run: LiveRun, task: Task): 
   // folder would fail as "spawn /bin/sh ENOENT", which names the wrong thing.
   const folder = agentFolder(base, agentConfig, run.agent, plan ? 'worktree' : 'workspace');
   if (folder.kind === 'outside') return { kind: 'failed', error: formatProblem('orchestrator.yaml', folder.problem) };
-  if (folder.kind === 'missing') return { kind: 'failed', error: `the working folder ${folder.path} does not exist (create it, or fix agents.${run.agent}.cwd in orchestrator.yaml)` };
+  if (folder.kind === 'missing')
+    return {
+      kind: 'failed',
+      error: `the working folder ${folder.path} does not exist (create it, or fix agents.${run.agent}.cwd in orchestrator.yaml)`,
+    };
   const workdir = folder.path;
   const systemPrompt = task.fields.role === undefined ? undefined : config.roles[task.fields.role];
   // The shell agent's "prompt" is its command, already in the task file: nothing to save.
-  let prompt = agentConfig.preset === 'shell' ? task.fields.command ?? task.fields.description : buildPrompt(layout.root, task, config.contextFiles, run.worktree);
+  let prompt =
+    agentConfig.preset === 'shell'
+      ? (task.fields.command ?? task.fields.description)
+      : buildPrompt(layout.root, task, config.contextFiles, run.worktree);
   if (agentConfig.preset !== 'shell') {
     await mkdir(run.runDir, { recursive: true });
     await writeFileAtomic(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });
-    if (Buffer.byteLength(prompt) + Buffer.byteLength(systemPrompt ?? '') > ARGV_PROMPT_LIMIT) prompt = pointerPrompt(promptFile);
+    if (Buffer.byteLength(prompt) + Buffer.byteLength(systemPrompt ?? '') > ARGV_PROMPT_LIMIT)
+      prompt = pointerPrompt(promptFile);
   }
   writeRunRecord(run.runDir, {
     task_id: run.id,
@@ -69,15 +78,25 @@ export async function prepareRun(ctx: DaemonContext, run: LiveRun, task: Task): 
     timeout_ms: timeoutMs,
     ...(run.worktree ? { worktree: run.worktree } : {}),
   });
-  const launch = launchAgent({ taskId: run.id, task: task.fields, prompt, promptFile, workdir, agent: agentConfig, ...(systemPrompt ? { systemPrompt } : {}) });
+  const launch = launchAgent({
+    taskId: run.id,
+    task: task.fields,
+    prompt,
+    promptFile,
+    workdir,
+    agent: agentConfig,
+    ...(systemPrompt ? { systemPrompt } : {}),
+  });
   const env: Record<string, string | undefined> = {
     ...agentEnv(environment, layout.root, agentConfig),
     ORCHESTRATE_TASK_ID: run.id,
     ORCHESTRATE_ATTEMPT: String(run.number),
     ORCHESTRATE_PROMPT_FILE: promptFile,
   };
-  if (launch.kind === 'refused') return { kind: 'failed', error: `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)` };
+  if (launch.kind === 'refused')
+    return { kind: 'failed', error: `${run.agent}: ${launch.error} (fix agents.${run.agent} in orchestrator.yaml)` };
   // A missing CLI is a clear spawn_error, not a "not found" buried in the agent's stderr.
-  if (launch.kind === 'exec' && findProgram(launch, workdir, env) === undefined) return { kind: 'failed', error: programNotFound(run.agent, agentConfig, launch.argv[0]!) };
+  if (launch.kind === 'exec' && findProgram(launch, workdir, env) === undefined)
+    return { kind: 'failed', error: programNotFound(run.agent, agentConfig, launch.argv[0]!) };
   return { kind: 'ready', request: { runDir: run.runDir, launch, cwd: workdir, env }, timeoutMs };
 }

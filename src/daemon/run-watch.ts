@@ -58,8 +58,13 @@ export class RunWatch {
   // Looks for stalled runs a few times per stall timeout (at most every 15 s, at least every 100 ms).
   private watchStalls(): void {
     const config = this.ctx.config();
-    const timeouts = Object.keys(config.agents).map((agent) => stallPolicy(config, agent).timeoutMs).filter((ms) => ms > 0);
-    const every = timeouts.length === 0 ? STALL_CHECK_MAX_MS : Math.min(STALL_CHECK_MAX_MS, Math.max(100, Math.min(...timeouts) / 4));
+    const timeouts = Object.keys(config.agents)
+      .map((agent) => stallPolicy(config, agent).timeoutMs)
+      .filter((ms) => ms > 0);
+    const every =
+      timeouts.length === 0
+        ? STALL_CHECK_MAX_MS
+        : Math.min(STALL_CHECK_MAX_MS, Math.max(100, Math.min(...timeouts) / 4));
     this.stallTimer = setTimeout(() => {
       this.checkStalls();
       this.watchStalls();
@@ -83,8 +88,18 @@ export class RunWatch {
       const stall = `stalled: no output for ${formatDuration(quietMs)} (stall_timeout ${formatDuration(policy.timeoutMs)})`;
       this.ctx.log.warn({ task: run.id, action: policy.action }, `${run.id} ${stall}`);
       this.ctx.event('stalled', { id: run.id, attempt: run.number, quiet_ms: quietMs, action: policy.action });
-      if (policy.action === 'cancel') void this.stop(run.id, { outcome: 'cancelled', error: `${stall}; stopped (stall_action: cancel)`, requeue: false });
-      if (policy.action === 'retry') void this.stop(run.id, { outcome: 'failed', error: `${stall}; stopped to retry (stall_action: retry)`, requeue: false });
+      if (policy.action === 'cancel')
+        void this.stop(run.id, {
+          outcome: 'cancelled',
+          error: `${stall}; stopped (stall_action: cancel)`,
+          requeue: false,
+        });
+      if (policy.action === 'retry')
+        void this.stop(run.id, {
+          outcome: 'failed',
+          error: `${stall}; stopped to retry (stall_action: retry)`,
+          requeue: false,
+        });
     }
   }
 

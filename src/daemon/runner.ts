@@ -58,7 +58,8 @@ export class Runner {
   // slot while its end is being recorded (its id stays taken until then).
   runningTasks(): RunningTask[] {
     const running: RunningTask[] = [];
-    for (const run of this.runs.values()) if (!run.finished) running.push({ id: run.id, agent: run.agent, locks: run.locks });
+    for (const run of this.runs.values())
+      if (!run.finished) running.push({ id: run.id, agent: run.agent, locks: run.locks });
     return running;
   }
 
@@ -69,14 +70,25 @@ export class Runner {
 
   // The lowest slot number no live run holds (a run being recorded has given its slot back).
   private freeSlot(agent: string): string {
-    const used = new Set([...this.runs.values()].filter((run) => run.agent === agent && !run.finished).map((run) => run.slot));
+    const used = new Set(
+      [...this.runs.values()].filter((run) => run.agent === agent && !run.finished).map((run) => run.slot),
+    );
     for (let k = 1; ; k++) if (!used.has(`${agent}#${k}`)) return `${agent}#${k}`;
   }
 
   // Takes a slot for a task before it is claimed, so concurrent passes count it.
   reserve(request: StartRequest, number: number): LiveRun {
     const { task, agent } = request;
-    const run = describeRun({ id: task.id, number, agent, slot: this.freeSlot(agent), runDir: this.ctx.layout.runDir(task.id, number), startedAt: new Date().toISOString(), createdAt: request.createdAt, fields: task.fields });
+    const run = describeRun({
+      id: task.id,
+      number,
+      agent,
+      slot: this.freeSlot(agent),
+      runDir: this.ctx.layout.runDir(task.id, number),
+      startedAt: new Date().toISOString(),
+      createdAt: request.createdAt,
+      fields: task.fields,
+    });
     run.claimed = { text: request.text, fields: task.fields, signature: request.signature };
     this.runs.set(task.id, run);
     return run;
@@ -94,7 +106,8 @@ export class Runner {
     try {
       await this.launch(run, task);
     } catch (error) {
-      if (run.pid === undefined && !run.finished && !run.stopping) await this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
+      if (run.pid === undefined && !run.finished && !run.stopping)
+        await this.finishSpawnError(run, `could not start ${run.agent}: ${(error as Error).message}`);
     } finally {
       run.markLaunched();
     }
@@ -108,7 +121,8 @@ export class Runner {
     if (run.stopping) return;
     const { request, timeoutMs } = prepared;
     const started = await this.launchVia(run, () => this.spawner.start(request, run.id, run.number));
-    if (typeof started === 'object') return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
+    if (typeof started === 'object')
+      return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
     if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
     run.pid = started;
     try {
@@ -152,7 +166,15 @@ export class Runner {
   private armTimeout(run: LiveRun, timeoutMs: number | null): void {
     if (timeoutMs === null || timeoutMs <= 0) return;
     const remaining = Date.parse(run.startedAt) + timeoutMs - Date.now();
-    run.timer = setTimeout(() => void this.stop(run.id, { outcome: 'timeout', error: `timed out after ${Math.round(timeoutMs / 1000)}s and was stopped`, requeue: false }), Math.max(0, remaining));
+    run.timer = setTimeout(
+      () =>
+        void this.stop(run.id, {
+          outcome: 'timeout',
+          error: `timed out after ${Math.round(timeoutMs / 1000)}s and was stopped`,
+          requeue: false,
+        }),
+      Math.max(0, remaining),
+    );
     run.timer.unref();
   }
 
@@ -172,7 +194,8 @@ export class Runner {
       if (run.stopping || run.finished) return;
       // The wrapper writes `exit` just before it ends: trust it once it parses, or once the wrapper is gone.
       const code = readExitCode(run.runDir);
-      if (code !== undefined || !isRunProcess(pid, run.runDir)) void this.finish(run, code ?? readExitCode(run.runDir) ?? null);
+      if (code !== undefined || !isRunProcess(pid, run.runDir))
+        void this.finish(run, code ?? readExitCode(run.runDir) ?? null);
     }, ADOPTED_POLL_MS);
     run.poller.unref();
   }
@@ -219,7 +242,9 @@ export class Runner {
   private async stopLeftovers(run: LiveRun, grace: number): Promise<void> {
     const pid = run.pid;
     if (run.stopping || pid === undefined) return;
-    const left = run.releaseRunner ? (await this.sweep.membersOf(pid)).some((member) => member !== pid) : groupAlive(pid);
+    const left = run.releaseRunner
+      ? (await this.sweep.membersOf(pid)).some((member) => member !== pid)
+      : groupAlive(pid);
     if (left) await stopRunTree(pid, run.runDir, grace);
   }
 
@@ -249,7 +274,16 @@ export class Runner {
       const failure = run.stopping || signal ? undefined : report.failure;
       const limitedUntil = failure?.kind === 'limit' ? this.onLimited(run.agent, failure.resetAtMs) : undefined;
       const outcome: AttemptOutcome =
-        run.stopping?.outcome ?? (exitCode === null ? (signal ? 'failed' : 'lost') : exitCode === 0 && report.success ? 'success' : limitedUntil !== undefined ? 'rate_limited' : 'failed');
+        run.stopping?.outcome ??
+        (exitCode === null
+          ? signal
+            ? 'failed'
+            : 'lost'
+          : exitCode === 0 && report.success
+            ? 'success'
+            : limitedUntil !== undefined
+              ? 'rate_limited'
+              : 'failed');
       const error =
         run.stopping?.error ??
         (signal
@@ -259,7 +293,9 @@ export class Runner {
             : outcome === 'failed' && report.error
               ? `exit ${exitCode}: ${report.error}`
               : attemptError(outcome, exitCode));
-      const workspace = run.worktree ? await settleRunWorktree(this.ctx, run, run.worktree, outcome === 'success') : undefined;
+      const workspace = run.worktree
+        ? await settleRunWorktree(this.ctx, run, run.worktree, outcome === 'success')
+        : undefined;
       const end: AttemptEnd = {
         number: run.number,
         slot: run.slot,
@@ -279,7 +315,10 @@ export class Runner {
       };
       const recorded = await recordRunEnd(this.ctx, run, end);
       if (recorded) {
-        log[outcome === 'success' ? 'info' : 'warn']({ task: run.id, outcome, to: recorded.to, ...(error ? { error } : {}) }, `${run.id} ${outcome} -> ${recorded.to}`);
+        log[outcome === 'success' ? 'info' : 'warn'](
+          { task: run.id, outcome, to: recorded.to, ...(error ? { error } : {}) },
+          `${run.id} ${outcome} -> ${recorded.to}`,
+        );
         this.ctx.event('finished', { id: run.id, attempt: run.number, outcome, to: recorded.to, exit_code: exitCode });
       }
       this.runs.delete(run.id);

@@ -11,9 +11,13 @@ import type { DaemonContext } from './context.js';
 const RUN_VARIABLES = new Set(['ORCHESTRATE_TASK_ID', 'ORCHESTRATE_ATTEMPT', 'ORCHESTRATE_PROMPT_FILE']);
 
 // A runner's environment: the agent's, without what differs from one run to the next.
-function runnerEnv(env: Record<string, string | undefined>, launchEnv: Record<string, string> | undefined): Record<string, string> {
+function runnerEnv(
+  env: Record<string, string | undefined>,
+  launchEnv: Record<string, string> | undefined,
+): Record<string, string> {
   const shared: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...env, ...launchEnv })) if (value !== undefined && !RUN_VARIABLES.has(name)) shared[name] = value;
+  for (const [name, value] of Object.entries({ ...env, ...launchEnv }))
+    if (value !== undefined && !RUN_VARIABLES.has(name)) shared[name] = value;
   return shared;
 }
 
@@ -25,7 +29,9 @@ export class Spawner {
 
   constructor(
     private readonly ctx: DaemonContext,
-    private readonly launcher: LauncherClient | undefined = LauncherClient.available() ? new LauncherClient(ctx.layout.runsDir) : undefined,
+    private readonly launcher: LauncherClient | undefined = LauncherClient.available()
+      ? new LauncherClient(ctx.layout.runsDir)
+      : undefined,
   ) {
     this.runners = new RunnerPool(() => ctx.config().maxConcurrent);
     this.launcher?.warmUp();
@@ -44,7 +50,14 @@ export class Spawner {
       // Where its runs will start (the same path, so they take these runners), and only there.
       const folder = agentFolder(layout.root, agent, name, 'workspace');
       if (folder.kind !== 'ready') continue;
-      this.runners.warmUp({ cwd: folder.path, env: runnerEnv(agentEnv(environment, layout.root, agent), undefined), runsDir: layout.runsDir }, 2 * Math.min(agent.max_instances, config.maxConcurrent));
+      this.runners.warmUp(
+        {
+          cwd: folder.path,
+          env: runnerEnv(agentEnv(environment, layout.root, agent), undefined),
+          runsDir: layout.runsDir,
+        },
+        2 * Math.min(agent.max_instances, config.maxConcurrent),
+      );
     }
   }
 
@@ -52,7 +65,11 @@ export class Spawner {
     const { launch, cwd, env } = request;
     if (launch.kind === 'shell') {
       writeFileSync(join(request.runDir, 'command'), launch.script);
-      return this.runners.launch({ cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir }, id, attempt);
+      return this.runners.launch(
+        { cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir },
+        id,
+        attempt,
+      );
     }
     if (this.launcher) return this.launcher.launch(wrapperArgs(launch), cwd, wrapperEnv(request));
     return spawnHere(request);

@@ -10,10 +10,18 @@ function problemsOf(task: Task, reason: WaitReason): Problem[] {
   if (reason.kind === 'cycle') {
     const ids = reason.cycle.split(' -> ');
     const next = ids[ids.indexOf(task.id) + 1] ?? task.id;
-    return [{ path: fieldNaming(task, next), message: `dependency cycle ${reason.cycle}; it waits in pending/ (remove one of these dependencies)` }];
+    return [
+      {
+        path: fieldNaming(task, next),
+        message: `dependency cycle ${reason.cycle}; it waits in pending/ (remove one of these dependencies)`,
+      },
+    ];
   }
   if (reason.kind !== 'unknown') return [];
-  return reason.ids.map((id) => ({ path: fieldNaming(task, id), message: `unknown task "${id}"; it waits in pending/ until a task with that id is submitted (fix the id if it is a typo)` }));
+  return reason.ids.map((id) => ({
+    path: fieldNaming(task, id),
+    message: `unknown task "${id}"; it waits in pending/ until a task with that id is submitted (fix the id if it is a typo)`,
+  }));
 }
 
 // Reports each pending task's dependency cycle or unknown dependency once (again only when it

@@ -1,4 +1,14 @@
-import { closeSync, fsync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
@@ -72,7 +82,11 @@ export async function writeTempFile(path: string, data: string | Uint8Array, dur
 }
 
 // Writes a file so that no reader ever sees half of it: temp file, fsync, rename, folder fsync.
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
   const durable = options.durable ?? true;
   const temp = await writeTempFile(path, data, durable);
   try {
@@ -122,7 +136,6 @@ export function syncDirSync(dir: string): void {
     // See syncDir.
   }
 }
-
 
 // Removes temp files whose writer has died: what a crash mid-write leaves behind.
 export function sweepTempFiles(dir: string): string[] {

@@ -19,13 +19,25 @@ export function shownFile(path: string): string {
 // not a workspace (`orchestrate init` makes it one), and a daemon must not run on made-up defaults.
 export function loadConfig(layout: Layout): ConfigLoad {
   const file = shownFile(layout.configPath);
-  const fail = (problems: Problem[]): ConfigLoad => ({ ok: false, problems, errors: problems.map((problem) => formatProblem(file, problem)) });
+  const fail = (problems: Problem[]): ConfigLoad => ({
+    ok: false,
+    problems,
+    errors: problems.map((problem) => formatProblem(file, problem)),
+  });
   let text: string;
   try {
     text = readFileSync(layout.configPath, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return fail([{ path: '', message: code === 'ENOENT' ? 'not found; run `orchestrate init` first' : `cannot be read (${(error as Error).message})` }]);
+    return fail([
+      {
+        path: '',
+        message:
+          code === 'ENOENT'
+            ? 'not found; run `orchestrate init` first'
+            : `cannot be read (${(error as Error).message})`,
+      },
+    ]);
   }
   let data: unknown = {};
   if (text.trim() !== '') {

@@ -27,6 +27,11 @@ export function containedPath(base: string, path: string): Containment {
 }
 
 // The problem of a path that leads out of its folder, and what to write instead.
-export function outsideMessage(path: string, real: string, where: 'workspace' | 'worktree', what: 'file' | 'folder'): string {
+export function outsideMessage(
+  path: string,
+  real: string,
+  where: 'workspace' | 'worktree',
+  what: 'file' | 'folder',
+): string {
   return `"${path}" leads outside the ${where} through a symlink (to ${real}); use a ${what} inside the ${where}`;
 }

@@ -17,8 +17,17 @@ export function readDotenv(layout: Layout): DotenvFile {
     text = readFileSync(layout.envPath, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { values: {}, warnings: code === 'ENOENT' ? [] : [`${file}: cannot be read, so its variables are not set (${(error as Error).message})`] };
+    return {
+      values: {},
+      warnings:
+        code === 'ENOENT'
+          ? []
+          : [`${file}: cannot be read, so its variables are not set (${(error as Error).message})`],
+    };
   }
   const parsed = parseDotenv(text);
-  return { values: parsed.values, warnings: parsed.problems.map((problem) => `${file}:${problem.line}: ${problem.message}; this line is ignored`) };
+  return {
+    values: parsed.values,
+    warnings: parsed.problems.map((problem) => `${file}:${problem.line}: ${problem.message}; this line is ignored`),
+  };
 }

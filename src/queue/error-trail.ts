@@ -38,7 +38,11 @@ export class ErrorTrail {
 export function readErrorTrail(path: string): LoggedError[] {
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return Array.isArray(data) ? data.filter((entry): entry is LoggedError => typeof entry?.time === 'string' && typeof entry?.message === 'string') : [];
+    return Array.isArray(data)
+      ? data.filter(
+          (entry): entry is LoggedError => typeof entry?.time === 'string' && typeof entry?.message === 'string',
+        )
+      : [];
   } catch {
     return [];
   }

@@ -55,12 +55,26 @@ interface TransitionPlan {
 const MAX_READS = 5;
 
 // Appends an attempt to a task file and moves it where the lifecycle says, in one transition.
-export async function recordAttempt(layout: Layout, id: string, from: StateFolder, source: TaskSource, end: AttemptEnd, policy: RetryPolicy, createdAt: string): Promise<Recorded> {
+export async function recordAttempt(
+  layout: Layout,
+  id: string,
+  from: StateFolder,
+  source: TaskSource,
+  end: AttemptEnd,
+  policy: RetryPolicy,
+  createdAt: string,
+): Promise<Recorded> {
   if (end.answer) await writeFileAtomic(layout.outputPath(id), end.answer, { durable: false });
   return transition(layout, id, from, source, (fields) => attemptPlan(id, fields, end, policy, createdAt));
 }
 
-function attemptPlan(id: string, fields: TaskFields, end: AttemptEnd, policy: RetryPolicy, createdAt: string): TransitionPlan {
+function attemptPlan(
+  id: string,
+  fields: TaskFields,
+  end: AttemptEnd,
+  policy: RetryPolicy,
+  createdAt: string,
+): TransitionPlan {
   const previous = fields.attempts ?? [];
   // A task that carries a result has come back from failed/: a new round of retries starts.
   const attemptsBase = fields.result !== undefined ? previous.length : fields.attempts_base;
@@ -76,11 +90,17 @@ function attemptPlan(id: string, fields: TaskFields, end: AttemptEnd, policy: Re
     ...end.usage,
   };
   const attempts = [...previous, attempt];
-  const step = nextStepAfter(end.outcome, { ...fields, attempts, attempts_base: attemptsBase, result: undefined }, policy, Date.parse(end.endedAt), {
-    requeue: end.requeue ?? false,
-    ...(end.retryAtMs === undefined ? {} : { retryAtMs: end.retryAtMs }),
-    ...(end.final ? { final: true } : {}),
-  });
+  const step = nextStepAfter(
+    end.outcome,
+    { ...fields, attempts, attempts_base: attemptsBase, result: undefined },
+    policy,
+    Date.parse(end.endedAt),
+    {
+      requeue: end.requeue ?? false,
+      ...(end.retryAtMs === undefined ? {} : { retryAtMs: end.retryAtMs }),
+      ...(end.final ? { final: true } : {}),
+    },
+  );
   const output = end.answer ? `context/agent_outputs/${id}.md` : undefined;
   const result: TaskResult | undefined =
     step.to === 'pending'
@@ -94,8 +114,12 @@ function attemptPlan(id: string, fields: TaskFields, end: AttemptEnd, policy: Re
           ...end.usage,
           ...end.workspace,
         };
-  const retryAfter = step.to === 'pending' && step.retryAfterMs !== undefined ? new Date(step.retryAfterMs).toISOString() : undefined;
-  return { to: step.to, update: { created_at: createdAt, attempts, attempts_base: attemptsBase, retry_after: retryAfter, result } };
+  const retryAfter =
+    step.to === 'pending' && step.retryAfterMs !== undefined ? new Date(step.retryAfterMs).toISOString() : undefined;
+  return {
+    to: step.to,
+    update: { created_at: createdAt, attempts, attempts_base: attemptsBase, retry_after: retryAfter, result },
+  };
 }
 
 // Ends a task that never got an attempt: cancelled while pending or its dependency failed
@@ -111,7 +135,10 @@ export function recordEndWithoutAttempt(
   createdAt: string,
   options: { to?: 'completed' | 'failed'; decidedFromSource?: boolean } = {},
 ): Promise<Recorded> {
-  const plan = () => ({ to: options.to ?? 'failed', update: { created_at: createdAt, retry_after: undefined, result } });
+  const plan = () => ({
+    to: options.to ?? 'failed',
+    update: { created_at: createdAt, retry_after: undefined, result },
+  });
   return transition(layout, id, from, source, plan, options.decidedFromSource ? 1 : MAX_READS);
 }
 
@@ -119,7 +146,14 @@ export function recordEndWithoutAttempt(
 // changed meanwhile: then it is read again and the content made anew, so no byte a person wrote
 // is ever overwritten by a copy made before it. 'changed' when it keeps changing (past `maxReads`)
 // or turned invalid.
-async function transition(layout: Layout, id: string, from: StateFolder, source: TaskSource, plan: (fields: TaskFields) => TransitionPlan, maxReads = MAX_READS): Promise<Recorded> {
+async function transition(
+  layout: Layout,
+  id: string,
+  from: StateFolder,
+  source: TaskSource,
+  plan: (fields: TaskFields) => TransitionPlan,
+  maxReads = MAX_READS,
+): Promise<Recorded> {
   let current = source;
   for (let reads = 1; ; reads++) {
     const { to, update } = plan(current.fields);
@@ -134,7 +168,14 @@ async function transition(layout: Layout, id: string, from: StateFolder, source:
   }
 }
 
-async function moveOrRewrite(layout: Layout, id: string, from: StateFolder, to: StateFolder, content: string, expected: FileSignature): Promise<MoveResult> {
+async function moveOrRewrite(
+  layout: Layout,
+  id: string,
+  from: StateFolder,
+  to: StateFolder,
+  content: string,
+  expected: FileSignature,
+): Promise<MoveResult> {
   // Leaving pending/ races with a claim, so a vanished source means we lost and must undo.
   if (from !== to) return moveTaskWithContent(layout, id, from, to, content, { strict: from === 'pending', expected });
   return rewriteTask(layout, id, to, content, expected);

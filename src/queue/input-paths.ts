@@ -8,10 +8,16 @@ import { containedPath, outsideMessage } from './contained-path.js';
 // that does not exist is no problem here: the prompt says "(missing)", a spawn names the folder.
 
 // A task's context_files that lead outside the workspace (they are read from it, worktree tasks too).
-export function contextFileProblems(root: string, files: readonly string[] | undefined, field = 'context_files'): Problem[] {
+export function contextFileProblems(
+  root: string,
+  files: readonly string[] | undefined,
+  field = 'context_files',
+): Problem[] {
   return (files ?? []).flatMap((file, index) => {
     const found = containedPath(root, file);
-    return found.kind === 'outside' ? [{ path: `${field}[${index}]`, message: outsideMessage(file, found.real, 'workspace', 'file') }] : [];
+    return found.kind === 'outside'
+      ? [{ path: `${field}[${index}]`, message: outsideMessage(file, found.real, 'workspace', 'file') }]
+      : [];
   });
 }
 
@@ -29,10 +35,19 @@ export type AgentFolder = { kind: 'ready' | 'missing'; path: string } | { kind: 
 
 // The folder an agent runs in: its `cwd:` under `base` (the workspace, or the task's worktree) with
 // its symlinks resolved, so the agent runs where the check looked.
-export function agentFolder(base: string, agent: Pick<AgentConfig, 'cwd'>, name: string, where: 'workspace' | 'worktree'): AgentFolder {
+export function agentFolder(
+  base: string,
+  agent: Pick<AgentConfig, 'cwd'>,
+  name: string,
+  where: 'workspace' | 'worktree',
+): AgentFolder {
   const path = agentWorkdir(base, agent);
   if (!agent.cwd) return { kind: existsSync(path) ? 'ready' : 'missing', path };
   const found = containedPath(base, agent.cwd);
-  if (found.kind === 'outside') return { kind: 'outside', problem: { path: `agents.${name}.cwd`, message: outsideMessage(agent.cwd, found.real, where, 'folder') } };
+  if (found.kind === 'outside')
+    return {
+      kind: 'outside',
+      problem: { path: `agents.${name}.cwd`, message: outsideMessage(agent.cwd, found.real, where, 'folder') },
+    };
   return found.kind === 'inside' ? { kind: 'ready', path: found.path } : { kind: 'missing', path };
 }

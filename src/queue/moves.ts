@@ -16,7 +16,13 @@ function code(error: unknown): string | undefined {
 // Moves a task file between state folders with link + unlink, which can never overwrite a task.
 // 'gone': the source vanished (someone else moved it); 'taken': the id already exists in the target.
 // The folder fsync is not awaited: a claim must not wait for the disk before its agent starts.
-export async function moveTask(layout: Layout, id: string, from: StateFolder, to: StateFolder, targetId = id): Promise<MoveResult> {
+export async function moveTask(
+  layout: Layout,
+  id: string,
+  from: StateFolder,
+  to: StateFolder,
+  targetId = id,
+): Promise<MoveResult> {
   const source = layout.taskPath(from, id);
   const target = layout.taskPath(to, targetId);
   try {
@@ -90,7 +96,12 @@ async function renameAside(source: string, target: string): Promise<MoveResult> 
 
 // The new content staged beside `target`, unless `source` is no longer the file read with `expected`
 // (a person or a slow writer changed it since): content made from the old bytes would lose theirs.
-async function stageUnlessChanged(target: string, content: string, source: string, expected: FileSignature | undefined): Promise<string | 'changed'> {
+async function stageUnlessChanged(
+  target: string,
+  content: string,
+  source: string,
+  expected: FileSignature | undefined,
+): Promise<string | 'changed'> {
   const staged = await writeTempFile(target, content, true);
   let now: Stats | undefined;
   try {
@@ -143,7 +154,13 @@ export async function moveTaskWithContent(
 
 // Replaces a task file's content in place (same folder), atomically; with `expected`, only if the
 // file is still the one the content was made from.
-export async function rewriteTask(layout: Layout, id: string, state: StateFolder, content: string, expected?: FileSignature): Promise<'moved' | 'changed'> {
+export async function rewriteTask(
+  layout: Layout,
+  id: string,
+  state: StateFolder,
+  content: string,
+  expected?: FileSignature,
+): Promise<'moved' | 'changed'> {
   const path = layout.taskPath(state, id);
   const staged = await stageUnlessChanged(path, content, path, expected);
   if (staged === 'changed') return staged;

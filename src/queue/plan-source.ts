@@ -12,16 +12,38 @@ export function planData(bytes: Uint8Array): { data: Record<string, unknown> } |
   if ('problem' in decoded) return decoded;
   const parsed = parseYaml(decoded.text);
   // What a plan must start with, not what a task must.
-  if ('problem' in parsed && parsed.problem.message.startsWith('must be a YAML mapping')) return { problem: { path: '', message: 'must be a YAML mapping with a top-level `tasks:` list (see "Plans and delegation" in the README)' } };
+  if ('problem' in parsed && parsed.problem.message.startsWith('must be a YAML mapping'))
+    return {
+      problem: {
+        path: '',
+        message: 'must be a YAML mapping with a top-level `tasks:` list (see "Plans and delegation" in the README)',
+      },
+    };
   if ('problem' in parsed) return parsed;
   return isPlanData(parsed.data) ? { data: parsed.data } : undefined;
 }
 
 // Checks and expands plan data against the workspace: ids already used anywhere are refused.
 // Its entries' context_files must not lead outside the workspace through a symlink either.
-export function expandInWorkspace(layout: Layout, data: Record<string, unknown>, stem: string, parent?: string): PlanExpansion {
-  const expansion = expandPlan(data, { stem, now: Date.now(), usedIn: (id) => locateTask(layout, id), ...(parent === undefined ? {} : { parent }) });
+export function expandInWorkspace(
+  layout: Layout,
+  data: Record<string, unknown>,
+  stem: string,
+  parent?: string,
+): PlanExpansion {
+  const expansion = expandPlan(data, {
+    stem,
+    now: Date.now(),
+    usedIn: (id) => locateTask(layout, id),
+    ...(parent === undefined ? {} : { parent }),
+  });
   if (!expansion.ok) return expansion;
-  const outside = expansion.plan.tasks.flatMap((task, index) => contextFileProblems(layout.root, task.fields.context_files as string[] | undefined, `tasks[${index}].context_files`));
+  const outside = expansion.plan.tasks.flatMap((task, index) =>
+    contextFileProblems(
+      layout.root,
+      task.fields.context_files as string[] | undefined,
+      `tasks[${index}].context_files`,
+    ),
+  );
   return outside.length > 0 ? { ok: false, problems: outside } : expansion;
 }

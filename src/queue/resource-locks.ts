@@ -65,7 +65,8 @@ export function readHeld(layout: Layout): HeldLocks[] {
     if (!name.endsWith(SUFFIX) || name.startsWith('.')) continue;
     try {
       const held = JSON.parse(readFileSync(join(layout.locksDir, name), 'utf8')) as HeldLocks;
-      if (typeof held.task === 'string' && Array.isArray(held.locks) && typeof held.owner?.pid === 'number') found.push(held);
+      if (typeof held.task === 'string' && Array.isArray(held.locks) && typeof held.owner?.pid === 'number')
+        found.push(held);
     } catch {
       // Removed while we looked.
     }
@@ -83,14 +84,28 @@ function heldPath(layout: Layout, id: string): string {
 }
 
 // Writes a run's lockfile (also to take over the locks of a run adopted from a crashed daemon).
-export function writeHeld(layout: Layout, owner: LockOwner, run: { task: string; attempt: number; locks: readonly string[] }): void {
-  const held: HeldLocks = { task: run.task, attempt: run.attempt, locks: [...run.locks], owner, taken_at: new Date().toISOString() };
+export function writeHeld(
+  layout: Layout,
+  owner: LockOwner,
+  run: { task: string; attempt: number; locks: readonly string[] },
+): void {
+  const held: HeldLocks = {
+    task: run.task,
+    attempt: run.attempt,
+    locks: [...run.locks],
+    owner,
+    taken_at: new Date().toISOString(),
+  };
   writeFileAtomicSync(heldPath(layout, run.task), `${JSON.stringify(held)}\n`, { durable: false });
 }
 
 // Takes a run's locks before its agent is spawned: writes its lockfile first, then looks for an
 // overlapping one of another live owner. Two daemons racing can both back off, never both go on.
-export function takeLocks(layout: Layout, owner: LockOwner, run: { task: string; attempt: number; locks: readonly string[] }): TakeResult {
+export function takeLocks(
+  layout: Layout,
+  owner: LockOwner,
+  run: { task: string; attempt: number; locks: readonly string[] },
+): TakeResult {
   writeHeld(layout, owner, run);
   const mine = run.locks.map(lockKey);
   for (const other of readHeld(layout)) {

@@ -19,5 +19,11 @@ export function loadRunConfig(layout: Layout, processEnv: Environment = process.
   const expanded = expandAgentSettings(loaded.config, environment, layout.root);
   if (expanded.ok) return { ok: true, config: expanded.config, environment, warnings: dotenv.warnings };
   const file = shownFile(layout.configPath);
-  return { ok: false, problems: expanded.problems, errors: expanded.problems.map((problem) => formatProblem(file, problem)), environment, warnings: dotenv.warnings };
+  return {
+    ok: false,
+    problems: expanded.problems,
+    errors: expanded.problems.map((problem) => formatProblem(file, problem)),
+    environment,
+    warnings: dotenv.warnings,
+  };
 }

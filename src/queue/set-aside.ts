@@ -42,7 +42,10 @@ function returnId(layout: Layout, id: string, target: string): string {
 // so pasting it never loses a task.
 function moveBackHint(layout: Layout, id: string, target: string, onlyTheId: boolean): string {
   const back = returnId(layout, id, target);
-  const to = back === id ? `${inWorkspace(layout, layout.folder('pending'))}/` : inWorkspace(layout, layout.taskPath('pending', back));
+  const to =
+    back === id
+      ? `${inWorkspace(layout, layout.folder('pending'))}/`
+      : inWorkspace(layout, layout.taskPath('pending', back));
   const command = `${shellCommand(['cd', layout.root])} && ${shellCommand(['mv', '-i', inWorkspace(layout, layout.taskPath('failed', target)), to])}`;
   return onlyTheId ? `Move it back under a free id: ${command}` : `Fix it, then move it back: ${command}`;
 }
@@ -50,10 +53,17 @@ function moveBackHint(layout: Layout, id: string, target: string, onlyTheId: boo
 // Moves bad input from pending/ to failed/ byte for byte, with the reason in failed/<id>.error.
 // `rename` files it under a new id (its own is used elsewhere, the file itself is fine); undefined if
 // it vanished first. The person's bytes are kept: the hint moves the file back under a free id.
-export async function setAside(layout: Layout, id: string, problems: Problem[], failed: ReadonlySet<string>, rename: boolean): Promise<SetAside | undefined> {
+export async function setAside(
+  layout: Layout,
+  id: string,
+  problems: Problem[],
+  failed: ReadonlySet<string>,
+  rename: boolean,
+): Promise<SetAside | undefined> {
   const lines = problems.map((problem) => formatProblem(inWorkspace(layout, layout.taskPath('pending', id)), problem));
   // An id another folder holds is never given a second file: the invalid newcomer gets a new name.
-  const taken = failed.has(id) || STATE_FOLDERS.some((state) => state !== 'pending' && existsSync(layout.taskPath(state, id)));
+  const taken =
+    failed.has(id) || STATE_FOLDERS.some((state) => state !== 'pending' && existsSync(layout.taskPath(state, id)));
   let target = rename || taken ? freeFailedId(layout, id, failed) : id;
   for (;;) {
     const moved = await moveTask(layout, id, 'pending', 'failed', target);

@@ -43,11 +43,16 @@ function offsetOfLine(text: string, line: number): number {
   return offset;
 }
 
-function daemonPart(current: Record<string, unknown>, update: DaemonFields, personCreatedAt: boolean): Record<string, unknown> {
+function daemonPart(
+  current: Record<string, unknown>,
+  update: DaemonFields,
+  personCreatedAt: boolean,
+): Record<string, unknown> {
   const daemon: Record<string, unknown> = {};
   for (const key of DAEMON_KEYS) {
     if (key === 'created_at' && personCreatedAt) continue;
-    const value = key in update && !(key === 'created_at' && current.created_at !== undefined) ? update[key] : current[key];
+    const value =
+      key in update && !(key === 'created_at' && current.created_at !== undefined) ? update[key] : current[key];
     if (value !== undefined && value !== null) daemon[key] = prune(value);
   }
   return daemon;
@@ -56,7 +61,9 @@ function daemonPart(current: Record<string, unknown>, update: DaemonFields, pers
 // The person's part, then the daemon's, then the comments a person wrote among or below the
 // daemon's fields (`echo "# note" >> x.yaml`), kept at the end.
 function joinParts(person: string, body: string, oldTail = ''): string {
-  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}${personComments(oldTail).map((line) => `${line}\n`).join('')}`;
+  return `${person}${person === '' || person.endsWith('\n') ? '' : '\n'}${body}${personComments(oldTail)
+    .map((line) => `${line}\n`)
+    .join('')}`;
 }
 
 // The whole-line comments among the daemon's fields: the daemon writes none, so each is a person's,
@@ -81,7 +88,9 @@ function renderWithYamlLibrary(text: string, update: DaemonFields): string {
   let tailStart = items.length;
   while (tailStart > 0 && isDaemonKey(keyOf(items[tailStart - 1]!.key))) tailStart--;
   const tail = items.slice(tailStart);
-  const personHasDaemonKey = items.slice(0, tailStart).some((item) => isDaemonKey(keyOf(item.key)) && keyOf(item.key) !== 'created_at');
+  const personHasDaemonKey = items
+    .slice(0, tailStart)
+    .some((item) => isDaemonKey(keyOf(item.key)) && keyOf(item.key) !== 'created_at');
   if (personHasDaemonKey) return rebuild(text, current, update);
   const cut = tail.length > 0 ? lineStart(text, rangeStart(tail[0]!.key) ?? text.length) : text.length;
   const person = text.slice(0, cut);
@@ -118,7 +127,11 @@ function lineStart(text: string, offset: number): number {
 function prune(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(prune);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, prune(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, prune(v)]),
+    );
   }
   return value;
 }

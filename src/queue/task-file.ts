@@ -32,13 +32,21 @@ export function readTaskFile(path: string, id: string, known?: Stats): TaskFileR
     return { kind: 'missing' };
   }
   const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
-  const refuse = (message: string): TaskFileRead => ({ kind: 'invalid', problems: [{ path: '', message }], signature, unread: true });
-  if (stats.isSymbolicLink()) return refuse('is a symlink; task files must be regular files (copy the file itself into the folder)');
+  const refuse = (message: string): TaskFileRead => ({
+    kind: 'invalid',
+    problems: [{ path: '', message }],
+    signature,
+    unread: true,
+  });
+  if (stats.isSymbolicLink())
+    return refuse('is a symlink; task files must be regular files (copy the file itself into the folder)');
   if (stats.isDirectory()) return refuse('is a directory, not a task file (remove it or rename it without .yaml)');
   if (!stats.isFile()) return refuse('is not a regular file (task files must be plain YAML files)');
   if (stats.size > MAX_TASK_FILE_BYTES) {
     const mb = (stats.size / 1024 / 1024).toFixed(1);
-    return refuse(`is ${mb} MB; task files are limited to 1 MB (put long material in a file and list it in context_files)`);
+    return refuse(
+      `is ${mb} MB; task files are limited to 1 MB (put long material in a file and list it in context_files)`,
+    );
   }
   let bytes: Buffer;
   try {
@@ -73,7 +81,10 @@ export function parseTaskText(bytes: Uint8Array, id: string, signature: FileSign
 // What a parser that gave up says, as a problem with the fix.
 function unreadable(error: unknown): Problem {
   const detail = (error as Error).message.split('\n')[0];
-  return { path: '', message: `cannot be read as YAML: ${detail} (write plain fields without anchors, aliases or deep nesting)` };
+  return {
+    path: '',
+    message: `cannot be read as YAML: ${detail} (write plain fields without anchors, aliases or deep nesting)`,
+  };
 }
 
 function parseTaskBytes(bytes: Uint8Array, id: string, signature: FileSignature): TaskFileRead {
@@ -97,7 +108,8 @@ export function parseYaml(text: string): { data: unknown } | { problem: Problem 
 }
 
 function parseYamlText(text: string): { data: unknown } | { problem: Problem } {
-  if (text.trim() === '') return { problem: { path: '', message: 'the file is empty (write at least `description: ...`)' } };
+  if (text.trim() === '')
+    return { problem: { path: '', message: 'the file is empty (write at least `description: ...`)' } };
   const tooDeep = nestingProblem(text);
   if (tooDeep) return { problem: tooDeep };
   const plain = parsePlainYaml(text);
@@ -132,8 +144,11 @@ function duplicateKey(root: unknown, text: string): Problem | undefined {
     for (const item of node.items) {
       const key = isScalar(item.key) ? item.key.value : item.key;
       if (seen.has(key)) {
-        const offset = isScalar(item.key) ? item.key.range?.[0] ?? 0 : 0;
-        return { path: `line ${text.slice(0, offset).split('\n').length}`, message: `duplicate key "${String(key)}" (keep one of the two)` };
+        const offset = isScalar(item.key) ? (item.key.range?.[0] ?? 0) : 0;
+        return {
+          path: `line ${text.slice(0, offset).split('\n').length}`,
+          message: `duplicate key "${String(key)}" (keep one of the two)`,
+        };
       }
       seen.add(key);
       nodes.push(item.value);

@@ -53,7 +53,12 @@ async function loadParser(): Promise<TaskTextParser> {
 }
 
 function indexedTask(summary: TaskSummary): IndexedTask {
-  return { id: summary.id, state: summary.state, createdAt: summary.created_at ?? '', json: Buffer.from(JSON.stringify(summary)) };
+  return {
+    id: summary.id,
+    state: summary.state,
+    createdAt: summary.created_at ?? '',
+    json: Buffer.from(JSON.stringify(summary)),
+  };
 }
 
 // Parses the saved lines; tabs and newlines never occur inside JSON text, so splitting is enough.
@@ -78,7 +83,12 @@ function parseIndex(bytes: Buffer): Map<string, IndexEntry> {
     if (fields.length === 5) {
       const [key, size, mtimeMs, ino, createdAt] = fields as [string, string, string, string, string];
       const slash = key.indexOf('/');
-      const task = { id: key.slice(slash + 1), state: key.slice(0, slash) as StateFolder, createdAt, json: bytes.subarray(from, end) };
+      const task = {
+        id: key.slice(slash + 1),
+        state: key.slice(0, slash) as StateFolder,
+        createdAt,
+        json: bytes.subarray(from, end),
+      };
       entries.set(key, { size: Number(size), mtimeMs: Number(mtimeMs), ino: Number(ino), task });
     }
     start = end + 1;
@@ -171,12 +181,20 @@ export class TaskIndex {
 
   private cached(state: StateFolder, id: string, stats: Stats): IndexedTask | undefined {
     const cached = this.entries.get(`${state}/${id}`);
-    return cached && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs && cached.ino === stats.ino ? cached.task : undefined;
+    return cached && cached.size === stats.size && cached.mtimeMs === stats.mtimeMs && cached.ino === stats.ino
+      ? cached.task
+      : undefined;
   }
 
   // Reads and summarises one file, remembering it; undefined when the file moved on while we
   // looked (the next listing finds it where it went).
-  private parse(parseTaskText: TaskTextParser, state: StateFolder, id: string, path: string, stats: Stats): IndexedTask | undefined {
+  private parse(
+    parseTaskText: TaskTextParser,
+    state: StateFolder,
+    id: string,
+    path: string,
+    stats: Stats,
+  ): IndexedTask | undefined {
     const signature = { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
     let read: TaskFileRead | undefined;
     if (stats.isFile() && signature.size <= 1024 * 1024) {
@@ -185,7 +203,10 @@ export class TaskIndex {
       read = parseTaskText(bytes, id, signature);
     }
     const problem = read?.kind === 'invalid' ? read.problems[0]?.message : 'not a readable task file';
-    const summary = read?.kind === 'task' ? summarizeTask(id, state, read.task.fields) : { id, state, description: `(invalid: ${problem})`, attempts: 0, invalid: true };
+    const summary =
+      read?.kind === 'task'
+        ? summarizeTask(id, state, read.task.fields)
+        : { id, state, description: `(invalid: ${problem})`, attempts: 0, invalid: true };
     const task = indexedTask(summary);
     this.entries.set(`${state}/${id}`, { ...signature, task });
     this.changed = true;
@@ -203,7 +224,12 @@ export class TaskIndex {
     if (!this.changed) return;
     this.changed = false;
     const parts: Uint8Array[] = [Buffer.from(`${INDEX_HEADER}\n`)];
-    for (const [key, entry] of this.entries) parts.push(Buffer.from(`${key}\t${entry.size}\t${entry.mtimeMs}\t${entry.ino}\t${entry.task.createdAt}\t`), entry.task.json, NEWLINE_BYTE);
+    for (const [key, entry] of this.entries)
+      parts.push(
+        Buffer.from(`${key}\t${entry.size}\t${entry.mtimeMs}\t${entry.ino}\t${entry.task.createdAt}\t`),
+        entry.task.json,
+        NEWLINE_BYTE,
+      );
     await writeFileAtomic(this.layout.indexPath, Buffer.concat(parts), { durable: false });
   }
 }

@@ -24,7 +24,10 @@ const DESCRIPTION_LENGTH = 200;
 
 // Summarises a task file's fields for the index.
 export function summarizeTask(id: string, state: StateFolder, fields: TaskFields): TaskSummary {
-  const description = fields.description.length > DESCRIPTION_LENGTH ? `${fields.description.slice(0, DESCRIPTION_LENGTH - 1)}…` : fields.description;
+  const description =
+    fields.description.length > DESCRIPTION_LENGTH
+      ? `${fields.description.slice(0, DESCRIPTION_LENGTH - 1)}…`
+      : fields.description;
   const last = fields.attempts?.at(-1);
   const result = fields.result;
   return {
@@ -32,7 +35,7 @@ export function summarizeTask(id: string, state: StateFolder, fields: TaskFields
     state,
     description,
     // The agent asked for, else the one that ran it (its slot without the "#n").
-    ...(fields.agent ?? last?.agent ? { agent: fields.agent ?? last!.agent!.replace(/#\d+$/, '') } : {}),
+    ...((fields.agent ?? last?.agent) ? { agent: fields.agent ?? last!.agent!.replace(/#\d+$/, '') } : {}),
     ...(fields.priority === undefined ? {} : { priority: fields.priority }),
     ...(fields.created_at === undefined ? {} : { created_at: fields.created_at }),
     ...(fields.parent === undefined ? {} : { parent: fields.parent }),

@@ -18,7 +18,11 @@ export type CleanReport = { repository: false } | { repository: true; entries: C
 // Every orchestrate/<id> branch with what clean needs to judge it (see cleanVerdict).
 async function gatherFacts(layout: Layout): Promise<(TaskBranchFacts & { path: string | undefined })[]> {
   const root = layout.root;
-  const refs = await gitOk(root, ['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)%00%(upstream)', 'refs/heads/orchestrate/']);
+  const refs = await gitOk(root, [
+    'for-each-ref',
+    '--format=%(refname:lstrip=2)%00%(objectname)%00%(upstream)',
+    'refs/heads/orchestrate/',
+  ]);
   const forks = new Map<string, string>();
   const recorded = await git(root, ['config', '--get-regexp', '^branch\\.orchestrate/.*\\.orchestrate-base$']);
   for (const line of recorded.stdout.split('\n')) {
@@ -37,8 +41,19 @@ async function gatherFacts(layout: Layout): Promise<(TaskBranchFacts & { path: s
     const into = upstream !== '' ? upstream : head.code === 0 ? head.stdout.trim() : undefined;
     const count = into === undefined ? undefined : await git(root, ['rev-list', '--count', `${into}..${tip}`]);
     const target = count?.code === 0 ? into!.replace(/^refs\/(heads|remotes)\//, '') : undefined;
-    const dirty = path !== undefined && (await gitOk(path, ['status', '--porcelain', '-z', '--untracked-files=all'])) !== '';
-    facts.push({ id, branch, path, state: locateTask(layout, id), worktree: path === undefined ? undefined : shownPath(root, path), dirty, unchanged: forks.get(branch) === tip, target, unmerged: Number(count?.stdout.trim() ?? 0) });
+    const dirty =
+      path !== undefined && (await gitOk(path, ['status', '--porcelain', '-z', '--untracked-files=all'])) !== '';
+    facts.push({
+      id,
+      branch,
+      path,
+      state: locateTask(layout, id),
+      worktree: path === undefined ? undefined : shownPath(root, path),
+      dirty,
+      unchanged: forks.get(branch) === tip,
+      target,
+      unmerged: Number(count?.stdout.trim() ?? 0),
+    });
   }
   return facts;
 }
@@ -54,7 +69,13 @@ export async function cleanWorktrees(layout: Layout, options: { dryRun: boolean 
   const entries: CleanEntry[] = [];
   for (const facts of await gatherFacts(layout)) {
     const verdict = cleanVerdict(facts);
-    const entry: CleanEntry = { id: facts.id, branch: facts.branch, worktree: facts.worktree, action: 'kept', reason: verdict.reason };
+    const entry: CleanEntry = {
+      id: facts.id,
+      branch: facts.branch,
+      worktree: facts.worktree,
+      action: 'kept',
+      reason: verdict.reason,
+    };
     entries.push(entry);
     if (!verdict.remove) continue;
     if (options.dryRun) {

@@ -48,7 +48,12 @@ async function branchState(root: string, branch: string): Promise<BranchState> {
 // `git merge-tree` (no checkout involved); if the target is checked out somewhere, that checkout is
 // moved forward like `git checkout` would (a person's uncommitted changes stay, and if they touch
 // the same files nothing happens); the branch ref moves only if nobody moved it meanwhile.
-async function mergeInto(root: string, branch: string, state: BranchState & { target: string }, paragraphs: readonly string[]): Promise<{ merge: 'merged' | 'conflict'; note?: string }> {
+async function mergeInto(
+  root: string,
+  branch: string,
+  state: BranchState & { target: string },
+  paragraphs: readonly string[],
+): Promise<{ merge: 'merged' | 'conflict'; note?: string }> {
   const { target, tip } = state;
   const keep = `the branch is kept: merge it yourself (git merge ${branch})`;
   const old = await gitOk(root, ['rev-parse', '--verify', `${target}^{commit}`]);
@@ -60,16 +65,38 @@ async function mergeInto(root: string, branch: string, state: BranchState & { ta
     const named = files.length > 5 ? `${files.slice(0, 5).join(', ')} and ${files.length - 5} more` : files.join(', ');
     return { merge: 'conflict', note: `conflicts with ${short(target)} in ${named}; ${keep}` };
   }
-  if (merged.code !== 0) return { merge: 'conflict', note: `git merge-tree could not merge it (${merged.stderr.trim().split('\n').pop()}); ${keep}` };
+  if (merged.code !== 0)
+    return {
+      merge: 'conflict',
+      note: `git merge-tree could not merge it (${merged.stderr.trim().split('\n').pop()}); ${keep}`,
+    };
   const message = [`Merge ${branch} into ${short(target)}`, ...paragraphs];
-  const commit = await gitOk(root, [...(await identityArgs(root)), 'commit-tree', tree, '-p', old, '-p', tip, ...message.flatMap((paragraph) => ['-m', paragraph])]);
-  const checkout = parseWorktreeList(await gitOk(root, ['worktree', 'list', '--porcelain', '-z'])).find((entry) => entry.branch === target && !entry.prunable);
+  const commit = await gitOk(root, [
+    ...(await identityArgs(root)),
+    'commit-tree',
+    tree,
+    '-p',
+    old,
+    '-p',
+    tip,
+    ...message.flatMap((paragraph) => ['-m', paragraph]),
+  ]);
+  const checkout = parseWorktreeList(await gitOk(root, ['worktree', 'list', '--porcelain', '-z'])).find(
+    (entry) => entry.branch === target && !entry.prunable,
+  );
   if (checkout) {
     await git(checkout.path, ['update-index', '-q', '--refresh']);
     const moved = await git(checkout.path, ['read-tree', '-m', '-u', old, commit]);
     if (moved.code !== 0) {
-      const why = moved.stderr.trim().split('\n')[0]?.replace(/^error: /, '') ?? 'git read-tree failed';
-      return { merge: 'conflict', note: `uncommitted changes in ${checkout.path} are in the way (${why}); ${keep} once they are committed or stashed` };
+      const why =
+        moved.stderr
+          .trim()
+          .split('\n')[0]
+          ?.replace(/^error: /, '') ?? 'git read-tree failed';
+      return {
+        merge: 'conflict',
+        note: `uncommitted changes in ${checkout.path} are in the way (${why}); ${keep} once they are committed or stashed`,
+      };
     }
   }
   const updated = await git(root, ['update-ref', '-m', `orchestrate: merge ${branch}`, target, commit, old]);
@@ -94,13 +121,36 @@ export async function settleWork(request: SettleRequest): Promise<WorkOutcome> {
     return await serialized(found.repo.commonDir, async () => {
       const state = await branchState(root, branch);
       commit = state.tip;
-      files = (await gitOk(root, ['diff', '--name-only', '--no-renames', '-z', state.fork, state.tip])).split('\0').filter((file) => file !== '');
+      files = (await gitOk(root, ['diff', '--name-only', '--no-renames', '-z', state.fork, state.tip]))
+        .split('\0')
+        .filter((file) => file !== '');
       if (state.tip === state.fork) return { commit, files, merge: 'unchanged' as const };
-      if (request.mode === 'manual') return { commit, files, merge: 'manual' as const, note: `left for you to merge: git merge ${branch}${state.target ? ` (into ${short(state.target)})` : ''}` };
-      if (state.target === undefined) return { commit, files, merge: 'manual' as const, note: `it was based on a commit, not a branch, so there is nothing to merge it into: merge ${branch} yourself` };
-      return { commit, files, ...(await mergeInto(root, branch, { ...state, target: state.target }, request.paragraphs)) };
+      if (request.mode === 'manual')
+        return {
+          commit,
+          files,
+          merge: 'manual' as const,
+          note: `left for you to merge: git merge ${branch}${state.target ? ` (into ${short(state.target)})` : ''}`,
+        };
+      if (state.target === undefined)
+        return {
+          commit,
+          files,
+          merge: 'manual' as const,
+          note: `it was based on a commit, not a branch, so there is nothing to merge it into: merge ${branch} yourself`,
+        };
+      return {
+        commit,
+        files,
+        ...(await mergeInto(root, branch, { ...state, target: state.target }, request.paragraphs)),
+      };
     });
   } catch (error) {
-    return { ...(commit ? { commit } : {}), files, merge: 'error', note: `${(error as Error).message}; the work stays in ${request.path} (branch ${branch})` };
+    return {
+      ...(commit ? { commit } : {}),
+      files,
+      merge: 'error',
+      note: `${(error as Error).message}; the work stays in ${request.path} (branch ${branch})`,
+    };
   }
 }

@@ -36,7 +36,8 @@ function real(path: string): string {
 async function resolveBase(root: string, base: string | undefined): Promise<Base> {
   if (base === undefined) {
     const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-    if (head.code !== 0) return { error: 'workspace: worktree needs a commit to branch from: make a first commit (git commit)' };
+    if (head.code !== 0)
+      return { error: 'workspace: worktree needs a commit to branch from: make a first commit (git commit)' };
     const symbolic = await git(root, ['symbolic-ref', '--quiet', 'HEAD']);
     return { commit: head.stdout.trim(), target: symbolic.code === 0 ? symbolic.stdout.trim() : undefined };
   }
@@ -44,21 +45,35 @@ async function resolveBase(root: string, base: string | undefined): Promise<Base
   if (branch.code === 0) return { commit: branch.stdout.trim(), target: `refs/heads/${base}` };
   const other = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${base}^{commit}`]);
   if (other.code === 0) return { commit: other.stdout.trim(), target: undefined };
-  return { error: `base: no branch, tag or commit named "${base}" in this repository (fix base: in the task file, or defaults.base in orchestrator.yaml)` };
+  return {
+    error: `base: no branch, tag or commit named "${base}" in this repository (fix base: in the task file, or defaults.base in orchestrator.yaml)`,
+  };
 }
 
 // Finds the branch's worktree, or makes one: from the branch if it exists (a retry after clean, or
 // a folder removed by hand), else as a new branch from the base. Never touches existing work.
-async function checkOut(root: string, repo: Repo, branch: string, wanted: string, plan: WorktreePlan): Promise<{ path: string; created: boolean } | { error: string }> {
+async function checkOut(
+  root: string,
+  repo: Repo,
+  branch: string,
+  wanted: string,
+  plan: WorktreePlan,
+): Promise<{ path: string; created: boolean } | { error: string }> {
   const entries = parseWorktreeList(await gitOk(root, ['worktree', 'list', '--porcelain', '-z']));
   const ref = `refs/heads/${branch}`;
   const own = entries.find((entry) => entry.branch === ref);
   if (own && !own.prunable) {
-    if (own === entries[0] || real(own.path) === real(repo.top)) return { error: `${branch} is checked out in ${own.path}; switch that checkout to another branch so the task can have its own worktree` };
+    if (own === entries[0] || real(own.path) === real(repo.top))
+      return {
+        error: `${branch} is checked out in ${own.path}; switch that checkout to another branch so the task can have its own worktree`,
+      };
     return { path: own.path, created: false };
   }
   const squatter = entries.find((entry) => !entry.prunable && real(entry.path) === real(wanted));
-  if (squatter) return { error: `${wanted} is already a worktree of ${squatter.branch ?? 'a detached HEAD'}; remove it (git worktree remove) or move it away` };
+  if (squatter)
+    return {
+      error: `${wanted} is already a worktree of ${squatter.branch ?? 'a detached HEAD'}; remove it (git worktree remove) or move it away`,
+    };
   // Our worktree's folder was removed by hand: --force takes its place. (A `git worktree prune`
   // here would also drop the worktrees other tasks are creating at this very moment.)
   const stale = entries.some((entry) => entry.prunable && (entry.branch === ref || real(entry.path) === real(wanted)));
@@ -69,7 +84,16 @@ async function checkOut(root: string, repo: Repo, branch: string, wanted: string
   }
   const base = await resolveBase(root, plan.base);
   if ('error' in base) return base;
-  await gitOk(root, ['worktree', 'add', ...force, base.target ? '--track' : '--no-track', '-b', branch, wanted, base.target ?? base.commit]);
+  await gitOk(root, [
+    'worktree',
+    'add',
+    ...force,
+    base.target ? '--track' : '--no-track',
+    '-b',
+    branch,
+    wanted,
+    base.target ?? base.commit,
+  ]);
   // Where the branch started: what clean and the result compare its tip with.
   await gitOk(root, ['config', `branch.${branch}.orchestrate-base`, await gitOk(root, ['rev-parse', '--verify', ref])]);
   return { path: wanted, created: true };
@@ -103,7 +127,11 @@ export async function prepareWorktree(root: string, id: string, plan: WorktreePl
       setupMarker: join(gitDirOf(checkedOut.path), 'orchestrate-setup-done'),
     };
     const folder = dirname(checkedOut.path);
-    if (checkedOut.created && real(folder).startsWith(`${real(repo.top)}/`) && (await git(root, ['check-ignore', '--quiet', folder])).code !== 0) {
+    if (
+      checkedOut.created &&
+      real(folder).startsWith(`${real(repo.top)}/`) &&
+      (await git(root, ['check-ignore', '--quiet', folder])).code !== 0
+    ) {
       worktree.warning = `${folder} is not git-ignored, so the main checkout sees the worktrees in it: add it (or .orchestrate/) to .gitignore`;
     }
     return { ok: true, worktree };

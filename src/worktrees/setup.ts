@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { RUN_MARKER } from '../agents/process-table.js';
 import { stopRunTree } from '../agents/stop-run.js';
@@ -20,7 +20,10 @@ export interface SetupRequest {
   signal: AbortSignal;
 }
 
-export type SetupResult = { ok: true } | { ok: false; outcome: 'failed' | 'timeout'; error: string } | { ok: false; aborted: true };
+export type SetupResult =
+  | { ok: true }
+  | { ok: false; outcome: 'failed' | 'timeout'; error: string }
+  | { ok: false; aborted: true };
 
 function lastLogLine(path: string): string {
   try {
@@ -36,11 +39,20 @@ export function runSetup(request: SetupRequest): Promise<SetupResult> {
   return new Promise((resolve) => {
     if (request.signal.aborted) return resolve({ ok: false, aborted: true });
     const log = openSync(request.logPath, 'a');
-    let child;
+    let child: ChildProcess;
     try {
-      child = spawn('/bin/sh', ['-c', request.script], { cwd: request.cwd, env: { ...request.env, [RUN_MARKER]: request.runDir }, detached: true, stdio: ['ignore', log, log] });
+      child = spawn('/bin/sh', ['-c', request.script], {
+        cwd: request.cwd,
+        env: { ...request.env, [RUN_MARKER]: request.runDir },
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
     } catch (error) {
-      return resolve({ ok: false, outcome: 'failed', error: `worktree setup could not start: ${(error as Error).message} (fix worktree.setup in orchestrator.yaml)` });
+      return resolve({
+        ok: false,
+        outcome: 'failed',
+        error: `worktree setup could not start: ${(error as Error).message} (fix worktree.setup in orchestrator.yaml)`,
+      });
     } finally {
       closeSync(log);
     }
@@ -52,21 +64,37 @@ export function runSetup(request: SetupRequest): Promise<SetupResult> {
     };
     const onAbort = () => stop('abort');
     request.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = request.deadlineMs === undefined ? undefined : setTimeout(() => stop('timeout'), Math.max(0, request.deadlineMs - Date.now()));
+    const timer =
+      request.deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => stop('timeout'), Math.max(0, request.deadlineMs - Date.now()));
     child.once('error', (error) => {
       clearTimeout(timer);
       request.signal.removeEventListener('abort', onAbort);
-      resolve({ ok: false, outcome: 'failed', error: `worktree setup could not start: ${error.message} (fix worktree.setup in orchestrator.yaml)` });
+      resolve({
+        ok: false,
+        outcome: 'failed',
+        error: `worktree setup could not start: ${error.message} (fix worktree.setup in orchestrator.yaml)`,
+      });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       request.signal.removeEventListener('abort', onAbort);
       if (stoppedBy === 'abort') return resolve({ ok: false, aborted: true });
-      if (stoppedBy === 'timeout') return resolve({ ok: false, outcome: 'timeout', error: `worktree setup ran past the task's timeout and was stopped (see ${request.logPath})` });
+      if (stoppedBy === 'timeout')
+        return resolve({
+          ok: false,
+          outcome: 'timeout',
+          error: `worktree setup ran past the task's timeout and was stopped (see ${request.logPath})`,
+        });
       if (code === 0) return resolve({ ok: true });
       const how = code === null ? `was killed by ${signal}` : `failed with exit ${code}`;
       const said = lastLogLine(request.logPath);
-      resolve({ ok: false, outcome: 'failed', error: `worktree setup ${how}${said ? `: ${said}` : ''} (see ${request.logPath}; fix worktree.setup in orchestrator.yaml)` });
+      resolve({
+        ok: false,
+        outcome: 'failed',
+        error: `worktree setup ${how}${said ? `: ${said}` : ''} (see ${request.logPath}; fix worktree.setup in orchestrator.yaml)`,
+      });
     });
   });
 }

@@ -11,17 +11,48 @@ import { cli, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 // Any UTF-16 string: controls, DEL, C1, U+2028/2029, the BOM, lone surrogates, leading and trailing
 // spaces, line breaks, as well as whole code points and words YAML reads as something else.
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit));
-const yamlLookalikes = ['1e3', '0x10', '.inf', 'yes', 'No', 'on', 'null', '~', '- x', '#x', '!x', '&x', ': x', '007', '1_000', '12:30', 'a: b', 'a #b', '"q"', "'q'", '[a]', '{a: 1}', '|', '>'];
+const yamlLookalikes = [
+  '1e3',
+  '0x10',
+  '.inf',
+  'yes',
+  'No',
+  'on',
+  'null',
+  '~',
+  '- x',
+  '#x',
+  '!x',
+  '&x',
+  ': x',
+  '007',
+  '1_000',
+  '12:30',
+  'a: b',
+  'a #b',
+  '"q"',
+  "'q'",
+  '[a]',
+  '{a: 1}',
+  '|',
+  '>',
+];
 const anyText = fc.oneof(
   fc.string({ unit: codeUnit, maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.string({ unit: fc.constantFrom(...'ab :#-"\'\\\n\t\r \u0085\u00a0\u2028\u2029\ufeff\ud800\udc00'.split('')), maxLength: 15 }),
+  fc.string({
+    unit: fc.constantFrom(...'ab :#-"\'\\\n\t\r \u0085\u00a0\u2028\u2029\ufeff\ud800\udc00'.split('')),
+    maxLength: 15,
+  }),
   fc.constantFrom(...yamlLookalikes, 'a\nb\n', ' a\n\nb', 'two\nlines'),
 );
 const nonBlank = anyText.filter((text) => text.trim() !== '');
 // add splits lists at commas and trims each item.
 const listItem = anyText.map((text) => text.replaceAll(',', '').trim()).filter((text) => text !== '');
-const id = fc.oneof(fc.constantFrom('1e3', '0x10', 'yes', 'No', 'on', 'y', 'null', 'true', '007', '1_000', '12', 'a.b', 'x-1'), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,12}$/));
+const id = fc.oneof(
+  fc.constantFrom('1e3', '0x10', 'yes', 'No', 'on', 'y', 'null', 'true', '007', '1_000', '12', 'a.b', 'x-1'),
+  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,12}$/),
+);
 const ids = fc.array(id, { minLength: 1, maxLength: 3 });
 
 const input = fc.record(
@@ -36,7 +67,10 @@ const input = fc.record(
     after: ids,
     when_failed: id,
     locks: fc.array(listItem, { minLength: 1, maxLength: 3 }),
-    base: fc.oneof(fc.constantFrom('on', 'yes', '1e3', '0x10', 'null', '007', 'release/1.2'), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,12}$/).filter(isRefName)),
+    base: fc.oneof(
+      fc.constantFrom('on', 'yes', '1e3', '0x10', 'null', '007', 'release/1.2'),
+      fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,12}$/).filter(isRefName),
+    ),
   },
   { requiredKeys: ['description'] },
 );
@@ -72,7 +106,11 @@ describe('orchestrate add writes any text so that it reads back as written', () 
         const read = readTaskFile(shared.layout.taskPath('pending', added), added);
         if (read.kind !== 'task') throw new Error(`invalid: ${JSON.stringify(read)}`);
         const { when_failed: whenFailed, ...rest } = fields;
-        const expected = { ...rest, ...(whenFailed === undefined ? {} : { when: { failed: whenFailed } }), created_at: expect.any(String) };
+        const expected = {
+          ...rest,
+          ...(whenFailed === undefined ? {} : { when: { failed: whenFailed } }),
+          created_at: expect.any(String),
+        };
         expect((parseYaml(read.text) as { data: unknown }).data).toEqual(expected);
         // The schema trims the prompt; the file holds it as written.
         expect(read.task.fields.description).toBe(fields.description.trim());
@@ -85,11 +123,29 @@ describe('orchestrate add writes any text so that it reads back as written', () 
 });
 
 describe('orchestrate add, through the built CLI', () => {
-  const valueOf = (root: string, added: string) => JSON.parse(cli(root, ['show', added, '--json']).stdout) as { fields: Record<string, unknown> | null };
+  const shownFields = (root: string, added: string) =>
+    JSON.parse(cli(root, ['show', added, '--json']).stdout) as { fields: Record<string, unknown> | null };
 
   it('keeps each description YAML would misread as written, and the task valid', () => {
     ws = makeWorkspace();
-    for (const text of ['1e3', '0x10', '.inf', 'yes', 'null', '~', '- x', '#x', '!x', '&x', ': x', 'a: b # c', ' padded ', 'two\nlines', 'tab\there', 'bell\u0007 del\u007f nel\u0085 ls\u2028 bom\ufeff']) {
+    for (const text of [
+      '1e3',
+      '0x10',
+      '.inf',
+      'yes',
+      'null',
+      '~',
+      '- x',
+      '#x',
+      '!x',
+      '&x',
+      ': x',
+      'a: b # c',
+      ' padded ',
+      'two\nlines',
+      'tab\there',
+      'bell\u0007 del\u007f nel\u0085 ls\u2028 bom\ufeff',
+    ]) {
       // As typed by a person, without `--`: a word that starts with a dash is still text.
       const result = cli(ws.root, ['add', text]);
       expect(result.code, result.stderr).toBe(0);
@@ -105,20 +161,47 @@ describe('orchestrate add, through the built CLI', () => {
     expect(cli(ws.root, ['add', '--agnet', 'shell', 'hi'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: "orchestrate: orchestrate add has no option '--agnet' (did you mean --agent?); if it is part of the description, put it after --: orchestrate add -- --agnet shell hi\n",
+      stderr:
+        "orchestrate: orchestrate add has no option '--agnet' (did you mean --agent?); if it is part of the description, put it after --: orchestrate add -- --agnet shell hi\n",
     });
     const literal = cli(ws.root, ['add', '--', '-q', 'is text here']);
     expect(literal.code, literal.stderr).toBe(0);
-    expect(valueOf(ws.root, literal.stdout.trim()).fields).toMatchObject({ description: '-q is text here' });
+    expect(shownFields(ws.root, literal.stdout.trim()).fields).toMatchObject({ description: '-q is text here' });
   });
 
   it('writes ids that look like numbers or booleans as ids, in every field that names tasks', () => {
     ws = makeWorkspace();
-    for (const taken of ['1e3', '0x10', 'yes', 'null']) expect(cli(ws.root, ['add', '--id', taken, `the task ${taken}`]).code).toBe(0);
-    const result = cli(ws.root, ['add', '--depends-on', '1e3, 0x10', '--after', 'yes', '--when-failed', 'null', '--parent', '1e3', '--base', 'on', '--locks', 'no,007', 'uses them']);
+    for (const taken of ['1e3', '0x10', 'yes', 'null'])
+      expect(cli(ws.root, ['add', '--id', taken, `the task ${taken}`]).code).toBe(0);
+    const result = cli(ws.root, [
+      'add',
+      '--depends-on',
+      '1e3, 0x10',
+      '--after',
+      'yes',
+      '--when-failed',
+      'null',
+      '--parent',
+      '1e3',
+      '--base',
+      'on',
+      '--locks',
+      'no,007',
+      'uses them',
+    ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(valueOf(ws.root, result.stdout.trim()).fields).toMatchObject({ depends_on: ['1e3', '0x10'], after: ['yes'], when: { failed: 'null' }, parent: '1e3', base: 'on', locks: ['no', '007'] });
+    expect(shownFields(ws.root, result.stdout.trim()).fields).toMatchObject({
+      depends_on: ['1e3', '0x10'],
+      after: ['yes'],
+      when: { failed: 'null' },
+      parent: '1e3',
+      base: 'on',
+      locks: ['no', '007'],
+    });
     // A base the task file would refuse is refused at once.
-    expect(cli(ws.root, ['add', '--base', 'my branch', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--base: "my branch" is not a branch') });
+    expect(cli(ws.root, ['add', '--base', 'my branch', 'x'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--base: "my branch" is not a branch'),
+    });
   });
 });

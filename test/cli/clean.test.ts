@@ -6,7 +6,11 @@ import { cli, daemonTest, dropTask, inProcessDaemon, makeWorkspace } from '../he
 
 const t = daemonTest();
 
-const branches = (root: string) => gitIn(root, 'for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads/orchestrate/').split('\n').filter(Boolean).sort();
+const branches = (root: string) =>
+  gitIn(root, 'for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads/orchestrate/')
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 
 describe('orchestrate clean', () => {
   it('removes merged and unchanged work, keeps unmerged, uncommitted and pending work, saying why', async () => {
@@ -44,7 +48,13 @@ describe('orchestrate clean', () => {
     // Once the manual branch is merged by a person, clean removes it too.
     gitIn(root, 'merge', '--quiet', '--no-edit', 'orchestrate/manual');
     const json = JSON.parse(cli(root, ['clean', '--json']).stdout);
-    expect(json.entries).toContainEqual({ id: 'manual', branch: 'orchestrate/manual', worktree: '.orchestrate/worktrees/manual', action: 'removed', reason: 'merged into main' });
+    expect(json.entries).toContainEqual({
+      id: 'manual',
+      branch: 'orchestrate/manual',
+      worktree: '.orchestrate/worktrees/manual',
+      action: 'removed',
+      reason: 'merged into main',
+    });
     expect(gitSucceeds(root, 'rev-parse', '--verify', '--quiet', 'refs/heads/orchestrate/manual')).toBe(false);
   });
 

@@ -25,19 +25,32 @@ describe('start and stop, twice', () => {
     let pid = Number(/pid (\d+)/.exec(cli(ws.root, ['start']).stdout)![1]);
     cli(ws.root, ['add', '--id', 'long', '--command', 'sleep 30', 'runs long']);
     await waitFor('long to run', () => idsIn(ws.root, 'assigned').includes('long'));
-    expect(cli(ws.root, ['stop'])).toMatchObject({ code: 0, stdout: `daemon stopped (pid ${pid}); 1 agent keeps running (long): the next daemon adopts it\n` });
+    expect(cli(ws.root, ['stop'])).toMatchObject({
+      code: 0,
+      stdout: `daemon stopped (pid ${pid}); 1 agent keeps running (long): the next daemon adopts it\n`,
+    });
     // At once: the agent the last daemon left is this one's to stop, even before it has looked.
     pid = Number(/pid (\d+)/.exec(cli(ws.root, ['start']).stdout)![1]);
-    expect(cli(ws.root, ['stop', '--kill-agents'])).toMatchObject({ code: 0, stdout: `daemon stopped (pid ${pid}); stopped 1 agent (long); its task is back in pending/\n` });
+    expect(cli(ws.root, ['stop', '--kill-agents'])).toMatchObject({
+      code: 0,
+      stdout: `daemon stopped (pid ${pid}); stopped 1 agent (long); its task is back in pending/\n`,
+    });
     expect(idsIn(ws.root, 'pending')).toEqual(['long']);
     pid = Number(/pid (\d+)/.exec(cli(ws.root, ['start']).stdout)![1]);
     cli(ws.root, ['cancel', 'long']);
-    expect(cli(ws.root, ['stop', '--kill-agents'])).toMatchObject({ code: 0, stdout: `daemon stopped (pid ${pid}); no agents were running\n` });
+    expect(cli(ws.root, ['stop', '--kill-agents'])).toMatchObject({
+      code: 0,
+      stdout: `daemon stopped (pid ${pid}); no agents were running\n`,
+    });
   });
 
   it('stop --kill-agents with no daemon and no agents says both', () => {
     ws = makeWorkspace();
-    expect(cli(ws.root, ['stop', '--kill-agents'])).toEqual({ code: 0, stdout: 'no daemon is running; no agents were running\n', stderr: '' });
+    expect(cli(ws.root, ['stop', '--kill-agents'])).toEqual({
+      code: 0,
+      stdout: 'no daemon is running; no agents were running\n',
+      stderr: '',
+    });
   });
 });
 

@@ -15,7 +15,9 @@ const claudeIn = (report: { clis: { name: string }[] }) => report.clis.filter((c
 
 describe('orchestrate doctor', () => {
   it('lists installed CLIs with versions, says how to install the others, and passes a config that can run', () => {
-    ws = makeWorkspace('agents:\n  claude: { preset: claude }\n  shell: { preset: shell }\ndefaults: { agent: claude }\n');
+    ws = makeWorkspace(
+      'agents:\n  claude: { preset: claude }\n  shell: { preset: shell }\ndefaults: { agent: claude }\n',
+    );
     const result = cli(ws.root, ['doctor'], { env: { PATH } });
     expect(result.stdout).toMatch(/ok +claude 2\.1\.330 at .*test\/fixtures\/bin\/claude/);
     expect(result.stdout).toContain('missing  codex (install: npm install -g @openai/codex)');
@@ -25,13 +27,24 @@ describe('orchestrate doctor', () => {
   });
 
   it('fails naming each agent that cannot start, with its fix', () => {
-    ws = makeWorkspace('agents:\n  codex: { preset: codex }\n  lint: { command: "no-such-linter --fix" }\n  docs: { preset: shell, cwd: nowhere }\ndefaults: { agent: codex }\n');
+    ws = makeWorkspace(
+      'agents:\n  codex: { preset: codex }\n  lint: { command: "no-such-linter --fix" }\n  docs: { preset: shell, cwd: nowhere }\ndefaults: { agent: codex }\n',
+    );
     const result = cli(ws.root, ['doctor', '--json'], { env: { PATH } });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(report.agents).toEqual([
-      { name: 'codex', ok: false, detail: 'command not found: codex (install it with `npm install -g @openai/codex`, or give its path as agents.codex.bin in orchestrator.yaml)' },
-      { name: 'lint', ok: false, detail: 'command not found: no-such-linter (install it, or fix agents.lint in orchestrator.yaml)' },
+      {
+        name: 'codex',
+        ok: false,
+        detail:
+          'command not found: codex (install it with `npm install -g @openai/codex`, or give its path as agents.codex.bin in orchestrator.yaml)',
+      },
+      {
+        name: 'lint',
+        ok: false,
+        detail: 'command not found: no-such-linter (install it, or fix agents.lint in orchestrator.yaml)',
+      },
       { name: 'docs', ok: false, detail: 'its cwd nowhere does not exist (create it, or fix agents.docs.cwd)' },
     ]);
   });
@@ -56,7 +69,9 @@ describe('orchestrate doctor', () => {
     ws.cleanup();
     ws = makeWorkspace('agents:\n  shell: { preset: shell }\n');
     const noted = cli(ws.root, ['doctor'], { env: { PATH } });
-    expect(noted.stdout).toMatch(/note +workspace: worktree needs a git repository: run git init \(only tasks with workspace: worktree need it\)/);
+    expect(noted.stdout).toMatch(
+      /note +workspace: worktree needs a git repository: run git init \(only tasks with workspace: worktree need it\)/,
+    );
     expect(noted.code).toBe(0);
   });
 
@@ -66,21 +81,43 @@ describe('orchestrate doctor', () => {
     const result = cli(ws.root, ['doctor', '--json'], { env: { PATH: '/usr/bin:/bin' } });
     const report = JSON.parse(result.stdout);
     const fake = join(FIXTURES, 'off-path', 'claude');
-    expect(claudeIn(report)).toEqual([{ name: 'claude', path: fake, version: '9.9.9', install: 'npm install -g @anthropic-ai/claude-code', agents: ['claude'] }]);
+    expect(claudeIn(report)).toEqual([
+      {
+        name: 'claude',
+        path: fake,
+        version: '9.9.9',
+        install: 'npm install -g @anthropic-ai/claude-code',
+        agents: ['claude'],
+      },
+    ]);
     expect(report.agents).toEqual([{ name: 'claude', ok: true, detail: `runs ${fake}` }]);
-    expect(report.warnings).toEqual(['.env:2: not a NAME=value line (write NAME=value; lines starting with # are comments); this line is ignored']);
+    expect(report.warnings).toEqual([
+      '.env:2: not a NAME=value line (write NAME=value; lines starting with # are comments); this line is ignored',
+    ]);
     expect(result.code).toBe(0);
   });
 
   it.each([
-    ['only on the PATH the agent\'s env: puts first', `${join(FIXTURES, 'bin')}:\${PATH}`, SYSTEM_PATH],
-    ['on the daemon\'s PATH, which the agent\'s env: extends', '/opt/nothing-here:$PATH', `${join(FIXTURES, 'bin')}:${SYSTEM_PATH}`],
+    ["only on the PATH the agent's env: puts first", `${join(FIXTURES, 'bin')}:\${PATH}`, SYSTEM_PATH],
+    [
+      "on the daemon's PATH, which the agent's env: extends",
+      '/opt/nothing-here:$PATH',
+      `${join(FIXTURES, 'bin')}:${SYSTEM_PATH}`,
+    ],
   ])('agrees in every section on a CLI %s', (_, agentPath, daemonPath) => {
     ws = makeWorkspace(`agents:\n  claude: { preset: claude, env: { PATH: "${agentPath}" } }\n`);
     const result = cli(ws.root, ['doctor', '--json'], { env: { PATH: daemonPath } });
     const report = JSON.parse(result.stdout);
     const fake = join(FIXTURES, 'bin', 'claude');
-    expect(claudeIn(report)).toEqual([{ name: 'claude', path: fake, version: '2.1.330', install: 'npm install -g @anthropic-ai/claude-code', agents: ['claude'] }]);
+    expect(claudeIn(report)).toEqual([
+      {
+        name: 'claude',
+        path: fake,
+        version: '2.1.330',
+        install: 'npm install -g @anthropic-ai/claude-code',
+        agents: ['claude'],
+      },
+    ]);
     expect(report.agents).toEqual([{ name: 'claude', ok: true, detail: `runs ${fake}` }]);
     expect(result.code).toBe(0);
   });

@@ -37,7 +37,12 @@ function orchestrate(args: string[], cwd: string, env: NodeJS.ProcessEnv): Run {
 
 // A suggested command pasted into /bin/sh.
 function paste(command: string, cwd: string, env: NodeJS.ProcessEnv): Run {
-  const result = spawnSync('/bin/sh', ['-c', command], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync('/bin/sh', ['-c', command], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -65,11 +70,17 @@ describe('commands suggested by the CLI', () => {
     expect(added.code).toBe(0);
     // The note that no daemon runs names the start command for that workspace, from here.
     expect(suggested(added.stderr)).toBe(`orchestrate -C '${workspace.replaceAll("'", "'\\''")}' start`);
-    expect(paste(suggested(added.stderr), elsewhere, env)).toMatchObject({ code: 0, stdout: expect.stringContaining('daemon started') });
+    expect(paste(suggested(added.stderr), elsewhere, env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('daemon started'),
+    });
     expect(orchestrate(['-C', workspace, 'stop'], elsewhere, env).code).toBe(0);
     const taken = orchestrate(['-C', workspace, 'add', '--id', 'once', 'the second'], elsewhere, env);
     expect(taken.code).toBe(1);
-    expect(paste(suggested(taken.stderr), elsewhere, env)).toMatchObject({ code: 0, stdout: expect.stringContaining('the first') });
+    expect(paste(suggested(taken.stderr), elsewhere, env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('the first'),
+    });
   });
 
   it('plan for a file given to add --file, and add --file for a file given to plan', () => {
@@ -82,7 +93,9 @@ describe('commands suggested by the CLI', () => {
 
     const notATask = orchestrate(['-C', 'ws', 'add', '--file', "the $plan's file.yaml"], dir, env);
     expect(notATask.code).toBe(1);
-    expect(suggested(notATask.stderr)).toBe(`orchestrate -C '${workspace.replaceAll("'", "'\\''")}' plan 'the $plan'\\''s file.yaml'`);
+    expect(suggested(notATask.stderr)).toBe(
+      `orchestrate -C '${workspace.replaceAll("'", "'\\''")}' plan 'the $plan'\\''s file.yaml'`,
+    );
     expect(paste(suggested(notATask.stderr), dir, env)).toMatchObject({ code: 0, stdout: 'night.one\n' });
 
     const notAPlan = orchestrate(['plan', '../a task & more.yaml'], workspace, env);

@@ -20,6 +20,10 @@ describe('the orchestrator.yaml init writes', () => {
     const builtIn = validateConfig({}, ['shell']);
     if (!written.ok || !builtIn.ok) throw new Error('invalid config');
     expect(written.config.defaults).toMatchObject({ maxRetries: 1, retryDelayMs: 5000 });
-    expect(builtIn.config.defaults).toMatchObject({ maxRetries: written.config.defaults.maxRetries, retryDelayMs: written.config.defaults.retryDelayMs, timeoutMs: written.config.defaults.timeoutMs });
+    expect(builtIn.config.defaults).toMatchObject({
+      maxRetries: written.config.defaults.maxRetries,
+      retryDelayMs: written.config.defaults.retryDelayMs,
+      timeoutMs: written.config.defaults.timeoutMs,
+    });
   });
 });

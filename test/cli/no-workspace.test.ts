@@ -9,29 +9,54 @@ let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 // The built CLI run in `cwd` as a newcomer would: no -C, no $ORCHESTRATE_ROOT.
-function cliIn(cwd: string, args: string[], extra: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
+function cliIn(
+  cwd: string,
+  args: string[],
+  extra: NodeJS.ProcessEnv = {},
+): { code: number | null; stdout: string; stderr: string } {
   const env = { ...process.env, ...extra };
   delete env.ORCHESTRATE_ROOT;
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', timeout: 30_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const COMMANDS = [['start'], ['run', '--until-idle'], ['add', 'do something'], ['plan', 'plan.yaml'], ['status'], ['tasks'], ['show', 'x'], ['logs', 'x'], ['cancel', 'x'], ['retry', 'x'], ['wait', 'x'], ['agents'], ['clean']];
+const COMMANDS = [
+  ['start'],
+  ['run', '--until-idle'],
+  ['add', 'do something'],
+  ['plan', 'plan.yaml'],
+  ['status'],
+  ['tasks'],
+  ['show', 'x'],
+  ['logs', 'x'],
+  ['cancel', 'x'],
+  ['retry', 'x'],
+  ['wait', 'x'],
+  ['agents'],
+  ['clean'],
+];
 
 describe('a folder where `orchestrate init` never ran', () => {
-  it.each(COMMANDS.map((args) => ({ args })))('`$args.0` refuses, creates nothing and says to run init first', ({ args }) => {
-    dir = mkdtempSync(join(tmpdir(), 'orchestrate-bare-'));
-    const result = cliIn(dir, args);
-    expect(result.stderr).toBe(`orchestrate: no orchestrator.yaml in ${dir} or any folder above it; run \`orchestrate init\` first\n`);
-    expect(result.code).toBe(1);
-    expect(readdirSync(dir)).toEqual([]);
-  });
+  it.each(COMMANDS.map((args) => ({ args })))(
+    '`$args.0` refuses, creates nothing and says to run init first',
+    ({ args }) => {
+      dir = mkdtempSync(join(tmpdir(), 'orchestrate-bare-'));
+      const result = cliIn(dir, args);
+      expect(result.stderr).toBe(
+        `orchestrate: no orchestrator.yaml in ${dir} or any folder above it; run \`orchestrate init\` first\n`,
+      );
+      expect(result.code).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
 
   it('-C names the folder and the fix names it too', () => {
     dir = mkdtempSync(join(tmpdir(), 'orchestrate-bare-'));
     const target = join(dir, 'my project');
     const result = cliIn(dir, ['-C', target, 'start']);
-    expect(result.stderr).toBe(`orchestrate: no orchestrator.yaml in ${target}; run \`orchestrate -C '${target}' init\` first\n`);
+    expect(result.stderr).toBe(
+      `orchestrate: no orchestrator.yaml in ${target}; run \`orchestrate -C '${target}' init\` first\n`,
+    );
     expect(result.code).toBe(1);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -73,17 +73,40 @@ describe('orchestrate plan', () => {
     const result = cli(ws.root, ['plan', writePlan()]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('nightly.build\nnightly.test\nnightly.lint\nnightly.report\nnightly.alert\n');
-    expect(idsIn(ws.root, 'pending')).toEqual(['nightly.alert', 'nightly.build', 'nightly.lint', 'nightly.report', 'nightly.test']);
+    expect(idsIn(ws.root, 'pending')).toEqual([
+      'nightly.alert',
+      'nightly.build',
+      'nightly.lint',
+      'nightly.report',
+      'nightly.test',
+    ]);
     const test = readFileSync(join(ws.root, 'tasks/pending/nightly.test.yaml'), 'utf8');
-    expect(test).toMatch(/^description: \|\n {2}Run the tests\n {2}and report\ndepends_on:\n {2}- nightly\.build\npriority: high\nagent: shell\ncreated_at: \S+\n$/);
-    expect(parse(readFileSync(join(ws.root, 'tasks/pending/nightly.alert.yaml'), 'utf8'))).toMatchObject({ when: { failed: 'nightly.report' } });
+    expect(test).toMatch(
+      /^description: \|\n {2}Run the tests\n {2}and report\ndepends_on:\n {2}- nightly\.build\npriority: high\nagent: shell\ncreated_at: \S+\n$/,
+    );
+    expect(parse(readFileSync(join(ws.root, 'tasks/pending/nightly.alert.yaml'), 'utf8'))).toMatchObject({
+      when: { failed: 'nightly.report' },
+    });
     expect(readdirSync(join(ws.root, 'tasks/plans'))).toEqual(['nightly.yaml']);
     expect(readFileSync(join(ws.root, 'tasks/plans/nightly.yaml'), 'utf8')).toBe(PLAN);
   });
 
   it('writes its task files with the one renderer add uses: values YAML would misread stay strings', () => {
     ws = makeWorkspace();
-    const plan = ['name: odd', 'tasks:', '  - name: a', '    description: "yes"', '  - name: b', "    description: '1e3'", '    command: "- x #y"', '    depends_on: [a]', '  - name: c', '    description: "null"', '    locks: ["0x10", "~"]', ''].join('\n');
+    const plan = [
+      'name: odd',
+      'tasks:',
+      '  - name: a',
+      '    description: "yes"',
+      '  - name: b',
+      "    description: '1e3'",
+      '    command: "- x #y"',
+      '    depends_on: [a]',
+      '  - name: c',
+      '    description: "null"',
+      '    locks: ["0x10", "~"]',
+      '',
+    ].join('\n');
     expect(cli(ws.root, ['plan', writePlan(plan, 'odd.yaml')]).code).toBe(0);
     const expected: Record<string, Record<string, unknown>> = {
       'odd.a': { description: 'yes' },
@@ -103,14 +126,19 @@ describe('orchestrate plan', () => {
     writeFileSync(join(ws.root, 'tasks/failed/nightly.lint.yaml'), 'description: an old lint\n');
     const result = cli(ws.root, ['plan', writePlan()]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('checks.yaml: tasks[2].name: the id "nightly.lint" is already used by tasks/failed/nightly.lint.yaml (rename this task, or the plan with `name:`)');
+    expect(result.stderr).toContain(
+      'checks.yaml: tasks[2].name: the id "nightly.lint" is already used by tasks/failed/nightly.lint.yaml (rename this task, or the plan with `name:`)',
+    );
     expect(idsIn(ws.root, 'pending')).toEqual([]);
     expect(existsSync(join(ws.root, 'tasks/plans/nightly.yaml'))).toBe(false);
   });
 
   it('refuses a bad plan with one line per problem, naming entry and field', () => {
     ws = makeWorkspace();
-    const bad = PLAN.replace('depends_on: [test, lint]', 'depends_on: [tset, lint]').replace('after: build', 'after: lint');
+    const bad = PLAN.replace('depends_on: [test, lint]', 'depends_on: [tset, lint]').replace(
+      'after: build',
+      'after: lint',
+    );
     const result = cli(ws.root, ['plan', writePlan(bad)]);
     expect(result.code).toBe(1);
     const file = join(ws.root, 'checks.yaml');
@@ -124,8 +152,17 @@ describe('orchestrate plan', () => {
   it('says when a file is not a plan, and add --file says when one is', () => {
     ws = makeWorkspace();
     const task = writePlan('description: just one task\n', 'one.yaml');
-    expect(cli(ws.root, ['plan', task])).toMatchObject({ code: 1, stderr: expect.stringContaining('is not a plan: a plan has a top-level `tasks:` list') });
-    expect(cli(ws.root, ['add', '--file', writePlan()])).toMatchObject({ code: 1, stderr: expect.stringContaining('is a plan (it has a top-level `tasks:` list); submit it with `orchestrate plan') });
-    expect(cli(ws.root, ['plan', '--parent', 'nobody', writePlan()])).toMatchObject({ code: 2, stderr: expect.stringContaining('--parent: no task "nobody"') });
+    expect(cli(ws.root, ['plan', task])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is not a plan: a plan has a top-level `tasks:` list'),
+    });
+    expect(cli(ws.root, ['add', '--file', writePlan()])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is a plan (it has a top-level `tasks:` list); submit it with `orchestrate plan'),
+    });
+    expect(cli(ws.root, ['plan', '--parent', 'nobody', writePlan()])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--parent: no task "nobody"'),
+    });
   });
 });

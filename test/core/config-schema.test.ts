@@ -10,7 +10,12 @@ describe('validateConfig', () => {
     if (!result.ok) return;
     expect(result.config.maxConcurrent).toBe(4);
     expect(result.config.agents.shell).toMatchObject({ preset: 'shell' });
-    expect(result.config.defaults).toMatchObject({ priority: 1, timeoutMs: 1_800_000, maxRetries: 1, retryDelayMs: 5000 });
+    expect(result.config.defaults).toMatchObject({
+      priority: 1,
+      timeoutMs: 1_800_000,
+      maxRetries: 1,
+      retryDelayMs: 5000,
+    });
     expect(result.config.contextFiles).toEqual(['context/project_overview.md']);
   });
 
@@ -71,19 +76,41 @@ describe('validateConfig, sizes, presets and problems reported together', () => 
     const ok = validateConfig({ agents: { a: { preset: 'shell', max_output: '1GB' } } }, ['shell']);
     expect(ok.ok && ok.config.defaults.maxOutputBytes).toBe(256 * 1024 ** 2);
     expect(ok.ok && ok.config.agents.a!.maxOutputBytes).toBe(1024 ** 3);
-    expect(validateConfig({ defaults: { max_output: 'lots' } }, ['shell'])).toMatchObject({ ok: false, problems: [{ path: 'defaults.max_output', message: 'must be a size such as 256MB, 1GB or a number of bytes (0: no limit)' }] });
+    expect(validateConfig({ defaults: { max_output: 'lots' } }, ['shell'])).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          path: 'defaults.max_output',
+          message: 'must be a size such as 256MB, 1GB or a number of bytes (0: no limit)',
+        },
+      ],
+    });
   });
 
   it('suggests the preset meant by a misspelt one', () => {
-    expect(validateConfig({ agents: { a: { preset: 'claud' } } }, ['shell', 'claude'])).toMatchObject({ ok: false, problems: [{ path: 'agents.a.preset', message: 'unknown preset "claud" (did you mean "claude"? known: shell, claude)' }] });
+    expect(validateConfig({ agents: { a: { preset: 'claud' } } }, ['shell', 'claude'])).toMatchObject({
+      ok: false,
+      problems: [
+        { path: 'agents.a.preset', message: 'unknown preset "claud" (did you mean "claude"? known: shell, claude)' },
+      ],
+    });
   });
 });
 
 describe('validateConfig, all at once', () => {
   it('reports a command that needs a shell and an unknown default agent beside the schema problems', () => {
-    const result = validateConfig({ max_concurrent: 'four', agents: { lint: { command: 'npm run lint | tee out' } }, defaults: { agent: 'lnt' } }, ['shell']);
-    expect(!result.ok && result.problems.map((problem) => problem.path).sort()).toEqual(['agents.lint.command', 'defaults.agent', 'max_concurrent']);
-    expect(!result.ok && result.problems.find((problem) => problem.path === 'defaults.agent')?.message).toBe('"lnt" is not an agent in agents: (did you mean "lint"? known: lint)');
+    const result = validateConfig(
+      { max_concurrent: 'four', agents: { lint: { command: 'npm run lint | tee out' } }, defaults: { agent: 'lnt' } },
+      ['shell'],
+    );
+    expect(!result.ok && result.problems.map((problem) => problem.path).sort()).toEqual([
+      'agents.lint.command',
+      'defaults.agent',
+      'max_concurrent',
+    ]);
+    expect(!result.ok && result.problems.find((problem) => problem.path === 'defaults.agent')?.message).toBe(
+      '"lnt" is not an agent in agents: (did you mean "lint"? known: lint)',
+    );
   });
 });
 
@@ -91,7 +118,14 @@ describe('validateConfig, agents that are not a mapping', () => {
   it('says what agents: must be, and invents nothing about defaults.agent', () => {
     for (const agents of [null, ['a']]) {
       const result = validateConfig({ agents, defaults: { agent: 'claude' } }, ['shell']);
-      expect(!result.ok && result.problems).toEqual([{ path: 'agents', message: expect.stringMatching(/^must be a mapping of agent names to their settings, such as `shell: \{ preset: shell \}`, (but it is empty|not a list)/) }]);
+      expect(!result.ok && result.problems).toEqual([
+        {
+          path: 'agents',
+          message: expect.stringMatching(
+            /^must be a mapping of agent names to their settings, such as `shell: \{ preset: shell \}`, (but it is empty|not a list)/,
+          ),
+        },
+      ]);
     }
   });
 });

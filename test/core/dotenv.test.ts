@@ -17,13 +17,24 @@ describe('parseDotenv', () => {
       'PLAIN=later wins',
     ].join('\n');
     expect(parseDotenv(text)).toEqual({
-      values: { PLAIN: 'later wins', EXPORTED: 'yes', SPACED: 'around', HASH: 'abc#def', SINGLE: 'kept $HOME # as written', DOUBLE: 'line\nbreak "quoted" \\ $HOME', EMPTY: '', CRLF: 'windows' },
+      values: {
+        PLAIN: 'later wins',
+        EXPORTED: 'yes',
+        SPACED: 'around',
+        HASH: 'abc#def',
+        SINGLE: 'kept $HOME # as written',
+        DOUBLE: 'line\nbreak "quoted" \\ $HOME',
+        EMPTY: '',
+        CRLF: 'windows',
+      },
       problems: [],
     });
   });
 
   it('names each malformed line and keeps the others', () => {
-    const text = ['GOOD=1', 'just words', 'MY-KEY=x', 'OPEN="never closed', "TRAIL='a' b", '1ST=x', 'ALSO_GOOD=2'].join('\n');
+    const text = ['GOOD=1', 'just words', 'MY-KEY=x', 'OPEN="never closed', "TRAIL='a' b", '1ST=x', 'ALSO_GOOD=2'].join(
+      '\n',
+    );
     const parsed = parseDotenv(text);
     expect(parsed.values).toEqual({ GOOD: '1', ALSO_GOOD: '2' });
     expect(parsed.problems).toEqual([

@@ -14,7 +14,9 @@ describe('parseDuration', () => {
     ['2d', 172_800_000],
   ])('reads %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'soon', '10 minutes', '-5s', '5x', 'm5'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', 'soon', '10 minutes', '-5s', '5x', 'm5'])('refuses %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
   it('refuses negative and infinite numbers', () => {
     expect(parseDuration(-1)).toBeUndefined();
     expect(parseDuration(Infinity)).toBeUndefined();

@@ -13,7 +13,9 @@ describe('task ids', () => {
     expect(taskIdOf(name)).toBeUndefined();
   });
 
-  it.each(['a', 'A1', 'db-schema', 'plan.step_2', '9lives'])('accepts %s', (id) => expect(idProblem(id)).toBeUndefined());
+  it.each(['a', 'A1', 'db-schema', 'plan.step_2', '9lives'])('accepts %s', (id) =>
+    expect(idProblem(id)).toBeUndefined(),
+  );
   it.each(['-bad', '_x', 'a b', 'ü', 'a/b', ''])('refuses %j with a fix', (id) => expect(idProblem(id)).toMatch(/id/));
   it('refuses very long ids', () => expect(idProblem('a'.repeat(201))).toMatch(/longer/));
 
@@ -26,7 +28,9 @@ describe('task ids', () => {
   });
 
   it('cuts a long description at a word boundary, never in the middle of a word', () => {
-    expect(slugify('Implement the JWT login and logout endpoints for the API')).toBe('implement-the-jwt-login-and-logout');
+    expect(slugify('Implement the JWT login and logout endpoints for the API')).toBe(
+      'implement-the-jwt-login-and-logout',
+    );
     expect(slugify('Implement the JWT login and logout endpointsXX')).toBe('implement-the-jwt-login-and-logout');
     // A word that ends exactly at 40 characters is kept whole.
     expect(slugify('aaaaaaaaa bbbbbbbbb ccccccccc dddddddddd eeee')).toBe('aaaaaaaaa-bbbbbbbbb-ccccccccc-dddddddddd');
@@ -39,7 +43,9 @@ describe('task ids', () => {
         expect(idProblem(slug)).toBeUndefined();
         const whole = slugify(text, Infinity);
         // The uncut slug, or its first words, or (when that is all there is room for) its first word cut.
-        expect(slug === whole || whole.startsWith(`${slug}-`) || (!slug.includes('-') && whole.startsWith(slug))).toBe(true);
+        expect(slug === whole || whole.startsWith(`${slug}-`) || (!slug.includes('-') && whole.startsWith(slug))).toBe(
+          true,
+        );
       }),
     );
   });
@@ -47,7 +53,11 @@ describe('task ids', () => {
   it('numbers further candidates within the length limit, cutting the stem at a word boundary', () => {
     const stem = 'implement-the-jwt-login-and-logout-flow';
     const candidates = idCandidates(stem, 40);
-    expect([0, 1, 2].map(() => candidates.next().value)).toEqual([stem, 'implement-the-jwt-login-and-logout-2', 'implement-the-jwt-login-and-logout-3']);
+    expect([0, 1, 2].map(() => candidates.next().value)).toEqual([
+      stem,
+      'implement-the-jwt-login-and-logout-2',
+      'implement-the-jwt-login-and-logout-3',
+    ]);
     const long = idCandidates('a'.repeat(200));
     expect([0, 1].map(() => long.next().value)).toEqual(['a'.repeat(200), `${'a'.repeat(198)}-2`]);
   });

@@ -6,8 +6,46 @@ import { parsePlainYaml, readsAsPlainString } from '../../src/core/plain-yaml.js
 // Strings full of what trips YAML up: indicators, quotes, colons, hashes, escapes, look-alikes of
 // numbers, booleans and nulls, unicode and control characters.
 const tricky = fc.oneof(
-  fc.string({ unit: fc.constantFrom(...'ab -:#"\'\\{}[]|>&*!%@`?,.0123456789\n\t\r\u0000\u007f\u0085\u00e9\u2028\ufeff'.split('')), maxLength: 12 }),
-  fc.constantFrom('null', 'Null', '~', 'true', 'FALSE', 'yes', '1', '-1', '007', '1e3', '0x1F', '.inf', '-.5', '1.50', '-0', '1.', '+.5', '.NaN', '0o17', '1_000', '1.2.3', '12:30', '0b101', '+12', '1e+3x', '2026-11-21T10:00:00.000Z', 'shell#1', 'http://x:1/y', '- a', 'a: b', 'a #b', ''),
+  fc.string({
+    unit: fc.constantFrom(
+      ...'ab -:#"\'\\{}[]|>&*!%@`?,.0123456789\n\t\r\u0000\u007f\u0085\u00e9\u2028\ufeff'.split(''),
+    ),
+    maxLength: 12,
+  }),
+  fc.constantFrom(
+    'null',
+    'Null',
+    '~',
+    'true',
+    'FALSE',
+    'yes',
+    '1',
+    '-1',
+    '007',
+    '1e3',
+    '0x1F',
+    '.inf',
+    '-.5',
+    '1.50',
+    '-0',
+    '1.',
+    '+.5',
+    '.NaN',
+    '0o17',
+    '1_000',
+    '1.2.3',
+    '12:30',
+    '0b101',
+    '+12',
+    '1e+3x',
+    '2026-11-21T10:00:00.000Z',
+    'shell#1',
+    'http://x:1/y',
+    '- a',
+    'a: b',
+    'a #b',
+    '',
+  ),
   fc.string({ maxLength: 20 }),
 );
 const key = fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/);
@@ -25,7 +63,11 @@ describe('readsAsPlainString', () => {
 
 describe('parsePlainYaml', () => {
   // Random documents assembled from lines that are sometimes plain and sometimes not.
-  const flowItem = fc.oneof(tricky, tricky.map((v) => JSON.stringify(v)), tricky.map((v) => `'${v}'`));
+  const flowItem = fc.oneof(
+    tricky,
+    tricky.map((v) => JSON.stringify(v)),
+    tricky.map((v) => `'${v}'`),
+  );
   const line = fc.tuple(
     fc.constantFrom(0, 0, 0, 1, 2, 4),
     fc.oneof(
@@ -35,10 +77,14 @@ describe('parsePlainYaml', () => {
       fc.constant('# note'),
       tricky,
       fc.tuple(key, fc.constantFrom('|', '|-', '>', '>-', '|+', '|2')).map(([k, v]) => `${k}: ${v}`),
-      fc.tuple(key, fc.array(flowItem, { maxLength: 3 }), fc.constantFrom(', ', ',', ' , ')).map(([k, items, comma]) => `${k}: [${items.join(comma)}]`),
+      fc
+        .tuple(key, fc.array(flowItem, { maxLength: 3 }), fc.constantFrom(', ', ',', ' , '))
+        .map(([k, items, comma]) => `${k}: [${items.join(comma)}]`),
     ),
   );
-  const documents = fc.array(line, { minLength: 1, maxLength: 8 }).map((lines) => lines.map(([indent, text]) => `${' '.repeat(indent)}${text}`).join('\n'));
+  const documents = fc
+    .array(line, { minLength: 1, maxLength: 8 })
+    .map((lines) => lines.map(([indent, text]) => `${' '.repeat(indent)}${text}`).join('\n'));
 
   it('either reads a document exactly as the yaml library does, or declines', () => {
     fc.assert(
@@ -66,7 +112,8 @@ describe('parsePlainYaml', () => {
   });
 
   it('reads ordinary task files, daemon part included', () => {
-    const text = '# fix it\ndescription: Fix the login bug\nagent: claude\npriority: high\nmax_retries: 2\ndepends_on:\n  - a\n  - b\nattempts:\n- number: 1\n  exit_code: null\nresult:\n  outcome: failed\n';
+    const text =
+      '# fix it\ndescription: Fix the login bug\nagent: claude\npriority: high\nmax_retries: 2\ndepends_on:\n  - a\n  - b\nattempts:\n- number: 1\n  exit_code: null\nresult:\n  outcome: failed\n';
     const parsed = parsePlainYaml(text);
     expect(parsed?.data).toEqual(parse(text));
     expect(parsed?.keyLines.map((entry) => entry.line)).toEqual([1, 2, 3, 4, 5, 8, 11]);

@@ -32,10 +32,27 @@ describe('expandPlan', () => {
     expect(expansion.ok).toBe(true);
     if (!expansion.ok) return;
     expect(expansion.plan.name).toBe('release');
-    expect(expansion.plan.tasks.map((task) => task.id)).toEqual(['release.build', 'release.test', 'release.lint', 'release.deploy', 'release.rollback']);
+    expect(expansion.plan.tasks.map((task) => task.id)).toEqual([
+      'release.build',
+      'release.test',
+      'release.lint',
+      'release.deploy',
+      'release.rollback',
+    ]);
     const [build, test, lint, deploy, rollback] = expansion.plan.tasks.map((task) => task.fields);
-    expect(build).toEqual({ description: 'Build it', command: 'make', agent: 'shell', priority: 'low', created_at: '2030-01-01T00:00:00.000Z' });
-    expect(test).toMatchObject({ depends_on: ['release.build'], priority: 'high', agent: 'shell', created_at: '2030-01-01T00:00:00.001Z' });
+    expect(build).toEqual({
+      description: 'Build it',
+      command: 'make',
+      agent: 'shell',
+      priority: 'low',
+      created_at: '2030-01-01T00:00:00.000Z',
+    });
+    expect(test).toMatchObject({
+      depends_on: ['release.build'],
+      priority: 'high',
+      agent: 'shell',
+      created_at: '2030-01-01T00:00:00.001Z',
+    });
     expect(lint!.depends_on).toBe('release.build');
     expect(deploy!.depends_on).toEqual(['release.test', 'release.lint']);
     expect(rollback!.when).toEqual({ failed: 'release.deploy' });
@@ -43,20 +60,36 @@ describe('expandPlan', () => {
 
   it('takes the name from name:, sets parent on every task, and keeps ids of existing tasks as dependencies', () => {
     const expansion = expandPlan(
-      { name: 'nightly', tasks: [{ name: 'a', description: 'A', depends_on: ['db-schema'] }, { name: 'b', description: 'B', parent: 'other' }] },
+      {
+        name: 'nightly',
+        tasks: [
+          { name: 'a', description: 'A', depends_on: ['db-schema'] },
+          { name: 'b', description: 'B', parent: 'other' },
+        ],
+      },
       context({ 'db-schema': 'completed' }, { parent: 'boss' }),
     );
-    expect(expansion.ok && expansion.plan.tasks.map((task) => [task.id, task.fields.depends_on, task.fields.parent])).toEqual([
+    expect(
+      expansion.ok && expansion.plan.tasks.map((task) => [task.id, task.fields.depends_on, task.fields.parent]),
+    ).toEqual([
       ['nightly.a', ['db-schema'], 'boss'],
       ['nightly.b', undefined, 'other'],
     ]);
   });
 
   it('names the entry and field of an unknown name, with a did-you-mean', () => {
-    const plan = { tasks: [{ name: 'test', description: 'T' }, { name: 'build', description: 'B' }, { name: 'ship', description: 'S', depends_on: ['tset'] }] };
+    const plan = {
+      tasks: [
+        { name: 'test', description: 'T' },
+        { name: 'build', description: 'B' },
+        { name: 'ship', description: 'S', depends_on: ['tset'] },
+      ],
+    };
     expect(problemsOf(plan)).toEqual(['tasks[2].depends_on: unknown name "tset" (did you mean "test"?)']);
     const far = { tasks: [{ name: 'a', description: 'A', after: 'zzzzzz' }] };
-    expect(problemsOf(far)).toEqual(['tasks[0].after: unknown name "zzzzzz" (names in this plan: a; or the id of an existing task)']);
+    expect(problemsOf(far)).toEqual([
+      'tasks[0].after: unknown name "zzzzzz" (names in this plan: a; or the id of an existing task)',
+    ]);
   });
 
   it('reports each cycle once, with the names on it', () => {
@@ -78,7 +111,13 @@ describe('expandPlan', () => {
     const plan = {
       tsks: 1,
       defaults: { priority: 'urgent', depends_on: ['x'] },
-      tasks: [{ name: 'a', description: 'A' }, { name: 'a', description: 'again' }, { description: 'no name' }, { name: 'b', description: 'B', timeout: 'soon', result: {} }, 'text'],
+      tasks: [
+        { name: 'a', description: 'A' },
+        { name: 'a', description: 'again' },
+        { description: 'no name' },
+        { name: 'b', description: 'B', timeout: 'soon', result: {} },
+        'text',
+      ],
     };
     expect(problemsOf(plan)).toEqual([
       'tsks: unknown field (did you mean "tasks"?)',
@@ -93,7 +132,9 @@ describe('expandPlan', () => {
   });
 
   it('never reuses an id: one already in any state folder is refused, naming where', () => {
-    expect(problemsOf({ tasks: [{ name: 'build', description: 'B' }] }, context({ 'release.build': 'completed' }))).toEqual([
+    expect(
+      problemsOf({ tasks: [{ name: 'build', description: 'B' }] }, context({ 'release.build': 'completed' })),
+    ).toEqual([
       'tasks[0].name: the id "release.build" is already used by tasks/completed/release.build.yaml (rename this task, or the plan with `name:`)',
     ]);
   });
@@ -125,7 +166,15 @@ describe('planWaves', () => {
   });
 
   it('puts independent tasks in one wave and external dependencies in none', () => {
-    const expansion = expandPlan({ tasks: [{ name: 'x', description: 'X', depends_on: ['old'] }, { name: 'y', description: 'Y', priority: 'high' }] }, context({ old: 'completed' }));
+    const expansion = expandPlan(
+      {
+        tasks: [
+          { name: 'x', description: 'X', depends_on: ['old'] },
+          { name: 'y', description: 'Y', priority: 'high' },
+        ],
+      },
+      context({ old: 'completed' }),
+    );
     if (!expansion.ok) throw new Error('invalid');
     expect(planWaves(expansion.plan).map((wave) => wave.map((task) => task.name))).toEqual([['y', 'x']]);
   });

@@ -39,7 +39,13 @@ function build(specs: Spec[]): PendingTask[] {
   return specs.map((spec, index) => {
     const earlier = (picks: number[]) => (index === 0 ? [] : [...new Set(picks.map((pick) => `t${pick % index}`))]);
     const dependsOn = earlier(spec.dependsOn);
-    const fields: Record<string, unknown> = { description: 'x', locks: spec.locks, priority: spec.priority, depends_on: spec.ghost ? [...dependsOn, `ghost${index}`] : dependsOn, after: earlier(spec.after) };
+    const fields: Record<string, unknown> = {
+      description: 'x',
+      locks: spec.locks,
+      priority: spec.priority,
+      depends_on: spec.ghost ? [...dependsOn, `ghost${index}`] : dependsOn,
+      after: earlier(spec.after),
+    };
     if (spec.agent) fields.agent = spec.agent;
     if (spec.whenFailed !== undefined && index > 0) fields.when = { failed: `t${spec.whenFailed % index}` };
     const result = validateTask(`t${index}`, fields);
@@ -64,7 +70,13 @@ describe('the scheduler, over random workloads', () => {
   it('keeps every cap, lock and dependency promise on every pass, and runs every runnable task', () => {
     fc.assert(
       fc.property(workload, ({ tasks: specs, maxConcurrent, slots, endChoices, agingMs }) => {
-        const validated = validateConfig({ max_concurrent: maxConcurrent, agents: { a: { preset: 'shell', max_instances: slots.a }, b: { preset: 'shell', max_instances: slots.b } } }, ['shell']);
+        const validated = validateConfig(
+          {
+            max_concurrent: maxConcurrent,
+            agents: { a: { preset: 'shell', max_instances: slots.a }, b: { preset: 'shell', max_instances: slots.b } },
+          },
+          ['shell'],
+        );
         if (!validated.ok) throw new Error('bad config');
         const config = validated.config;
         const all = build(specs);
@@ -81,17 +93,30 @@ describe('the scheduler, over random workloads', () => {
           now += 250;
           const order = orderPending(pending, { now, agingMs, defaultPriority: 1 }).order;
           const result = schedule({ now, config, pending: order, running, completed, failed, blocked: new Set() });
-          const starts = result.decisions.flatMap((d) => (d.kind === 'start' ? [{ id: d.id, agent: d.agent, locks: byId.get(d.id)!.task.fields.locks ?? [] }] : []));
+          const starts = result.decisions.flatMap((d) =>
+            d.kind === 'start' ? [{ id: d.id, agent: d.agent, locks: byId.get(d.id)!.task.fields.locks ?? [] }] : [],
+          );
           const live = [...running, ...starts];
           expect(live.length).toBeLessThanOrEqual(maxConcurrent);
-          for (const agent of ['a', 'b'] as const) expect(live.filter((run) => run.agent === agent).length).toBeLessThanOrEqual(slots[agent]);
-          for (const [i, one] of live.entries()) for (const other of live.slice(i + 1)) expect(one.locks.some((l) => other.locks.some((o) => locksOverlap(l, o))), `${one.id} and ${other.id} overlap`).toBe(false);
+          for (const agent of ['a', 'b'] as const)
+            expect(live.filter((run) => run.agent === agent).length).toBeLessThanOrEqual(slots[agent]);
+          for (const [i, one] of live.entries())
+            for (const other of live.slice(i + 1))
+              expect(
+                one.locks.some((l) => other.locks.some((o) => locksOverlap(l, o))),
+                `${one.id} and ${other.id} overlap`,
+              ).toBe(false);
           for (const start of starts) {
             const { task } = byId.get(start.id)!;
             if (task.fields.agent) expect(start.agent).toBe(task.fields.agent);
-            for (const id of task.dependsOn) expect(completed.has(id), `${start.id} started before ${id} completed`).toBe(true);
-            for (const id of task.after) expect(completed.has(id) || failed.has(id), `${start.id} started before ${id} ended`).toBe(true);
-            if (task.whenFailed) expect(failed.has(task.whenFailed), `${start.id} started though ${task.whenFailed} did not fail`).toBe(true);
+            for (const id of task.dependsOn)
+              expect(completed.has(id), `${start.id} started before ${id} completed`).toBe(true);
+            for (const id of task.after)
+              expect(completed.has(id) || failed.has(id), `${start.id} started before ${id} ended`).toBe(true);
+            if (task.whenFailed)
+              expect(failed.has(task.whenFailed), `${start.id} started though ${task.whenFailed} did not fail`).toBe(
+                true,
+              );
             ran.add(start.id);
           }
           for (const decision of result.decisions) {
@@ -120,7 +145,9 @@ describe('the scheduler, over random workloads', () => {
         const last = schedule({ now, config, pending, running, completed, failed, blocked: new Set() });
         for (const id of left) {
           const reason = last.waiting.get(id);
-          expect(reason?.kind === 'unknown' || reason?.kind === 'dependency', `${id}: ${JSON.stringify(reason)}`).toBe(true);
+          expect(reason?.kind === 'unknown' || reason?.kind === 'dependency', `${id}: ${JSON.stringify(reason)}`).toBe(
+            true,
+          );
           if (reason?.kind === 'dependency') for (const waited of reason.ids) expect(left.has(waited)).toBe(true);
         }
         for (const { task } of all) {

@@ -17,7 +17,10 @@ const task = (fields: Record<string, unknown>) => {
 describe('after and when', () => {
   it('reads after as an id or a list, and when as { failed: id }', () => {
     expect(task({ after: 'build' }).after).toEqual(['build']);
-    expect(task({ after: ['a', 'b'], when: { failed: 'tests' } })).toMatchObject({ after: ['a', 'b'], whenFailed: 'tests' });
+    expect(task({ after: ['a', 'b'], when: { failed: 'tests' } })).toMatchObject({
+      after: ['a', 'b'],
+      whenFailed: 'tests',
+    });
   });
 
   it('refuses a bad when with the field and the fix', () => {
@@ -25,18 +28,33 @@ describe('after and when', () => {
       const result = validateTask('t', { description: 'x', when });
       return result.ok ? [] : result.problems;
     };
-    expect(problems('tests')).toEqual([{ path: 'when', message: 'must be a mapping such as `when: { failed: run-tests }`' }]);
-    expect(problems({ failled: 'tests' })).toContainEqual({ path: 'when.failled', message: 'unknown field (did you mean "failed"?)' });
+    expect(problems('tests')).toEqual([
+      { path: 'when', message: 'must be a mapping such as `when: { failed: run-tests }`' },
+    ]);
+    expect(problems({ failled: 'tests' })).toContainEqual({
+      path: 'when.failled',
+      message: 'unknown field (did you mean "failed"?)',
+    });
     expect(problems({ failed: 'bad id' })[0]).toMatchObject({ path: 'when.failed' });
   });
 
   it('fail beats skip beats waiting, and unknown ids are told apart from known ones', () => {
-    const facts = (completed: string[], failed: string[], present: string[] = []) => ({ completed: new Set(completed), failed: new Set(failed), present: new Set(present) });
+    const facts = (completed: string[], failed: string[], present: string[] = []) => ({
+      completed: new Set(completed),
+      failed: new Set(failed),
+      present: new Set(present),
+    });
     const both = task({ depends_on: ['dep'], when: { failed: 'cond' } });
     expect(dependencyState(both, facts(['cond'], ['dep'])).kind).toBe('fail');
     expect(dependencyState(both, facts(['cond', 'dep'], [])).kind).toBe('skip');
-    expect(dependencyState(both, facts([], [], ['dep']))).toEqual({ kind: 'wait', reason: { kind: 'unknown', ids: ['cond'] } });
-    expect(dependencyState(both, facts([], [], ['dep', 'cond']))).toEqual({ kind: 'wait', reason: { kind: 'dependency', ids: ['dep', 'cond'] } });
+    expect(dependencyState(both, facts([], [], ['dep']))).toEqual({
+      kind: 'wait',
+      reason: { kind: 'unknown', ids: ['cond'] },
+    });
+    expect(dependencyState(both, facts([], [], ['dep', 'cond']))).toEqual({
+      kind: 'wait',
+      reason: { kind: 'dependency', ids: ['dep', 'cond'] },
+    });
     expect(dependencyState(both, facts(['dep'], ['cond']))).toEqual({ kind: 'ready' });
   });
 });
@@ -50,9 +68,15 @@ describe('config: agent roles and priority_aging', () => {
   });
 
   it('accepts built-in and configured roles on an agent, and names an unknown one with a hint', () => {
-    expect(validateConfig({ agents: { a: { preset: 'shell', roles: ['tests', 'sec'] } }, roles: { sec: 'be careful' } }, ['shell']).ok).toBe(true);
+    expect(
+      validateConfig({ agents: { a: { preset: 'shell', roles: ['tests', 'sec'] } }, roles: { sec: 'be careful' } }, [
+        'shell',
+      ]).ok,
+    ).toBe(true);
     const result = validateConfig({ agents: { a: { preset: 'shell', roles: ['backend', 'testz'] } } }, ['shell']);
-    expect(result.ok ? [] : result.problems).toEqual([{ path: 'agents.a.roles[1]', message: expect.stringMatching(/^unknown role "testz" \(did you mean "tests"\?/) }]);
+    expect(result.ok ? [] : result.problems).toEqual([
+      { path: 'agents.a.roles[1]', message: expect.stringMatching(/^unknown role "testz" \(did you mean "tests"\?/) },
+    ]);
   });
 });
 
@@ -73,10 +97,17 @@ describe('--agents slots', () => {
   });
 
   it('replaces max_instances for the named agents only, and returns names the config lost', () => {
-    const loaded = validateConfig({ agents: { claude: { preset: 'shell', max_instances: 4 }, codex: { preset: 'shell', max_instances: 3 } } }, ['shell']);
+    const loaded = validateConfig(
+      { agents: { claude: { preset: 'shell', max_instances: 4 }, codex: { preset: 'shell', max_instances: 3 } } },
+      ['shell'],
+    );
     if (!loaded.ok) throw new Error('config');
     const { config, unknown } = withAgentSlots(loaded.config, { claude: 1, gone: 2 });
-    expect([config.agents.claude!.max_instances, config.agents.codex!.max_instances, unknown]).toEqual([1, 3, ['gone']]);
+    expect([config.agents.claude!.max_instances, config.agents.codex!.max_instances, unknown]).toEqual([
+      1,
+      3,
+      ['gone'],
+    ]);
     expect(loaded.config.agents.claude!.max_instances).toBe(4);
   });
 });
@@ -100,13 +131,27 @@ describe('wait reasons for people', () => {
   it('names ids, holders and times', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(describeWait({ kind: 'dependency', ids: ['a', 'b'] }, now)).toBe('waits for dependencies: a, b');
-    expect(describeWait({ kind: 'unknown', ids: ['nope'] }, now)).toBe('waits for unknown task nope (no such id yet: submit it, or fix the id)');
-    expect(describeWait({ kind: 'lock', lock: 'src/**', heldBy: 'refactor' }, now)).toBe('waits for lock src/** held by refactor');
+    expect(describeWait({ kind: 'unknown', ids: ['nope'] }, now)).toBe(
+      'waits for unknown task nope (no such id yet: submit it, or fix the id)',
+    );
+    expect(describeWait({ kind: 'lock', lock: 'src/**', heldBy: 'refactor' }, now)).toBe(
+      'waits for lock src/** held by refactor',
+    );
     expect(describeWait({ kind: 'slot', agents: ['claude'] }, now)).toBe('waits for a free slot of claude');
-    expect(describeWait({ kind: 'slot', agents: ['qwen'], heldBack: ['qwen'] }, now)).toBe('waits: qwen is held back in this run (--agents qwen:0); restart the daemon with a slot for it');
-    expect(describeWait({ kind: 'slot', agents: ['codex', 'qwen'], heldBack: ['qwen'] }, now)).toBe('waits for a free slot of codex; qwen is held back in this run (--agents qwen:0)');
-    expect(describeWait({ kind: 'backoff', until: now + 90_000 }, now)).toBe('waits out its retry backoff until 2026-01-01T00:01:30.000Z (in 1m 30s)');
-    expect(describeWait({ kind: 'paused', agent: 'codex', until: now + 60_000 }, now)).toBe('waits: agent codex is paused by a usage limit until 2026-01-01T00:01:00.000Z (in 1m)');
-    expect(describePending({ kind: 'ends', outcome: 'skipped', why: 'tests completed' }, now)).toBe('will end as skipped: tests completed');
+    expect(describeWait({ kind: 'slot', agents: ['qwen'], heldBack: ['qwen'] }, now)).toBe(
+      'waits: qwen is held back in this run (--agents qwen:0); restart the daemon with a slot for it',
+    );
+    expect(describeWait({ kind: 'slot', agents: ['codex', 'qwen'], heldBack: ['qwen'] }, now)).toBe(
+      'waits for a free slot of codex; qwen is held back in this run (--agents qwen:0)',
+    );
+    expect(describeWait({ kind: 'backoff', until: now + 90_000 }, now)).toBe(
+      'waits out its retry backoff until 2026-01-01T00:01:30.000Z (in 1m 30s)',
+    );
+    expect(describeWait({ kind: 'paused', agent: 'codex', until: now + 60_000 }, now)).toBe(
+      'waits: agent codex is paused by a usage limit until 2026-01-01T00:01:00.000Z (in 1m)',
+    );
+    expect(describePending({ kind: 'ends', outcome: 'skipped', why: 'tests completed' }, now)).toBe(
+      'will end as skipped: tests completed',
+    );
   });
 });

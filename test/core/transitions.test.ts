@@ -10,7 +10,8 @@ const withAttempts = (n: number, extra: Partial<TaskFields> = {}): TaskFields =>
 });
 
 describe('lifecycle transitions', () => {
-  it('completes on success', () => expect(nextStepAfter('success', withAttempts(1), policy, 0)).toEqual({ to: 'completed' }));
+  it('completes on success', () =>
+    expect(nextStepAfter('success', withAttempts(1), policy, 0)).toEqual({ to: 'completed' }));
 
   it('retries with exponential backoff while attempts are left', () => {
     expect(nextStepAfter('failed', withAttempts(1), policy, 0)).toEqual({ to: 'pending', retryAfterMs: 1000 });
@@ -19,10 +20,27 @@ describe('lifecycle transitions', () => {
   });
 
   it('parks a rate-limited attempt until the reset without using a retry', () => {
-    const fields: TaskFields = { description: 'x', max_retries: 0, attempts: [{ number: 1, outcome: 'rate_limited' }, { number: 2, outcome: 'rate_limited' }] };
-    expect(nextStepAfter('rate_limited', fields, policy, 0, { retryAtMs: 5000 })).toEqual({ to: 'pending', retryAfterMs: 5000 });
+    const fields: TaskFields = {
+      description: 'x',
+      max_retries: 0,
+      attempts: [
+        { number: 1, outcome: 'rate_limited' },
+        { number: 2, outcome: 'rate_limited' },
+      ],
+    };
+    expect(nextStepAfter('rate_limited', fields, policy, 0, { retryAtMs: 5000 })).toEqual({
+      to: 'pending',
+      retryAfterMs: 5000,
+    });
     expect(attemptsInRound(fields)).toBe(0);
-    expect(nextStepAfter('failed', { ...fields, attempts: [...fields.attempts!, { number: 3, outcome: 'failed' }] }, policy, 0)).toEqual({ to: 'failed' });
+    expect(
+      nextStepAfter(
+        'failed',
+        { ...fields, attempts: [...fields.attempts!, { number: 3, outcome: 'failed' }] },
+        policy,
+        0,
+      ),
+    ).toEqual({ to: 'failed' });
   });
 
   it('fails at once when retrying cannot help (authentication)', () => {
@@ -42,7 +60,10 @@ describe('lifecycle transitions', () => {
   it('never retries cancels and spawn errors, but requeues an interrupted run', () => {
     expect(nextStepAfter('cancelled', withAttempts(1), policy, 0)).toEqual({ to: 'failed' });
     expect(nextStepAfter('spawn_error', withAttempts(1), policy, 0)).toEqual({ to: 'failed' });
-    expect(nextStepAfter('cancelled', withAttempts(9), policy, 0, { requeue: true })).toEqual({ to: 'pending', retryAfterMs: undefined });
+    expect(nextStepAfter('cancelled', withAttempts(9), policy, 0, { requeue: true })).toEqual({
+      to: 'pending',
+      retryAfterMs: undefined,
+    });
   });
 
   it('caps the backoff', () => expect(backoffMs(1000, 50)).toBe(32_000));

@@ -31,8 +31,16 @@ describe('expandVariables', () => {
   it('leaves text without $ as it is, and $$ writes any text literally', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
-        expect(expandVariables(text.replaceAll('$', ''), () => 'x')).toEqual({ ok: true, value: text.replaceAll('$', '') });
-        expect(expandVariables(text.replaceAll('$', () => '$$'), () => 'x')).toEqual({ ok: true, value: text });
+        expect(expandVariables(text.replaceAll('$', ''), () => 'x')).toEqual({
+          ok: true,
+          value: text.replaceAll('$', ''),
+        });
+        expect(
+          expandVariables(
+            text.replaceAll('$', () => '$$'),
+            () => 'x',
+          ),
+        ).toEqual({ ok: true, value: text });
       }),
     );
   });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/core/config-schema.js';
 import { validateTask } from '../../src/core/task-schema.js';
-import { branchProblem, cleanVerdict, commitParagraphs, isRefName, parseWorktreeList, worktreePlan, type TaskBranchFacts } from '../../src/core/worktree.js';
+import {
+  branchProblem,
+  cleanVerdict,
+  commitParagraphs,
+  isRefName,
+  parseWorktreeList,
+  worktreePlan,
+  type TaskBranchFacts,
+} from '../../src/core/worktree.js';
 
 const config = (data: unknown) => {
   const result = validateConfig(data, ['shell']);
@@ -10,9 +18,25 @@ const config = (data: unknown) => {
 };
 
 describe('worktree names', () => {
-  it.each(['main', 'release/1.2', 'feature_x', 'v1.0', 'a-b'])('accepts the ref %s', (ref) => expect(isRefName(ref)).toBe(true));
+  it.each(['main', 'release/1.2', 'feature_x', 'v1.0', 'a-b'])('accepts the ref %s', (ref) =>
+    expect(isRefName(ref)).toBe(true),
+  );
 
-  it.each(['-x', '--upload-pack=evil', 'a..b', 'a b', 'HEAD~1', 'x.lock', 'a/.hidden', 'a//b', 'a/', 'end.', '@{-1}', 'a:b', ''])('refuses the ref %j', (ref) => expect(isRefName(ref)).toBe(false));
+  it.each([
+    '-x',
+    '--upload-pack=evil',
+    'a..b',
+    'a b',
+    'HEAD~1',
+    'x.lock',
+    'a/.hidden',
+    'a//b',
+    'a/',
+    'end.',
+    '@{-1}',
+    'a:b',
+    '',
+  ])('refuses the ref %j', (ref) => expect(isRefName(ref)).toBe(false));
 
   it('says which task ids cannot be branch names', () => {
     expect(branchProblem('fix-login.2')).toBeUndefined();
@@ -21,7 +45,10 @@ describe('worktree names', () => {
   });
 
   it('writes the commit subject and the trailers', () => {
-    expect(commitParagraphs('Add login\nwith details', 'login', 'claude#2')).toEqual(['Add login', 'Task-Id: login\nAgent: claude#2']);
+    expect(commitParagraphs('Add login\nwith details', 'login', 'claude#2')).toEqual([
+      'Add login',
+      'Task-Id: login\nAgent: claude#2',
+    ]);
   });
 });
 
@@ -36,8 +63,17 @@ describe('worktreePlan', () => {
   });
 
   it('reads the worktree section with its defaults', () => {
-    expect(config({}).worktree).toEqual({ workspace: 'shared', base: undefined, merge: 'auto', dir: '.orchestrate/worktrees', setup: undefined });
-    expect(config({ worktree: { dir: '../wt', setup: 'npm ci' } }).worktree).toMatchObject({ dir: '../wt', setup: 'npm ci' });
+    expect(config({}).worktree).toEqual({
+      workspace: 'shared',
+      base: undefined,
+      merge: 'auto',
+      dir: '.orchestrate/worktrees',
+      setup: undefined,
+    });
+    expect(config({ worktree: { dir: '../wt', setup: 'npm ci' } }).worktree).toMatchObject({
+      dir: '../wt',
+      setup: 'npm ci',
+    });
   });
 
   it.each([
@@ -64,7 +100,8 @@ describe('worktreePlan', () => {
 
 describe('parseWorktreeList', () => {
   it('reads branches, detached and prunable worktrees', () => {
-    const output = 'worktree /repo\0HEAD aaa\0branch refs/heads/main\0\0worktree /repo/.wt/x\0HEAD bbb\0detached\0prunable gitdir file points to non-existent location\0\0worktree /repo/.wt/y\0HEAD ccc\0branch refs/heads/orchestrate/y\0\0';
+    const output =
+      'worktree /repo\0HEAD aaa\0branch refs/heads/main\0\0worktree /repo/.wt/x\0HEAD bbb\0detached\0prunable gitdir file points to non-existent location\0\0worktree /repo/.wt/y\0HEAD ccc\0branch refs/heads/orchestrate/y\0\0';
     expect(parseWorktreeList(output)).toEqual([
       { path: '/repo', branch: 'refs/heads/main', prunable: false },
       { path: '/repo/.wt/x', branch: undefined, prunable: true },
@@ -74,7 +111,17 @@ describe('parseWorktreeList', () => {
 });
 
 describe('cleanVerdict', () => {
-  const facts = (overrides: Partial<TaskBranchFacts>): TaskBranchFacts => ({ id: 'x', branch: 'orchestrate/x', state: 'completed', worktree: '.orchestrate/worktrees/x', dirty: false, unchanged: false, target: 'main', unmerged: 0, ...overrides });
+  const facts = (overrides: Partial<TaskBranchFacts>): TaskBranchFacts => ({
+    id: 'x',
+    branch: 'orchestrate/x',
+    state: 'completed',
+    worktree: '.orchestrate/worktrees/x',
+    dirty: false,
+    unchanged: false,
+    target: 'main',
+    unmerged: 0,
+    ...overrides,
+  });
 
   it('removes merged and unchanged work', () => {
     expect(cleanVerdict(facts({}))).toEqual({ remove: true, reason: 'merged into main' });
@@ -85,8 +132,17 @@ describe('cleanVerdict', () => {
   it('never removes work that is running, pending, uncommitted or unmerged', () => {
     expect(cleanVerdict(facts({ state: 'assigned' }))).toMatchObject({ remove: false, reason: 'its task is running' });
     expect(cleanVerdict(facts({ state: 'pending', unchanged: true }))).toMatchObject({ remove: false });
-    expect(cleanVerdict(facts({ dirty: true, unchanged: true }))).toMatchObject({ remove: false, reason: expect.stringMatching(/^uncommitted changes/) });
-    expect(cleanVerdict(facts({ unmerged: 2 }))).toMatchObject({ remove: false, reason: expect.stringMatching(/^2 commits not merged into main \(merge: git merge orchestrate\/x/) });
-    expect(cleanVerdict(facts({ target: undefined }))).toMatchObject({ remove: false, reason: expect.stringMatching(/^not merged into any branch/) });
+    expect(cleanVerdict(facts({ dirty: true, unchanged: true }))).toMatchObject({
+      remove: false,
+      reason: expect.stringMatching(/^uncommitted changes/),
+    });
+    expect(cleanVerdict(facts({ unmerged: 2 }))).toMatchObject({
+      remove: false,
+      reason: expect.stringMatching(/^2 commits not merged into main \(merge: git merge orchestrate\/x/),
+    });
+    expect(cleanVerdict(facts({ target: undefined }))).toMatchObject({
+      remove: false,
+      reason: expect.stringMatching(/^not merged into any branch/),
+    });
   });
 });

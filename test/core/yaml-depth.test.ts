@@ -6,11 +6,18 @@ import { nestingProblem } from '../../src/core/yaml-depth.js';
 describe('nestingProblem', () => {
   it('refuses flow collections nested past 64 levels, and indentation past 256 columns, naming the line', () => {
     expect(nestingProblem(`description: x\nv: ${'['.repeat(64)}${']'.repeat(64)}\n`)).toBeUndefined();
-    expect(nestingProblem(`description: x\nv: ${'['.repeat(65)}${']'.repeat(65)}\n`)).toEqual({ path: 'line 2', message: 'nested more than 64 brackets deep (a task file needs a few levels at most)' });
+    expect(nestingProblem(`description: x\nv: ${'['.repeat(65)}${']'.repeat(65)}\n`)).toEqual({
+      path: 'line 2',
+      message: 'nested more than 64 brackets deep (a task file needs a few levels at most)',
+    });
     expect(nestingProblem(`description: x\nv: [a, {b: [${'{c: ['.repeat(40)}]}]\n`)?.path).toBe('line 2');
-    const keys = (levels: number) => `description: deep\n${Array.from({ length: levels }, (_, n) => `${' '.repeat(n)}k${n}:`).join('\n')} x\n`;
+    const keys = (levels: number) =>
+      `description: deep\n${Array.from({ length: levels }, (_, n) => `${' '.repeat(n)}k${n}:`).join('\n')} x\n`;
     expect(nestingProblem(keys(257))).toBeUndefined();
-    expect(nestingProblem(keys(300))).toEqual({ path: 'line 259', message: 'indented more than 256 columns (a task file needs a few levels at most)' });
+    expect(nestingProblem(keys(300))).toEqual({
+      path: 'line 259',
+      message: 'indented more than 256 columns (a task file needs a few levels at most)',
+    });
   });
 
   it('does not count what YAML reads as text: quoted scalars, plain scalars, comments, block scalars', () => {
@@ -29,13 +36,23 @@ describe('nestingProblem', () => {
   });
 
   it('accepts every task file the renderer writes, whatever its strings', () => {
-    for (const description of ['['.repeat(65), 'fix {'.repeat(70), `first line\n${' '.repeat(300)}key: [x]\nlast`, `${'{'.repeat(70)}\n${'['.repeat(70)}`]) {
+    for (const description of [
+      '['.repeat(65),
+      'fix {'.repeat(70),
+      `first line\n${' '.repeat(300)}key: [x]\nlast`,
+      `${'{'.repeat(70)}\n${'['.repeat(70)}`,
+    ]) {
       expect(nestingProblem(renderTaskText({ description })), description.slice(0, 20)).toBeUndefined();
     }
-    const heavy = fc.string({ unit: fc.constantFrom('[', '{', ']', '}', ' ', '\n', '"', "'", '#', ':', '-', '|', 'a'), maxLength: 600 });
+    const heavy = fc.string({
+      unit: fc.constantFrom('[', '{', ']', '}', ' ', '\n', '"', "'", '#', ':', '-', '|', 'a'),
+      maxLength: 600,
+    });
     fc.assert(
       fc.property(heavy, fc.array(heavy, { maxLength: 3 }), (description, list) => {
-        expect(nestingProblem(renderTaskText({ description, depends_on: list, result: { summary: description } }))).toBeUndefined();
+        expect(
+          nestingProblem(renderTaskText({ description, depends_on: list, result: { summary: description } })),
+        ).toBeUndefined();
       }),
       { numRuns: 2000 },
     );
@@ -46,7 +63,10 @@ describe('nestingProblem, indicators in a row', () => {
   it('refuses more than 64 entries, tags or anchors opened on one line', () => {
     for (const indicator of ['? ', '- ', '!t ', '&a ']) {
       expect(nestingProblem(`description: x\nv: ${indicator.repeat(64)}x\n`), indicator).toBeUndefined();
-      expect(nestingProblem(`description: x\nv: ${indicator.repeat(65)}x\n`), indicator).toEqual({ path: 'line 2', message: 'more than 64 nested entries, tags or anchors on one line (a task file needs a few at most)' });
+      expect(nestingProblem(`description: x\nv: ${indicator.repeat(65)}x\n`), indicator).toEqual({
+        path: 'line 2',
+        message: 'more than 64 nested entries, tags or anchors on one line (a task file needs a few at most)',
+      });
     }
   });
 });
@@ -60,7 +80,10 @@ describe('nestingProblem, shapes the yaml library is slow on', () => {
       return text;
     };
     expect(nestingProblem(file(500, 1))).toBeUndefined();
-    expect(nestingProblem(file(1000, 20))).toEqual({ path: 'line 1003', message: 'more than 1000 anchors and aliases (a task file needs none)' });
+    expect(nestingProblem(file(1000, 20))).toEqual({
+      path: 'line 1003',
+      message: 'more than 1000 anchors and aliases (a task file needs none)',
+    });
   });
 
   it('counts an indicator followed by a tab, and checks indentation inside a flow collection too', () => {

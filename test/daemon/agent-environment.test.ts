@@ -3,7 +3,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cli, dropTask, FAST_DAEMON, FIXTURES, idsIn, makeWorkspace, spawnDaemon, waitFor, waitReady, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
+import {
+  cli,
+  dropTask,
+  FAST_DAEMON,
+  FIXTURES,
+  idsIn,
+  makeWorkspace,
+  spawnDaemon,
+  waitFor,
+  waitReady,
+  type DaemonProcess,
+  type Workspace,
+} from '../helpers/workspace.js';
 
 // A fake claude that prints its environment, in a folder no PATH of these tests names.
 const OFF_PATH = join(FIXTURES, 'off-path');
@@ -22,7 +34,8 @@ afterEach(async () => {
   ws.cleanup();
 });
 
-const config = (settings: string) => `agents:\n  claude: { preset: claude, ${settings} }\ndefaults: { agent: claude, max_retries: 0 }\n${FAST_DAEMON}`;
+const config = (settings: string) =>
+  `agents:\n  claude: { preset: claude, ${settings} }\ndefaults: { agent: claude, max_retries: 0 }\n${FAST_DAEMON}`;
 const taskIn = (state: string, id: string) => parse(readFileSync(join(ws.root, 'tasks', state, `${id}.yaml`), 'utf8'));
 
 // The environment the fake agent printed (to its stderr) in a task's first attempt.
@@ -42,15 +55,31 @@ describe("agents' programs and environment", () => {
     dropTask(ws.root, 'hello', 'description: say hello\n');
     const run = cli(ws.root, ['run', '--until-idle'], { env: { PATH } });
     expect(run.code).toBe(0);
-    expect(taskIn('completed', 'hello').result).toMatchObject({ outcome: 'success', summary: 'printed my environment' });
+    expect(taskIn('completed', 'hello').result).toMatchObject({
+      outcome: 'success',
+      summary: 'printed my environment',
+    });
   });
 
   it('fills ${VAR}, $VAR and ${VAR:-default} in env: and bin: from the daemon environment', () => {
-    ws = makeWorkspace(config('bin: "${FAKE_CLIS}/claude", env: { ANTHROPIC_API_KEY: "${TEAM_KEY}", PATH: "/opt/tools:$PATH", GREETING: "hello ${WHO:-world}", PRICE: "5 $$" }'));
+    ws = makeWorkspace(
+      config(
+        'bin: "${FAKE_CLIS}/claude", env: { ANTHROPIC_API_KEY: "${TEAM_KEY}", PATH: "/opt/tools:$PATH", GREETING: "hello ${WHO:-world}", PRICE: "5 $$" }',
+      ),
+    );
     dropTask(ws.root, 'vars', 'description: print the environment\n');
-    const run = cli(ws.root, ['run', '--until-idle'], { env: { PATH, FAKE_CLIS: OFF_PATH, TEAM_KEY: 'sk-team', WHO: '' } });
+    const run = cli(ws.root, ['run', '--until-idle'], {
+      env: { PATH, FAKE_CLIS: OFF_PATH, TEAM_KEY: 'sk-team', WHO: '' },
+    });
     expect(run.code).toBe(0);
-    expect(agentEnvironment('vars')).toMatchObject({ ANTHROPIC_API_KEY: 'sk-team', PATH: `/opt/tools:${PATH}`, GREETING: 'hello world', PRICE: '5 $', TEAM_KEY: 'sk-team', ORCHESTRATE_ROOT: ws.root });
+    expect(agentEnvironment('vars')).toMatchObject({
+      ANTHROPIC_API_KEY: 'sk-team',
+      PATH: `/opt/tools:${PATH}`,
+      GREETING: 'hello world',
+      PRICE: '5 $',
+      TEAM_KEY: 'sk-team',
+      ORCHESTRATE_ROOT: ws.root,
+    });
   });
 
   it("gives every agent the variables of the workspace's .env, which init keeps out of git; the real environment wins", () => {
@@ -59,11 +88,18 @@ describe("agents' programs and environment", () => {
     expect(cli(root, ['init'], { cwd: ws.root }).code).toBe(0);
     spawnSync('git', ['init', '-q'], { cwd: root });
     writeFileSync(join(root, 'orchestrator.yaml'), config(`bin: ${FAKE_CLAUDE}`));
-    writeFileSync(join(root, '.env'), `# keys for the agents\nexport ANTHROPIC_API_KEY="sk-from-dotenv"\nSHARED=from-dotenv # a comment\nLITERAL='$HOME stays'\n`);
+    writeFileSync(
+      join(root, '.env'),
+      `# keys for the agents\nexport ANTHROPIC_API_KEY="sk-from-dotenv"\nSHARED=from-dotenv # a comment\nLITERAL='$HOME stays'\n`,
+    );
     expect(spawnSync('git', ['check-ignore', '-q', '.env'], { cwd: root }).status).toBe(0);
     dropTask(root, 'keys', 'description: print the environment\n');
     expect(cli(root, ['run', '--until-idle'], { env: { PATH, SHARED: 'from-the-daemon' } }).code).toBe(0);
-    expect(agentEnvironment('keys', root)).toMatchObject({ ANTHROPIC_API_KEY: 'sk-from-dotenv', SHARED: 'from-the-daemon', LITERAL: '$HOME stays' });
+    expect(agentEnvironment('keys', root)).toMatchObject({
+      ANTHROPIC_API_KEY: 'sk-from-dotenv',
+      SHARED: 'from-the-daemon',
+      LITERAL: '$HOME stays',
+    });
   });
 
   it('refuses to start while a variable is not set, naming the field; a malformed .env line is named', () => {
@@ -72,7 +108,9 @@ describe("agents' programs and environment", () => {
     dropTask(ws.root, 'never', 'description: never runs\n');
     const run = cli(ws.root, ['run', '--until-idle'], { env: { PATH } });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("orchestrator.yaml: agents.claude.env.ANTHROPIC_API_KEY: MISSING_KEY is not set (add a line MISSING_KEY=... to the workspace's .env, or export it before starting the daemon; ${MISSING_KEY:-} allows it empty)");
+    expect(run.stderr).toContain(
+      "orchestrator.yaml: agents.claude.env.ANTHROPIC_API_KEY: MISSING_KEY is not set (add a line MISSING_KEY=... to the workspace's .env, or export it before starting the daemon; ${MISSING_KEY:-} allows it empty)",
+    );
     expect(run.stdout).toContain('.env:2: not a NAME=value line');
     expect(idsIn(ws.root, 'pending')).toEqual(['never']);
   });

@@ -18,14 +18,19 @@ describe('the daemon log', () => {
     ws = makeWorkspace();
     const path = join(ws.root, '.orchestrate/test.log');
     writeFileSync(path, '');
-    const logger = createLogger({ pretty: false, destination: { write: (text: string) => appendFileSync(path, text) } as NodeJS.WritableStream, rotation: { path, maxBytes: 100_000 } });
+    const logger = createLogger({
+      pretty: false,
+      destination: { write: (text: string) => appendFileSync(path, text) } as NodeJS.WritableStream,
+      rotation: { path, maxBytes: 100_000 },
+    });
     for (let n = 0; n < 5000; n++) logger.info({ n }, `line ${n} ${'x'.repeat(60)}`);
     const current = readFileSync(path, 'utf8');
     const previous = readFileSync(`${path}.1`, 'utf8');
     // The log never grows far past its size: it is looked at every 64 KB of writes.
     expect(statSync(path).size).toBeLessThan(100_000 + 70_000);
     expect(statSync(`${path}.1`).size).toBeGreaterThanOrEqual(100_000);
-    for (const text of [current, previous]) for (const line of text.trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const text of [current, previous])
+      for (const line of text.trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
     expect(current).toContain('"msg":"line 4999');
     // The newest line of the copy is followed by the oldest of the current log.
     const last = (JSON.parse(previous.trimEnd().split('\n').at(-1)!) as { n: number }).n;
@@ -57,9 +62,16 @@ describe('errors in status', () => {
       return out.includes('keeping the last good configuration') ? out : false;
     });
     // The time of day, with the date before it when the error is not from today (past midnight).
-    expect(status).toMatch(/errors the daemon logged \(the latest 2; more in \.orchestrate\/daemon\.log\):\n  (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d  orchestrator\.yaml: max_concurrent: .*\n  (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d  keeping the last good configuration/);
-    const errors = (JSON.parse(cli(root, ['status', '--json']).stdout) as { errors: { time: string; message: string }[] }).errors;
-    expect(errors.map((error) => error.message)).toEqual([expect.stringContaining('max_concurrent'), 'keeping the last good configuration']);
+    expect(status).toMatch(
+      /errors the daemon logged \(the latest 2; more in \.orchestrate\/daemon\.log\):\n {2}(\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d {2}orchestrator\.yaml: max_concurrent: .*\n {2}(\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d {2}keeping the last good configuration/,
+    );
+    const errors = (
+      JSON.parse(cli(root, ['status', '--json']).stdout) as { errors: { time: string; message: string }[] }
+    ).errors;
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringContaining('max_concurrent'),
+      'keeping the last good configuration',
+    ]);
     expect(errors[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
     // Without a daemon, status shows what the last one logged; a new daemon starts a new trail.

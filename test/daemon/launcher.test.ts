@@ -2,7 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { join } from 'node:path';
-import { cli, dropTask, FAST_DAEMON, idsIn, makeWorkspace, spawnDaemon, waitFor, waitReady, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
+import {
+  cli,
+  dropTask,
+  FAST_DAEMON,
+  idsIn,
+  makeWorkspace,
+  spawnDaemon,
+  waitFor,
+  waitReady,
+  type DaemonProcess,
+  type Workspace,
+} from '../helpers/workspace.js';
 
 let ws: Workspace;
 let daemon: DaemonProcess | undefined;
@@ -18,7 +29,8 @@ function launcherPid(daemonPid: number): number | undefined {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === daemonPid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('launcher.js')) return Number(name);
+      if (ppid === daemonPid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('launcher.js'))
+        return Number(name);
     } catch {
       // Gone meanwhile.
     }

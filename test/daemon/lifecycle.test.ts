@@ -2,11 +2,21 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cli, dropTask, FAST_DAEMON, idsIn, inProcessDaemon, makeWorkspace, waitFor, daemonTest } from '../helpers/workspace.js';
+import {
+  cli,
+  dropTask,
+  FAST_DAEMON,
+  idsIn,
+  inProcessDaemon,
+  makeWorkspace,
+  waitFor,
+  daemonTest,
+} from '../helpers/workspace.js';
 
 const t = daemonTest();
 
-const task = (root: string, state: string, id: string) => parse(readFileSync(join(root, 'tasks', state, `${id}.yaml`), 'utf8'));
+const task = (root: string, state: string, id: string) =>
+  parse(readFileSync(join(root, 'tasks', state, `${id}.yaml`), 'utf8'));
 const config = (extra = '', agents = '  shell: { preset: shell, max_instances: 4 }\n', max = 4) =>
   `max_concurrent: ${max}\nagents:\n${agents}defaults: { agent: shell, retry_delay: 200ms, max_retries: 1 }\n${FAST_DAEMON}${extra}`;
 
@@ -14,7 +24,12 @@ describe('the daemon lifecycle', () => {
   it('runs the highest priority first, then the oldest', async () => {
     t.ws = makeWorkspace(config('', '  shell: { preset: shell, max_instances: 1 }\n', 1));
     const log = join(t.ws.root, 'order.log');
-    const add = (id: string, priority: string, created: string) => dropTask(t.ws.root, id, `description: ${id}\ncommand: echo ${id} >> ${log}\npriority: ${priority}\ncreated_at: ${created}\n`);
+    const add = (id: string, priority: string, created: string) =>
+      dropTask(
+        t.ws.root,
+        id,
+        `description: ${id}\ncommand: echo ${id} >> ${log}\npriority: ${priority}\ncreated_at: ${created}\n`,
+      );
     // Minutes old, not months: older than defaults.priority_aging (30m), a task would rise a level.
     const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
     add('low-old', 'low', ago(4));
@@ -23,7 +38,8 @@ describe('the daemon lifecycle', () => {
     add('high-new', 'high', ago(1));
     // All four are settled files before the daemon looks, so none is ready earlier than another.
     const past = new Date(Date.now() - 60_000);
-    for (const id of ['low-old', 'normal-new', 'normal-old', 'high-new']) utimesSync(join(t.ws.root, 'tasks/pending', `${id}.yaml`), past, past);
+    for (const id of ['low-old', 'normal-new', 'normal-old', 'high-new'])
+      utimesSync(join(t.ws.root, 'tasks/pending', `${id}.yaml`), past, past);
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['high-new', 'normal-old', 'normal-new', 'low-old']);
@@ -41,17 +57,31 @@ describe('the daemon lifecycle', () => {
 
   it('retries a failure after its backoff and records every attempt', async () => {
     t.ws = makeWorkspace(config());
-    dropTask(t.ws.root, 'flaky', '# my comment\ndescription: flaky\ncommand: test "$ORCHESTRATE_ATTEMPT" -ge 2 || { echo boom >&2; exit 4; }\n');
+    dropTask(
+      t.ws.root,
+      'flaky',
+      '# my comment\ndescription: flaky\ncommand: test "$ORCHESTRATE_ATTEMPT" -ge 2 || { echo boom >&2; exit 4; }\n',
+    );
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     const done = task(t.ws.root, 'completed', 'flaky');
     expect(done.attempts).toHaveLength(2);
-    expect(done.attempts[0]).toMatchObject({ number: 1, outcome: 'failed', exit_code: 4, error: 'exit 4: boom', agent: 'shell#1' });
+    expect(done.attempts[0]).toMatchObject({
+      number: 1,
+      outcome: 'failed',
+      exit_code: 4,
+      error: 'exit 4: boom',
+      agent: 'shell#1',
+    });
     expect(done.attempts[1]).toMatchObject({ number: 2, outcome: 'success', exit_code: 0 });
     expect(Date.parse(done.attempts[1].started_at) - Date.parse(done.attempts[0].ended_at)).toBeGreaterThanOrEqual(150);
     expect(done.retry_after).toBeUndefined();
     expect(done.result).toMatchObject({ outcome: 'success' });
-    expect(readFileSync(join(t.ws.root, 'tasks/completed/flaky.yaml'), 'utf8').startsWith('# my comment\ndescription: flaky\n')).toBe(true);
+    expect(
+      readFileSync(join(t.ws.root, 'tasks/completed/flaky.yaml'), 'utf8').startsWith(
+        '# my comment\ndescription: flaky\n',
+      ),
+    ).toBe(true);
   });
 
   it('fails after the last retry, with the reason', async () => {
@@ -69,7 +99,10 @@ describe('the daemon lifecycle', () => {
     dropTask(t.ws.root, 'slow', 'description: slow\ncommand: sleep 30\ntimeout: 500ms\nmax_retries: 0\n');
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
-    expect(task(t.ws.root, 'failed', 'slow').result).toMatchObject({ outcome: 'timeout', error: expect.stringContaining('timed out') });
+    expect(task(t.ws.root, 'failed', 'slow').result).toMatchObject({
+      outcome: 'timeout',
+      error: expect.stringContaining('timed out'),
+    });
   });
 
   it("uses an agent's timeout when the task sets none", async () => {
@@ -89,16 +122,25 @@ describe('the daemon lifecycle', () => {
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     expect(idsIn(t.ws.root, 'completed')).toEqual(['first', 'second']);
-    expect(task(t.ws.root, 'failed', 'after-doomed').result).toMatchObject({ outcome: 'failed', error: 'dependency doomed failed' });
+    expect(task(t.ws.root, 'failed', 'after-doomed').result).toMatchObject({
+      outcome: 'failed',
+      error: 'dependency doomed failed',
+    });
   });
 
   it('passes prompts as argv, never through a shell, and gives agents their environment', async () => {
     t.ws = makeWorkspace(
-      config('', `  shell: { preset: shell, max_instances: 1 }\n  echo: { command: ["sh", "-c", "printf '%s|%s|%s|%s' \\"$1\\" \\"$ORCHESTRATE_TASK_ID\\" \\"$MODE\\" \\"$(pwd)\\"", "agent", "{prompt}"], env: { MODE: tested }, cwd: sub }\n`),
+      config(
+        '',
+        `  shell: { preset: shell, max_instances: 1 }\n  echo: { command: ["sh", "-c", "printf '%s|%s|%s|%s' \\"$1\\" \\"$ORCHESTRATE_TASK_ID\\" \\"$MODE\\" \\"$(pwd)\\"", "agent", "{prompt}"], env: { MODE: tested }, cwd: sub }\n`,
+      ),
     );
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(t.ws.root, 'sub'));
-    writeFileSync(join(t.ws.root, 'tasks/pending/inject.yaml'), 'description: "$(touch pwned) `touch pwned2`; touch pwned3"\nagent: echo\n');
+    writeFileSync(
+      join(t.ws.root, 'tasks/pending/inject.yaml'),
+      'description: "$(touch pwned) `touch pwned2`; touch pwned3"\nagent: echo\n',
+    );
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     const output = readFileSync(join(t.ws.root, 'context/agent_outputs/inject.md'), 'utf8');
@@ -109,13 +151,18 @@ describe('the daemon lifecycle', () => {
   });
 
   it('records a missing agent binary as a spawn_error that says what to do', async () => {
-    t.ws = makeWorkspace(config('', '  shell: { preset: shell }\n  ghost: { command: ["no-such-agent-cli", "{prompt}"] }\n'));
+    t.ws = makeWorkspace(
+      config('', '  shell: { preset: shell }\n  ghost: { command: ["no-such-agent-cli", "{prompt}"] }\n'),
+    );
     dropTask(t.ws.root, 'ghosted', 'description: x\nagent: ghost\n');
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     const failed = task(t.ws.root, 'failed', 'ghosted');
     expect(failed.attempts).toHaveLength(1);
-    expect(failed.result).toMatchObject({ outcome: 'spawn_error', error: expect.stringContaining('command not found: no-such-agent-cli') });
+    expect(failed.result).toMatchObject({
+      outcome: 'spawn_error',
+      error: expect.stringContaining('command not found: no-such-agent-cli'),
+    });
   });
 
   it('reloads a changed config and keeps the last good one when the new one is invalid', async () => {
@@ -126,7 +173,10 @@ describe('the daemon lifecycle', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     cli(t.ws.root, ['add', '--id', 'still-works', 'echo ok']);
     await waitFor('a task under the old config', () => idsIn(t.ws.root, 'completed').includes('still-works'));
-    writeFileSync(join(t.ws.root, 'orchestrator.yaml'), config('', '  shell: { preset: shell }\n  extra: { preset: shell }\n'));
+    writeFileSync(
+      join(t.ws.root, 'orchestrator.yaml'),
+      config('', '  shell: { preset: shell }\n  extra: { preset: shell }\n'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 400));
     dropTask(t.ws.root, 'uses-extra', 'description: echo extra\nagent: extra\n');
     await waitFor('a task for the new agent', () => idsIn(t.ws.root, 'completed').includes('uses-extra'));
@@ -139,7 +189,10 @@ describe('the daemon lifecycle', () => {
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     const records = JSON.parse(readFileSync(join(t.ws.root, 'context/completed_tasks.json'), 'utf8'));
-    expect(records.map((r: { id: string; outcome: string }) => [r.id, r.outcome]).sort()).toEqual([['one', 'success'], ['two', 'failed']]);
+    expect(records.map((r: { id: string; outcome: string }) => [r.id, r.outcome]).sort()).toEqual([
+      ['one', 'success'],
+      ['two', 'failed'],
+    ]);
     const state = readFileSync(join(t.ws.root, 'context/current_state.md'), 'utf8');
     expect(state).toContain('completed 1 · failed 1');
     expect(state).toContain('**one**');

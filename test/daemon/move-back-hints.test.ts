@@ -20,7 +20,10 @@ afterEach(async () => {
 
 function spacedWorkspace(): string {
   const dir = mkdtempSync(join(tmpdir(), "orchestrate hint's $HOME "));
-  writeFileSync(join(dir, 'orchestrator.yaml'), `max_concurrent: 2\nagents:\n  shell: { preset: shell, max_instances: 2 }\ndefaults: { agent: shell, retry_delay: 100ms }\n${FAST_DAEMON}`);
+  writeFileSync(
+    join(dir, 'orchestrator.yaml'),
+    `max_concurrent: 2\nagents:\n  shell: { preset: shell, max_instances: 2 }\ndefaults: { agent: shell, retry_delay: 100ms }\n${FAST_DAEMON}`,
+  );
   ensureWorkspace(layoutOf(dir));
   return dir;
 }
@@ -40,7 +43,11 @@ function pasteHint(dir: string, id: string, lead: string): string {
   expect(last.startsWith(`${lead}: `), last).toBe(true);
   const command = last.slice(lead.length + 2);
   // Pasted from another folder: the hint goes to the workspace itself.
-  const pasted = spawnSync('/bin/sh', ['-c', command], { cwd: tmpdir(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const pasted = spawnSync('/bin/sh', ['-c', command], {
+    cwd: tmpdir(),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   expect(pasted.status, pasted.stderr).toBe(0);
   const cd = `${shellCommand(['cd', dir])} && `;
   expect(command.startsWith(cd), command).toBe(true);
@@ -64,7 +71,9 @@ describe('the move-back hint of a set-aside task', () => {
     await waitFor('the re-used id to be set aside', () => existsSync(errorFile(dir, 'dup.duplicate-1')));
 
     // The problem is named from the workspace folder too, wherever the daemon runs.
-    expect(readFileSync(errorFile(dir, 'dup.duplicate-1'), 'utf8')).toMatch(/^tasks\/pending\/dup\.yaml: the id "dup" is already used by tasks\/completed\/dup\.yaml/);
+    expect(readFileSync(errorFile(dir, 'dup.duplicate-1'), 'utf8')).toMatch(
+      /^tasks\/pending\/dup\.yaml: the id "dup" is already used by tasks\/completed\/dup\.yaml/,
+    );
     const command = pasteHint(dir, 'dup.duplicate-1', 'Move it back under a free id');
     expect(command).toBe('mv -i tasks/failed/dup.duplicate-1.yaml tasks/pending/dup-3.yaml');
     await waitFor('the moved-back task to complete', () => existsSync(completed(dir, 'dup-3')));
@@ -109,7 +118,9 @@ describe('the move-back hint of a set-aside task', () => {
     await waitFor('the newcomer to be set aside', () => existsSync(errorFile(dir, 'two.duplicate-1')));
     expect(existsSync(join(dir, 'tasks/failed/two.yaml'))).toBe(false);
     writeFileSync(join(dir, 'tasks/failed/two.duplicate-1.yaml'), 'description: fixed\ncommand: "true"\n');
-    expect(pasteHint(dir, 'two.duplicate-1', 'Fix it, then move it back')).toBe('mv -i tasks/failed/two.duplicate-1.yaml tasks/pending/two-2.yaml');
+    expect(pasteHint(dir, 'two.duplicate-1', 'Fix it, then move it back')).toBe(
+      'mv -i tasks/failed/two.duplicate-1.yaml tasks/pending/two-2.yaml',
+    );
     await waitFor('the fixed task to complete', () => existsSync(completed(dir, 'two-2')));
   });
 });

@@ -54,7 +54,12 @@ describe('plans dropped into tasks/pending/', () => {
     expect(at('end-test')).toBeLessThan(at('start-deploy'));
     expect(at('end-lint')).toBeLessThan(at('start-deploy'));
     const deploy = parse(readFileSync(join(t.ws.root, 'tasks/completed/release.deploy.yaml'), 'utf8'));
-    expect(deploy).toMatchObject({ description: 'Ship it', depends_on: ['release.test', 'release.lint'], priority: 'high', result: { outcome: 'success' } });
+    expect(deploy).toMatchObject({
+      description: 'Ship it',
+      depends_on: ['release.test', 'release.lint'],
+      priority: 'high',
+      result: { outcome: 'success' },
+    });
   });
 
   it('sets a plan with errors aside in failed/ with its .error, naming entry and field, and creates no task', async () => {
@@ -82,7 +87,9 @@ describe('plans dropped into tasks/pending/', () => {
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     expect(idsIn(t.ws.root, 'failed')).toEqual(['release']);
-    expect(readFileSync(join(t.ws.root, 'tasks/failed/release.error'), 'utf8')).toContain('tasks[1].name: the id "release.test" is already used by tasks/completed/release.test.yaml');
+    expect(readFileSync(join(t.ws.root, 'tasks/failed/release.error'), 'utf8')).toContain(
+      'tasks[1].name: the id "release.test" is already used by tasks/completed/release.test.yaml',
+    );
     expect(idsIn(t.ws.root, 'pending')).toEqual([]);
     expect(readFileSync(join(t.ws.root, 'tasks/completed/release.test.yaml'), 'utf8')).toBe(done);
     expect(existsSync(join(t.ws.root, 'tasks/plans/release.yaml'))).toBe(false);
@@ -97,7 +104,10 @@ function crashedPublication(root: string, plan: string, options: { committed: bo
   const dead = spawnSync('true').pid;
   writeFileSync(join(staging, 'owner'), `${dead} 1\n`);
   writeFileSync(join(staging, 'release.build.yaml'), 'description: Build it\ncommand: echo build >> staged.log\n');
-  writeFileSync(join(staging, 'release.test.yaml'), 'description: Test it\ncommand: echo test >> staged.log\ndepends_on: [release.build]\n');
+  writeFileSync(
+    join(staging, 'release.test.yaml'),
+    'description: Test it\ncommand: echo test >> staged.log\ndepends_on: [release.build]\n',
+  );
   linkSync(join(staging, 'release.build.yaml'), join(root, 'tasks/pending/release.build.yaml'));
   dropTask(root, 'release', plan);
   linkSync(join(root, 'tasks/pending/release.yaml'), join(staging, 'plan.yaml'));

@@ -1,7 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentProcesses, foldersOf, killDaemon, pidAlive, readTask, runFile, runPid, startDaemon, tearDown } from '../helpers/faults.js';
-import { cli, FAST_DAEMON, makeWorkspace, waitFor, dropTask, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
+import {
+  agentProcesses,
+  foldersOf,
+  killDaemon,
+  pidAlive,
+  readTask,
+  runFile,
+  runPid,
+  startDaemon,
+  tearDown,
+} from '../helpers/faults.js';
+import {
+  cli,
+  FAST_DAEMON,
+  makeWorkspace,
+  waitFor,
+  dropTask,
+  type DaemonProcess,
+  type Workspace,
+} from '../helpers/workspace.js';
 
 // `shell` tasks run on runner shells: long-lived /bin/sh processes the daemon reuses task after task.
 const config = (instances: number) => `max_concurrent: ${instances}
@@ -18,7 +36,8 @@ afterEach(async () => {
   workspace = undefined;
 });
 
-const runnerOf = (root: string, id: string, attempt = 1) => Number(readFileSync(runFile(root, id, attempt, 'pid'), 'utf8').trim());
+const runnerOf = (root: string, id: string, attempt = 1) =>
+  Number(readFileSync(runFile(root, id, attempt, 'pid'), 'utf8').trim());
 
 describe('runner shells', () => {
   it('run shell tasks one after another in the same shells, each with its own run variables and none of the runner', async () => {
@@ -26,8 +45,17 @@ describe('runner shells', () => {
     const { root } = workspace;
     daemon = await startDaemon(root);
     const ids = ['seq-1', 'seq-2', 'seq-3', 'seq-4', 'seq-5'];
-    for (const id of ids) dropTask(root, id, `description: one of five\ncommand: 'echo "$ORCHESTRATE_TASK_ID $ORCHESTRATE_ATTEMPT \${ORCHESTRATE_RUNNER:-none} $(basename "$ORCHESTRATE_RUN_DIR")"; sleep 0.3; exit 3'\nmax_retries: 0\n`);
-    await waitFor('the five tasks to fail with exit 3', () => ids.every((id) => foldersOf(root, id).join() === 'failed'), 30_000);
+    for (const id of ids)
+      dropTask(
+        root,
+        id,
+        `description: one of five\ncommand: 'echo "$ORCHESTRATE_TASK_ID $ORCHESTRATE_ATTEMPT \${ORCHESTRATE_RUNNER:-none} $(basename "$ORCHESTRATE_RUN_DIR")"; sleep 0.3; exit 3'\nmax_retries: 0\n`,
+      );
+    await waitFor(
+      'the five tasks to fail with exit 3',
+      () => ids.every((id) => foldersOf(root, id).join() === 'failed'),
+      30_000,
+    );
     // A runner is looked at for leftovers before it takes another task, so two of them take turns
     // (a third if a busy machine delays that look past the next task's start).
     const runners = new Set(ids.map((id) => runnerOf(root, id)));
@@ -48,10 +76,18 @@ describe('runner shells', () => {
     workspace = makeWorkspace(config(2));
     const { root } = workspace;
     daemon = await startDaemon(root);
-    dropTask(root, 'survivor', 'description: outlives its daemon\ncommand: "sleep 1; echo done; exit 7"\nmax_retries: 0\n');
+    dropTask(
+      root,
+      'survivor',
+      'description: outlives its daemon\ncommand: "sleep 1; echo done; exit 7"\nmax_retries: 0\n',
+    );
     const runner = await runPid(root, 'survivor');
     await killDaemon(daemon);
-    await waitFor('the runner to record the exit status', () => existsSync(runFile(root, 'survivor', 1, 'exit')), 10_000);
+    await waitFor(
+      'the runner to record the exit status',
+      () => existsSync(runFile(root, 'survivor', 1, 'exit')),
+      10_000,
+    );
     expect(readFileSync(runFile(root, 'survivor', 1, 'exit'), 'utf8').trim()).toBe('7');
     // With no daemon to tell, the runner ends rather than wait for tasks that will never come.
     await waitFor('the runner to end', () => !pidAlive(runner), 10_000);
@@ -65,7 +101,11 @@ describe('runner shells', () => {
     workspace = makeWorkspace(config(2));
     const { root } = workspace;
     daemon = await startDaemon(root);
-    dropTask(root, 'orphaned', 'description: its runner dies\ncommand: "if [ $ORCHESTRATE_ATTEMPT = 1 ]; then echo $$ > first.pid; sleep 30; fi"\n');
+    dropTask(
+      root,
+      'orphaned',
+      'description: its runner dies\ncommand: "if [ $ORCHESTRATE_ATTEMPT = 1 ]; then echo $$ > first.pid; sleep 30; fi"\n',
+    );
     const runner = await runPid(root, 'orphaned');
     await waitFor('the task to start', () => existsSync(`${root}/first.pid`));
     process.kill(runner, 'SIGKILL');
@@ -73,7 +113,7 @@ describe('runner shells', () => {
     const attempts = readTask(root, 'completed', 'orphaned').attempts!;
     expect(attempts.map((attempt) => attempt.outcome)).toEqual(['lost', 'success']);
     expect(runnerOf(root, 'orphaned', 2)).not.toBe(runner);
-    await waitFor('the first attempt\'s sleep to be stopped', () => agentProcesses(root).length === 0, 10_000);
+    await waitFor("the first attempt's sleep to be stopped", () => agentProcesses(root).length === 0, 10_000);
   });
 
   it('survive the cancel of their task, record its status and take tasks again', async () => {
@@ -90,13 +130,19 @@ describe('runner shells', () => {
     expect(readFileSync(runFile(root, 'cancelled', 1, 'exit'), 'utf8').trim()).toBe('130');
     const ids = ['after-1', 'after-2', 'after-3', 'after-4'];
     for (const id of ids) dropTask(root, id, 'description: after\ncommand: sleep 0.3\n');
-    await waitFor('the tasks after it to complete', () => ids.every((id) => foldersOf(root, id).join() === 'completed'), 30_000);
+    await waitFor(
+      'the tasks after it to complete',
+      () => ids.every((id) => foldersOf(root, id).join() === 'completed'),
+      30_000,
+    );
     expect(ids.map((id) => runnerOf(root, id))).toContain(runner);
     expect(agentProcesses(root)).toEqual([]);
   });
 
   it('fail a task whose agent works in a missing folder, naming the folder and the setting', async () => {
-    workspace = makeWorkspace(`agents:\n  elsewhere: { preset: shell, cwd: not-there }\ndefaults: { agent: elsewhere, max_retries: 0 }\n${FAST_DAEMON}`);
+    workspace = makeWorkspace(
+      `agents:\n  elsewhere: { preset: shell, cwd: not-there }\ndefaults: { agent: elsewhere, max_retries: 0 }\n${FAST_DAEMON}`,
+    );
     const { root } = workspace;
     daemon = await startDaemon(root);
     dropTask(root, 'nowhere', 'description: nowhere\ncommand: "true"\n');

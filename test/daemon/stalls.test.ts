@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cli, dropTask, FAST_DAEMON, inProcessDaemon, makeWorkspace, waitFor, daemonTest } from '../helpers/workspace.js';
+import {
+  cli,
+  dropTask,
+  FAST_DAEMON,
+  inProcessDaemon,
+  makeWorkspace,
+  waitFor,
+  daemonTest,
+} from '../helpers/workspace.js';
 
 const t = daemonTest();
 
@@ -18,12 +26,21 @@ describe('stalled agents', () => {
     await t.daemon.done;
     const failed = task('failed', 'quiet');
     expect(failed.attempts).toHaveLength(1);
-    expect(failed.result).toMatchObject({ outcome: 'cancelled', error: expect.stringMatching(/^stalled: no output for \S+ \(stall_timeout [^)]+\); stopped \(stall_action: cancel\)$/) });
+    expect(failed.result).toMatchObject({
+      outcome: 'cancelled',
+      error: expect.stringMatching(
+        /^stalled: no output for \S+ \(stall_timeout [^)]+\); stopped \(stall_action: cancel\)$/,
+      ),
+    });
   });
 
   it('stall_action retry stops it and retries, using up a retry', async () => {
     t.ws = makeWorkspace(config('stall_timeout: 400ms, stall_action: retry'));
-    dropTask(t.ws.root, 'second-time', 'description: x\ncommand: test "$ORCHESTRATE_ATTEMPT" -ge 2 && echo done || sleep 30\n');
+    dropTask(
+      t.ws.root,
+      'second-time',
+      'description: x\ncommand: test "$ORCHESTRATE_ATTEMPT" -ge 2 && echo done || sleep 30\n',
+    );
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     await t.daemon.done;
     const done = task('completed', 'second-time');
@@ -34,7 +51,11 @@ describe('stalled agents', () => {
   it('stall_action warn leaves it running; status shows it stalled while an agent that writes is not', async () => {
     t.ws = makeWorkspace(config('stall_timeout: 400ms'));
     dropTask(t.ws.root, 'silent', 'description: x\ncommand: sleep 3\n');
-    dropTask(t.ws.root, 'chatty', 'description: x\ncommand: for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i; sleep 0.2; done\n');
+    dropTask(
+      t.ws.root,
+      'chatty',
+      'description: x\ncommand: for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo $i; sleep 0.2; done\n',
+    );
     t.daemon = inProcessDaemon(t.ws.root, { untilIdle: true });
     const stalled = await waitFor('status to show the silent agent stalled', () => {
       const report = JSON.parse(cli(t.ws.root, ['status', '--json']).stdout);

@@ -10,7 +10,8 @@ afterEach(() => {
   workspace?.cleanup();
 });
 
-const daemonPid = (root: string) => (JSON.parse(readFileSync(`${root}/.orchestrate/daemon.json`, 'utf8')) as { pid: number }).pid;
+const daemonPid = (root: string) =>
+  (JSON.parse(readFileSync(`${root}/.orchestrate/daemon.json`, 'utf8')) as { pid: number }).pid;
 
 describe('a workspace removed under its daemon', () => {
   it('stops the daemon, so a workspace made anew at the same path can start its own', async () => {

@@ -16,7 +16,8 @@ process.env.GIT_CONFIG_NOSYSTEM = '1';
 
 const t = daemonTest();
 
-const task = (root: string, state: string, id: string) => parse(readFileSync(join(root, 'tasks', state, `${id}.yaml`), 'utf8'));
+const task = (root: string, state: string, id: string) =>
+  parse(readFileSync(join(root, 'tasks', state, `${id}.yaml`), 'utf8'));
 const read = (root: string, file: string) => readFileSync(join(root, file), 'utf8');
 
 async function runUntilIdle(root: string): Promise<void> {
@@ -25,7 +26,7 @@ async function runUntilIdle(root: string): Promise<void> {
 }
 
 describe('workspace: worktree', () => {
-  it('runs the agent in its own worktree, commits with trailers and merges into the base without touching a person\'s changes', async () => {
+  it("runs the agent in its own worktree, commits with trailers and merges into the base without touching a person's changes", async () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
     writeFileSync(join(root, 'notes.txt'), 'person\n');
@@ -34,10 +35,19 @@ describe('workspace: worktree', () => {
     // A person's uncommitted work in the main checkout: a modified file and an untracked one.
     writeFileSync(join(root, 'notes.txt'), 'person, not committed yet\n');
     writeFileSync(join(root, 'scratch.txt'), 'untracked\n');
-    dropTask(root, 'login', 'description: Add the login page\ncommand: echo changed > a.txt && mkdir -p src && echo page > src/login.txt && pwd > where.txt && echo "$ORCHESTRATE_ROOT" > root.txt\n');
+    dropTask(
+      root,
+      'login',
+      'description: Add the login page\ncommand: echo changed > a.txt && mkdir -p src && echo page > src/login.txt && pwd > where.txt && echo "$ORCHESTRATE_ROOT" > root.txt\n',
+    );
     await runUntilIdle(root);
     const done = task(root, 'completed', 'login');
-    expect(done.result).toMatchObject({ outcome: 'success', branch: 'orchestrate/login', worktree: '.orchestrate/worktrees/login', merge: 'merged' });
+    expect(done.result).toMatchObject({
+      outcome: 'success',
+      branch: 'orchestrate/login',
+      worktree: '.orchestrate/worktrees/login',
+      merge: 'merged',
+    });
     expect([...done.result.files_modified].sort()).toEqual(['a.txt', 'root.txt', 'src/login.txt', 'where.txt']);
     // The agent worked in the worktree; ORCHESTRATE_ROOT is still the workspace.
     expect(read(root, 'where.txt').trim()).toBe(join(root, '.orchestrate/worktrees/login'));
@@ -46,11 +56,15 @@ describe('workspace: worktree', () => {
     expect(read(root, 'a.txt')).toBe('changed\n');
     expect(read(root, 'src/login.txt')).toBe('page\n');
     expect(gitIn(root, 'rev-list', '--parents', '-n', '1', 'main').split(' ')).toHaveLength(3);
-    expect(gitIn(root, 'log', '-1', '--format=%B', 'orchestrate/login')).toBe('Add the login page\n\nTask-Id: login\nAgent: shell#1');
+    expect(gitIn(root, 'log', '-1', '--format=%B', 'orchestrate/login')).toBe(
+      'Add the login page\n\nTask-Id: login\nAgent: shell#1',
+    );
     expect(gitIn(root, 'log', '-1', '--format=%(trailers:key=Task-Id,valueonly)', 'main')).toBe('login');
     expect(gitIn(root, 'rev-parse', 'orchestrate/login')).toBe(done.result.commit);
     // With no identity configured anywhere, the fallback one signs the commits.
-    expect(gitIn(root, 'log', '-1', '--format=%an <%ae>', 'orchestrate/login')).toBe('orchestrate <orchestrate@localhost>');
+    expect(gitIn(root, 'log', '-1', '--format=%an <%ae>', 'orchestrate/login')).toBe(
+      'orchestrate <orchestrate@localhost>',
+    );
     // The person's uncommitted work is untouched.
     expect(read(root, 'notes.txt')).toBe('person, not committed yet\n');
     expect(read(root, 'scratch.txt')).toBe('untracked\n');
@@ -61,18 +75,30 @@ describe('workspace: worktree', () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
     // While the agent works, someone commits a different a.txt to main.
-    const theirs = 'printf "theirs\\n" > "$ORCHESTRATE_ROOT/a.txt" && git -C "$ORCHESTRATE_ROOT" -c user.name=P -c user.email=p@e commit --quiet -am theirs';
-    dropTask(root, 'clash', `description: clash\ncommand: ${JSON.stringify(`${theirs} && printf "ours\\n" > a.txt`)}\n`);
+    const theirs =
+      'printf "theirs\\n" > "$ORCHESTRATE_ROOT/a.txt" && git -C "$ORCHESTRATE_ROOT" -c user.name=P -c user.email=p@e commit --quiet -am theirs';
+    dropTask(
+      root,
+      'clash',
+      `description: clash\ncommand: ${JSON.stringify(`${theirs} && printf "ours\\n" > a.txt`)}\n`,
+    );
     await runUntilIdle(root);
     const done = task(root, 'completed', 'clash');
-    expect(done.result).toMatchObject({ outcome: 'success', merge: 'conflict', branch: 'orchestrate/clash', files_modified: ['a.txt'] });
-    expect(done.result.merge_note).toMatch(/conflicts with main in a\.txt; the branch is kept: merge it yourself \(git merge orchestrate\/clash\)/);
+    expect(done.result).toMatchObject({
+      outcome: 'success',
+      merge: 'conflict',
+      branch: 'orchestrate/clash',
+      files_modified: ['a.txt'],
+    });
+    expect(done.result.merge_note).toMatch(
+      /conflicts with main in a\.txt; the branch is kept: merge it yourself \(git merge orchestrate\/clash\)/,
+    );
     expect(read(root, 'a.txt')).toBe('theirs\n');
     expect(gitIn(root, 'status', '--porcelain')).toBe('');
     expect(gitIn(root, 'show', 'orchestrate/clash:a.txt')).toBe('ours');
   });
 
-  it('does not merge over a person\'s uncommitted change to the same file', async () => {
+  it("does not merge over a person's uncommitted change to the same file", async () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
     writeFileSync(join(root, 'a.txt'), 'person is editing\n');
@@ -80,7 +106,9 @@ describe('workspace: worktree', () => {
     await runUntilIdle(root);
     const done = task(root, 'completed', 'edit');
     expect(done.result).toMatchObject({ merge: 'conflict', files_modified: ['a.txt'] });
-    expect(done.result.merge_note).toMatch(/uncommitted changes in .* are in the way .*a\.txt.*git merge orchestrate\/edit/);
+    expect(done.result.merge_note).toMatch(
+      /uncommitted changes in .* are in the way .*a\.txt.*git merge orchestrate\/edit/,
+    );
     expect(read(root, 'a.txt')).toBe('person is editing\n');
     expect(gitIn(root, 'log', '-1', '--format=%s', 'main')).toBe('init');
   });
@@ -100,11 +128,20 @@ describe('workspace: worktree', () => {
   it('`status` shows the worktree and branch of a running worktree task', async () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
-    dropTask(root, 'shown', 'description: shown\ncommand: while [ ! -f "$ORCHESTRATE_ROOT/.orchestrate/go" ]; do sleep 0.05; done\n');
+    dropTask(
+      root,
+      'shown',
+      'description: shown\ncommand: while [ ! -f "$ORCHESTRATE_ROOT/.orchestrate/go" ]; do sleep 0.05; done\n',
+    );
     t.daemon = inProcessDaemon(root);
     await waitFor('the task to run', () => existsSync(join(root, '.orchestrate/runs/shown/1/pid')));
     const json = JSON.parse((await cliAsync(root, ['status', '--json'])).stdout);
-    expect(json.running).toEqual([expect.objectContaining({ id: 'shown', worktree: { path: '.orchestrate/worktrees/shown', branch: 'orchestrate/shown' } })]);
+    expect(json.running).toEqual([
+      expect.objectContaining({
+        id: 'shown',
+        worktree: { path: '.orchestrate/worktrees/shown', branch: 'orchestrate/shown' },
+      }),
+    ]);
     const text = (await cliAsync(root, ['status'])).stdout;
     expect(text).toMatch(/RUNNING +SLOT +ATTEMPT +ELAPSED +STATE +WORKTREE/);
     expect(text).toContain('.orchestrate/worktrees/shown (orchestrate/shown)');
@@ -125,10 +162,14 @@ describe('workspace: worktree', () => {
     expect(existsSync(join(root, 'fix.txt'))).toBe(false);
   });
 
-  it('retries in the same worktree, so the earlier attempt\'s work is not lost', async () => {
+  it("retries in the same worktree, so the earlier attempt's work is not lost", async () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
-    dropTask(root, 'twice', 'description: twice\nmax_retries: 1\ncommand: if [ -f step1.txt ]; then echo 2 > step2.txt; else echo 1 > step1.txt; exit 1; fi\n');
+    dropTask(
+      root,
+      'twice',
+      'description: twice\nmax_retries: 1\ncommand: if [ -f step1.txt ]; then echo 2 > step2.txt; else echo 1 > step1.txt; exit 1; fi\n',
+    );
     await runUntilIdle(root);
     const done = task(root, 'completed', 'twice');
     expect(done.attempts.map((attempt: { outcome: string }) => attempt.outcome)).toEqual(['failed', 'success']);
@@ -136,7 +177,7 @@ describe('workspace: worktree', () => {
     expect(read(root, 'step1.txt')).toBe('1\n');
   });
 
-  it('makes the worktree anew when a person removed its folder, without dropping other tasks\' worktrees', async () => {
+  it("makes the worktree anew when a person removed its folder, without dropping other tasks' worktrees", async () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
     dropTask(root, 'again', 'description: again\nmerge: manual\ncommand: echo more >> notes.txt\n');
@@ -145,7 +186,10 @@ describe('workspace: worktree', () => {
     rmSync(join(root, '.orchestrate/worktrees/again'), { recursive: true, force: true });
     // A second worktree whose folder is gone too: git lists both as prunable, and only ours is retaken.
     rmSync(join(root, '.orchestrate/worktrees/keep'), { recursive: true, force: true });
-    writeFileSync(join(root, 'tasks/pending/again.yaml'), 'description: again\nmerge: manual\ncommand: echo more >> notes.txt\n');
+    writeFileSync(
+      join(root, 'tasks/pending/again.yaml'),
+      'description: again\nmerge: manual\ncommand: echo more >> notes.txt\n',
+    );
     rmSync(join(root, 'tasks/completed/again.yaml'));
     await runUntilIdle(root);
     expect(task(root, 'completed', 'again').result).toMatchObject({ merge: 'manual', files_modified: ['notes.txt'] });
@@ -155,11 +199,16 @@ describe('workspace: worktree', () => {
   });
 
   it('runs worktree.setup once in a new worktree, before the agent', async () => {
-    const setup = 'worktree: { setup: \'cp "$ORCHESTRATE_ROOT/.env" .env && echo "$ORCHESTRATE_TASK_ID" >> "$ORCHESTRATE_ROOT/.orchestrate/setup-runs"\' }\n';
+    const setup =
+      'worktree: { setup: \'cp "$ORCHESTRATE_ROOT/.env" .env && echo "$ORCHESTRATE_TASK_ID" >> "$ORCHESTRATE_ROOT/.orchestrate/setup-runs"\' }\n';
     t.ws = repoWorkspace(worktreeConfig(setup));
     const { root } = t.ws;
     writeFileSync(join(root, '.env'), 'SECRET=1\n');
-    dropTask(root, 'uses-env', 'description: uses env\nmax_retries: 1\ncommand: cp .env seen.txt && test "$ORCHESTRATE_ATTEMPT" -ge 2\n');
+    dropTask(
+      root,
+      'uses-env',
+      'description: uses env\nmax_retries: 1\ncommand: cp .env seen.txt && test "$ORCHESTRATE_ATTEMPT" -ge 2\n',
+    );
     await runUntilIdle(root);
     const done = task(root, 'completed', 'uses-env');
     expect(done.attempts).toHaveLength(2);
@@ -176,23 +225,40 @@ describe('workspace: worktree', () => {
     await runUntilIdle(root);
     const failed = task(root, 'failed', 'needs-setup');
     expect(failed.attempts[0]).toMatchObject({ outcome: 'failed' });
-    expect(failed.result.error).toMatch(/^worktree setup failed with exit 3: npm: not found \(see \.orchestrate\/runs\/needs-setup\/1\/setup\.log; fix worktree\.setup in orchestrator\.yaml\)$/);
-    expect(failed.result).toMatchObject({ branch: 'orchestrate/needs-setup', worktree: '.orchestrate/worktrees/needs-setup' });
+    expect(failed.result.error).toMatch(
+      /^worktree setup failed with exit 3: npm: not found \(see \.orchestrate\/runs\/needs-setup\/1\/setup\.log; fix worktree\.setup in orchestrator\.yaml\)$/,
+    );
+    expect(failed.result).toMatchObject({
+      branch: 'orchestrate/needs-setup',
+      worktree: '.orchestrate/worktrees/needs-setup',
+    });
     expect(existsSync(join(root, '.orchestrate/worktrees/needs-setup/never.txt'))).toBe(false);
   });
 
-  it('stops a setup that runs past the task\'s timeout, or whose task is cancelled, with all its processes', async () => {
+  it("stops a setup that runs past the task's timeout, or whose task is cancelled, with all its processes", async () => {
     t.ws = repoWorkspace(worktreeConfig('worktree: { setup: "sleep 30 & sleep 30" }\n'));
     const { root } = t.ws;
     dropTask(root, 'slow-setup', 'description: slow\ntimeout: 300ms\ncommand: "true"\n');
     dropTask(root, 'cancelled', 'description: cancelled\ncommand: "true"\n');
     t.daemon = inProcessDaemon(root);
-    await waitFor('the setup of the task to cancel to start', () => existsSync(join(root, '.orchestrate/runs/cancelled/1/setup.log')));
+    await waitFor('the setup of the task to cancel to start', () =>
+      existsSync(join(root, '.orchestrate/runs/cancelled/1/setup.log')),
+    );
     // Not the blocking cli(): the daemon runs in this process and must answer.
     expect((await cliAsync(root, ['cancel', 'cancelled'])).code).toBe(0);
-    await waitFor('both tasks to fail', () => existsSync(join(root, 'tasks/failed/slow-setup.yaml')) && existsSync(join(root, 'tasks/failed/cancelled.yaml')));
-    expect(task(root, 'failed', 'slow-setup').result).toMatchObject({ outcome: 'timeout', error: expect.stringMatching(/^worktree setup ran past the task's timeout/) });
-    expect(task(root, 'failed', 'cancelled').result).toMatchObject({ outcome: 'cancelled', branch: 'orchestrate/cancelled' });
+    await waitFor(
+      'both tasks to fail',
+      () =>
+        existsSync(join(root, 'tasks/failed/slow-setup.yaml')) && existsSync(join(root, 'tasks/failed/cancelled.yaml')),
+    );
+    expect(task(root, 'failed', 'slow-setup').result).toMatchObject({
+      outcome: 'timeout',
+      error: expect.stringMatching(/^worktree setup ran past the task's timeout/),
+    });
+    expect(task(root, 'failed', 'cancelled').result).toMatchObject({
+      outcome: 'cancelled',
+      branch: 'orchestrate/cancelled',
+    });
     await waitFor('no setup process to be left', () => agentProcesses(root).length === 0);
   });
 
@@ -209,7 +275,10 @@ describe('workspace: worktree', () => {
     gitIn(repo, 'commit', '--quiet', '-m', 'init');
     dropTask(root, 'mono', 'description: mono\ncommand: pwd > where.txt\n');
     await runUntilIdle(root);
-    expect(task(root, 'completed', 'mono').result).toMatchObject({ merge: 'merged', files_modified: ['packages/api/where.txt'] });
+    expect(task(root, 'completed', 'mono').result).toMatchObject({
+      merge: 'merged',
+      files_modified: ['packages/api/where.txt'],
+    });
     expect(read(root, 'where.txt').trim()).toBe(join(root, '.orchestrate/worktrees/mono/packages/api'));
   });
 
@@ -219,11 +288,14 @@ describe('workspace: worktree', () => {
     dropTask(root, 'no-repo', 'description: no repo\ncommand: echo x > x.txt\n');
     await runUntilIdle(root);
     const failed = task(root, 'failed', 'no-repo');
-    expect(failed.result).toMatchObject({ outcome: 'spawn_error', error: 'workspace: worktree needs a git repository: run git init' });
+    expect(failed.result).toMatchObject({
+      outcome: 'spawn_error',
+      error: 'workspace: worktree needs a git repository: run git init',
+    });
     expect(existsSync(join(root, 'x.txt'))).toBe(false);
   });
 
-  it('runs two worktree tasks at once without either seeing the other\'s files', async () => {
+  it("runs two worktree tasks at once without either seeing the other's files", async () => {
     t.ws = repoWorkspace();
     const { root } = t.ws;
     // Each waits until the other has started, so they certainly run side by side.
@@ -242,7 +314,10 @@ describe('workspace: worktree', () => {
     expect([left.merge, right.merge]).toEqual(['merged', 'merged']);
     expect(read(root, 'left.txt')).toBe('left\n');
     expect(read(root, 'right.txt')).toBe('right\n');
-    expect(gitIn(root, 'log', '--format=%s', '--merges', 'main').split('\n').sort()).toEqual(['Merge orchestrate/left into main', 'Merge orchestrate/right into main']);
+    expect(gitIn(root, 'log', '--format=%s', '--merges', 'main').split('\n').sort()).toEqual([
+      'Merge orchestrate/left into main',
+      'Merge orchestrate/right into main',
+    ]);
     expect(gitIn(root, 'status', '--porcelain')).toBe('');
   });
 });

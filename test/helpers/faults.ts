@@ -6,7 +6,19 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
-import { BIN, FAST_DAEMON, FIXTURES, idsIn, makeWorkspace, spawnDaemon, waitFor, waitReady, type CliResult, type DaemonProcess, type Workspace } from './workspace.js';
+import {
+  BIN,
+  FAST_DAEMON,
+  FIXTURES,
+  idsIn,
+  makeWorkspace,
+  spawnDaemon,
+  waitFor,
+  waitReady,
+  type CliResult,
+  type DaemonProcess,
+  type Workspace,
+} from './workspace.js';
 
 export const MARKER_AGENT = join(FIXTURES, 'marker-agent.sh');
 export const STUBBORN_AGENT = join(FIXTURES, 'stubborn-agent.sh');
@@ -14,20 +26,34 @@ export const STATES = ['pending', 'assigned', 'completed', 'failed'] as const;
 export type State = (typeof STATES)[number];
 
 // An orchestrator.yaml with a marker agent (writing to `marker`), a stubborn agent and the shell preset.
-export function faultConfig(options: { marker?: string; markerSleep?: string; instances?: number; maxRetries?: number; defaultAgent?: string } = {}): string {
+export function faultConfig(
+  options: {
+    marker?: string;
+    markerSleep?: string;
+    instances?: number;
+    maxRetries?: number;
+    defaultAgent?: string;
+  } = {},
+): string {
   const instances = options.instances ?? 4;
   const lines = [`max_concurrent: ${instances}`, 'agents:'];
   if (options.marker) {
-    lines.push(`  marker: { command: ${JSON.stringify([MARKER_AGENT, options.marker])}, max_instances: ${instances}, env: { MARKER_SLEEP: "${options.markerSleep ?? '0.1'}" } }`);
+    lines.push(
+      `  marker: { command: ${JSON.stringify([MARKER_AGENT, options.marker])}, max_instances: ${instances}, env: { MARKER_SLEEP: "${options.markerSleep ?? '0.1'}" } }`,
+    );
   }
   lines.push(`  stubborn: { command: ${JSON.stringify([STUBBORN_AGENT])}, max_instances: ${instances} }`);
   lines.push(`  shell: { preset: shell, max_instances: ${instances} }`);
-  lines.push(`defaults: { agent: ${options.defaultAgent ?? (options.marker ? 'marker' : 'shell')}, retry_delay: 100ms, max_retries: ${options.maxRetries ?? 2} }`);
+  lines.push(
+    `defaults: { agent: ${options.defaultAgent ?? (options.marker ? 'marker' : 'shell')}, retry_delay: 100ms, max_retries: ${options.maxRetries ?? 2} }`,
+  );
   return `${lines.join('\n')}\n${FAST_DAEMON}`;
 }
 
 // A workspace with faultConfig; the marker file lives in the workspace root.
-export function faultWorkspace(options: Parameters<typeof faultConfig>[0] & { withMarker?: boolean } = {}): Workspace & { marker: string } {
+export function faultWorkspace(
+  options: Parameters<typeof faultConfig>[0] & { withMarker?: boolean } = {},
+): Workspace & { marker: string } {
   const probe = makeWorkspace('max_concurrent: 1\n');
   const marker = join(probe.root, 'marker.log');
   const config = faultConfig({ ...options, marker: options.withMarker === false ? undefined : marker });
@@ -128,14 +154,17 @@ export function workspaceProcesses(root: string): number[] {
     const cmdline = procText(name, 'cmdline');
     const environ = procText(name, 'environ');
     const isDaemon = cmdline.includes(BIN) && cmdline.split('\0').includes(root);
-    if ((isDaemon || environ.startsWith(env) || environ.includes(`\0${env}`)) && pidAlive(Number(name))) found.push(Number(name));
+    if ((isDaemon || environ.startsWith(env) || environ.includes(`\0${env}`)) && pidAlive(Number(name)))
+      found.push(Number(name));
   }
   return found;
 }
 
 // Agent processes of a workspace (not its daemons, nor the runner shells that wait for tasks).
 export function agentProcesses(root: string): number[] {
-  return workspaceProcesses(root).filter((pid) => !procText(String(pid), 'cmdline').includes(BIN) && !isRunnerShell(pid));
+  return workspaceProcesses(root).filter(
+    (pid) => !procText(String(pid), 'cmdline').includes(BIN) && !isRunnerShell(pid),
+  );
 }
 
 function isRunnerShell(pid: number): boolean {
@@ -210,11 +239,15 @@ export async function waitAllFinished(root: string, ids: string[], timeoutMs = 1
 // The pids a stubborn agent recorded for one run, once all 5 of its processes are up.
 export async function stubbornPids(root: string, id: string, attempt = 1): Promise<number[]> {
   const file = join(root, '.orchestrate', 'runs', id, String(attempt), 'pids');
-  return waitFor(`the stubborn agent of ${id} to record its 5 pids`, () => {
-    if (!existsSync(file)) return false;
-    const pids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
-    return pids.length >= 5 ? pids : false;
-  }, 30_000);
+  return waitFor(
+    `the stubborn agent of ${id} to record its 5 pids`,
+    () => {
+      if (!existsSync(file)) return false;
+      const pids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+      return pids.length >= 5 ? pids : false;
+    },
+    30_000,
+  );
 }
 
 // The wrapper pid (= process group id) the daemon recorded for a run.

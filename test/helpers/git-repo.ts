@@ -7,7 +7,10 @@ import { FAST_DAEMON, makeWorkspace, type Workspace } from './workspace.js';
 
 // git as the test's "person": fails the test with git's message when it fails.
 export function gitIn(cwd: string, ...args: string[]): string {
-  const result = spawnSync('git', ['-c', 'user.name=Person', '-c', 'user.email=person@example.com', ...args], { cwd, encoding: 'utf8' });
+  const result = spawnSync('git', ['-c', 'user.name=Person', '-c', 'user.email=person@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout.trim();
 }

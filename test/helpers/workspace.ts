@@ -21,7 +21,9 @@ export interface Workspace {
 }
 
 // A fresh workspace in a temp folder with the given orchestrator.yaml.
-export function makeWorkspace(config = `max_concurrent: 4\nagents:\n  shell: { preset: shell, max_instances: 4 }\ndefaults: { agent: shell, retry_delay: 100ms }\n${FAST_DAEMON}`): Workspace {
+export function makeWorkspace(
+  config = `max_concurrent: 4\nagents:\n  shell: { preset: shell, max_instances: 4 }\ndefaults: { agent: shell, retry_delay: 100ms }\n${FAST_DAEMON}`,
+): Workspace {
   const root = mkdtempSync(join(tmpdir(), 'orchestrate-test-'));
   writeFileSync(join(root, 'orchestrator.yaml'), config);
   const layout = layoutOf(root);
@@ -37,7 +39,12 @@ export interface CliResult {
 
 // Runs the built CLI against a workspace and waits for it.
 export function cli(root: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliResult {
-  const result = spawnSync(process.execPath, [BIN, '-C', root, ...args], { encoding: 'utf8', env: { ...process.env, ...options.env }, cwd: options.cwd ?? root, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [BIN, '-C', root, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd ?? root,
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -50,7 +57,12 @@ export function idsIn(root: string, state: 'pending' | 'assigned' | 'completed' 
 }
 
 // Polls until `check` returns a truthy value, or fails with `what`.
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -68,7 +80,9 @@ export interface DaemonProcess {
 }
 
 export function spawnDaemon(root: string): DaemonProcess {
-  const child = spawn(process.execPath, [BIN, '-C', root, 'run', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '-C', root, 'run', '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -82,7 +96,10 @@ export async function waitReady(daemon: DaemonProcess): Promise<void> {
 }
 
 // A daemon in this process, stopped by the returned function (agents are left running).
-export function inProcessDaemon(root: string, options: { untilIdle?: boolean } = {}): { stop: () => Promise<void>; done: Promise<unknown> } {
+export function inProcessDaemon(
+  root: string,
+  options: { untilIdle?: boolean } = {},
+): { stop: () => Promise<void>; done: Promise<unknown> } {
   const controller = new AbortController();
   const done = runDaemon({ root, signal: controller.signal, untilIdle: options.untilIdle ?? false });
   return {

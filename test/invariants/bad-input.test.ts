@@ -1,7 +1,16 @@
 // Invariant 6, bad input never stops the daemon: invalid YAML, unknown fields, bad values, unknown
 // agents, bad ids, odd files and dependency cycles each get one clear line naming the file and the
 // field or line; the input is kept byte for byte; every other task carries on.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
@@ -32,15 +41,33 @@ describe('bad input never stops the daemon', () => {
 
     // file name -> [bytes, what its .error must mention]
     const bad: Record<string, [Buffer, string[]]> = {
-      'bad-yaml.yaml': [Buffer.from('description: fine so far\npriority: high\ncommand: "quoted" then not\nagent: shell\n'), ['bad-yaml.yaml', 'line 3', 'YAML']],
-      'bad-type.yaml': [Buffer.from('description: has a bad priority\npriority: urgent\n'), ['bad-type.yaml', 'priority', 'high, normal or low']],
-      'typo.yaml': [Buffer.from('descriptoin: a misspelt field\n'), ['typo.yaml', 'descriptoin', 'did you mean "description"']],
-      'ghost-agent.yaml': [Buffer.from('description: wants an agent that does not exist\nagent: ghost\n'), ['ghost-agent.yaml', 'agent', 'ghost']],
+      'bad-yaml.yaml': [
+        Buffer.from('description: fine so far\npriority: high\ncommand: "quoted" then not\nagent: shell\n'),
+        ['bad-yaml.yaml', 'line 3', 'YAML'],
+      ],
+      'bad-type.yaml': [
+        Buffer.from('description: has a bad priority\npriority: urgent\n'),
+        ['bad-type.yaml', 'priority', 'high, normal or low'],
+      ],
+      'typo.yaml': [
+        Buffer.from('descriptoin: a misspelt field\n'),
+        ['typo.yaml', 'descriptoin', 'did you mean "description"'],
+      ],
+      'ghost-agent.yaml': [
+        Buffer.from('description: wants an agent that does not exist\nagent: ghost\n'),
+        ['ghost-agent.yaml', 'agent', 'ghost'],
+      ],
       '-bad.yaml': [Buffer.from('description: a file name that is not an id\n'), ['-bad.yaml', 'id']],
       'a b.yaml': [Buffer.from('description: a file name with a space\n'), ['a b.yaml', 'id']],
       'empty.yaml': [Buffer.alloc(0), ['empty.yaml', 'empty']],
-      'latin1.yaml': [Buffer.concat([Buffer.from('description: caf'), Buffer.from([0xe9, 0xff, 0xfe]), Buffer.from('\n')]), ['latin1.yaml', 'UTF-8']],
-      'huge.yaml': [Buffer.concat([Buffer.from('description: a pasted log\n'), Buffer.alloc(50 * 1024 * 1024, '# log line\n')]), ['huge.yaml', 'MB']],
+      'latin1.yaml': [
+        Buffer.concat([Buffer.from('description: caf'), Buffer.from([0xe9, 0xff, 0xfe]), Buffer.from('\n')]),
+        ['latin1.yaml', 'UTF-8'],
+      ],
+      'huge.yaml': [
+        Buffer.concat([Buffer.from('description: a pasted log\n'), Buffer.alloc(50 * 1024 * 1024, '# log line\n')]),
+        ['huge.yaml', 'MB'],
+      ],
     };
     for (const [name, [bytes]] of Object.entries(bad)) dropBytes(root, name, bytes);
     writeFileSync(join(root, 'outside.yaml'), 'description: reached through a symlink\n');
@@ -49,7 +76,9 @@ describe('bad input never stops the daemon', () => {
 
     await waitFor('the good task to complete', () => foldersOf(root, 'good').join() === 'completed', 30_000);
     const failedName = (name: string) => join(root, 'tasks/failed', name);
-    const setAside = (name: string) => existsSync(failedName(`${name.slice(0, -'.yaml'.length)}.error`)) && !existsSync(join(root, 'tasks/pending', name));
+    const setAside = (name: string) =>
+      existsSync(failedName(`${name.slice(0, -'.yaml'.length)}.error`)) &&
+      !existsSync(join(root, 'tasks/pending', name));
     await waitFor('every bad file to be set aside', () => Object.keys(bad).every(setAside), 30_000);
 
     for (const [name, [bytes, mentions]] of Object.entries(bad)) {
@@ -66,9 +95,17 @@ describe('bad input never stops the daemon', () => {
 
     expect(alive(daemon)).toBe(true);
     for (const n of [1, 2, 3]) dropTask(root, `later-${n}`, `description: submitted after the bad input (${n})\n`);
-    await waitFor('later tasks to complete', () => [1, 2, 3].every((n) => foldersOf(root, `later-${n}`).join() === 'completed'), 30_000);
+    await waitFor(
+      'later tasks to complete',
+      () => [1, 2, 3].every((n) => foldersOf(root, `later-${n}`).join() === 'completed'),
+      30_000,
+    );
     expect(alive(daemon)).toBe(true);
-    expect(readMarker(marker).map((line) => line.id).sort()).toEqual(['good', 'later-1', 'later-2', 'later-3']);
+    expect(
+      readMarker(marker)
+        .map((line) => line.id)
+        .sort(),
+    ).toEqual(['good', 'later-1', 'later-2', 'later-3']);
   });
 
   it('keeps scheduling while a directory named like a task sits in pending/', async () => {
@@ -80,10 +117,18 @@ describe('bad input never stops the daemon', () => {
     for (const id of ids) dropTask(root, id, `description: waiting beside a directory (${id})\n`);
     daemon = await startDaemon(root);
     await waitFor('the directory to be reported', () => daemon!.output().includes('0-dir.yaml'), 30_000);
-    await waitFor('the waiting tasks to complete', () => ids.every((id) => foldersOf(root, id).join() === 'completed'), 15_000);
+    await waitFor(
+      'the waiting tasks to complete',
+      () => ids.every((id) => foldersOf(root, id).join() === 'completed'),
+      15_000,
+    );
     // And tasks submitted while it sits there.
     for (const id of ['late-1', 'late-2']) dropTask(root, id, `description: submitted beside a directory (${id})\n`);
-    await waitFor('the later tasks to complete', () => ['late-1', 'late-2'].every((id) => foldersOf(root, id).join() === 'completed'), 20_000);
+    await waitFor(
+      'the later tasks to complete',
+      () => ['late-1', 'late-2'].every((id) => foldersOf(root, id).join() === 'completed'),
+      20_000,
+    );
     expect(alive(daemon)).toBe(true);
     expect(daemon.output()).not.toContain('reconcile failed');
     // README: a directory is moved to tasks/failed/ with the reason beside it.
@@ -102,7 +147,9 @@ describe('bad input never stops the daemon', () => {
     await waitFor('the second to be set aside', () => !existsSync(join(root, 'tasks/pending/a b.yaml')), 8_000);
     dropTask(root, 'after-twice', 'description: submitted after the second bad file\n');
     await waitFor('a later task to complete', () => foldersOf(root, 'after-twice').join() === 'completed', 10_000);
-    const kept = readdirSync(join(root, 'tasks/failed')).filter((name) => name.endsWith('.yaml') && readFileSync(join(root, 'tasks/failed', name)).equals(second));
+    const kept = readdirSync(join(root, 'tasks/failed')).filter(
+      (name) => name.endsWith('.yaml') && readFileSync(join(root, 'tasks/failed', name)).equals(second),
+    );
     expect(kept).toHaveLength(1);
   });
 
@@ -114,7 +161,11 @@ describe('bad input never stops the daemon', () => {
     dropTask(root, id, 'description: a task with a long id\n');
     await waitFor('the first to complete', () => foldersOf(root, id).join() === 'completed');
     dropTask(root, id, 'description: another task re-using the long id\n');
-    await waitFor('the re-used id to be set aside', () => !existsSync(join(root, 'tasks/pending', `${id}.yaml`)), 8_000);
+    await waitFor(
+      'the re-used id to be set aside',
+      () => !existsSync(join(root, 'tasks/pending', `${id}.yaml`)),
+      8_000,
+    );
     dropTask(root, 'after-long', 'description: submitted after the re-used long id\n');
     await waitFor('a later task to complete', () => foldersOf(root, 'after-long').join() === 'completed', 10_000);
   });
@@ -130,8 +181,14 @@ describe('bad input never stops the daemon', () => {
     await waitFor('the bystander to complete', () => foldersOf(root, 'bystander').join() === 'completed');
 
     const cyclic = ['cycle-a', 'cycle-b', 'self-loop'];
-    await waitFor('each cyclic task to be reported', () => cyclic.every((id) => daemon!.output().includes(`tasks/pending/${id}.yaml: depends_on: dependency cycle `)), 10_000);
-    expect(daemon.output()).toContain('tasks/pending/self-loop.yaml: depends_on: dependency cycle self-loop -> self-loop; it waits in pending/ (remove one of these dependencies)');
+    await waitFor(
+      'each cyclic task to be reported',
+      () => cyclic.every((id) => daemon!.output().includes(`tasks/pending/${id}.yaml: depends_on: dependency cycle `)),
+      10_000,
+    );
+    expect(daemon.output()).toContain(
+      'tasks/pending/self-loop.yaml: depends_on: dependency cycle self-loop -> self-loop; it waits in pending/ (remove one of these dependencies)',
+    );
     for (const id of cyclic) expect(foldersOf(root, id), id).toEqual(['pending']);
     expect(readMarker(marker).map((line) => line.id)).toEqual(['bystander']);
     expect(alive(daemon)).toBe(true);

@@ -4,7 +4,17 @@ import { existsSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSy
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { faultWorkspace, foldersOf, pidAlive, readMarker, readTask, runPid, startDaemon, stubbornPids, tearDown } from '../helpers/faults.js';
+import {
+  faultWorkspace,
+  foldersOf,
+  pidAlive,
+  readMarker,
+  readTask,
+  runPid,
+  startDaemon,
+  stubbornPids,
+  tearDown,
+} from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
@@ -25,9 +35,15 @@ describe('the folders are the truth', () => {
     workspace = faultWorkspace({ withMarker: false });
     const { root, marker } = workspace;
     daemon = await startDaemon(root);
-    dropTask(root, 'fixable', 'description: fails until ok exists\nagent: shell\nmax_retries: 0\ncommand: echo "$ORCHESTRATE_ATTEMPT" >> marker.log; test -f ok\n');
+    dropTask(
+      root,
+      'fixable',
+      'description: fails until ok exists\nagent: shell\nmax_retries: 0\ncommand: echo "$ORCHESTRATE_ATTEMPT" >> marker.log; test -f ok\n',
+    );
     await waitFor('the first attempt to fail', () => foldersOf(root, 'fixable').join() === 'failed');
-    expect(readTask(root, 'failed', 'fixable').attempts).toMatchObject([{ number: 1, outcome: 'failed', exit_code: 1 }]);
+    expect(readTask(root, 'failed', 'fixable').attempts).toMatchObject([
+      { number: 1, outcome: 'failed', exit_code: 1 },
+    ]);
 
     writeFileSync(join(root, 'ok'), '');
     renameSync(join(root, 'tasks/failed/fixable.yaml'), join(root, 'tasks/pending/fixable.yaml'));
@@ -69,8 +85,16 @@ describe('the folders are the truth', () => {
 
     renameSync(join(root, 'tasks/assigned/to-failed.yaml'), join(root, 'tasks/failed/to-failed.yaml'));
     renameSync(join(root, 'tasks/assigned/to-pending.yaml'), join(root, 'tasks/pending/to-pending.yaml'));
-    await waitFor('both agent trees to be stopped', () => [...failedTree, ...pendingTree].every((pid) => !pidAlive(pid)), 30_000);
-    await waitFor('the cancel to be recorded in failed/', () => (readTask(root, 'failed', 'to-failed').attempts?.length ?? 0) === 1, 30_000);
+    await waitFor(
+      'both agent trees to be stopped',
+      () => [...failedTree, ...pendingTree].every((pid) => !pidAlive(pid)),
+      30_000,
+    );
+    await waitFor(
+      'the cancel to be recorded in failed/',
+      () => (readTask(root, 'failed', 'to-failed').attempts?.length ?? 0) === 1,
+      30_000,
+    );
     expect(readTask(root, 'failed', 'to-failed').attempts).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
     expect(foldersOf(root, 'to-failed')).toEqual(['failed']);
 
@@ -86,7 +110,11 @@ describe('the folders are the truth', () => {
     const { root, marker } = workspace;
     daemon = await startDaemon(root);
     dropTask(root, 'blocker', 'description: runs for a while\nagent: shell\ncommand: sleep 1.5\n');
-    dropTask(root, 'withdrawn', 'description: waits for the blocker\nagent: shell\ndepends_on: [blocker]\ncommand: echo withdrawn >> marker.log\n');
+    dropTask(
+      root,
+      'withdrawn',
+      'description: waits for the blocker\nagent: shell\ndepends_on: [blocker]\ncommand: echo withdrawn >> marker.log\n',
+    );
     await waitFor('the blocker to run', () => foldersOf(root, 'blocker').join() === 'assigned');
     renameSync(join(root, 'tasks/pending/withdrawn.yaml'), join(root, 'withdrawn.yaml'));
     await waitFor('the blocker to complete', () => foldersOf(root, 'blocker').join() === 'completed', 30_000);
@@ -108,13 +136,24 @@ describe('the folders are the truth', () => {
     // still watches the old folder, so only the periodic rescan can find what is in the new one.
     const fresh = join(root, 'tasks/.pending-new');
     mkdirSync(fresh);
-    writeFileSync(join(fresh, 'checked-out.yaml'), 'description: arrived with a checkout\nagent: shell\ncommand: "true"\n');
+    writeFileSync(
+      join(fresh, 'checked-out.yaml'),
+      'description: arrived with a checkout\nagent: shell\ncommand: "true"\n',
+    );
     renameSync(join(root, 'tasks/pending'), join(root, 'tasks/.pending-old'));
     renameSync(fresh, join(root, 'tasks/pending'));
-    await waitFor('the checked-out task to complete', () => foldersOf(root, 'checked-out').join() === 'completed', 30_000);
+    await waitFor(
+      'the checked-out task to complete',
+      () => foldersOf(root, 'checked-out').join() === 'completed',
+      30_000,
+    );
 
     dropTask(root, 'after', 'description: dropped into the unwatched folder\nagent: shell\ncommand: "true"\n');
-    await waitFor('a task dropped into the new folder to complete', () => foldersOf(root, 'after').join() === 'completed', 30_000);
+    await waitFor(
+      'a task dropped into the new folder to complete',
+      () => foldersOf(root, 'after').join() === 'completed',
+      30_000,
+    );
     expect(idsIn(root, 'failed')).toEqual([]);
     expect(alive(daemon)).toBe(true);
   });

@@ -8,7 +8,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sendControl } from '../../src/daemon/control-socket.js';
 import { layoutOf } from '../../src/index.js';
 import { cli, dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { agentProcesses, cliAsync, faultWorkspace, STUBBORN_AGENT, foldersOf, killDaemon, pidAlive, readTask, runPid, startDaemon, stubbornPids, tearDown } from '../helpers/faults.js';
+import {
+  agentProcesses,
+  cliAsync,
+  faultWorkspace,
+  STUBBORN_AGENT,
+  foldersOf,
+  killDaemon,
+  pidAlive,
+  readTask,
+  runPid,
+  startDaemon,
+  stubbornPids,
+  tearDown,
+} from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
@@ -36,20 +49,23 @@ describe('no orphans', () => {
     { how: 'shell task', agent: `agent: shell\ncommand: ${STUBBORN_AGENT}\n` },
   ];
 
-  it.each(ways)('`orchestrate cancel` stops a stubborn agent and all its descendants, setsid ones included ($how)', async ({ agent }) => {
-    workspace = faultWorkspace({ withMarker: false });
-    const { root } = workspace;
-    daemon = await startDaemon(root);
-    dropTask(root, 'stubborn-cancel', `description: ignores signals\n${agent}`);
-    const tree = await stubbornTree(root, 'stubborn-cancel');
+  it.each(ways)(
+    '`orchestrate cancel` stops a stubborn agent and all its descendants, setsid ones included ($how)',
+    async ({ agent }) => {
+      workspace = faultWorkspace({ withMarker: false });
+      const { root } = workspace;
+      daemon = await startDaemon(root);
+      dropTask(root, 'stubborn-cancel', `description: ignores signals\n${agent}`);
+      const tree = await stubbornTree(root, 'stubborn-cancel');
 
-    const cancelled = await cliAsync(root, ['cancel', 'stubborn-cancel']);
-    expect(cancelled.code, cancelled.stderr).toBe(0);
-    expect(survivors(tree)).toEqual([]);
-    await waitFor('the cancel to be recorded', () => foldersOf(root, 'stubborn-cancel').join() === 'failed');
-    expect(readTask(root, 'failed', 'stubborn-cancel').attempts).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
-    expect(agentProcesses(root)).toEqual([]);
-  });
+      const cancelled = await cliAsync(root, ['cancel', 'stubborn-cancel']);
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(survivors(tree)).toEqual([]);
+      await waitFor('the cancel to be recorded', () => foldersOf(root, 'stubborn-cancel').join() === 'failed');
+      expect(readTask(root, 'failed', 'stubborn-cancel').attempts).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
+      expect(agentProcesses(root)).toEqual([]);
+    },
+  );
 
   it.each(ways)('a timeout stops a stubborn agent and all its descendants ($how)', async ({ agent }) => {
     workspace = faultWorkspace({ withMarker: false });
@@ -79,7 +95,8 @@ describe('no orphans', () => {
     expect(survivors(tree)).toEqual([]);
     expect(agentProcesses(root)).toEqual([]);
     expect(idsIn(root, 'pending')).toEqual(['stubborn-a', 'stubborn-b']);
-    for (const id of ['stubborn-a', 'stubborn-b']) expect(readTask(root, 'pending', id).attempts, id).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
+    for (const id of ['stubborn-a', 'stubborn-b'])
+      expect(readTask(root, 'pending', id).attempts, id).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
   });
 
   it.each(ways)('`orchestrate cancel` with no daemon running stops the agent tree itself ($how)', async ({ agent }) => {
@@ -100,37 +117,54 @@ describe('no orphans', () => {
     expect(agentProcesses(root)).toEqual([]);
   });
 
-  it.each(ways)('`orchestrate stop --kill-agents` with no daemon running stops the agent trees itself, back to pending ($how)', async ({ agent }) => {
-    workspace = faultWorkspace({ withMarker: false });
-    const { root } = workspace;
-    daemon = await startDaemon(root);
-    dropTask(root, 'left-a', `description: its daemon dies (a)\n${agent}`);
-    dropTask(root, 'left-b', `description: its daemon dies (b)\n${agent}`);
-    const tree = [...(await stubbornTree(root, 'left-a')), ...(await stubbornTree(root, 'left-b'))];
-    await killDaemon(daemon);
-    daemon = undefined;
-    expect(survivors(tree)).toEqual(tree);
+  it.each(ways)(
+    '`orchestrate stop --kill-agents` with no daemon running stops the agent trees itself, back to pending ($how)',
+    async ({ agent }) => {
+      workspace = faultWorkspace({ withMarker: false });
+      const { root } = workspace;
+      daemon = await startDaemon(root);
+      dropTask(root, 'left-a', `description: its daemon dies (a)\n${agent}`);
+      dropTask(root, 'left-b', `description: its daemon dies (b)\n${agent}`);
+      const tree = [...(await stubbornTree(root, 'left-a')), ...(await stubbornTree(root, 'left-b'))];
+      await killDaemon(daemon);
+      daemon = undefined;
+      expect(survivors(tree)).toEqual(tree);
 
-    const stopped = cli(root, ['stop', '--kill-agents']);
-    expect(stopped).toEqual({ code: 0, stdout: 'no daemon is running; stopped 2 agents (left-a, left-b); their tasks are back in pending/\n', stderr: '' });
-    expect(survivors(tree)).toEqual([]);
-    expect(agentProcesses(root)).toEqual([]);
-    expect(idsIn(root, 'pending')).toEqual(['left-a', 'left-b']);
-    for (const id of ['left-a', 'left-b']) expect(readTask(root, 'pending', id).attempts, id).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
-    expect(cli(root, ['stop', '--kill-agents']).stdout).toBe('no daemon is running; no agents were running\n');
-  });
+      const stopped = cli(root, ['stop', '--kill-agents']);
+      expect(stopped).toEqual({
+        code: 0,
+        stdout: 'no daemon is running; stopped 2 agents (left-a, left-b); their tasks are back in pending/\n',
+        stderr: '',
+      });
+      expect(survivors(tree)).toEqual([]);
+      expect(agentProcesses(root)).toEqual([]);
+      expect(idsIn(root, 'pending')).toEqual(['left-a', 'left-b']);
+      for (const id of ['left-a', 'left-b'])
+        expect(readTask(root, 'pending', id).attempts, id).toMatchObject([{ number: 1, outcome: 'cancelled' }]);
+      expect(cli(root, ['stop', '--kill-agents']).stdout).toBe('no daemon is running; no agents were running\n');
+    },
+  );
 
   it('a restarted daemon still enforces the timeout and cancel of the runs it adopted, on the whole tree', async () => {
     workspace = faultWorkspace({ withMarker: false });
     const { root } = workspace;
     daemon = await startDaemon(root);
-    dropTask(root, 'adopted-timeout', 'description: times out under the next daemon\nagent: stubborn\ntimeout: 3s\nmax_retries: 0\n');
+    dropTask(
+      root,
+      'adopted-timeout',
+      'description: times out under the next daemon\nagent: stubborn\ntimeout: 3s\nmax_retries: 0\n',
+    );
     dropTask(root, 'adopted-cancel', 'description: cancelled under the next daemon\nagent: stubborn\n');
     const timeoutTree = await stubbornTree(root, 'adopted-timeout');
     const cancelTree = await stubbornTree(root, 'adopted-cancel');
     await killDaemon(daemon);
     daemon = await startDaemon(root);
-    await waitFor('both runs to be adopted', () => daemon!.output().includes('re-adopted adopted-timeout') && daemon!.output().includes('re-adopted adopted-cancel'));
+    await waitFor(
+      'both runs to be adopted',
+      () =>
+        daemon!.output().includes('re-adopted adopted-timeout') &&
+        daemon!.output().includes('re-adopted adopted-cancel'),
+    );
 
     const cancelled = await cliAsync(root, ['cancel', 'adopted-cancel']);
     expect(cancelled.code, cancelled.stderr).toBe(0);
@@ -150,16 +184,25 @@ describe('no orphans', () => {
     const layout = layoutOf(root);
     const ids = Array.from({ length: 12 }, (_, n) => `claim-race-${n}`);
     for (const id of ids) {
-      dropTask(root, id, `description: cancelled as it starts\nagent: shell\ncommand: echo "start ${id}" >> marker.log; sleep 1.5; echo "end ${id}" >> marker.log\n`);
+      dropTask(
+        root,
+        id,
+        `description: cancelled as it starts\nagent: shell\ncommand: echo "start ${id}" >> marker.log; sleep 1.5; echo "end ${id}" >> marker.log\n`,
+      );
       // What `orchestrate cancel` sends, the moment the run folder appears (the claim is under way),
       // and again a few times after, in case the first one came too early or too late.
       const requests: Promise<unknown>[] = [];
       const cancel = () => requests.push(sendControl(layout, { cmd: 'cancel', id }, 15_000));
-      const watcher = watch(join(root, '.orchestrate/runs'), (_event, name) => name === id && requests.length === 0 && cancel());
+      const watcher = watch(
+        join(root, '.orchestrate/runs'),
+        (_event, name) => name === id && requests.length === 0 && cancel(),
+      );
       try {
         // The doorbell `orchestrate add` rings (no stability wait).
         await sendControl(layout, { cmd: 'ring', ids: [id] }, 5000);
-        await waitFor('the run folder to appear', () => existsSync(join(root, '.orchestrate/runs', id)), 5000).catch(() => undefined);
+        await waitFor('the run folder to appear', () => existsSync(join(root, '.orchestrate/runs', id)), 5000).catch(
+          () => undefined,
+        );
         for (let k = 0; k < 5; k++) {
           cancel();
           await sleep(k);
@@ -169,10 +212,16 @@ describe('no orphans', () => {
         watcher.close();
       }
     }
-    await waitFor('every task to be cancelled', () => ids.every((id) => foldersOf(root, id).join() === 'failed'), 30_000);
+    await waitFor(
+      'every task to be cancelled',
+      () => ids.every((id) => foldersOf(root, id).join() === 'failed'),
+      30_000,
+    );
     // Long enough for any agent that was started anyway to reach its end.
     await sleep(2500);
-    const ended = (existsSync(marker) ? readFileSync(marker, 'utf8') : '').split('\n').filter((line) => line.startsWith('end '));
+    const ended = (existsSync(marker) ? readFileSync(marker, 'utf8') : '')
+      .split('\n')
+      .filter((line) => line.startsWith('end '));
     expect(ended).toEqual([]);
     expect(agentProcesses(root)).toEqual([]);
     for (const id of ids) {
@@ -185,8 +234,16 @@ describe('no orphans', () => {
     workspace = faultWorkspace({ withMarker: false });
     const { root } = workspace;
     daemon = await startDaemon(root);
-    const command = [`sh -c 'trap "" INT TERM; echo $$ > same-group.pid; exec sleep 1000' &`, 'while [ ! -s same-group.pid ]; do sleep 0.05; done', 'echo left one behind'].join('\n');
-    dropTask(root, 'leaves-bg', `description: exits leaving a background process\nagent: shell\ncommand: ${JSON.stringify(command)}\n`);
+    const command = [
+      `sh -c 'trap "" INT TERM; echo $$ > same-group.pid; exec sleep 1000' &`,
+      'while [ ! -s same-group.pid ]; do sleep 0.05; done',
+      'echo left one behind',
+    ].join('\n');
+    dropTask(
+      root,
+      'leaves-bg',
+      `description: exits leaving a background process\nagent: shell\ncommand: ${JSON.stringify(command)}\n`,
+    );
     await waitFor('the task to complete', () => foldersOf(root, 'leaves-bg').join() === 'completed', 30_000);
     const pid = Number(readFileSync(join(root, 'same-group.pid'), 'utf8').trim());
     await waitFor('the leftover to be stopped', () => !pidAlive(pid), 15_000).catch(() => undefined);

@@ -7,7 +7,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { deadPid, faultWorkspace, foldersOf, readTask, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
+import {
+  deadPid,
+  faultWorkspace,
+  foldersOf,
+  readTask,
+  startDaemon,
+  tearDown,
+  waitAllFinished,
+} from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
@@ -31,7 +39,8 @@ describe('no torn files', () => {
     for (const [id, [first]] of Object.entries(halves)) writeFileSync(join(root, 'tasks/pending', `${id}.yaml`), first);
     // Longer than stable_window (50ms) and than a rescan (300ms), shorter than the 2s parse grace.
     await sleep(700);
-    for (const [id, [, rest]] of Object.entries(halves)) appendFileSync(join(root, 'tasks/pending', `${id}.yaml`), rest);
+    for (const [id, [, rest]] of Object.entries(halves))
+      appendFileSync(join(root, 'tasks/pending', `${id}.yaml`), rest);
 
     const ids = Object.keys(halves);
     await waitAllFinished(root, ids, 30_000);
@@ -48,7 +57,15 @@ describe('no torn files', () => {
     workspace = faultWorkspace({ withMarker: false });
     const { root } = workspace;
     const dead = deadPid();
-    const leftovers = ['tasks/pending', 'tasks/assigned', 'tasks/completed', 'tasks/failed', 'context', 'context/agent_outputs', '.orchestrate'].map((dir) => {
+    const leftovers = [
+      'tasks/pending',
+      'tasks/assigned',
+      'tasks/completed',
+      'tasks/failed',
+      'context',
+      'context/agent_outputs',
+      '.orchestrate',
+    ].map((dir) => {
       mkdirSync(join(root, dir), { recursive: true });
       const path = join(root, dir, `.x.yaml.${dead}.1.tmp`);
       writeFileSync(path, 'description: "half a task');
@@ -74,7 +91,12 @@ describe('no torn files', () => {
     // Big task files and big outputs make a non-atomic write easy to catch half-way.
     const filler = `# ${'padding '.repeat(40)}\n`.repeat(400);
     const ids = Array.from({ length: 80 }, (_, n) => `torn-${String(n).padStart(2, '0')}`);
-    for (const id of ids) dropTask(root, id, `${filler}description: big task ${id}\nagent: shell\ncommand: yes xxxxxxxxx | head -c 200000; echo END-${id}\n`);
+    for (const id of ids)
+      dropTask(
+        root,
+        id,
+        `${filler}description: big task ${id}\nagent: shell\ncommand: yes xxxxxxxxx | head -c 200000; echo END-${id}\n`,
+      );
     daemon = await startDaemon(root);
 
     const problems: string[] = [];
@@ -113,7 +135,9 @@ describe('no torn files', () => {
     const indexFile = (text: string) => {
       const lines = text.split('\n');
       if (lines[0] !== 'orchestrate-index 2' || lines.at(-1) !== '') return `index of ${text.length} chars`;
-      const torn = lines.slice(1, -1).find((line) => line.split('\t').length !== 6 || json(line.split('\t')[5]!) !== undefined);
+      const torn = lines
+        .slice(1, -1)
+        .find((line) => line.split('\t').length !== 6 || json(line.split('\t')[5]!) !== undefined);
       return torn === undefined ? undefined : `torn index line ${JSON.stringify(torn.slice(0, 80))}`;
     };
     let done = false;
@@ -121,13 +145,18 @@ describe('no torn files', () => {
       while (!done) {
         for (const state of ['pending', 'assigned', 'completed', 'failed']) {
           for (const name of readdirSync(join(root, 'tasks', state))) {
-            if (name.endsWith('.yaml') && !name.startsWith('.')) check(join(root, 'tasks', state, name), taskFile(state));
+            if (name.endsWith('.yaml') && !name.startsWith('.'))
+              check(join(root, 'tasks', state, name), taskFile(state));
           }
         }
         for (const name of readdirSync(join(root, 'context/agent_outputs'))) {
           if (name.startsWith('.')) continue;
           const id = name.slice(0, -'.md'.length);
-          check(join(root, 'context/agent_outputs', name), (text) => (text.length === 200_000 + `END-${id}\n`.length && text.endsWith(`END-${id}\n`) ? undefined : `output of ${text.length} chars`));
+          check(join(root, 'context/agent_outputs', name), (text) =>
+            text.length === 200_000 + `END-${id}\n`.length && text.endsWith(`END-${id}\n`)
+              ? undefined
+              : `output of ${text.length} chars`,
+          );
         }
         check(join(root, 'context/completed_tasks.json'), json);
         check(join(root, '.orchestrate/index.tsv'), indexFile);
@@ -136,7 +165,9 @@ describe('no torn files', () => {
         for (const id of existsSync(runs) ? readdirSync(runs) : []) {
           for (const attempt of readdirSync(join(runs, id))) {
             check(join(runs, id, attempt, 'run.json'), json);
-            check(join(runs, id, attempt, 'pid'), (text) => (/^\d+\n$/.test(text) ? undefined : `pid file ${JSON.stringify(text)}`));
+            check(join(runs, id, attempt, 'pid'), (text) =>
+              /^\d+\n$/.test(text) ? undefined : `pid file ${JSON.stringify(text)}`,
+            );
           }
         }
         await sleep(1);

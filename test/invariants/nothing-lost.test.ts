@@ -7,7 +7,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { retryTask } from '../../src/cli/retry.js';
 import { layoutOf } from '../../src/index.js';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { agentProcesses, deadPid, faultWorkspace, MARKER_AGENT, foldersOf, killDaemon, readMarker, readTask, runFile, startDaemon, stopDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
+import {
+  agentProcesses,
+  deadPid,
+  faultWorkspace,
+  MARKER_AGENT,
+  foldersOf,
+  killDaemon,
+  readMarker,
+  readTask,
+  runFile,
+  startDaemon,
+  stopDaemon,
+  tearDown,
+  waitAllFinished,
+} from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
@@ -34,7 +48,11 @@ describe('nothing lost', () => {
   // command of `shell` tasks (on runner shells): the two ways a run starts.
   it.each([
     { how: 'argv agents', task: (id: string) => `description: marker job ${id}\n` },
-    { how: 'shell tasks on runner shells', task: (id: string, marker: string) => `description: marker job ${id}\nagent: shell\ncommand: ${JSON.stringify(`MARKER_SLEEP=0.15 ${MARKER_AGENT} ${marker}`)}\n` },
+    {
+      how: 'shell tasks on runner shells',
+      task: (id: string, marker: string) =>
+        `description: marker job ${id}\nagent: shell\ncommand: ${JSON.stringify(`MARKER_SLEEP=0.15 ${MARKER_AGENT} ${marker}`)}\n`,
+    },
   ])('finishes and records every task across repeated kill -9 of the daemon ($how)', async ({ task }) => {
     const seed = Number(process.env.KILL_SEED ?? Date.now() % 1_000_000);
     const next = random(seed);
@@ -44,7 +62,9 @@ describe('nothing lost', () => {
     const { root, marker } = workspace;
     const ids = Array.from({ length: 240 }, (_, n) => `job-${String(n).padStart(3, '0')}`);
     const batches = [ids.slice(0, 120), ids.slice(120, 180), ids.slice(180)];
-    const submit = (batch: string[]) => batch.forEach((id) => dropTask(root, id, task(id, marker)));
+    const submit = (batch: string[]) => {
+      for (const id of batch) dropTask(root, id, task(id, marker));
+    };
 
     submit(batches[0]!);
     daemon = await startDaemon(root);
@@ -80,7 +100,10 @@ describe('nothing lost', () => {
       // Attempts are numbered 1..n, each once; only the last succeeded.
       expect(numbers, `${id} (${context})`).toEqual([1]);
       expect(attempts.at(-1)?.outcome, `${id} (${context})`).toBe('success');
-      expect(attempts.slice(0, -1).every((attempt) => attempt.outcome !== 'success'), `${id} (${context})`).toBe(true);
+      expect(
+        attempts.slice(0, -1).every((attempt) => attempt.outcome !== 'success'),
+        `${id} (${context})`,
+      ).toBe(true);
       expect(task.result?.outcome).toBe('success');
       // The agent ran at least once, never more often than attempts were recorded, and the
       // successful attempt is one that really ran.
@@ -91,7 +114,9 @@ describe('nothing lost', () => {
       for (const line of ran) expect(numbers, `${id} ran attempt ${line.attempt} (${context})`).toContain(line.attempt);
       // Every run the daemon recorded before spawning is an attempt in the task file.
       const runsDir = join(root, '.orchestrate/runs', id);
-      const recordedRuns = readdirSync(runsDir).filter((name) => existsSync(join(runsDir, name, 'run.json'))).map(Number);
+      const recordedRuns = readdirSync(runsDir)
+        .filter((name) => existsSync(join(runsDir, name, 'run.json')))
+        .map(Number);
       for (const run of recordedRuns) expect(numbers, `${id} run ${run} (${context})`).toContain(run);
     }
     expect(idsIn(root, 'pending')).toEqual([]);
@@ -108,7 +133,15 @@ describe('nothing lost', () => {
     const path = (state: string, id: string) => join(root, 'tasks', state, `${id}.yaml`);
     const runRecord = (id: string, attempt: number) => {
       mkdirSync(join(root, '.orchestrate/runs', id, String(attempt)), { recursive: true });
-      const record = { task_id: id, attempt, agent: 'marker', slot: 'marker#1', worker: `crashed:${dead}`, started_at: new Date(Date.now() - 5000).toISOString(), timeout_ms: 60_000 };
+      const record = {
+        task_id: id,
+        attempt,
+        agent: 'marker',
+        slot: 'marker#1',
+        worker: `crashed:${dead}`,
+        started_at: new Date(Date.now() - 5000).toISOString(),
+        timeout_ms: 60_000,
+      };
       writeFileSync(runFile(root, id, attempt, 'run.json'), `${JSON.stringify(record)}\n`);
     };
     const attemptYaml = (number: number, outcome: string, exit: number | null) =>
@@ -141,18 +174,34 @@ describe('nothing lost', () => {
     writeFileSync(path('assigned', 'mid-retry'), task('mid-retry'));
     runRecord('mid-retry', 1);
     writeFileSync(runFile(root, 'mid-retry', 1, 'exit'), '1\n');
-    writeFileSync(path('pending', 'mid-retry'), `${task('mid-retry')}created_at: ${new Date(Date.now() - 6000).toISOString()}\nattempts:\n${attemptYaml(1, 'failed', 1)}`);
+    writeFileSync(
+      path('pending', 'mid-retry'),
+      `${task('mid-retry')}created_at: ${new Date(Date.now() - 6000).toISOString()}\nattempts:\n${attemptYaml(1, 'failed', 1)}`,
+    );
     // 7. Killed while writing the new copy: only a temp file of the completed/ version exists.
     writeFileSync(path('assigned', 'mid-write'), task('mid-write'));
     runRecord('mid-write', 1);
     writeFileSync(runFile(root, 'mid-write', 1, 'exit'), '0\n');
-    writeFileSync(join(root, 'tasks/completed', `.mid-write.yaml.${dead}.1.tmp`), `${task('mid-write')}attempts:\n  - num`);
+    writeFileSync(
+      join(root, 'tasks/completed', `.mid-write.yaml.${dead}.1.tmp`),
+      `${task('mid-write')}attempts:\n  - num`,
+    );
 
     daemon = await startDaemon(root);
-    const ids = ['mid-claim', 'claimed-only', 'recorded-only', 'died-unwatched', 'exited', 'mid-finish', 'mid-retry', 'mid-write'];
+    const ids = [
+      'mid-claim',
+      'claimed-only',
+      'recorded-only',
+      'died-unwatched',
+      'exited',
+      'mid-finish',
+      'mid-retry',
+      'mid-write',
+    ];
     await waitAllFinished(root, ids, 60_000);
     for (const id of ids) expect(foldersOf(root, id), id).toEqual(['completed']);
-    const outcomes = (id: string) => readTask(root, 'completed', id).attempts?.map((attempt) => [attempt.number, attempt.outcome]);
+    const outcomes = (id: string) =>
+      readTask(root, 'completed', id).attempts?.map((attempt) => [attempt.number, attempt.outcome]);
     expect(outcomes('mid-claim')).toEqual([[1, 'success']]);
     expect(outcomes('claimed-only')).toEqual([[1, 'success']]);
     expect(outcomes('recorded-only')).toEqual([[1, 'success']]);
@@ -170,7 +219,9 @@ describe('nothing lost', () => {
     expect(outcomes('mid-write')).toEqual([[1, 'success']]);
     expect(readdirSync(join(root, 'tasks/completed')).filter((name) => name.startsWith('.'))).toEqual([]);
     // Which agents really ran: each task that needed a run got exactly one, the rest none.
-    const ran = readMarker(marker).map((line) => `${line.id}#${line.attempt}`).sort();
+    const ran = readMarker(marker)
+      .map((line) => `${line.id}#${line.attempt}`)
+      .sort();
     expect(ran).toEqual(['claimed-only#1', 'died-unwatched#2', 'mid-claim#1', 'mid-retry#2', 'recorded-only#1']);
   });
 
@@ -200,7 +251,11 @@ describe('nothing lost', () => {
     await waitFor('the task to fail', () => foldersOf(root, 'stranded').join() === 'failed');
     writeFileSync(join(root, 'ok'), '');
     linkSync(join(root, 'tasks/failed/stranded.yaml'), join(root, 'tasks/pending/stranded.yaml'));
-    await waitFor('the stranded move to be finished and run', () => foldersOf(root, 'stranded').join() === 'completed', 30_000);
+    await waitFor(
+      'the stranded move to be finished and run',
+      () => foldersOf(root, 'stranded').join() === 'completed',
+      30_000,
+    );
   });
 
   it('`orchestrate retry` racing the daemon never loses a task', async () => {
@@ -212,6 +267,10 @@ describe('nothing lost', () => {
     await waitAllFinished(root, ids);
     writeFileSync(join(root, 'ok'), '');
     await Promise.all(ids.map((id) => retryTask(layoutOf(root), id)));
-    await waitFor('every retried task to complete', () => ids.every((id) => foldersOf(root, id).join() === 'completed'), 60_000);
+    await waitFor(
+      'every retried task to complete',
+      () => ids.every((id) => foldersOf(root, id).join() === 'completed'),
+      60_000,
+    );
   });
 });

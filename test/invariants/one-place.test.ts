@@ -4,7 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { cliAsync, destroyWorkspace, faultWorkspace, foldersOf, readMarker, readTask, startDaemon, stopDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
+import {
+  cliAsync,
+  destroyWorkspace,
+  faultWorkspace,
+  foldersOf,
+  readMarker,
+  readTask,
+  startDaemon,
+  stopDaemon,
+  tearDown,
+  waitAllFinished,
+} from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemon: DaemonProcess | undefined;
@@ -16,7 +27,11 @@ afterEach(async () => {
 
 function duplicates(ids: string[]): string[] {
   const seen = new Set<string>();
-  return ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+  return ids.filter((id) => {
+    if (seen.has(id)) return true;
+    seen.add(id);
+    return false;
+  });
 }
 
 describe('one place, during a busy run', () => {
@@ -54,7 +69,10 @@ describe('one place, during a busy run', () => {
           const twice = duplicates(report.running.map((row) => row.id));
           if (twice.length > 0) problems.push(`status --json listed running ${twice.join(', ')} twice`);
           const total = Object.values(report.counts).reduce((sum, n) => sum + n, 0);
-          if (total > ids.length) problems.push(`status --json counted ${total} tasks for ${ids.length} ids (${JSON.stringify(report.counts)})`);
+          if (total > ids.length)
+            problems.push(
+              `status --json counted ${total} tasks for ${ids.length} ids (${JSON.stringify(report.counts)})`,
+            );
         }
       }
     };
@@ -101,7 +119,8 @@ describe('one place', () => {
     const completedPath = join(root, 'tasks/completed/reused.yaml');
     const before = readFileSync(completedPath);
 
-    const second = '# a different task that re-uses the id\ndescription: the second task with this id\npriority: high\n';
+    const second =
+      '# a different task that re-uses the id\ndescription: the second task with this id\npriority: high\n';
     dropTask(root, 'reused', second);
     await waitFor('the re-used id to be set aside', () => idsIn(root, 'failed').includes('reused.duplicate-1'));
     // Prove the daemon is still working and has passed over the duplicate: a later task completes.
@@ -116,7 +135,9 @@ describe('one place', () => {
     expect(readFileSync(completedPath)).toEqual(before);
     expect(foldersOf(root, 'reused')).toEqual(['completed']);
     expect(readFileSync(join(root, 'tasks/failed/reused.duplicate-1.yaml'), 'utf8')).toBe(second);
-    expect(readFileSync(join(root, 'tasks/failed/reused.duplicate-1.error'), 'utf8')).toContain('already used by tasks/completed/reused.yaml');
+    expect(readFileSync(join(root, 'tasks/failed/reused.duplicate-1.error'), 'utf8')).toContain(
+      'already used by tasks/completed/reused.yaml',
+    );
     expect(readMarker(marker).filter((line) => line.id === 'reused')).toHaveLength(1);
     expect(readTask(root, 'completed', 'reused').attempts).toHaveLength(1);
   });
@@ -126,8 +147,16 @@ describe('one place', () => {
     const { root, marker } = workspace;
     daemon = await startDaemon(root);
     // ok succeeds; flaky fails on its first attempt and is retried (max_retries 1).
-    dropTask(root, 'ok', 'description: succeeds\nagent: shell\ncommand: echo "ok $ORCHESTRATE_ATTEMPT" >> marker.log; sleep 1.5\n');
-    dropTask(root, 'flaky', 'description: fails once\nagent: shell\nmax_retries: 1\ncommand: echo "flaky $ORCHESTRATE_ATTEMPT" >> marker.log; sleep 1.5; test "$ORCHESTRATE_ATTEMPT" != 1\n');
+    dropTask(
+      root,
+      'ok',
+      'description: succeeds\nagent: shell\ncommand: echo "ok $ORCHESTRATE_ATTEMPT" >> marker.log; sleep 1.5\n',
+    );
+    dropTask(
+      root,
+      'flaky',
+      'description: fails once\nagent: shell\nmax_retries: 1\ncommand: echo "flaky $ORCHESTRATE_ATTEMPT" >> marker.log; sleep 1.5; test "$ORCHESTRATE_ATTEMPT" != 1\n',
+    );
     await waitFor('both to be running', () => readMarker(marker).length === 2);
     const okCopy = 'description: another task named ok\nagent: shell\ncommand: echo "ok-copy" >> marker.log\n';
     const flakyCopy = 'description: another task named flaky\nagent: shell\ncommand: echo "flaky-copy" >> marker.log\n';
@@ -136,7 +165,11 @@ describe('one place', () => {
 
     await waitFor('ok to complete', () => foldersOf(root, 'ok').join() === 'completed', 30_000);
     await waitFor('flaky to complete on its retry', () => foldersOf(root, 'flaky').join() === 'completed', 30_000);
-    await waitFor('both copies to be set aside', () => idsIn(root, 'failed').filter((id) => id.includes('.duplicate-')).length === 2, 30_000);
+    await waitFor(
+      'both copies to be set aside',
+      () => idsIn(root, 'failed').filter((id) => id.includes('.duplicate-')).length === 2,
+      30_000,
+    );
 
     const lines = readFileSync(marker, 'utf8').trim().split('\n').sort();
     expect(lines).toEqual(['flaky 1', 'flaky 2', 'ok 1']);

@@ -5,8 +5,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendControl } from '../../src/daemon/control-socket.js';
 import { layoutOf } from '../../src/index.js';
-import { cli, dropTask, idsIn, spawnDaemon, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { agentProcesses, destroyWorkspace, faultWorkspace, markerCounts, readMarker, readTask, startDaemon, stopDaemon, waitAllFinished } from '../helpers/faults.js';
+import {
+  cli,
+  dropTask,
+  idsIn,
+  spawnDaemon,
+  waitFor,
+  type DaemonProcess,
+  type Workspace,
+} from '../helpers/workspace.js';
+import {
+  agentProcesses,
+  destroyWorkspace,
+  faultWorkspace,
+  markerCounts,
+  readMarker,
+  readTask,
+  startDaemon,
+  stopDaemon,
+  waitAllFinished,
+} from '../helpers/faults.js';
 
 let workspace: (Workspace & { marker: string }) | undefined;
 let daemons: DaemonProcess[] = [];
@@ -27,7 +45,9 @@ describe('one run at a time', () => {
 
     daemons = [spawnDaemon(root), spawnDaemon(root), spawnDaemon(root)];
     const winner = await Promise.race(
-      daemons.map((daemon) => waitFor('a daemon to start', () => daemon.output().includes('daemon started') && daemon, 30_000)),
+      daemons.map((daemon) =>
+        waitFor('a daemon to start', () => daemon.output().includes('daemon started') && daemon, 30_000),
+      ),
     );
     const losers = daemons.filter((daemon) => daemon !== winner);
     const codes = await Promise.all(losers.map((daemon) => daemon.exited));
@@ -91,8 +111,16 @@ describe('one run at a time', () => {
     }
     await waitAllFinished(root, ids, 30_000);
     expect(idsIn(root, 'completed')).toEqual(ids);
-    expect(readMarker(marker).map((line) => line.id).sort()).toEqual(ids);
-    for (const id of ids) expect(readTask(root, 'completed', id).attempts?.map((a) => a.outcome), id).toEqual(['success']);
+    expect(
+      readMarker(marker)
+        .map((line) => line.id)
+        .sort(),
+    ).toEqual(ids);
+    for (const id of ids)
+      expect(
+        readTask(root, 'completed', id).attempts?.map((a) => a.outcome),
+        id,
+      ).toEqual(['success']);
   });
 
   it('never has two live attempts when a stop --kill-agents lands during a claim', async () => {
@@ -112,11 +140,19 @@ describe('one run at a time', () => {
       const watcher = watch(join(root, '.orchestrate/runs'), () => void stop());
       try {
         for (const id of burst) {
-          dropTask(root, id, `description: stopped as it starts\nagent: shell\ncommand: echo "start ${id} $ORCHESTRATE_ATTEMPT $(date +%s%N)" >> marker.log; sleep 1.5; echo "end ${id} $ORCHESTRATE_ATTEMPT $(date +%s%N)" >> marker.log\n`);
+          dropTask(
+            root,
+            id,
+            `description: stopped as it starts\nagent: shell\ncommand: echo "start ${id} $ORCHESTRATE_ATTEMPT $(date +%s%N)" >> marker.log; sleep 1.5; echo "end ${id} $ORCHESTRATE_ATTEMPT $(date +%s%N)" >> marker.log\n`,
+          );
         }
         // The doorbell `orchestrate add` rings; the stop is what `orchestrate stop --kill-agents` sends.
         await sendControl(layout, { cmd: 'ring', ids: burst }, 5000);
-        await waitFor('a run folder to appear', () => readdirSync(join(root, '.orchestrate/runs')).length > 0, 5000).catch(() => undefined);
+        await waitFor(
+          'a run folder to appear',
+          () => readdirSync(join(root, '.orchestrate/runs')).length > 0,
+          5000,
+        ).catch(() => undefined);
         await stop();
         await daemon.exited;
       } finally {
@@ -127,7 +163,10 @@ describe('one run at a time', () => {
     daemons.push(await startDaemon(root));
     await waitAllFinished(root, ids, 60_000);
     await sleep(2000);
-    const lines = readFileSync(marker, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' '));
+    const lines = readFileSync(marker, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' '));
     for (const id of ids) {
       // No two attempts of a task were alive at the same time. An attempt lives from its start line to
       // its end line, or, when it was stopped, until the daemon recorded it as ended.
@@ -135,7 +174,9 @@ describe('one run at a time', () => {
       const endOf = (attempt: string) => {
         const end = lines.find((line) => line[0] === 'end' && line[1] === id && line[2] === attempt)?.[3];
         if (end) return BigInt(end);
-        const recorded = attempts.find((entry) => String(entry.number) === attempt) as { ended_at?: string } | undefined;
+        const recorded = attempts.find((entry) => String(entry.number) === attempt) as
+          | { ended_at?: string }
+          | undefined;
         const endedMs = Date.parse(recorded?.ended_at ?? '');
         // An agent that started but was never recorded as ended counts as alive to the end.
         return Number.isNaN(endedMs) ? BigInt(lines.at(-1)![3]!) : BigInt(endedMs) * 1_000_000n;
@@ -144,7 +185,9 @@ describe('one run at a time', () => {
       // recorded start stands in for it.
       const startOf = (line: string[]) => {
         if (line[3]) return BigInt(line[3]);
-        const recorded = attempts.find((entry) => String(entry.number) === line[2]) as { started_at?: string } | undefined;
+        const recorded = attempts.find((entry) => String(entry.number) === line[2]) as
+          | { started_at?: string }
+          | undefined;
         return BigInt(Date.parse(recorded?.started_at ?? '')) * 1_000_000n;
       };
       const spans = lines
@@ -152,7 +195,10 @@ describe('one run at a time', () => {
         .map((line) => ({ attempt: line[2]!, from: startOf(line), to: endOf(line[2]!) }))
         .sort((a, b) => (a.from < b.from ? -1 : 1));
       for (let k = 1; k < spans.length; k++) {
-        expect(spans[k]!.from > spans[k - 1]!.to, `${id}: attempt ${spans[k]!.attempt} started while attempt ${spans[k - 1]!.attempt} was alive`).toBe(true);
+        expect(
+          spans[k]!.from > spans[k - 1]!.to,
+          `${id}: attempt ${spans[k]!.attempt} started while attempt ${spans[k - 1]!.attempt} was alive`,
+        ).toBe(true);
       }
       // Only the attempt that succeeded may have run to its end; stopped ones were stopped.
       const ends = lines.filter((line) => line[0] === 'end' && line[1] === id).map((line) => line[2]);

@@ -23,7 +23,12 @@ afterEach(async () => {
 
 // A writer like `cat > file` typed by a person: it opens the file, writes the first part, pauses
 // (far longer than the stability window) with the file still open, writes the rest and closes it.
-function slowWriter(path: string, first: string, rest: string, pauseMs: number): { child: ChildProcess; done: Promise<void> } {
+function slowWriter(
+  path: string,
+  first: string,
+  rest: string,
+  pauseMs: number,
+): { child: ChildProcess; done: Promise<void> } {
   const script = `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'w'); fs.writeSync(fd, process.argv[2]);
     setTimeout(() => { if (process.argv[3]) fs.writeSync(fd, process.argv[3]); fs.closeSync(fd); }, Number(process.argv[4]));`;
   const child = spawn(process.execPath, ['-e', script, path, first, rest, String(pauseMs)], { stdio: 'ignore' });
@@ -61,7 +66,11 @@ describe('nothing lost: slow writers', () => {
     await sleep(700);
     expect(foldersOf(root, 'closed')).toEqual(['pending']);
     await write.done;
-    await waitFor('the task to complete once the file is closed', () => foldersOf(root, 'closed').join() === 'completed', 20_000);
+    await waitFor(
+      'the task to complete once the file is closed',
+      () => foldersOf(root, 'closed').join() === 'completed',
+      20_000,
+    );
     expect(readFileSync(join(root, 'tasks/completed/closed.yaml'), 'utf8').startsWith(text)).toBe(true);
   });
 
@@ -71,13 +80,22 @@ describe('nothing lost: slow writers', () => {
     symlinkSync(workspace.root, link);
     try {
       daemon = await startDaemon(link);
-      const write = slowWriter(join(workspace.root, 'tasks/pending/linked.yaml'), 'description: echo first\n', 'priority: low\n', 2000);
+      const write = slowWriter(
+        join(workspace.root, 'tasks/pending/linked.yaml'),
+        'description: echo first\n',
+        'priority: low\n',
+        2000,
+      );
       writer = write.child;
       await sleep(1000);
       expect(foldersOf(workspace.root, 'linked')).toEqual(['pending']);
       await write.done;
       await waitFor('the task to complete', () => foldersOf(workspace!.root, 'linked').join() === 'completed', 20_000);
-      expect(readFileSync(join(workspace.root, 'tasks/completed/linked.yaml'), 'utf8').startsWith('description: echo first\npriority: low\n')).toBe(true);
+      expect(
+        readFileSync(join(workspace.root, 'tasks/completed/linked.yaml'), 'utf8').startsWith(
+          'description: echo first\npriority: low\n',
+        ),
+      ).toBe(true);
     } finally {
       unlinkSync(link);
     }
@@ -98,7 +116,16 @@ describe('nothing lost: no write-back from a stale copy', () => {
     expect(text.endsWith('# a note added while it ran\n')).toBe(true);
   });
 
-  const end = { number: 1, slot: 'shell#1', worker: 'test', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z', exitCode: 0, outcome: 'success' as const, error: undefined };
+  const end = {
+    number: 1,
+    slot: 'shell#1',
+    worker: 'test',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:00:01.000Z',
+    exitCode: 0,
+    outcome: 'success' as const,
+    error: undefined,
+  };
 
   it('records an attempt on the file as it is now when a person changed it after it was read', async () => {
     workspace = makeWorkspace();
@@ -109,10 +136,20 @@ describe('nothing lost: no write-back from a stale copy', () => {
     if (read.kind !== 'task') throw new Error('not a task');
     appendFileSync(path, '# a note the person added while it ran\npriority: high\n');
     const source = { text: read.text, fields: read.task.fields, signature: read.signature };
-    const recorded = await recordAttempt(layout, 'edited', 'assigned', source, end, { maxRetries: 0, retryDelayMs: 0 }, end.startedAt);
+    const recorded = await recordAttempt(
+      layout,
+      'edited',
+      'assigned',
+      source,
+      end,
+      { maxRetries: 0, retryDelayMs: 0 },
+      end.startedAt,
+    );
     expect(recorded).toMatchObject({ to: 'completed', moved: 'moved' });
     const text = readFileSync(layout.taskPath('completed', 'edited'), 'utf8');
-    expect(text.startsWith('description: echo hi\n# a note the person added while it ran\npriority: high\n')).toBe(true);
+    expect(text.startsWith('description: echo hi\n# a note the person added while it ran\npriority: high\n')).toBe(
+      true,
+    );
     expect(text).toContain('outcome: success');
   });
 
@@ -125,9 +162,18 @@ describe('nothing lost: no write-back from a stale copy', () => {
     if (read.kind !== 'task') throw new Error('not a task');
     appendFileSync(path, 'priority: low\n');
     const source = { text: read.text, fields: read.task.fields, signature: read.signature };
-    const recorded = await recordEndWithoutAttempt(layout, 'skipped', 'pending', source, { outcome: 'cancelled', error: 'cancelled' }, end.startedAt);
+    const recorded = await recordEndWithoutAttempt(
+      layout,
+      'skipped',
+      'pending',
+      source,
+      { outcome: 'cancelled', error: 'cancelled' },
+      end.startedAt,
+    );
     expect(recorded.moved).toBe('moved');
-    expect(readFileSync(layout.taskPath('failed', 'skipped'), 'utf8')).toMatch(/^description: echo hi\npriority: low\n/);
+    expect(readFileSync(layout.taskPath('failed', 'skipped'), 'utf8')).toMatch(
+      /^description: echo hi\npriority: low\n/,
+    );
   });
 
   it('leaves a changed file alone when the ending was decided from its old fields, so it is decided anew', async () => {
@@ -139,7 +185,15 @@ describe('nothing lost: no write-back from a stale copy', () => {
     if (read.kind !== 'task') throw new Error('not a task');
     writeFileSync(path, 'description: echo hi\n');
     const source = { text: read.text, fields: read.task.fields, signature: read.signature };
-    const recorded = await recordEndWithoutAttempt(layout, 'redecided', 'pending', source, { outcome: 'failed', error: 'dependency gone failed' }, end.startedAt, { decidedFromSource: true });
+    const recorded = await recordEndWithoutAttempt(
+      layout,
+      'redecided',
+      'pending',
+      source,
+      { outcome: 'failed', error: 'dependency gone failed' },
+      end.startedAt,
+      { decidedFromSource: true },
+    );
     expect(recorded.moved).toBe('changed');
     expect(readFileSync(path, 'utf8')).toBe('description: echo hi\n');
   });

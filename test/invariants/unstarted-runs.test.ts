@@ -5,7 +5,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli, dropTask, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
-import { cliAsync, faultWorkspace, MARKER_AGENT, killDaemon, markerCounts, readMarker, readTask, runFile, startDaemon, tearDown, waitAllFinished } from '../helpers/faults.js';
+import {
+  cliAsync,
+  faultWorkspace,
+  MARKER_AGENT,
+  killDaemon,
+  markerCounts,
+  readMarker,
+  readTask,
+  runFile,
+  startDaemon,
+  tearDown,
+  waitAllFinished,
+} from '../helpers/faults.js';
 import { existsSync } from 'node:fs';
 
 let workspace: (Workspace & { marker: string }) | undefined;
@@ -41,17 +53,24 @@ function helpersOf(daemonPid: number, kind: 'launcher' | 'runner'): number[] {
     .filter((name) => {
       const stat = proc(name, 'stat');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== daemonPid) return false;
-      return kind === 'launcher' ? proc(name, 'cmdline').includes('launcher.js') : proc(name, 'environ').includes('ORCHESTRATE_RUNNER=');
+      return kind === 'launcher'
+        ? proc(name, 'cmdline').includes('launcher.js')
+        : proc(name, 'environ').includes('ORCHESTRATE_RUNNER=');
     })
     .map(Number);
 }
 
 const KINDS = [
-  { how: 'an argv agent whose launcher stalled', helper: 'launcher' as const, task: () => 'description: marker job\nagent: marker\n' },
+  {
+    how: 'an argv agent whose launcher stalled',
+    helper: 'launcher' as const,
+    task: () => 'description: marker job\nagent: marker\n',
+  },
   {
     how: 'a shell task whose runner shell stalled',
     helper: 'runner' as const,
-    task: (marker: string) => `description: marker job\nagent: shell\ncommand: ${JSON.stringify(`MARKER_SLEEP=0.1 ${MARKER_AGENT} ${marker}`)}\n`,
+    task: (marker: string) =>
+      `description: marker job\nagent: shell\ncommand: ${JSON.stringify(`MARKER_SLEEP=0.1 ${MARKER_AGENT} ${marker}`)}\n`,
   },
 ];
 
@@ -79,12 +98,14 @@ describe('nothing lost: a run recorded but never started', () => {
       await sleep(100);
       await killDaemon(daemon);
       if (fate === 'killed') {
-        helpers.forEach((pid) => signal(pid, 'SIGKILL'));
+        for (const pid of helpers) signal(pid, 'SIGKILL');
         // With no daemon, status says what recovery will do with it.
-        expect(cli(root, ['status']).stdout).toContain('never started (the daemon stopped first); back to pending when one starts');
+        expect(cli(root, ['status']).stdout).toContain(
+          'never started (the daemon stopped first); back to pending when one starts',
+        );
       }
       daemon = await startDaemon(root);
-      if (fate === 'resumed after the restart') helpers.forEach((pid) => signal(pid, 'SIGCONT'));
+      if (fate === 'resumed after the restart') for (const pid of helpers) signal(pid, 'SIGCONT');
       await waitAllFinished(root, ['job'], 30_000);
 
       const task = readTask(root, 'completed', 'job');

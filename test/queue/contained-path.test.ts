@@ -29,7 +29,10 @@ afterEach(() => {
 describe('containedPath', () => {
   it('follows symlinks at every level, like the OS', () => {
     expect(containedPath(root, 'link/etc/passwd')).toEqual({ kind: 'outside', real: '/etc/passwd' });
-    expect(containedPath(root, 'docs/out/secret.md')).toEqual({ kind: 'outside', real: join(realpathSync(outside), 'secret.md') });
+    expect(containedPath(root, 'docs/out/secret.md')).toEqual({
+      kind: 'outside',
+      real: join(realpathSync(outside), 'secret.md'),
+    });
     expect(containedPath(root, 'link')).toEqual({ kind: 'outside', real: '/' });
     // `..` is taken after the symlink before it, as open(2) does: link/.. is the parent of /.
     expect(containedPath(root, 'link/..')).toEqual({ kind: 'outside', real: '/' });
@@ -53,9 +56,18 @@ describe('containedPath', () => {
 describe('the paths of task and config files', () => {
   it('names each context file that leads outside, with its field and the fix', () => {
     expect(contextFileProblems(root, ['docs/a.md', 'link/etc/passwd', 'docs/none.md', 'alias/a.md'])).toEqual([
-      { path: 'context_files[1]', message: '"link/etc/passwd" leads outside the workspace through a symlink (to /etc/passwd); use a file inside the workspace' },
+      {
+        path: 'context_files[1]',
+        message:
+          '"link/etc/passwd" leads outside the workspace through a symlink (to /etc/passwd); use a file inside the workspace',
+      },
     ]);
-    expect(contextFileProblems(root, ['docs/out/secret.md'], 'tasks[2].context_files')).toEqual([{ path: 'tasks[2].context_files[0]', message: expect.stringContaining('"docs/out/secret.md" leads outside the workspace') }]);
+    expect(contextFileProblems(root, ['docs/out/secret.md'], 'tasks[2].context_files')).toEqual([
+      {
+        path: 'tasks[2].context_files[0]',
+        message: expect.stringContaining('"docs/out/secret.md" leads outside the workspace'),
+      },
+    ]);
   });
 
   it("runs an agent in its cwd's real folder inside the workspace, and nowhere outside it", () => {
@@ -64,19 +76,32 @@ describe('the paths of task and config files', () => {
     expect(agentFolder(root, { cwd: 'none' }, 'a', 'workspace')).toEqual({ kind: 'missing', path: join(root, 'none') });
     expect(agentFolder(root, { cwd: 'link' }, 'a', 'worktree')).toEqual({
       kind: 'outside',
-      problem: { path: 'agents.a.cwd', message: '"link" leads outside the worktree through a symlink (to /); use a folder inside the worktree' },
+      problem: {
+        path: 'agents.a.cwd',
+        message: '"link" leads outside the worktree through a symlink (to /); use a folder inside the worktree',
+      },
     });
   });
 
   it('refuses a config whose cwd or context.files lead outside, one line each naming the file and field', () => {
-    writeFileSync(join(root, 'orchestrator.yaml'), 'agents:\n  a: { preset: shell, cwd: link }\n  b: { preset: shell, cwd: alias }\ncontext: { files: [docs/a.md, docs/out/secret.md] }\n');
+    writeFileSync(
+      join(root, 'orchestrator.yaml'),
+      'agents:\n  a: { preset: shell, cwd: link }\n  b: { preset: shell, cwd: alias }\ncontext: { files: [docs/a.md, docs/out/secret.md] }\n',
+    );
     const loaded = loadConfig(layoutOf(root));
     expect(loaded.ok).toBe(false);
     if (loaded.ok) return;
     expect(loaded.errors).toHaveLength(2);
-    expect(loaded.errors[0]).toMatch(/orchestrator\.yaml: agents\.a\.cwd: "link" leads outside the workspace through a symlink \(to \/\); use a folder inside the workspace$/);
-    expect(loaded.errors[1]).toMatch(/orchestrator\.yaml: context\.files\[1\]: "docs\/out\/secret\.md" leads outside the workspace/);
-    writeFileSync(join(root, 'orchestrator.yaml'), 'agents:\n  b: { preset: shell, cwd: alias }\ncontext: { files: [docs/a.md, docs/none.md] }\n');
+    expect(loaded.errors[0]).toMatch(
+      /orchestrator\.yaml: agents\.a\.cwd: "link" leads outside the workspace through a symlink \(to \/\); use a folder inside the workspace$/,
+    );
+    expect(loaded.errors[1]).toMatch(
+      /orchestrator\.yaml: context\.files\[1\]: "docs\/out\/secret\.md" leads outside the workspace/,
+    );
+    writeFileSync(
+      join(root, 'orchestrator.yaml'),
+      'agents:\n  b: { preset: shell, cwd: alias }\ncontext: { files: [docs/a.md, docs/none.md] }\n',
+    );
     expect(loadConfig(layoutOf(root)).ok).toBe(true);
   });
 });

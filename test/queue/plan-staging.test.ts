@@ -22,7 +22,10 @@ describe('publishPlan', () => {
     expect(idsIn(ws.root, 'pending')).toEqual(['p.a', 'p.b']);
     expect(readdirSync(plansDir(ws.layout))).toEqual(['p.yaml']);
     // A plan of the same name later never overwrites the record of the first.
-    expect(publishPlan(ws.layout, files(['p.c']))).toMatchObject({ kind: 'published', record: join(plansDir(ws.layout), 'p-2.yaml') });
+    expect(publishPlan(ws.layout, files(['p.c']))).toMatchObject({
+      kind: 'published',
+      record: join(plansDir(ws.layout), 'p-2.yaml'),
+    });
   });
 
   it('rolls everything back when an id turns out to be taken half way', () => {

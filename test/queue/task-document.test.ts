@@ -17,15 +17,38 @@ describe('renderTask', () => {
     });
     expect(text.startsWith(PERSON)).toBe(true);
     expect(text.slice(PERSON.length)).toBe(
-      ['created_at: 2026-01-01T00:00:00.000Z', 'attempts:', '  - number: 1', '    agent: claude#1', '    outcome: success', '    exit_code: 0', 'result:', '  outcome: success', '  summary: done', '  duration_ms: 5', ''].join('\n'),
+      [
+        'created_at: 2026-01-01T00:00:00.000Z',
+        'attempts:',
+        '  - number: 1',
+        '    agent: claude#1',
+        '    outcome: success',
+        '    exit_code: 0',
+        'result:',
+        '  outcome: success',
+        '  summary: done',
+        '  duration_ms: 5',
+        '',
+      ].join('\n'),
     );
   });
 
   it('keeps a created_at the person wrote and replaces stale daemon fields', () => {
-    const first = renderTask('description: x\ncreated_at: 2020-01-01T00:00:00Z\n', { created_at: 'later', attempts: [{ number: 1, outcome: 'failed' }], retry_after: 'soon' });
+    const first = renderTask('description: x\ncreated_at: 2020-01-01T00:00:00Z\n', {
+      created_at: 'later',
+      attempts: [{ number: 1, outcome: 'failed' }],
+      retry_after: 'soon',
+    });
     expect(first).toContain('created_at: 2020-01-01T00:00:00Z');
     expect(first).not.toContain('later');
-    const second = renderTask(first, { attempts: [{ number: 1, outcome: 'failed' }, { number: 2, outcome: 'success' }], retry_after: undefined, result: { outcome: 'success' } });
+    const second = renderTask(first, {
+      attempts: [
+        { number: 1, outcome: 'failed' },
+        { number: 2, outcome: 'success' },
+      ],
+      retry_after: undefined,
+      result: { outcome: 'success' },
+    });
     expect(second).not.toContain('retry_after');
     expect(second.match(/number:/g)).toHaveLength(2);
     expect(second.indexOf('attempts:')).toBeLessThan(second.indexOf('result:'));
@@ -36,7 +59,10 @@ describe('renderTask and comments below the daemon part', () => {
   it('keeps a comment a person appended below or among the daemon fields, at the end', () => {
     const ran = renderTask('description: x\n', { created_at: '2026-01-01T00:00:00.000Z' });
     const noted = `${ran}# a note added while it ran\n`;
-    const again = renderTask(noted, { attempts: [{ number: 1, agent: 'shell#1', outcome: 'success', exit_code: 0 }], result: { outcome: 'success', summary: 'done\n# not a comment: inside a block' } });
+    const again = renderTask(noted, {
+      attempts: [{ number: 1, agent: 'shell#1', outcome: 'success', exit_code: 0 }],
+      result: { outcome: 'success', summary: 'done\n# not a comment: inside a block' },
+    });
     expect(again.startsWith('description: x\ncreated_at: 2026-01-01T00:00:00.000Z\nattempts:\n')).toBe(true);
     expect(again.endsWith('# a note added while it ran\n')).toBe(true);
     expect(again.match(/# a note added while it ran/g)).toHaveLength(1);
@@ -44,11 +70,15 @@ describe('renderTask and comments below the daemon part', () => {
     const third = renderTask(again, { retry_after: undefined });
     expect(third).toBe(again);
     // An indented comment among the attempts is a person's too; a block's lines are not comments.
-    const indented = renderTask(again.replace('attempts:\n', 'attempts:\n  # why it failed: the disk was full\n'), { retry_after: undefined });
+    const indented = renderTask(again.replace('attempts:\n', 'attempts:\n  # why it failed: the disk was full\n'), {
+      retry_after: undefined,
+    });
     expect(indented.match(/# why it failed: the disk was full/g)).toHaveLength(1);
     expect(indented.match(/# not a comment: inside a block/g)).toHaveLength(1);
     // The yaml library's path (a flow value in the person's part) keeps it too.
-    const flow = renderTask(`description: x\nlocks: [a]\ncreated_at: 2026-01-01T00:00:00.000Z\n# flow note\n`, { result: { outcome: 'success' } });
+    const flow = renderTask(`description: x\nlocks: [a]\ncreated_at: 2026-01-01T00:00:00.000Z\n# flow note\n`, {
+      result: { outcome: 'success' },
+    });
     expect(flow.endsWith('# flow note\n')).toBe(true);
   });
 });

@@ -12,7 +12,9 @@ const problemsOf = (text: string | Buffer) => {
 
 describe('parseTaskText', () => {
   it('names the line of a YAML syntax error', () => {
-    expect(problemsOf('description: ok\nagent: [unclosed\n')).toEqual([{ path: 'line 2', message: expect.stringMatching(/^invalid YAML: .*\(fix the syntax\)$/) }]);
+    expect(problemsOf('description: ok\nagent: [unclosed\n')).toEqual([
+      { path: 'line 2', message: expect.stringMatching(/^invalid YAML: .*\(fix the syntax\)$/) },
+    ]);
   });
 
   it('refuses duplicate keys, empty files, non-mappings and non-UTF-8 bytes', () => {
@@ -38,9 +40,18 @@ describe('readTaskFile', () => {
     symlinkSync(join(dir, 'real.yaml'), join(dir, 'link.yaml'));
     mkdirSync(join(dir, 'folder.yaml'));
     writeFileSync(join(dir, 'huge.yaml'), Buffer.alloc(2 * 1024 * 1024, 0x61));
-    expect(readTaskFile(join(dir, 'link.yaml'), 'link')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/symlink/) }] });
-    expect(readTaskFile(join(dir, 'folder.yaml'), 'folder')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/directory/) }] });
-    expect(readTaskFile(join(dir, 'huge.yaml'), 'huge')).toMatchObject({ kind: 'invalid', problems: [{ message: expect.stringMatching(/2\.0 MB.*limited to 1 MB/) }] });
+    expect(readTaskFile(join(dir, 'link.yaml'), 'link')).toMatchObject({
+      kind: 'invalid',
+      problems: [{ message: expect.stringMatching(/symlink/) }],
+    });
+    expect(readTaskFile(join(dir, 'folder.yaml'), 'folder')).toMatchObject({
+      kind: 'invalid',
+      problems: [{ message: expect.stringMatching(/directory/) }],
+    });
+    expect(readTaskFile(join(dir, 'huge.yaml'), 'huge')).toMatchObject({
+      kind: 'invalid',
+      problems: [{ message: expect.stringMatching(/2\.0 MB.*limited to 1 MB/) }],
+    });
     expect(readTaskFile(join(dir, 'absent.yaml'), 'absent')).toEqual({ kind: 'missing' });
     expect(readTaskFile(join(dir, 'real.yaml'), 'real')).toMatchObject({ kind: 'task' });
   });
@@ -51,18 +62,40 @@ describe('parseTaskText on hostile input', () => {
 
   it('turns an alias bomb into a problem instead of throwing', () => {
     const lines = ['description: boom', 'a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let n = 1; n <= 6; n++) lines.push(`l${n}: &l${n} [${Array(9).fill(n === 1 ? '*a' : `*l${n - 1}`).join(', ')}]`);
-    expect(parse(`${lines.join('\n')}\n`)).toMatchObject({ kind: 'invalid', problems: [{ path: '', message: expect.stringMatching(/^cannot be read as YAML: Excessive alias count.*\(write plain fields/) }] });
+    for (let n = 1; n <= 6; n++)
+      lines.push(
+        `l${n}: &l${n} [${Array(9)
+          .fill(n === 1 ? '*a' : `*l${n - 1}`)
+          .join(', ')}]`,
+      );
+    expect(parse(`${lines.join('\n')}\n`)).toMatchObject({
+      kind: 'invalid',
+      problems: [
+        {
+          path: '',
+          message: expect.stringMatching(/^cannot be read as YAML: Excessive alias count.*\(write plain fields/),
+        },
+      ],
+    });
   });
 
   it('names a key that appears twice in one mapping, with its line', () => {
-    expect(parse('description: a\npriority: high\ndescription: b\n')).toMatchObject({ kind: 'invalid', problems: [{ path: 'line 3', message: 'duplicate key "description" (keep one of the two)' }] });
-    expect(parse('description: a\nwhen: {failed: x, failed: y}\n')).toMatchObject({ kind: 'invalid', problems: [{ path: 'line 2', message: 'duplicate key "failed" (keep one of the two)' }] });
+    expect(parse('description: a\npriority: high\ndescription: b\n')).toMatchObject({
+      kind: 'invalid',
+      problems: [{ path: 'line 3', message: 'duplicate key "description" (keep one of the two)' }],
+    });
+    expect(parse('description: a\nwhen: {failed: x, failed: y}\n')).toMatchObject({
+      kind: 'invalid',
+      problems: [{ path: 'line 2', message: 'duplicate key "failed" (keep one of the two)' }],
+    });
   });
 
   it('sums up thousands of problems in a last line', () => {
     const read = parse(`description: wide\n${Array.from({ length: 5000 }, (_, n) => `k${n}: x`).join('\n')}\n`);
     expect(read.kind === 'invalid' && read.problems).toHaveLength(21);
-    expect(read.kind === 'invalid' && read.problems.at(-1)).toEqual({ path: '', message: 'and 4980 more problems (fix the ones above first)' });
+    expect(read.kind === 'invalid' && read.problems.at(-1)).toEqual({
+      path: '',
+      message: 'and 4980 more problems (fix the ones above first)',
+    });
   });
 });
