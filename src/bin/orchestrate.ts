@@ -2,8 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 // Inlined by esbuild at build time: the bundle never reads package.json.
 import packageJson from '../../package.json' with { type: 'json' };
-import { CliError } from '../cli/errors.js';
-import { existingWorkspace, workspaceLayout } from '../cli/workspace.js';
+import { CliError } from '../cli/support/errors.js';
+import { existingWorkspace, workspaceLayout } from '../cli/support/workspace.js';
 
 // The one place that exits: commands return text or throw CliError; usage errors exit 2.
 const program = new Command();
@@ -39,7 +39,7 @@ program
     "this run's agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)",
   )
   .action(async (options: { agents?: string }) => {
-    const { startDaemon } = await import('../cli/daemon-control.js');
+    const { startDaemon } = await import('../cli/start.js');
     print(await startDaemon(layout(), options));
   });
 
@@ -68,7 +68,7 @@ program
   .option('--kill-agents', 'also stop every running agent (their tasks go back to pending/)')
   .option('--wait', 'stop claiming, let running agents finish, then exit')
   .action(async (options: { killAgents?: boolean; wait?: boolean }) => {
-    const { stopDaemon } = await import('../cli/daemon-control.js');
+    const { stopDaemon } = await import('../cli/stop.js');
     print(await stopDaemon(anyLayout(), options));
   });
 
@@ -99,7 +99,7 @@ const add = program
   // Unknown options are description words (`add "- x"`); add-words refuses those meant as options.
   .allowUnknownOption()
   .action(async (words: string[], options: Record<string, string | undefined>) => {
-    const { checkDescriptionWords } = await import('../cli/add-words.js');
+    const { checkDescriptionWords } = await import('../cli/support/add-words.js');
     checkDescriptionWords(
       words,
       add.options.flatMap((option) => option.long ?? []),
@@ -107,13 +107,13 @@ const add = program
     );
     const target = layout();
     if (options.agent) {
-      const { checkAgentName } = await import('../cli/check-agent.js');
+      const { checkAgentName } = await import('../cli/support/check-agent.js');
       await checkAgentName(target, options.agent);
     }
     const { addTask } = await import('../cli/add.js');
     const id = await addTask(target, words.join(' '), options);
     print(id);
-    const { ringDaemon } = await import('../cli/ring.js');
+    const { ringDaemon } = await import('../cli/support/ring.js');
     await ringDaemon(target, [id]);
   });
 
@@ -133,7 +133,7 @@ program
     if (options.json) json(submitted.report);
     else print(submitted.text);
     if (options.dryRun) return;
-    const { ringDaemon } = await import('../cli/ring.js');
+    const { ringDaemon } = await import('../cli/support/ring.js');
     await ringDaemon(target, submitted.ids);
   });
 
@@ -218,7 +218,7 @@ program
     const { retryTask } = await import('../cli/retry.js');
     const target = layout();
     await retryTask(target, id);
-    const { sendControl } = await import('../daemon/control-socket.js');
+    const { sendControl } = await import('../control/control-socket.js');
     await sendControl(target, { cmd: 'ring', ids: [id] }, 1000);
     print(`${id} is pending again`);
   });

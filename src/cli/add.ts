@@ -4,14 +4,14 @@ import { parseDuration } from '../core/duration.js';
 import { idCandidates, idProblem, MAX_ID_LENGTH, SLUG_LENGTH, slugify } from '../core/ids.js';
 import { priorityLevel } from '../core/priority.js';
 import { renderTaskText } from '../core/task-text.js';
-import { STATE_FOLDERS } from '../core/transitions.js';
+import { STATE_FOLDERS } from '../core/state-folders.js';
 import { leavesAsText, LOCK_INSIDE } from '../core/workspace-path.js';
-import { isRefName } from '../core/worktree.js';
+import { isRefName } from '../core/git-refs.js';
 import { tempPathFor } from '../queue/atomic-write.js';
 import type { Layout } from '../queue/layout.js';
-import { orchestrateCommand } from './command-hint.js';
-import { CliError } from './errors.js';
-import { unreadableFile } from './read-error.js';
+import { orchestrateCommand } from './support/command-hint.js';
+import { CliError } from './support/errors.js';
+import { unreadableFile } from './support/read-error.js';
 
 export interface AddOptions {
   agent?: string;

@@ -1,8 +1,8 @@
 import type { Layout } from '../queue/layout.js';
-import { configOrFail } from './config.js';
+import { configOrFail } from './support/config.js';
 import { formatDuration } from '../core/duration.js';
 import { statusReport } from './status.js';
-import { renderTable } from './table.js';
+import { renderTable } from './support/table.js';
 
 export interface AgentRow {
   name: string;

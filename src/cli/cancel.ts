@@ -1,10 +1,10 @@
-import { sendControl } from '../daemon/control-socket.js';
+import { sendControl } from '../control/control-socket.js';
 import { loadConfig } from '../queue/config-file.js';
 import { cancelPendingTask } from '../queue/cancel-pending.js';
 import type { Layout } from '../queue/layout.js';
-import { CliError } from './errors.js';
-import { findTask } from './find-task.js';
-import { stopOrphanRun } from './orphan-run.js';
+import { CliError } from './support/errors.js';
+import { findTask } from './support/find-task.js';
+import { stopOrphanRun } from './support/orphan-run.js';
 
 // `orchestrate cancel`: through the daemon when one runs, else done here with the same rules.
 export async function cancelTask(layout: Layout, id: string): Promise<string> {

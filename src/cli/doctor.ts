@@ -10,8 +10,8 @@ import { agentFolder, type AgentFolder } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
-import { daemonConfig } from './config-problems.js';
-import { daemonStatus } from './daemon-status.js';
+import { daemonConfig } from './support/config-problems.js';
+import { daemonStatus } from './support/daemon-status.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
 

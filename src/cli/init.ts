@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureWorkspace } from '../daemon/run-daemon.js';
+import { ensureWorkspace } from '../queue/workspace-folders.js';
 import type { Layout } from '../queue/layout.js';
 
 const CONFIG_TEMPLATE = `# orchestrate configuration: every field is described in the README, section "Config reference".

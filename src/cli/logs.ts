@@ -7,8 +7,8 @@ import { presetFor } from '../agents/presets.js';
 import { viewsOf } from '../agents/progress.js';
 import { loadConfig } from '../queue/config-file.js';
 import { hasExitFile, readRunRecord } from '../queue/run-files.js';
-import { CliError } from './errors.js';
-import { attemptToShow, nextAttempt, reportFollowedEnd, reportStartFailure } from './log-attempt.js';
+import { CliError } from './support/errors.js';
+import { attemptToShow, nextAttempt, reportFollowedEnd, reportStartFailure } from './support/log-attempt.js';
 
 const FOLLOW_POLL_MS = 200;
 

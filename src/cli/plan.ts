@@ -8,9 +8,9 @@ import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
 import { expandInWorkspace, planData } from '../queue/plan-source.js';
 import { publishPlan } from '../queue/plan-staging.js';
-import { orchestrateCommand } from './command-hint.js';
-import { CliError } from './errors.js';
-import { unreadableFile } from './read-error.js';
+import { orchestrateCommand } from './support/command-hint.js';
+import { CliError } from './support/errors.js';
+import { unreadableFile } from './support/read-error.js';
 
 export interface PlanOptions {
   dryRun?: boolean;

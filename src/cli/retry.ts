@@ -2,8 +2,8 @@ import { unlink } from 'node:fs/promises';
 import type { Layout } from '../queue/layout.js';
 import { moveTask } from '../queue/moves.js';
 import { withTaskLock } from '../queue/task-lock.js';
-import { CliError } from './errors.js';
-import { findTask } from './find-task.js';
+import { CliError } from './support/errors.js';
+import { findTask } from './support/find-task.js';
 
 // `orchestrate retry`: failed/ back to pending/; the daemon starts a fresh round of attempts.
 export async function retryTask(layout: Layout, id: string): Promise<void> {

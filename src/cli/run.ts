@@ -2,9 +2,9 @@ import { ConfigError, DaemonBusyError, runDaemon } from '../daemon/run-daemon.js
 import { fstatSync, statSync } from 'node:fs';
 import { createLogger, type LogRotation } from '../daemon/logger.js';
 import type { Layout } from '../queue/layout.js';
-import { agentSlotsOption } from './agent-slots.js';
-import { configOrFail } from './config.js';
-import { CliError } from './errors.js';
+import { agentSlotsOption } from './support/agent-slots.js';
+import { configOrFail } from './support/config.js';
+import { CliError } from './support/errors.js';
 
 // The daemon's log file, when stdout is it (as `orchestrate start` sets up): it is rotated by size.
 function logRotation(layout: Layout): { rotation?: LogRotation } {

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Layout } from '../queue/layout.js';
 import { parseTaskText } from '../queue/task-file.js';
-import { childrenOf } from './children.js';
-import { findTask } from './find-task.js';
-import { attemptNumbers } from './runs.js';
+import { childrenOf } from './support/children.js';
+import { findTask } from './support/find-task.js';
+import { attemptNumbers } from './support/runs.js';
 import { readExitCode, readRunRecord } from '../queue/run-files.js';
 
 // `orchestrate show`: the task file as written, where it is, its runs and the tasks it submitted.

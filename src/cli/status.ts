@@ -4,20 +4,20 @@ import type { Progress } from '../agents/progress.js';
 import { stallPolicy, type Config } from '../core/config-schema.js';
 import { formatDuration } from '../core/duration.js';
 import { isIgnoredName } from '../core/ids.js';
-import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import { STATE_FOLDERS, type StateFolder } from '../core/state-folders.js';
 import { layoutOf, type Layout } from '../queue/layout.js';
 import { readErrorTrail, type LoggedError } from '../queue/error-trail.js';
 import { stalledFor } from '../queue/run-files.js';
-import { daemonStatus, type DaemonStatus } from './daemon-status.js';
-import { onePlace } from './one-place.js';
-import { latestRun, unwatchedEnd } from './runs.js';
+import { daemonStatus, type DaemonStatus } from './support/daemon-status.js';
+import { onePlace } from './support/one-place.js';
+import { latestRun, unwatchedEnd } from './support/runs.js';
 import { firstLine } from '../core/text.js';
 import { shownPath } from '../core/worktree.js';
-import { renderTable } from './table.js';
-import { orchestrateCommand } from './command-hint.js';
-import { daemonConfig, invalidConfig } from './config-problems.js';
+import { renderTable } from './support/table.js';
+import { orchestrateCommand } from './support/command-hint.js';
+import { daemonConfig, invalidConfig } from './support/config-problems.js';
 import { describeProblem } from '../core/problems.js';
-import { waitingReport, type WaitingReport } from './waiting.js';
+import { waitingReport, type WaitingReport } from './support/waiting.js';
 
 export interface RunningRow {
   id: string;

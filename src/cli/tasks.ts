@@ -1,13 +1,13 @@
-import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import { STATE_FOLDERS, type StateFolder } from '../core/state-folders.js';
 import type { Layout } from '../queue/layout.js';
 import { TaskIndex, type IndexedTask } from '../queue/task-index.js';
 import type { TaskSummary } from '../queue/task-summary.js';
-import { CliError } from './errors.js';
-import { onePlace } from './one-place.js';
+import { CliError } from './support/errors.js';
+import { onePlace } from './support/one-place.js';
 import { closest } from '../core/suggest.js';
 import { firstLine } from '../core/text.js';
-import { latestRun } from './runs.js';
-import { renderTable } from './table.js';
+import { latestRun } from './support/runs.js';
+import { renderTable } from './support/table.js';
 
 // Other words for the folders: `active` is the seed spec's word for running tasks.
 const ALIASES: Record<string, StateFolder> = { running: 'assigned', active: 'assigned', done: 'completed' };

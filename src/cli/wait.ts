@@ -2,9 +2,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { parseDuration } from '../core/duration.js';
 import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
-import { orchestrateCommand } from './command-hint.js';
-import { CliError } from './errors.js';
-import { readTaskEnd } from './task-end.js';
+import { orchestrateCommand } from './support/command-hint.js';
+import { CliError } from './support/errors.js';
+import { readTaskEnd } from './support/task-end.js';
 
 // The folders are watched, so an end is seen at once; this poll covers what a watcher misses (NFS).
 const POLL_MS = 500;

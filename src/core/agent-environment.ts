@@ -1,38 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { AgentConfig, Config, ConfigValidation } from './config-schema.js';
 import type { Problem } from './problems.js';
-import { expandVariables, variableSyntaxProblem } from './variables.js';
+import { expandVariables } from './variables.js';
 
 // The daemon's environment (its own, plus the workspace's .env), which every agent inherits.
 export type Environment = Readonly<Record<string, string | undefined>>;
-
-// What is wrong with an agent's `bin:` and the variables of its `env:`, whatever the environment.
-export function agentSettingProblems(name: string, agent: AgentConfig): Problem[] {
-  const problems: Problem[] = [];
-  for (const [variable, value] of Object.entries(agent.env ?? {})) {
-    const problem = variableSyntaxProblem(value);
-    if (problem) problems.push({ path: `agents.${name}.env.${variable}`, message: problem });
-  }
-  if (agent.bin === undefined) return problems;
-  const path = `agents.${name}.bin`;
-  if (agent.command !== undefined)
-    problems.push({
-      path,
-      message: 'is for presets; a command: agent names its program as the first word of command:',
-    });
-  else if (agent.preset === 'shell')
-    problems.push({
-      path,
-      message: 'is for the AI presets (claude, codex, gemini, qwen, copilot); the shell preset runs /bin/sh',
-    });
-  else if (agent.bin.startsWith('~'))
-    problems.push({ path, message: '~ is not expanded here (write ${HOME}/... instead)' });
-  else {
-    const problem = variableSyntaxProblem(agent.bin);
-    if (problem) problems.push({ path, message: problem });
-  }
-  return problems;
-}
 
 // The config with each agent's `env:` values and `bin:` filled in from `environment`, and a relative
 // `bin:` made absolute from the workspace root: the daemon and doctor then run the very same file.

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { agentSettingProblems } from './agent-environment.js';
+import { agentSettingProblems } from './agent-settings.js';
 import { BUILT_IN_ROLES } from './roles.js';
 import { z } from 'zod';
 import { splitCommandLine } from './argv.js';

@@ -3,7 +3,7 @@ import { idProblem } from './ids.js';
 import { problemsFromZod, unknownField, type Problem } from './problems.js';
 import { closest } from './suggest.js';
 import { taskSchema, validateTask } from './task-schema.js';
-import type { StateFolder } from './transitions.js';
+import type { StateFolder } from './state-folders.js';
 
 const PLAN_KEYS = ['name', 'description', 'defaults', 'tasks'];
 // Fields whose values name other tasks; in a plan they name entries (or ids of existing tasks).

@@ -1,8 +1,5 @@
 import type { Attempt, AttemptOutcome, TaskFields } from './task-schema.js';
 
-export type StateFolder = 'pending' | 'assigned' | 'completed' | 'failed';
-export const STATE_FOLDERS: readonly StateFolder[] = ['pending', 'assigned', 'completed', 'failed'];
-
 // Where a task goes after an attempt, and what is written into it on the way.
 export type NextStep = { to: 'completed' } | { to: 'failed' } | { to: 'pending'; retryAfterMs: number | undefined };
 
@@ -49,27 +46,6 @@ export function nextStepAfter(
   const allowed = (fields.max_retries ?? policy.maxRetries) + 1;
   if (used >= allowed) return { to: 'failed' };
   return { to: 'pending', retryAfterMs: now + backoffMs(policy.retryDelayMs, used) };
-}
-
-// The one-line error a finished attempt carries, for people reading the task file.
-export function attemptError(outcome: AttemptOutcome, exitCode: number | null, detail?: string): string | undefined {
-  if (detail) return detail;
-  switch (outcome) {
-    case 'success':
-      return undefined;
-    case 'failed':
-      return exitCode === null ? 'the agent was killed by a signal' : `the agent exited with code ${exitCode}`;
-    case 'timeout':
-      return 'the agent ran past its timeout and was stopped';
-    case 'cancelled':
-      return 'cancelled';
-    case 'lost':
-      return 'the agent ended while no daemon watched and left no exit status';
-    case 'spawn_error':
-      return 'the agent could not be started';
-    case 'rate_limited':
-      return 'the agent hit a usage or rate limit';
-  }
 }
 
 export type { Attempt };

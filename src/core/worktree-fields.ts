@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isRefName } from './worktree.js';
+import { isRefName } from './git-refs.js';
 
 const REF_MESSAGE = 'must be a branch, tag or commit such as main or v1.2 (letters, digits, ".", "_", "-", "/")';
 const ref = z.string({ error: REF_MESSAGE }).refine(isRefName, { error: REF_MESSAGE });

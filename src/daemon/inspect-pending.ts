@@ -1,8 +1,8 @@
 import { lstatSync, unlinkSync, type Stats } from 'node:fs';
-import type { OpenWriter } from '../agents/process-table.js';
+import type { OpenWriter } from '../process/process-table.js';
 import type { Problem } from '../core/problems.js';
 import type { PendingTask } from '../core/scheduler.js';
-import type { StateFolder } from '../core/transitions.js';
+import type { StateFolder } from '../core/state-folders.js';
 import { contextFileProblems } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { readTaskFile, sameSignature, type FileSignature } from '../queue/task-file.js';

@@ -1,13 +1,13 @@
 import { readdirSync } from 'node:fs';
-import type { OpenWriter } from '../agents/process-table.js';
+import type { OpenWriter } from '../process/process-table.js';
 import { taskIdOf } from '../core/ids.js';
 import type { Problem } from '../core/problems.js';
-import type { StateFolder } from '../core/transitions.js';
+import type { StateFolder } from '../core/state-folders.js';
 import type { PendingView } from '../core/wait-reason.js';
 import type { Layout } from '../queue/layout.js';
 import { inspectPending, type ReadyTask } from './inspect-pending.js';
 import { ReadyOrder } from './ready-order.js';
-import { WriterScan } from './writer-scan.js';
+import { WriterScan } from '../process/writer-scan.js';
 
 // A file not read yet: when to look again, and the process still writing it, if one is.
 interface Waiting {

@@ -1,5 +1,5 @@
 import { lstatSync, type Stats } from 'node:fs';
-import type { StateFolder } from '../core/transitions.js';
+import type { StateFolder } from '../core/state-folders.js';
 import type { TaskFields } from '../core/task-schema.js';
 import { recordAttempt, type AttemptEnd, type Recorded, type TaskSource } from '../queue/finish.js';
 import { locateTaskFile } from '../queue/locate-task.js';

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { firstRunProcess, leftoverLaunchers } from '../agents/process-table.js';
-import { stopRunTree } from '../agents/stop-run.js';
+import { settleLeftoverLaunchers } from '../process/leftover-sweep.js';
+import { firstRunProcess } from '../process/process-table.js';
+import { stopRunTree } from '../process/stop-run.js';
 import { nextAttemptNumber } from '../core/transitions.js';
 import type { Problem } from '../core/problems.js';
 import { moveTask } from '../queue/moves.js';
@@ -18,29 +18,6 @@ async function requeueUnstarted(ctx: DaemonContext, id: string, why: string): Pr
   const moved = await moveTask(ctx.layout, id, 'assigned', 'pending');
   ctx.log.info({ task: id }, `${id} ${why}; back to pending without using an attempt (${moved})`);
   return 'requeued';
-}
-
-// How long a leftover launcher gets to finish the requests it read before it is killed.
-const LAUNCHER_SETTLE_MS = 2000;
-
-// Waits until the launchers a dead daemon left have exited (each exits once it has read all its
-// requests), killing those that take too long (stopped, or starved).
-async function settleLeftoverLaunchers(runsDir: string): Promise<void> {
-  const deadline = Date.now() + LAUNCHER_SETTLE_MS;
-  let left = leftoverLaunchers(runsDir);
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(25);
-    left = leftoverLaunchers(runsDir);
-  }
-  for (const pid of left) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  // A wrapper forked just before the kill needs a moment to exec and show its run's marker.
-  if (left.length > 0) await sleep(50);
 }
 
 function attemptsIn(path: string, id: string): number | undefined {

@@ -1,14 +1,15 @@
-import { mkdirSync, statSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
+import { statSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import type { AgentSlots } from '../core/agent-slots.js';
-import { STATE_FOLDERS } from '../core/transitions.js';
+import { STATE_FOLDERS } from '../core/state-folders.js';
 import { describePending } from '../core/wait-reason.js';
 import { sweepTempFiles, writeFileAtomicSync } from '../queue/atomic-write.js';
 import { layoutOf, type Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
+import { ensureWorkspace } from '../queue/workspace-folders.js';
 import { ConfigSource } from './config-source.js';
-import { listenControl, type ControlReply, type ControlRequest } from './control-socket.js';
+import { listenControl, type ControlReply, type ControlRequest } from '../control/control-socket.js';
 import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
 import { silentLogger, withErrorTrail, type Logger } from './logger.js';
@@ -47,12 +48,6 @@ export class DaemonBusyError extends Error {
   constructor(readonly pid: number | undefined) {
     super(`another daemon holds this workspace${pid ? ` (pid ${pid})` : ''}; stop it with \`orchestrate stop\``);
   }
-}
-
-// Creates the folders a workspace needs (idempotent).
-export function ensureWorkspace(layout: Layout): void {
-  for (const state of STATE_FOLDERS) mkdirSync(layout.folder(state), { recursive: true });
-  for (const dir of [layout.outputsDir, layout.runsDir, layout.locksDir]) mkdirSync(dir, { recursive: true });
 }
 
 /**

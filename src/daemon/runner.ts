@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { firstRunProcess, groupAlive } from '../agents/process-table.js';
-import type { Launched } from '../agents/launcher.js';
-import { GroupSweep } from './group-sweep.js';
+import { firstRunProcess, groupAlive } from '../process/process-table.js';
+import type { Launched } from '../process/launcher.js';
+import { GroupSweep } from '../process/group-sweep.js';
 import { presetOfRun, RunWatch } from './run-watch.js';
 import { Spawner } from './spawner.js';
-import { stopRunTree } from '../agents/stop-run.js';
+import { stopRunTree } from '../process/stop-run.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
-import { attemptError } from '../core/transitions.js';
+import { attemptOutcome } from '../core/attempt-outcome.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
 import { hasExitFile, isRunProcess, readExitCode, readTail, writePid } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
@@ -273,26 +273,14 @@ export class Runner {
       const report = presetOfRun(config, run).read({ stdout, stderr, exitCode });
       const failure = run.stopping || signal ? undefined : report.failure;
       const limitedUntil = failure?.kind === 'limit' ? this.onLimited(run.agent, failure.resetAtMs) : undefined;
-      const outcome: AttemptOutcome =
-        run.stopping?.outcome ??
-        (exitCode === null
-          ? signal
-            ? 'failed'
-            : 'lost'
-          : exitCode === 0 && report.success
-            ? 'success'
-            : limitedUntil !== undefined
-              ? 'rate_limited'
-              : 'failed');
-      const error =
-        run.stopping?.error ??
-        (signal
-          ? `the agent was killed by ${signal}`
-          : limitedUntil !== undefined
-            ? `${run.agent} hit a usage or rate limit; it is paused until ${new Date(limitedUntil).toISOString()} and this task waits in pending without using a retry (${report.error})`
-            : outcome === 'failed' && report.error
-              ? `exit ${exitCode}: ${report.error}`
-              : attemptError(outcome, exitCode));
+      const { outcome, error } = attemptOutcome({
+        agent: run.agent,
+        exitCode,
+        signal,
+        stopping: run.stopping,
+        report,
+        limitedUntil,
+      });
       const workspace = run.worktree
         ? await settleRunWorktree(this.ctx, run, run.worktree, outcome === 'success')
         : undefined;

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LauncherClient, type AgentExit, type Launched } from '../agents/launcher.js';
-import { RunnerPool } from '../agents/runner-pool.js';
-import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../agents/spawn-run.js';
+import { LauncherClient, type AgentExit, type Launched } from '../process/launcher.js';
+import { RunnerPool } from '../process/runner-pool.js';
+import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../process/spawn-run.js';
 import { agentEnv } from '../core/agent-environment.js';
 import { agentFolder } from '../queue/input-paths.js';
 import type { DaemonContext } from './context.js';

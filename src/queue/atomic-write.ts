@@ -12,7 +12,7 @@ import {
 import { rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
-import { isProcessAlive } from '../agents/process-table.js';
+import { isProcessAlive } from '../process/process-table.js';
 
 let counter = 0;
 const TEMP_PATTERN = /^\..+\.(\d+)\.\d+\.tmp$/;

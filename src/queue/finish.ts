@@ -1,4 +1,5 @@
-import { nextStepAfter, type RetryPolicy, type StateFolder } from '../core/transitions.js';
+import { nextStepAfter, type RetryPolicy } from '../core/transitions.js';
+import type { StateFolder } from '../core/state-folders.js';
 import type { AgentUsage } from '../agents/preset.js';
 import type { Attempt, AttemptOutcome, TaskFields, TaskResult } from '../core/task-schema.js';
 import type { WorktreeResult } from '../core/worktree.js';

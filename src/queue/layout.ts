@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { StateFolder } from '../core/transitions.js';
+import type { StateFolder } from '../core/state-folders.js';
 
 // Every path of a workspace, derived from its root in one place.
 export interface Layout {

@@ -1,5 +1,5 @@
 import { lstatSync, type Stats } from 'node:fs';
-import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import { STATE_FOLDERS, type StateFolder } from '../core/state-folders.js';
 import type { Layout } from './layout.js';
 
 // The state folder whose task file for `id` is a regular file, trying folders in `order`, with its lstat.

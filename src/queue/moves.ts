@@ -1,7 +1,7 @@
 import { existsSync, linkSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { link, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
+import { STATE_FOLDERS, type StateFolder } from '../core/state-folders.js';
 import { syncDir, writeTempFile } from './atomic-write.js';
 import type { Layout } from './layout.js';
 import { sameSignature, type FileSignature } from './file-signature.js';

@@ -13,7 +13,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { isSameProcess, startTimeOf } from '../agents/process-table.js';
+import { isSameProcess, startTimeOf } from '../process/process-table.js';
 import { planOfId } from '../core/plan.js';
 import { syncDirSync } from './atomic-write.js';
 import type { Layout } from './layout.js';

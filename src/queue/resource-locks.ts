@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isSameProcess, startTimeOf } from '../agents/process-table.js';
+import { isSameProcess, startTimeOf } from '../process/process-table.js';
 import { keysOverlap, lockKey } from '../core/lock-overlap.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import type { Layout } from './layout.js';

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunWorktree } from '../core/worktree.js';
-import { firstRunProcess, isMarkedProcess, isRunnerOf, startTimeOf } from '../agents/process-table.js';
+import { firstRunProcess, isMarkedProcess, isRunnerOf, startTimeOf } from '../process/process-table.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.

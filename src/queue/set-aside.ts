@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { idCandidates, idProblem, slugify } from '../core/ids.js';
 import { formatProblem, type Problem } from '../core/problems.js';
 import { shellCommand } from '../core/shell-quote.js';
-import { STATE_FOLDERS } from '../core/transitions.js';
+import { STATE_FOLDERS } from '../core/state-folders.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layout } from './layout.js';
 import { moveTask } from './moves.js';

@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { taskIdOf } from '../core/ids.js';
-import type { StateFolder } from '../core/transitions.js';
+import type { StateFolder } from '../core/state-folders.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Layout } from './layout.js';
 import type { FileSignature, parseTaskText, TaskFileRead } from './task-file.js';

@@ -1,4 +1,4 @@
-import type { StateFolder } from '../core/transitions.js';
+import type { StateFolder } from '../core/state-folders.js';
 import type { TaskFields } from '../core/task-schema.js';
 
 // One line of the task list: what `tasks`, `completed_tasks.json` and `current_state.md` show.

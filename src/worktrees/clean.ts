@@ -1,4 +1,5 @@
-import { cleanVerdict, idOfBranch, parseWorktreeList, shownPath, type TaskBranchFacts } from '../core/worktree.js';
+import { cleanVerdict, parseWorktreeList, shownPath, type TaskBranchFacts } from '../core/worktree.js';
+import { idOfBranch } from '../core/git-refs.js';
 import { locateTask } from '../queue/locate-task.js';
 import type { Layout } from '../queue/layout.js';
 import { git, gitOk } from './git.js';

@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { branchFor, branchProblem, parseWorktreeList, type WorktreePlan } from '../core/worktree.js';
+import { parseWorktreeList, type WorktreePlan } from '../core/worktree.js';
+import { branchFor, branchProblem } from '../core/git-refs.js';
 import { git, gitOk, serialized } from './git.js';
 import { findRepo, type Repo } from './repo.js';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { RUN_MARKER } from '../agents/process-table.js';
-import { stopRunTree } from '../agents/stop-run.js';
+import { RUN_MARKER } from '../process/process-table.js';
+import { stopRunTree } from '../process/stop-run.js';
 import { lastLine } from '../core/text.js';
 
 export interface SetupRequest {

@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { addTask, type AddOptions } from '../../src/cli/add.js';
 import { parsePlainYaml } from '../../src/core/plain-yaml.js';
-import { isRefName } from '../../src/core/worktree.js';
+import { isRefName } from '../../src/core/git-refs.js';
 import { parseYaml, readTaskFile } from '../../src/queue/task-file.js';
 import { cli, makeWorkspace, type Workspace } from '../helpers/workspace.js';
 

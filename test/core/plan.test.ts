@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandPlan, isPlanData, planOfId, type PlanContext } from '../../src/core/plan.js';
 import { planWaves } from '../../src/core/plan-waves.js';
-import type { StateFolder } from '../../src/core/transitions.js';
+import type { StateFolder } from '../../src/core/state-folders.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/core/config-schema.js';
 import { validateTask } from '../../src/core/task-schema.js';
 import {
-  branchProblem,
   cleanVerdict,
   commitParagraphs,
-  isRefName,
   parseWorktreeList,
   worktreePlan,
   type TaskBranchFacts,
 } from '../../src/core/worktree.js';
+import { branchProblem, isRefName } from '../../src/core/git-refs.js';
 
 const config = (data: unknown) => {
   const result = validateConfig(data, ['shell']);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendControl } from '../../src/daemon/control-socket.js';
+import { sendControl } from '../../src/control/control-socket.js';
 import { layoutOf } from '../../src/index.js';
 import { cli, dropTask, idsIn, waitFor, type DaemonProcess, type Workspace } from '../helpers/workspace.js';
 import {

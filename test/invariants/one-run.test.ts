@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, symlinkSync, unlinkSync, watch } from 'node:
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendControl } from '../../src/daemon/control-socket.js';
+import { sendControl } from '../../src/control/control-socket.js';
 import { layoutOf } from '../../src/index.js';
 import {
   cli,

@@ -1,6 +1,6 @@
-import type { StateFolder } from '../core/transitions.js';
-import type { Layout } from '../queue/layout.js';
-import { locateTask } from '../queue/locate-task.js';
+import type { StateFolder } from '../../core/state-folders.js';
+import type { Layout } from '../../queue/layout.js';
+import { locateTask } from '../../queue/locate-task.js';
 import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 

@@ -1,7 +1,7 @@
-import { STATE_FOLDERS } from '../core/transitions.js';
-import type { Layout } from '../queue/layout.js';
-import type { TaskSummary } from '../queue/task-summary.js';
-import { compareByAge, indexedTasks } from './tasks.js';
+import { STATE_FOLDERS } from '../../core/state-folders.js';
+import type { Layout } from '../../queue/layout.js';
+import type { TaskSummary } from '../../queue/task-summary.js';
+import { compareByAge, indexedTasks } from '../tasks.js';
 
 // The tasks that name `id` as their parent (submitted with `add --parent`), oldest first. Found
 // through the index cache, so a parent's record needs no rewrite when a child is added; cached

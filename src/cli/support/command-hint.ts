@@ -1,5 +1,5 @@
-import { shellCommand } from '../core/shell-quote.js';
-import type { Layout } from '../queue/layout.js';
+import { shellCommand } from '../../core/shell-quote.js';
+import type { Layout } from '../../queue/layout.js';
 import { workspaceLayout } from './workspace.js';
 
 // `orchestrate ARGS` as the person can paste it where they are: with `-C <workspace>` when, run from

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { layoutOf, type Layout } from '../queue/layout.js';
-import { shellQuote } from '../core/shell-quote.js';
+import { layoutOf, type Layout } from '../../queue/layout.js';
+import { shellQuote } from '../../core/shell-quote.js';
 import { CliError } from './errors.js';
 
 // The workspace a command acts on: --root, else $ORCHESTRATE_ROOT (set for agents), else the nearest

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Layout } from '../queue/layout.js';
-import { agentStarted, readExitCode, readRunRecord, runProcess, type RunRecord } from '../queue/run-files.js';
+import type { Layout } from '../../queue/layout.js';
+import { agentStarted, readExitCode, readRunRecord, runProcess, type RunRecord } from '../../queue/run-files.js';
 
 // The attempt numbers recorded for a task, oldest first (from .orchestrate/runs/<id>/).
 export function attemptNumbers(layout: Layout, id: string): number[] {

@@ -1,5 +1,5 @@
-import { parseAgentSlots, type AgentSlots } from '../core/agent-slots.js';
-import type { Config } from '../core/config-schema.js';
+import { parseAgentSlots, type AgentSlots } from '../../core/agent-slots.js';
+import type { Config } from '../../core/config-schema.js';
 import { CliError } from './errors.js';
 
 // `--agents claude:2,codex:1` of `start` and `run`, checked against the config: a usage error if wrong.

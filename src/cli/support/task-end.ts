@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { firstLine } from '../core/text.js';
-import type { Layout } from '../queue/layout.js';
+import { firstLine } from '../../core/text.js';
+import type { Layout } from '../../queue/layout.js';
 
 // How an ended task's file says it ended, read loosely (a hand-edited file still says what it can).
 export interface TaskEnd {
@@ -24,7 +24,7 @@ export async function readTaskEnd(layout: Layout, id: string, state: 'completed'
   try {
     if (state === 'failed' && existsSync(layout.errorPath(id)))
       return { invalid: firstLine(readFileSync(layout.errorPath(id), 'utf8'), 300), attempts: [] };
-    const { parseYaml } = await import('../queue/task-file.js');
+    const { parseYaml } = await import('../../queue/task-file.js');
     const parsed = parseYaml(readFileSync(layout.taskPath(state, id), 'utf8'));
     const data = (
       'data' in parsed && parsed.data !== null && typeof parsed.data === 'object' ? parsed.data : {}

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { STATE_FOLDERS, type StateFolder } from '../core/transitions.js';
-import type { Layout } from '../queue/layout.js';
+import { STATE_FOLDERS, type StateFolder } from '../../core/state-folders.js';
+import type { Layout } from '../../queue/layout.js';
 
 // Folders are read one after another while tasks move, so a listing can meet one id twice.
 // Each id is shown once: where its file is now, or, mid-move (linked in both), the later state.

@@ -1,5 +1,5 @@
-import { sendControl } from '../daemon/control-socket.js';
-import type { Layout } from '../queue/layout.js';
+import { sendControl } from '../../control/control-socket.js';
+import type { Layout } from '../../queue/layout.js';
 import { orchestrateCommand } from './command-hint.js';
 import { invalidConfig } from './config-problems.js';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { RUN_MARKER } from './process-table.js';
-import type { Launch } from './preset.js';
+import type { Launch } from '../agents/preset.js';
 
 // Agents started from an argv (the AI presets, `command:` agents) run under a wrapper: /bin/sh, the
 // cheapest process that can outlive the daemon and still record the agent's exit status (`shell`

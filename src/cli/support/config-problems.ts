@@ -1,5 +1,5 @@
-import { sendControl } from '../daemon/control-socket.js';
-import type { Layout } from '../queue/layout.js';
+import { sendControl } from '../../control/control-socket.js';
+import type { Layout } from '../../queue/layout.js';
 
 // "orchestrator.yaml is invalid (max_concurrent: ...; and 2 more)": the gist of a config that cannot
 // be used, for warnings and status lines (no YAML or zod here: `add` prints it).

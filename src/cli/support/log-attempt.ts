@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describePending, type PendingView } from '../core/wait-reason.js';
-import { sendControl } from '../daemon/control-socket.js';
-import type { Layout } from '../queue/layout.js';
-import { hasExitFile, readPid, readRunRecord } from '../queue/run-files.js';
+import { describePending, type PendingView } from '../../core/wait-reason.js';
+import { sendControl } from '../../control/control-socket.js';
+import type { Layout } from '../../queue/layout.js';
+import { hasExitFile, readPid, readRunRecord } from '../../queue/run-files.js';
 import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 import { findTask } from './find-task.js';

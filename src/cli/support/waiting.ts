@@ -1,10 +1,10 @@
-import { findCycles } from '../core/dependency-cycles.js';
-import { dependencyIds, dependencyState } from '../core/dependency-state.js';
-import type { Task } from '../core/task-schema.js';
-import { describePending, type PendingView } from '../core/wait-reason.js';
-import { sendControl } from '../daemon/control-socket.js';
-import type { Layout } from '../queue/layout.js';
-import { readTaskFile } from '../queue/task-file.js';
+import { findCycles } from '../../core/dependency-cycles.js';
+import { dependencyIds, dependencyState } from '../../core/dependency-state.js';
+import type { Task } from '../../core/task-schema.js';
+import { describePending, type PendingView } from '../../core/wait-reason.js';
+import { sendControl } from '../../control/control-socket.js';
+import type { Layout } from '../../queue/layout.js';
+import { readTaskFile } from '../../queue/task-file.js';
 
 // How long `status` waits for a busy daemon before working the reasons out from the files.
 const ASK_TIMEOUT_MS = 1500;

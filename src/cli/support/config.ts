@@ -1,7 +1,7 @@
-import type { Config } from '../core/config-schema.js';
-import { loadConfig } from '../queue/config-file.js';
-import type { Layout } from '../queue/layout.js';
-import { loadRunConfig } from '../queue/run-config.js';
+import type { Config } from '../../core/config-schema.js';
+import { loadConfig } from '../../queue/config-file.js';
+import type { Layout } from '../../queue/layout.js';
+import { loadRunConfig } from '../../queue/run-config.js';
 import { CliError } from './errors.js';
 
 // orchestrator.yaml for a command that cannot go on without it: its problems, one per line, else.

@@ -1,7 +1,7 @@
-import { describeProblem } from '../core/problems.js';
-import { closest } from '../core/suggest.js';
-import { loadConfig } from '../queue/config-file.js';
-import type { Layout } from '../queue/layout.js';
+import { describeProblem } from '../../core/problems.js';
+import { closest } from '../../core/suggest.js';
+import { loadConfig } from '../../queue/config-file.js';
+import type { Layout } from '../../queue/layout.js';
 import { daemonConfig, invalidConfig } from './config-problems.js';
 import { CliError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import { membersOfGroups } from '../agents/process-table.js';
+import { membersOfGroups } from './process-table.js';
 
 // Finds what is left in the process groups of finished runs, many groups per pass over /proc: a
 // pass costs about a millisecond, too much to spend on every one of a thousand short tasks.

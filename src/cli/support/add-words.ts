@@ -1,5 +1,5 @@
-import { shellCommand } from '../core/shell-quote.js';
-import { closest } from '../core/suggest.js';
+import { shellCommand } from '../../core/shell-quote.js';
+import { closest } from '../../core/suggest.js';
 import { CliError } from './errors.js';
 
 // A word that can only be meant as an option: a dash, a letter, no space (`--agnet`, `-q`). A

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { fileKey, openFiles, writerThrough, type OpenFile, type OpenWriter } from '../agents/process-table.js';
+import { fileKey, openFiles, writerThrough, type OpenFile, type OpenWriter } from './process-table.js';
 
 // A look taken this soon after a file's last change may have missed the writer's open: look again.
 const CHANGE_MARGIN_MS = 20;
