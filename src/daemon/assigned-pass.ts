@@ -13,8 +13,6 @@ export interface AssignedHooks {
   setAside(id: string, problems: Problem[]): Promise<void>;
   // A task went back to pending/ (or its interrupted move was finished): look at it again.
   lookAgain(id: string): void;
-  // A recovery under way counts as work in flight (the daemon is not idle meanwhile).
-  inFlight(change: 1 | -1): void;
 }
 
 // Notices assigned/ files that vanished (cancel by hand) and ones no run owns (recovery: adopt the
@@ -39,7 +37,6 @@ export async function reconcileAssigned(
   }
   for (const id of present) {
     if (runner.runs.has(id)) continue;
-    hooks.inFlight(1);
     try {
       const outcome = await recoverAssigned(ctx, runner, id);
       const adopted = outcome === 'adopted' ? runner.runs.get(id) : undefined;
@@ -53,8 +50,6 @@ export async function reconcileAssigned(
       }
     } catch (error) {
       log.error({ task: id, err: error }, `could not recover ${id}: ${(error as Error).message}`);
-    } finally {
-      hooks.inFlight(-1);
     }
   }
 }

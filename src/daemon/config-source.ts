@@ -7,6 +7,9 @@ import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import type { Logger } from './logger.js';
 
+// How long the config files must be left alone after a watch event before they are read again.
+const RELOAD_AFTER_MS = 100;
+
 // Thrown when orchestrator.yaml is invalid at start: the CLI prints the lines and exits 1.
 export class ConfigError extends Error {
   constructor(readonly lines: string[]) {
@@ -34,6 +37,8 @@ export class ConfigSource {
   private signature: string;
   // The file's problems while the daemon keeps its last good config instead.
   private problems: string[] | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   // Reads the config at start; an invalid one (or --agents naming an unknown agent) is a ConfigError.
   // `changed` is called after each new config is taken.
@@ -72,6 +77,20 @@ export class ConfigSource {
   staleBecause(): string[] | undefined {
     this.refresh();
     return this.problems;
+  }
+
+  // A watch event on either file: read both again once the writes pause (an editor's save is
+  // several events).
+  reloadSoon(): void {
+    if (this.closed) return;
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => this.refresh(true), RELOAD_AFTER_MS);
+  }
+
+  // The daemon stops: no reload is pending or armed after this.
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.reloadTimer);
   }
 
   // Reads the file again if it changed (or always, when `force`, on a watch event).

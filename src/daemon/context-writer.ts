@@ -22,6 +22,9 @@ export class ContextWriter {
   private readonly summaries = new Map<string, TaskSummary>();
   private readonly stale = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  // The write under way, if any: writes never overlap, so the last one shows the latest state.
+  private writing: Promise<void> = Promise.resolve();
   private indexSavedAt = 0;
 
   constructor(
@@ -37,17 +40,24 @@ export class ContextWriter {
       if (!this.state.completed.has(id) && !this.state.failed.has(id)) this.summaries.delete(id);
   }
 
-  // A task changed state (or just its pending/running view did): rewrite soon.
+  // A task changed state (or just its pending/running view did): rewrite soon (after stop, only at
+  // the next write asked for).
   changed(id?: string): void {
     if (id !== undefined) this.stale.add(id);
-    if (this.timer) return;
+    if (this.timer || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.write();
     }, WRITE_EVERY_MS);
   }
 
+  // No rewrite is timed from now on: the stopping daemon asks for the last one itself.
   stop(): void {
+    this.stopped = true;
+    this.cancelTimer();
+  }
+
+  private cancelTimer(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -66,9 +76,15 @@ export class ContextWriter {
     }
   }
 
-  // Rewrites the context files now, and saves the index if the daemon is idle (or it is overdue).
-  async write(options: { idle?: boolean } = {}): Promise<void> {
-    this.stop();
+  // Rewrites the context files now (after a write under way), and saves the index if the daemon is
+  // idle (or it is overdue).
+  write(options: { idle?: boolean } = {}): Promise<void> {
+    this.writing = this.writing.then(() => this.writeNow(options));
+    return this.writing;
+  }
+
+  private async writeNow(options: { idle?: boolean }): Promise<void> {
+    this.cancelTimer();
     try {
       const { writeStateFiles } = await import('../context/state-files.js');
       await this.refresh();

@@ -1,21 +1,21 @@
-import { allStuck, viewOf } from '../core/decision-view.js';
-import { LockVerdicts, schedule, type Schedule, type SchedulerInput } from '../core/scheduler.js';
+import { allStuck } from '../core/decision-view.js';
+import type { PendingView } from '../core/wait-reason.js';
+import type { Recorded } from '../queue/finish.js';
 import { sweepOrphanErrors } from '../queue/set-aside.js';
 import { summarizeTask } from '../queue/task-summary.js';
 import { AgentPauses } from './agent-pauses.js';
+import { reconcileAssigned } from './assigned-pass.js';
 import { ContextWriter } from './context-writer.js';
 import type { DaemonContext } from './context.js';
-import { reconcileAssigned } from './assigned-pass.js';
 import type { LiveRun } from './live-run.js';
-import { Runner } from './runner.js';
-import type { Recorded } from '../queue/finish.js';
-import type { PendingView } from '../core/wait-reason.js';
-import { WaitReports } from './wait-reports.js';
-import { RunLocks } from './run-locks.js';
 import { PassLoop, type PassOutcome } from './pass-loop.js';
 import { listIds, PendingSet } from './pending-set.js';
 import { PendingTransitions } from './pending-transitions.js';
 import { RepeatFilter } from './repeat-filter.js';
+import { RunLocks } from './run-locks.js';
+import { Runner } from './runner.js';
+import { ScanRequests } from './scan-requests.js';
+import { Scheduling } from './scheduling.js';
 
 // Pending files read in one go before the loop lets other work through.
 const EVALUATE_BATCH = 32;
@@ -31,17 +31,11 @@ export class Daemon {
   readonly runner: Runner;
   private readonly pending: PendingSet;
   private readonly loop: PassLoop;
-  // The last pass's schedule: how many ready tasks waited for what.
-  private lastSchedule: Schedule | undefined;
-  private readonly lockVerdicts = new LockVerdicts();
-  private readonly waitReports: WaitReports;
+  private readonly scans = new ScanRequests();
+  private readonly scheduling: Scheduling;
   private readonly locks: RunLocks;
-  private readonly dirtyPending = new Set<string>();
   private readonly completed = new Set<string>();
   private readonly failed = new Set<string>();
-  private scanPending = true;
-  private scanAssigned = true;
-  private scanFinished = true;
   private readonly pauses: AgentPauses;
   private readonly transitions: PendingTransitions;
   private claiming = true;
@@ -61,11 +55,11 @@ export class Daemon {
       () => this.loop.runNow(),
       (agent, resetAtMs) => this.pauses.pause(agent, resetAtMs),
     );
-    this.waitReports = new WaitReports(ctx);
-    this.pending = new PendingSet(ctx.layout, (id) => this.waitReports.forget(id));
+    this.pending = new PendingSet(ctx.layout, (id) => this.scheduling.forget(id));
     this.loop = new PassLoop(
       () => this.reconcile(),
       (outcome) => this.settled(outcome),
+      () => this.ring({ pendingIds: this.pending.waitingIds() }),
     );
     this.locks = new RunLocks(ctx);
     this.pauses = new AgentPauses(ctx);
@@ -90,19 +84,27 @@ export class Daemon {
       completed: this.completed,
       failed: this.failed,
       context: this.context,
-      lookAgain: (id) => this.dirtyPending.add(id),
+      lookAgain: (id) => this.scans.readAgain(id),
       ring: () => this.ring(),
+    });
+    this.scheduling = new Scheduling({
+      ctx,
+      pending: this.pending,
+      runner: this.runner,
+      transitions: this.transitions,
+      locks: this.locks,
+      pauses: this.pauses,
+      completed: this.completed,
+      failed: this.failed,
     });
   }
 
   // Wakes the loop; `full` re-reads every folder (the periodic rescan).
   ring(options: { full?: boolean; pendingIds?: string[]; trusted?: boolean; assigned?: boolean } = {}): void {
-    if (options.full) {
-      this.scanPending = this.scanAssigned = this.scanFinished = true;
-    }
-    if (options.assigned) this.scanAssigned = true;
+    if (options.full) this.scans.listAllAgain();
+    if (options.assigned) this.scans.listAgain('assigned');
     for (const id of options.pendingIds ?? []) {
-      this.dirtyPending.add(id);
+      this.scans.readAgain(id);
       if (options.trusted) this.pending.trust(id);
     }
     this.loop.ring();
@@ -118,7 +120,6 @@ export class Daemon {
   stopClaiming(): void {
     this.claiming = false;
     this.loop.stopWaking();
-    this.context.stop();
   }
 
   // Resolves once nothing is pending, running or being moved.
@@ -147,7 +148,7 @@ export class Daemon {
       this.transitions.inFlight === 0 &&
       this.recovered &&
       !this.loop.isRungAgain &&
-      allStuck(this.lastSchedule, this.pending.ready.size);
+      allStuck(this.scheduling.last, this.pending.ready.size);
     if (!idle) return;
     const ready = this.pending.ready.size;
     if (ready > 0)
@@ -163,32 +164,25 @@ export class Daemon {
 
   private async reconcile(): Promise<void> {
     const { layout } = this.ctx;
-    if (this.scanFinished) {
-      this.scanFinished = false;
+    if (this.scans.take('finished')) {
       refill(this.completed, listIds(layout.folder('completed')));
       refill(this.failed, listIds(layout.folder('failed')));
       this.context.syncWithFolders();
       sweepOrphanErrors(layout, this.failed);
     }
-    if (this.scanAssigned) {
-      this.scanAssigned = false;
+    if (this.scans.take('assigned')) {
       await reconcileAssigned(this.ctx, this.runner, this.locks, {
         setAside: (id, problems) => this.transitions.setAside(id, problems),
-        lookAgain: (id) => this.dirtyPending.add(id),
-        inFlight: (change) => this.transitions.track(change),
+        lookAgain: (id) => this.scans.readAgain(id),
       });
       this.recovered = true;
       this.markRecovered();
       this.locks.sweep((id) => this.runner.runs.has(id));
     }
-    if (this.scanPending) {
-      this.scanPending = false;
-      for (const id of this.pending.sync(listIds(layout.folder('pending')))) this.dirtyPending.add(id);
-    }
+    if (this.scans.take('pending'))
+      for (const id of this.pending.sync(listIds(layout.folder('pending')))) this.scans.readAgain(id);
     const now = Date.now();
-    const dirty = [...this.dirtyPending];
-    this.dirtyPending.clear();
-    for (const [index, id] of dirty.entries()) {
+    for (const [index, id] of this.scans.takeFiles().entries()) {
       try {
         await this.evaluate(id, now);
         this.repeats.clear(id);
@@ -199,8 +193,10 @@ export class Daemon {
       // A burst of new files must not hold up running agents' exits and the next starts.
       if (index % EVALUATE_BATCH === EVALUATE_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
     }
-    if (this.claiming) this.scheduleAndStart();
-    this.armWake();
+    // The two wakes are kept apart: a retry's time must not be lost to a later look at a settling file.
+    if (!this.claiming) return;
+    this.loop.wakeAt('schedule', this.scheduling.startReady());
+    this.loop.wakeAt('settle', this.pending.nextLook());
   }
 
   // Applies what a file in pending/ turned out to be: not ready yet, a valid task, or bad input.
@@ -219,52 +215,9 @@ export class Daemon {
     this.failed.delete(id);
   }
 
-  // Ids that exist but are not ready and not ended: a dependency on one of them is not unknown.
-  private readonly present = {
-    has: (id: string) => this.pending.has(id) || this.transitions.isBusy(id) || this.runner.runs.has(id),
-  };
-
-  private scheduleInput(now: number, explain: boolean): SchedulerInput {
-    const config = this.ctx.config();
-    return {
-      now,
-      config,
-      pending: this.pending.order.ordered(now, config.defaults),
-      running: this.runner.runningTasks(),
-      completed: this.completed,
-      failed: this.failed,
-      blocked: this.runner.stoppingIds(),
-      paused: this.pauses.until,
-      present: this.present,
-      cycles: this.pending.order.cycles,
-      held: this.locks.foreign,
-      explain,
-      lockVerdicts: this.lockVerdicts,
-    };
-  }
-
-  private scheduleAndStart(): void {
-    const { ready } = this.pending;
-    if (ready.size === 0) return;
-    const result = schedule(this.scheduleInput(Date.now(), false));
-    this.lastSchedule = result;
-    this.waitReports.note(result, (id) => ready.get(id)?.task);
-    for (const decision of result.decisions) {
-      const entry = ready.get(decision.id);
-      if (entry) this.transitions.carryOut(decision, entry);
-    }
-    if (result.nextWakeMs !== undefined) this.wakeAt(result.nextWakeMs);
-  }
-
   // Why each pending task waits, worked out now for every one of them (for `orchestrate status`).
   explainWaiting(): { waiting: Record<string, PendingView> } {
-    const waiting = this.pending.settlingViews();
-    if (this.pending.ready.size > 0) {
-      const result = schedule(this.scheduleInput(Date.now(), true));
-      for (const [id, reason] of result.reasons()) waiting[id] = reason;
-      for (const decision of result.decisions) waiting[decision.id] = viewOf(decision);
-    }
-    return { waiting };
+    return this.scheduling.explainWaiting();
   }
 
   // Cancels a pending or running task on request (`orchestrate cancel`).
@@ -280,26 +233,19 @@ export class Daemon {
     if (moved) {
       if (recorded.to === 'completed') this.completed.add(run.id);
       if (recorded.to === 'failed') this.failed.add(run.id);
-      if (recorded.to === 'pending') this.dirtyPending.add(run.id);
+      if (recorded.to === 'pending') this.scans.readAgain(run.id);
     }
     this.context.changed(moved ? run.id : undefined);
     this.ring();
   }
 
-  private armWake(): void {
-    const next = this.pending.nextLook();
-    if (next !== undefined) this.wakeAt(next);
-  }
-
-  private wakeAt(when: number): void {
-    if (!this.claiming) return this.loop.stopWaking();
-    this.loop.wakeAt(when, () => this.ring({ pendingIds: this.pending.waitingIds() }));
-  }
-
-  // Waits for transitions under way, then writes context/ and the index one last time.
+  // Waits for the work under way (passes, transitions, runs being stopped or recorded, each of which
+  // may start more), then writes context/ and the index one last time. No pass runs after it.
   async flush(): Promise<void> {
-    while (this.transitions.inFlight > 0 || this.loop.isRunning)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.loop.isBusy || this.transitions.inFlight > 0 || this.runner.isBusy)
+      await Promise.all([this.loop.whenQuiet(), this.transitions.whenDone(), this.runner.whenDone()]);
+    this.loop.close();
+    this.context.stop();
     await this.context.write({ idle: true });
   }
 }

@@ -7,12 +7,15 @@ export class EventLog {
   private readonly fd: number;
   private lines: string[] = [];
   private scheduled = false;
+  private closed = false;
 
   constructor(path: string) {
     this.fd = openSync(path, 'a');
   }
 
+  // After close, nothing: the descriptor's number may belong to another file by then.
   append(type: string, fields: Record<string, unknown>): void {
+    if (this.closed) return;
     this.lines.push(`${JSON.stringify({ time: new Date().toISOString(), type, ...fields })}\n`);
     if (this.scheduled) return;
     this.scheduled = true;
@@ -32,7 +35,9 @@ export class EventLog {
   }
 
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     closeSync(this.fd);
   }
 }

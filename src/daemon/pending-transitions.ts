@@ -12,6 +12,7 @@ import type { ContextWriter } from './context-writer.js';
 import type { ReadyTask } from './inspect-pending.js';
 import type { PendingSet } from './pending-set.js';
 import type { RunLocks } from './run-locks.js';
+import { WorkUnderWay } from './work-under-way.js';
 import type { Runner } from './runner.js';
 
 // What carrying out the scheduler's decisions needs of the daemon.
@@ -39,7 +40,8 @@ function createdAtOf(entry: ReadyTask): string {
 export class PendingTransitions {
   // Ids with a transition under way: never evaluated or scheduled meanwhile.
   private readonly busy = new Set<string>();
-  private inFlightCount = 0;
+  // The transitions under way (the daemon is not idle, nor done flushing, meanwhile).
+  private readonly work = new WorkUnderWay();
 
   constructor(private readonly deps: TransitionDeps) {}
 
@@ -47,13 +49,13 @@ export class PendingTransitions {
     return this.busy.has(id);
   }
 
-  // Transitions and recoveries under way (the daemon is not idle, nor done flushing, meanwhile).
   get inFlight(): number {
-    return this.inFlightCount;
+    return this.work.size;
   }
 
-  track(change: 1 | -1): void {
-    this.inFlightCount += change;
+  // Settles once every transition under way now has ended.
+  whenDone(): Promise<unknown> {
+    return this.work.whenDone();
   }
 
   carryOut(decision: Decision, entry: ReadyTask): void {
@@ -76,16 +78,16 @@ export class PendingTransitions {
   private run(id: string, work: () => Promise<void>): void {
     this.deps.pending.forget(id);
     this.busy.add(id);
-    this.track(1);
-    void work()
-      .catch((error: unknown) =>
-        this.deps.ctx.log.error({ task: id, err: error }, `${id}: ${(error as Error).message}`),
-      )
-      .finally(() => {
-        this.busy.delete(id);
-        this.track(-1);
-        this.deps.ring();
-      });
+    void this.work.track(
+      work()
+        .catch((error: unknown) =>
+          this.deps.ctx.log.error({ task: id, err: error }, `${id}: ${(error as Error).message}`),
+        )
+        .finally(() => {
+          this.busy.delete(id);
+          this.deps.ring();
+        }),
+    );
   }
 
   // The correctness point: link pending -> assigned (never overwrites), then record and spawn.
@@ -146,7 +148,11 @@ export class PendingTransitions {
   }
 
   // Cancels a pending or running task on request (`orchestrate cancel`).
-  async cancel(id: string): Promise<{ ok: boolean; message: string }> {
+  cancel(id: string): Promise<{ ok: boolean; message: string }> {
+    return this.work.track(this.cancelNow(id));
+  }
+
+  private async cancelNow(id: string): Promise<{ ok: boolean; message: string }> {
     const { ctx, runner } = this.deps;
     if (runner.runs.has(id)) {
       await runner.stop(id, { outcome: 'cancelled', error: 'cancelled by orchestrate cancel', requeue: false });

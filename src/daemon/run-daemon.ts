@@ -135,7 +135,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     event: (type, fields) => events.append(type, fields),
   });
 
-  const watchers = startDoorbell(layout, daemon, () => configs.refresh(true), log);
+  const watchers = startDoorbell(layout, daemon, () => configs.reloadSoon(), log);
   const rootIno = statSync(layout.root).ino;
   const rescan = setInterval(() => {
     // A workspace deleted (or deleted and made anew) under a daemon would keep it running forever,
@@ -163,6 +163,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   daemon.stopClaiming();
   clearInterval(rescan);
   for (const watcher of watchers) watcher.close();
+  configs.close();
   if (request.killAgents) {
     await daemon.whenRecovered();
     await Promise.all(
@@ -177,9 +178,10 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   } else if (request.wait) {
     await Promise.all([...daemon.runner.runs.values()].map((run) => run.settled));
   }
-  const left = daemon.runner.runs.size;
   daemon.runner.detachAll();
   await daemon.flush();
+  // What is left are runs detached above; the ones being stopped or recorded were finished by flush.
+  const left = daemon.runner.runs.size;
   options.signal?.removeEventListener('abort', onAbort);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   try {
@@ -228,12 +230,9 @@ function startDoorbell(layout: Layout, daemon: Daemon, reloadConfig: () => void,
     else if (file === null) daemon.ring({ full: true });
   });
   add(layout.folder('assigned'), () => daemon.ring({ assigned: true }));
-  let reloadTimer: NodeJS.Timeout | undefined;
   // The config's variables may come from .env, so a change of either reloads both.
   add(layout.root, (file) => {
-    if (file !== 'orchestrator.yaml' && file !== '.env') return;
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(reloadConfig, 100);
+    if (file === 'orchestrator.yaml' || file === '.env') reloadConfig();
   });
   return watchers;
 }

@@ -1,29 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
-import { firstRunProcess, groupAlive } from '../process/process-table.js';
+import { firstRunProcess } from '../process/process-table.js';
 import type { Launched } from '../process/launcher.js';
-import { GroupSweep } from '../process/group-sweep.js';
-import { presetOfRun, RunWatch } from './run-watch.js';
+import { RunWatch } from './run-watch.js';
 import { Spawner } from './spawner.js';
 import { stopRunTree } from '../process/stop-run.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
-import { attemptOutcome } from '../core/attempt-outcome.js';
-import type { AttemptEnd, Recorded } from '../queue/finish.js';
-import { hasExitFile, isRunProcess, readExitCode, readTail, writePid } from '../queue/run-files.js';
+import type { Recorded } from '../queue/finish.js';
+import { hasExitFile, isRunProcess, readExitCode, writePid } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
-import { recordRunEnd } from './record-run.js';
+import { RunEnds } from './run-end.js';
 import { prepareRun } from './run-prepare.js';
-import { settleRunWorktree } from './worktree-run.js';
 
 const ADOPTED_POLL_MS = 200;
-const LEFTOVER_SWEEP_MS = 100;
 const RUNNER_REPORT_MS = 1000;
-
-const STDOUT_TAIL = 256 * 1024;
-const STDERR_TAIL = 16 * 1024;
 
 export interface StartRequest {
   task: Task;
@@ -37,21 +29,27 @@ export interface StartRequest {
 // Starts, watches, stops and finishes agent runs; the rest of the daemon only sees slots and ids.
 export class Runner {
   readonly runs = new Map<string, LiveRun>();
-  private readonly sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
   // Set once the daemon lets its runs go: ends reported after that are the next daemon's to record.
   private detached = false;
   private readonly watcher: RunWatch;
+  private readonly ends: RunEnds;
 
   constructor(
     private readonly ctx: DaemonContext,
-    private readonly onFinished: (run: LiveRun, recorded: Recorded | undefined) => void,
+    onFinished: (run: LiveRun, recorded: Recorded | undefined) => void,
     // Called as soon as an agent has ended, before its end is recorded: its slot is free already.
-    private readonly onSlotFreed: () => void,
+    onSlotFreed: () => void,
     // An agent hit a usage or rate limit: pause it; returns until when.
-    private readonly onLimited: (agent: string, resetAtMs: number | undefined) => number,
+    onLimited: (agent: string, resetAtMs: number | undefined) => number,
     private readonly spawner = new Spawner(ctx),
   ) {
     this.watcher = new RunWatch(ctx, this.runs, (id, request) => this.stop(id, request));
+    this.ends = new RunEnds(ctx, this.runs, {
+      onFinished,
+      onSlotFreed,
+      onLimited,
+      readProgress: (run) => this.watcher.readProgress(run),
+    });
   }
 
   // The running tasks as the scheduler sees them. A run whose agent has ended no longer holds its
@@ -208,7 +206,11 @@ export class Runner {
   }
 
   // Stops a run's agent tree (SIGINT, grace, SIGTERM, grace, SIGKILL) and records why.
-  async stop(id: string, request: StopRequest): Promise<void> {
+  stop(id: string, request: StopRequest): Promise<void> {
+    return this.ends.track(this.stopNow(id, request));
+  }
+
+  private async stopNow(id: string, request: StopRequest): Promise<void> {
     const run = this.runs.get(id);
     if (!run || run.finished || run.stopping) return run?.settled;
     run.stopping = request;
@@ -223,29 +225,20 @@ export class Runner {
     await this.finish(run, readExitCode(run.runDir) ?? null);
   }
 
-  // Forgets every run without touching its agent: they keep running for the next daemon.
+  // Forgets every run without touching its agent: they keep running for the next daemon. A run
+  // being stopped or recorded is finished first (whenDone).
   detachAll(): void {
     this.watcher.close();
     this.detached = true;
     this.spawner.close();
-    this.sweep.close();
+    this.ends.close();
     for (const run of this.runs.values()) {
+      if (run.stopping || run.finished) continue;
       clearTimeout(run.timer);
       clearInterval(run.poller);
       run.preparing?.abort();
       run.settle();
     }
-  }
-
-  // Stops whatever an agent that ended on its own left in its process group. A runner shell stays
-  // in its group, so its group is looked at by the next sweep rather than at once.
-  private async stopLeftovers(run: LiveRun, grace: number): Promise<void> {
-    const pid = run.pid;
-    if (run.stopping || pid === undefined) return;
-    const left = run.releaseRunner
-      ? (await this.sweep.membersOf(pid)).some((member) => member !== pid)
-      : groupAlive(pid);
-    if (left) await stopRunTree(pid, run.runDir, grace);
   }
 
   private async finishSpawnError(run: LiveRun, error: string, outcome: AttemptOutcome = 'spawn_error'): Promise<void> {
@@ -254,69 +247,17 @@ export class Runner {
   }
 
   // Reads what the agent left, appends the attempt to the task file and moves it on.
-  private async finish(run: LiveRun, exitCode: number | null, signal?: NodeJS.Signals): Promise<void> {
-    if (run.finished) return run.settled;
-    run.finished = true;
-    this.onSlotFreed();
-    clearTimeout(run.timer);
-    clearInterval(run.poller);
-    // Let the freed slot's next task start first: recording this end can wait a turn of the loop.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const { log } = this.ctx;
-    try {
-      const config = this.ctx.config();
-      const grace = config.killGraceMs;
-      void this.stopLeftovers(run, grace).finally(() => run.releaseRunner?.());
-      this.watcher.readProgress(run);
-      const stdout = readTail(join(run.runDir, 'stdout'), STDOUT_TAIL);
-      const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);
-      const report = presetOfRun(config, run).read({ stdout, stderr, exitCode });
-      const failure = run.stopping || signal ? undefined : report.failure;
-      const limitedUntil = failure?.kind === 'limit' ? this.onLimited(run.agent, failure.resetAtMs) : undefined;
-      const { outcome, error } = attemptOutcome({
-        agent: run.agent,
-        exitCode,
-        signal,
-        stopping: run.stopping,
-        report,
-        limitedUntil,
-      });
-      const workspace = run.worktree
-        ? await settleRunWorktree(this.ctx, run, run.worktree, outcome === 'success')
-        : undefined;
-      const end: AttemptEnd = {
-        number: run.number,
-        slot: run.slot,
-        worker: this.ctx.worker,
-        startedAt: run.startedAt,
-        endedAt: new Date().toISOString(),
-        exitCode,
-        outcome,
-        error,
-        answer: report.answer,
-        summary: report.summary,
-        ...(report.usage ? { usage: report.usage } : {}),
-        ...(workspace ? { workspace } : {}),
-        requeue: run.stopping?.requeue ?? false,
-        ...(limitedUntil === undefined ? {} : { retryAtMs: limitedUntil }),
-        ...(failure?.kind === 'auth' || run.stopping?.final ? { final: true } : {}),
-      };
-      const recorded = await recordRunEnd(this.ctx, run, end);
-      if (recorded) {
-        log[outcome === 'success' ? 'info' : 'warn'](
-          { task: run.id, outcome, to: recorded.to, ...(error ? { error } : {}) },
-          `${run.id} ${outcome} -> ${recorded.to}`,
-        );
-        this.ctx.event('finished', { id: run.id, attempt: run.number, outcome, to: recorded.to, exit_code: exitCode });
-      }
-      this.runs.delete(run.id);
-      this.onFinished(run, recorded);
-    } catch (error) {
-      this.runs.delete(run.id);
-      log.error({ task: run.id, err: error }, `could not record the end of ${run.id}: ${(error as Error).message}`);
-      this.onFinished(run, undefined);
-    } finally {
-      run.settle();
-    }
+  private finish(run: LiveRun, exitCode: number | null, signal?: NodeJS.Signals): Promise<void> {
+    return this.ends.finish(run, exitCode, signal);
+  }
+
+  // Whether a stop, an end being recorded or a leftover sweep is under way.
+  get isBusy(): boolean {
+    return this.ends.isBusy;
+  }
+
+  // Settles once every stop, end being recorded and leftover sweep under way now has ended.
+  whenDone(): Promise<unknown> {
+    return this.ends.whenDone();
   }
 }
