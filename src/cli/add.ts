@@ -1,4 +1,4 @@
-import { existsSync, fsyncSync, closeSync, openSync, readFileSync, writeSync, linkSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { idCandidates, idProblem, MAX_ID_LENGTH, SLUG_LENGTH, slugify } from '../core/ids.js';
@@ -7,7 +7,7 @@ import { renderTaskText } from '../core/task-text.js';
 import { STATE_FOLDERS } from '../core/state-folders.js';
 import { leavesAsText, LOCK_INSIDE } from '../core/workspace-path.js';
 import { isRefName } from '../core/git-refs.js';
-import { tempPathFor } from '../queue/atomic-write.js';
+import { linkFileSync } from '../queue/atomic-write.js';
 import type { Layout } from '../queue/layout.js';
 import { orchestrateCommand } from './support/command-hint.js';
 import { CliError } from './support/errors.js';
@@ -107,27 +107,9 @@ function usedAnywhere(layout: Layout, id: string): boolean {
   return STATE_FOLDERS.some((state) => existsSync(layout.taskPath(state, id)));
 }
 
-// Links a fully written temp file into pending/: never overwrites, never shows half a file.
+// Writes the task into pending/ whole, under an id no task has: never overwrites, never shows half a file.
 function publish(layout: Layout, id: string, bytes: Buffer): boolean {
-  if (usedAnywhere(layout, id)) return false;
-  const target = layout.taskPath('pending', id);
-  const temp = tempPathFor(target);
-  const fd = openSync(temp, 'w', 0o644);
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(temp, target);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    unlinkSync(temp);
-  }
+  return !usedAnywhere(layout, id) && linkFileSync(layout.taskPath('pending', id), bytes);
 }
 
 // A submitted file gets `parent:` appended (its own bytes kept): the child records who made it.

@@ -3,7 +3,6 @@ import { basename, relative } from 'node:path';
 import type { Plan, PlanEdge, PlanTask } from '../core/plan.js';
 import { planWaves } from '../core/plan-waves.js';
 import { formatProblem } from '../core/problems.js';
-import { renderTaskText } from '../core/task-text.js';
 import type { Layout } from '../queue/layout.js';
 import { locateTask } from '../queue/locate-task.js';
 import { expandInWorkspace, planData } from '../queue/plan-source.js';
@@ -102,8 +101,7 @@ export function submitPlan(
     waves: waves.map((wave) => wave.map((task) => task.id)),
   });
   if (options.dryRun) return { report: report(null), ids, text: renderPlan(plan, waves) };
-  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderTaskText(task.fields) }));
-  const published = publishPlan(layout, { name: plan.name, tasks, record: { bytes } });
+  const published = publishPlan(layout, { name: plan.name, tasks: plan.tasks, record: { bytes } });
   switch (published.kind) {
     case 'published':
       return { report: report(relative(layout.root, published.record)), ids, text: ids.join('\n') };

@@ -1,6 +1,5 @@
 import { readFileSync, type Stats } from 'node:fs';
 import type { Problem } from '../core/problems.js';
-import { renderTaskText } from '../core/task-text.js';
 import type { Layout } from '../queue/layout.js';
 import { expandInWorkspace, planData } from '../queue/plan-source.js';
 import { publishPlan } from '../queue/plan-staging.js';
@@ -42,8 +41,11 @@ export function inspectPendingPlan(
       ? { kind: 'wait', until: options.graceUntil }
       : { kind: 'invalid', problems: expansion.problems };
   const { plan } = expansion;
-  const tasks = plan.tasks.map((task) => ({ id: task.id, text: renderTaskText(task.fields) }));
-  const published = publishPlan(layout, { name: plan.name, tasks, record: { sourceId: id, ino: stats.ino } });
+  const published = publishPlan(layout, {
+    name: plan.name,
+    tasks: plan.tasks,
+    record: { sourceId: id, ino: stats.ino },
+  });
   switch (published.kind) {
     case 'published':
       return { kind: 'published' };

@@ -2,6 +2,7 @@ import {
   closeSync,
   fsync,
   fsyncSync,
+  linkSync,
   openSync,
   readdirSync,
   renameSync,
@@ -98,9 +99,8 @@ export async function writeFileAtomic(
   if (durable) await syncDir(dirname(path));
 }
 
-// The synchronous twin, for short-lived CLI commands where awaiting buys nothing.
-export function writeFileAtomicSync(path: string, data: string | Uint8Array, options: WriteOptions = {}): void {
-  const durable = options.durable ?? true;
+// The synchronous twin of writeTempFile.
+function writeTempFileSync(path: string, data: string | Uint8Array, durable: boolean): string {
   const temp = tempPathFor(path);
   try {
     const fd = openSync(temp, 'w', 0o644);
@@ -110,16 +110,54 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
     } finally {
       closeSync(fd);
     }
+  } catch (error) {
+    unlinkQuietly(temp);
+    throw error;
+  }
+  return temp;
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Never created, or already gone.
+  }
+}
+
+// The synchronous twin, for short-lived CLI commands where awaiting buys nothing.
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, options: WriteOptions = {}): void {
+  const durable = options.durable ?? true;
+  const temp = writeTempFileSync(path, data, durable);
+  try {
     renameSync(temp, path);
   } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // The temp file was never created.
-    }
+    unlinkQuietly(temp);
     throw error;
   }
   if (durable) syncDirSync(dirname(path));
+}
+
+// Writes a file that must never replace another: the whole file appears at `path` (temp file, fsync,
+// hard link), or nothing does and false is returned when a file is there already. `syncFolder: false`
+// leaves the folder's fsync to the caller, who syncs it once after many such files.
+export function linkFileSync(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteOptions & { syncFolder?: boolean } = {},
+): boolean {
+  const durable = options.durable ?? true;
+  const temp = writeTempFileSync(path, data, durable);
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkQuietly(temp);
+  }
+  if (durable && (options.syncFolder ?? true)) syncDirSync(dirname(path));
+  return true;
 }
 
 // The synchronous twin of syncDir, unbatched: for writers that must know a rename is durable

@@ -1,21 +1,9 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSameProcess, startTimeOf } from '../process/process-table.js';
 import { planOfId } from '../core/plan.js';
-import { syncDirSync } from './atomic-write.js';
+import { renderTaskText } from '../core/task-text.js';
+import { linkFileSync, syncDirSync } from './atomic-write.js';
 import type { Layout } from './layout.js';
 
 // A plan is published all or none. Its task files are written into tasks/plans/.<plan>.staging/,
@@ -32,7 +20,8 @@ const OWNERLESS_STALE_MS = 10_000;
 
 export interface PlanFiles {
   name: string;
-  tasks: { id: string; text: string }[];
+  // Each task's fields, written as task files by the one renderer (core/task-text).
+  tasks: { id: string; fields: Record<string, unknown> }[];
   // The plan as submitted: a file in pending/ (moved to tasks/plans/ at the end; `ino` as read) or bytes to copy there.
   record: { sourceId: string; ino: number } | { bytes: Uint8Array };
 }
@@ -63,14 +52,9 @@ function inodeOf(path: string): number | undefined {
   return lstatSync(path, { throwIfNoEntry: false })?.ino;
 }
 
-function writeDurable(path: string, data: Uint8Array | string): void {
-  const fd = openSync(path, 'wx', 0o644);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+// A file of the staging folder, whole and fsynced; the folder is fsynced once, after all of them.
+function stage(path: string, data: Uint8Array | string): void {
+  if (!linkFileSync(path, data, { syncFolder: false })) throw new Error(`${path} exists already`);
 }
 
 function owner(): string {
@@ -176,10 +160,10 @@ export function publishPlan(layout: Layout, files: PlanFiles): Publication {
     throw error;
   }
   try {
-    writeDurable(join(dir, OWNER), owner());
-    for (const task of files.tasks) writeDurable(join(dir, `${task.id}.yaml`), task.text);
+    stage(join(dir, OWNER), owner());
+    for (const task of files.tasks) stage(join(dir, `${task.id}.yaml`), renderTaskText(task.fields));
     if ('bytes' in files.record) {
-      writeDurable(join(dir, RECORD), files.record.bytes);
+      stage(join(dir, RECORD), files.record.bytes);
     } else {
       const { sourceId, ino } = files.record;
       try {
@@ -189,7 +173,7 @@ export function publishPlan(layout: Layout, files: PlanFiles): Publication {
         throw error;
       }
       if (inodeOf(join(dir, RECORD)) !== ino) return abandon(layout, dir, { kind: 'changed' });
-      writeDurable(join(dir, SOURCE), sourceId);
+      stage(join(dir, SOURCE), sourceId);
     }
     syncDirSync(dir);
     for (const task of files.tasks) {
@@ -203,7 +187,7 @@ export function publishPlan(layout: Layout, files: PlanFiles): Publication {
     syncDirSync(layout.folder('pending'));
     const record = linkRecord(join(dir, RECORD), plansDir(layout), files.name);
     syncDirSync(plansDir(layout));
-    writeDurable(join(dir, COMMITTED), '');
+    stage(join(dir, COMMITTED), '');
     finish(layout, dir);
     return { kind: 'published', ids: files.tasks.map((task) => task.id), record };
   } catch (error) {

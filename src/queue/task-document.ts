@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, parseDocument } from 'yaml';
 import { parsePlainYaml } from '../core/plain-yaml.js';
 import { renderTaskText } from '../core/task-text.js';
 import type { Attempt, TaskResult } from '../core/task-schema.js';
@@ -91,7 +91,7 @@ function renderWithYamlLibrary(text: string, update: DaemonFields): string {
   const personHasDaemonKey = items
     .slice(0, tailStart)
     .some((item) => isDaemonKey(keyOf(item.key)) && keyOf(item.key) !== 'created_at');
-  if (personHasDaemonKey) return rebuild(text, current, update);
+  if (personHasDaemonKey) return rebuild(document, current, update);
   const cut = tail.length > 0 ? lineStart(text, rangeStart(tail[0]!.key) ?? text.length) : text.length;
   const person = text.slice(0, cut);
   const personCreatedAt = items.slice(0, tailStart).some((item) => keyOf(item.key) === 'created_at');
@@ -99,16 +99,13 @@ function renderWithYamlLibrary(text: string, update: DaemonFields): string {
   return joinParts(person, Object.keys(daemon).length > 0 ? renderTaskText(daemon) : '', text.slice(cut));
 }
 
-// Fallback when a person put daemon fields among their own: edit the document in place.
-function rebuild(text: string, current: Record<string, unknown>, update: DaemonFields): string {
-  const document = parseDocument(text);
-  if (update.created_at !== undefined && !document.has('created_at')) document.set('created_at', update.created_at);
-  for (const key of DAEMON_KEYS.slice(1)) {
-    const value = key in update ? update[key] : current[key];
-    document.delete(key);
-    if (value !== undefined && value !== null) document.set(key, document.createNode(prune(value)));
-  }
-  return document.toString({ lineWidth: 0, minContentWidth: 0 });
+// When a person put daemon fields among their own: those leave the person's part (which the yaml
+// library prints again, a created_at where it was), and the daemon's part goes below it as always.
+function rebuild(document: Document, current: Record<string, unknown>, update: DaemonFields): string {
+  const personCreatedAt = document.has('created_at');
+  for (const key of DAEMON_KEYS) if (key !== 'created_at') document.delete(key);
+  const daemon = daemonPart(current, update, personCreatedAt);
+  return joinParts(document.toString({ lineWidth: 0, minContentWidth: 0 }), renderTaskText(daemon));
 }
 
 function keyOf(node: unknown): unknown {

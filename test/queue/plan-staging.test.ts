@@ -10,7 +10,7 @@ afterEach(() => ws.cleanup());
 
 const files = (ids: string[]): PlanFiles => ({
   name: 'p',
-  tasks: ids.map((id) => ({ id, text: `description: ${id}\n` })),
+  tasks: ids.map((id) => ({ id, fields: { description: id } })),
   record: { bytes: Buffer.from('tasks: []\n') },
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderTaskText } from '../../src/core/task-text.js';
 import { renderTask } from '../../src/queue/task-document.js';
 
 const PERSON = `# Login work for the auth epic
@@ -80,5 +81,16 @@ describe('renderTask and comments below the daemon part', () => {
       result: { outcome: 'success' },
     });
     expect(flow.endsWith('# flow note\n')).toBe(true);
+  });
+});
+
+describe('renderTask when a person put daemon fields among their own', () => {
+  it("writes the daemon's part below the person's, as the one renderer writes it", () => {
+    const update = {
+      attempts: [{ number: 1, outcome: 'failed' as const, error: 'no' }],
+      result: { outcome: 'failed' as const, error: 'no' },
+    };
+    const text = renderTask('description: x\nresult: { outcome: success }\npriority: high\n', update);
+    expect(text).toBe(`description: x\npriority: high\n${renderTaskText(update)}`);
   });
 });
