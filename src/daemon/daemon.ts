@@ -39,6 +39,8 @@ export class Daemon {
   private readonly pauses: AgentPauses;
   private readonly transitions: PendingTransitions;
   private claiming = true;
+  // Set once flush has waited for the last work: nothing new is taken on.
+  private flushed = false;
   private recovered = false;
   private markRecovered!: () => void;
   // Settles once the runs a previous daemon left in assigned/ are adopted or recorded.
@@ -220,8 +222,10 @@ export class Daemon {
     return this.scheduling.explainWaiting();
   }
 
-  // Cancels a pending or running task on request (`orchestrate cancel`).
+  // Cancels a pending or running task on request (`orchestrate cancel`); not once the daemon has
+  // flushed (the command, run again, finds no daemon and cancels by itself).
   cancel(id: string): Promise<{ ok: boolean; message: string }> {
+    if (this.flushed) return Promise.resolve({ ok: false, message: 'the daemon is stopping; run the command again' });
     return this.transitions.cancel(id);
   }
 
@@ -244,6 +248,7 @@ export class Daemon {
   async flush(): Promise<void> {
     while (this.loop.isBusy || this.transitions.inFlight > 0 || this.runner.isBusy)
       await Promise.all([this.loop.whenQuiet(), this.transitions.whenDone(), this.runner.whenDone()]);
+    this.flushed = true;
     this.loop.close();
     this.context.stop();
     await this.context.write({ idle: true });

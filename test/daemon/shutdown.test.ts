@@ -64,24 +64,33 @@ const loggedMessages = (output: string): string[] =>
     .map((line) => String(JSON.parse(line).msg));
 
 describe('the wake timer', () => {
-  it("wakes the loop at a task's retry time while another file waits longer to settle", async () => {
+  // Two things to wake for, and nothing else to wake the daemon for an hour (no rescan, no watch
+  // event): a task whose retry time is `retryInMs` away, read at once (its file is old), and a new
+  // file that is read once it has been left alone for `stableWindow`.
+  const twoWakes = (stableWindow: string, retryInMs: number): string => {
     ws = makeWorkspace(
-      'agents:\n  shell: { preset: shell }\ndefaults: { agent: shell }\ndaemon: { rescan_interval: 1h, stable_window: 1h }\n',
+      `agents:\n  shell: { preset: shell }\ndefaults: { agent: shell }\ndaemon: { rescan_interval: 1h, stable_window: ${stableWindow} }\n`,
     );
-    const { root } = ws;
-    const later = join(root, 'tasks/pending/later.yaml');
-    writeFileSync(
-      later,
-      `description: later\ncommand: "true"\nretry_after: ${new Date(Date.now() + 1000).toISOString()}\n`,
-    );
-    // Old enough to be read at once; the other file is new, so it settles an hour from now.
+    const later = join(ws.root, 'tasks/pending/later.yaml');
+    const retryAfter = new Date(Date.now() + retryInMs).toISOString();
+    writeFileSync(later, `description: later\ncommand: "true"\nretry_after: ${retryAfter}\n`);
     const past = new Date(Date.now() - 2 * 3600_000);
     utimesSync(later, past, past);
-    dropTask(root, 'settling', 'description: settling\ncommand: "true"\n');
-    startDaemon(root);
-    // Nothing but the wake timer can start it: no rescan, no watch event, for an hour.
+    dropTask(ws.root, 'settling', 'description: settling\ncommand: "true"\n');
+    startDaemon(ws.root);
+    return ws.root;
+  };
+
+  it("wakes the loop at a task's retry time while another file waits longer to settle", async () => {
+    const root = twoWakes('1h', 1000);
     await waitFor('the task to run at its retry time', () => idsIn(root, 'completed').includes('later'));
     expect(idsIn(root, 'pending')).toEqual(['settling']);
+  });
+
+  it("reads a settling file at its time while another task's retry is an hour away", async () => {
+    const root = twoWakes('1s', 3600_000);
+    await waitFor('the settled file to run', () => idsIn(root, 'completed').includes('settling'));
+    expect(idsIn(root, 'pending')).toEqual(['later']);
   });
 });
 
