@@ -110,7 +110,6 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
 
   const listening = await listenControl(layout, handle);
   if (!listening.ok) throw new DaemonBusyError(listening.heldByPid);
-  const server = listening.server;
   trail.start();
   const info: DaemonInfo = { pid: process.pid, root: layout.root, started_at: new Date().toISOString() };
   writeFileAtomicSync(layout.daemonInfoPath, `${JSON.stringify(info)}\n`, { durable: false });
@@ -182,7 +181,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   daemon.runner.detachAll();
   await daemon.flush();
   options.signal?.removeEventListener('abort', onAbort);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await listening.close();
   try {
     unlinkSync(layout.daemonInfoPath);
   } catch {
