@@ -12,3 +12,11 @@ export type ControlSocketKind = 'abstract' | 'file';
 export function controlSocketKind(platform: string, forced: string | undefined): ControlSocketKind {
   return platform === 'linux' && forced !== 'file' ? 'abstract' : 'file';
 }
+
+// Native Windows lacks what the daemon is built on (process groups, POSIX signals, /bin/sh runners):
+// the one line `start`, `run` and `doctor` show there, or undefined where orchestrate runs.
+export function unsupportedPlatform(platform: string): string | undefined {
+  return platform === 'win32'
+    ? 'orchestrate does not run on Windows itself: run it under WSL2 (`wsl --install`, then install Node.js and orchestrate inside WSL)'
+    : undefined;
+}

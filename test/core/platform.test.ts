@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlSocketKind } from '../../src/core/platform.js';
+import { controlSocketKind, unsupportedPlatform } from '../../src/core/platform.js';
 
 describe('controlSocketKind', () => {
   it('is abstract on Linux, a file elsewhere, and a file on Linux when forced', () => {
@@ -7,5 +7,15 @@ describe('controlSocketKind', () => {
     expect(controlSocketKind('linux', 'file')).toBe('file');
     expect(controlSocketKind('darwin', undefined)).toBe('file');
     expect(controlSocketKind('freebsd', undefined)).toBe('file');
+  });
+});
+
+describe('unsupportedPlatform', () => {
+  it('sends native Windows to WSL2 in one line, and lets Linux and macOS run', () => {
+    expect(unsupportedPlatform('win32')).toBe(
+      'orchestrate does not run on Windows itself: run it under WSL2 (`wsl --install`, then install Node.js and orchestrate inside WSL)',
+    );
+    expect(unsupportedPlatform('linux')).toBeUndefined();
+    expect(unsupportedPlatform('darwin')).toBeUndefined();
   });
 });
