@@ -72,7 +72,7 @@ export class PendingSet {
   // After a full listing of pending/: forgets what left it; returns the ids to look at (new files,
   // and every ready one, whose file may have changed unseen).
   sync(present: ReadonlySet<string>): string[] {
-    this.twins.relist();
+    this.twins.relist(present);
     const look: string[] = [];
     for (const id of present) if (!this.ready.has(id)) look.push(id);
     for (const id of [...this.ready.keys(), ...this.waiting.keys()]) if (!present.has(id)) this.forget(id);

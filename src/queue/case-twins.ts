@@ -17,12 +17,16 @@ export interface CaseTwin {
  */
 export class CaseTwins {
   private folded: Map<string, Set<string>> | undefined;
+  // The ids in pending/ as the caller has just listed them (read from the folder when absent).
+  private pending: Iterable<string> | undefined;
 
   constructor(private readonly layout: Layout) {}
 
-  // The next question lists the folders again (files may have arrived by hand since).
-  relist(): void {
+  // The next question lists the folders again (files may have arrived by hand since), taking
+  // pending/ from a listing the caller has just made.
+  relist(pending?: Iterable<string>): void {
     this.folded = undefined;
+    this.pending = pending;
   }
 
   // An id seen since the listing (a file that arrived in pending/).
@@ -43,7 +47,9 @@ export class CaseTwins {
 
   private list(): Map<string, Set<string>> {
     const folded = new Map<string, Set<string>>();
+    for (const id of this.pending ?? []) add(folded, id);
     for (const state of STATE_FOLDERS) {
+      if (state === 'pending' && this.pending) continue;
       let names: string[];
       try {
         names = readdirSync(this.layout.folder(state));
