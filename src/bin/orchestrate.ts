@@ -21,6 +21,8 @@ const layout = () => existingWorkspace(program.opts<{ root?: string }>().root);
 const anyLayout = () => workspaceLayout(program.opts<{ root?: string }>().root);
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 const json = (value: unknown) => print(JSON.stringify(value, null, 2));
+// The commands that run the daemon or check a setup say at once, before anything else, where they cannot work.
+const refuseUnsupportedPlatform = async () => (await import('../cli/support/platform.js')).refuseUnsupportedPlatform();
 
 program
   .command('init')
@@ -39,6 +41,7 @@ program
     "this run's agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)",
   )
   .action(async (options: { agents?: string }) => {
+    await refuseUnsupportedPlatform();
     const { startDaemon } = await import('../cli/start.js');
     print(await startDaemon(layout(), options));
   });
@@ -58,6 +61,7 @@ program
     "this run's agents and their slots, e.g. claude:2,codex:1 (tasks without an agent run on them)",
   )
   .action(async (options: { untilIdle?: boolean; logFormat?: string; agents?: string }) => {
+    await refuseUnsupportedPlatform();
     const { runForeground } = await import('../cli/run.js');
     await runForeground(layout(), options);
   });
@@ -243,6 +247,7 @@ program
   .description('check the agent CLIs, each configured agent and orchestrator.yaml, with fixes')
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }) => {
+    await refuseUnsupportedPlatform();
     const { doctor, renderDoctor } = await import('../cli/doctor.js');
     const report = await doctor(anyLayout());
     if (options.json) json(report);

@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseDuration } from '../core/duration.js';
-import { idCandidates, idProblem, MAX_ID_LENGTH, SLUG_LENGTH, slugify } from '../core/ids.js';
+import { caseTwinProblem, idCandidates, idProblem, MAX_ID_LENGTH, SLUG_LENGTH, slugify } from '../core/ids.js';
 import { priorityLevel } from '../core/priority.js';
 import { renderTaskText } from '../core/task-text.js';
 import { STATE_FOLDERS } from '../core/state-folders.js';
 import { leavesAsText, LOCK_INSIDE } from '../core/workspace-path.js';
 import { isRefName } from '../core/git-refs.js';
 import { linkFileSync } from '../queue/atomic-write.js';
+import { CaseTwins } from '../queue/case-twins.js';
 import type { Layout } from '../queue/layout.js';
 import { orchestrateCommand } from './support/command-hint.js';
 import { CliError } from './support/errors.js';
@@ -107,9 +108,12 @@ function usedAnywhere(layout: Layout, id: string): boolean {
   return STATE_FOLDERS.some((state) => existsSync(layout.taskPath(state, id)));
 }
 
-// Writes the task into pending/ whole, under an id no task has: never overwrites, never shows half a file.
-function publish(layout: Layout, id: string, bytes: Buffer): boolean {
-  return !usedAnywhere(layout, id) && linkFileSync(layout.taskPath('pending', id), bytes);
+// Writes the task into pending/ whole, under an id no task has (in any case): never overwrites,
+// never shows half a file.
+function publish(layout: Layout, id: string, bytes: Buffer, twins: CaseTwins): boolean {
+  return (
+    !usedAnywhere(layout, id) && twins.twinsOf(id).length === 0 && linkFileSync(layout.taskPath('pending', id), bytes)
+  );
 }
 
 // A submitted file gets `parent:` appended (its own bytes kept): the child records who made it.
@@ -178,16 +182,19 @@ export async function addTask(layout: Layout, description: string | undefined, o
     throw new CliError(
       `${layout.folder('pending')} does not exist; run \`${orchestrateCommand(layout, 'init')}\` first`,
     );
+  const twins = new CaseTwins(layout);
   if (options.id !== undefined) {
-    if (!publish(layout, stem, bytes))
-      throw new CliError(
-        `the id "${stem}" is already used (see \`${orchestrateCommand(layout, 'show', stem)}\`); choose another --id`,
-      );
-    return stem;
+    if (publish(layout, stem, bytes, twins)) return stem;
+    const twin = twins.twinsOf(stem)[0];
+    throw new CliError(
+      twin
+        ? `${caseTwinProblem(stem, `tasks/${twin.state}/${twin.id}.yaml`)}; choose another --id`
+        : `the id "${stem}" is already used (see \`${orchestrateCommand(layout, 'show', stem)}\`); choose another --id`,
+    );
   }
   const candidates = idCandidates(stem, options.file ? MAX_ID_LENGTH : SLUG_LENGTH);
   for (;;) {
     const id = candidates.next().value;
-    if (publish(layout, id, bytes)) return id;
+    if (publish(layout, id, bytes, twins)) return id;
   }
 }

@@ -11,7 +11,7 @@ import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
 import { daemonConfig } from './support/config-problems.js';
-import { daemonStatus } from './support/daemon-status.js';
+import { daemonStatus } from '../control/daemon-status.js';
 
 const VERSION_TIMEOUT_MS = 15_000;
 

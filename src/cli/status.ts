@@ -8,7 +8,7 @@ import { STATE_FOLDERS, type StateFolder } from '../core/state-folders.js';
 import { layoutOf, type Layout } from '../queue/layout.js';
 import { readErrorTrail, type LoggedError } from '../queue/error-trail.js';
 import { stalledFor } from '../queue/run-files.js';
-import { daemonStatus, type DaemonStatus } from './support/daemon-status.js';
+import { daemonStatus, type DaemonStatus } from '../control/daemon-status.js';
 import { onePlace } from './support/one-place.js';
 import { latestRun, unwatchedEnd } from './support/runs.js';
 import { firstLine } from '../core/text.js';

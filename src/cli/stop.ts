@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendControl } from '../control/control-socket.js';
 import type { Layout } from '../queue/layout.js';
-import { daemonStatus } from './support/daemon-status.js';
+import { daemonStatus } from '../control/daemon-status.js';
 import { CliError } from './support/errors.js';
 import { isProcessAlive } from '../process/process-table.js';
 

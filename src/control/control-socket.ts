@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { realpathSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { realpathSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { CONTROL_SOCKET_VARIABLE, controlSocketKind } from '../core/platform.js';
 import type { Layout } from '../queue/layout.js';
 
 export type ControlRequest =
@@ -15,7 +16,8 @@ export type ControlRequest =
 export type ControlReply = { ok: true; [key: string]: unknown } | { ok: false; error: string };
 
 // One workspace, one address. On Linux it is an abstract socket: the kernel frees it when the daemon
-// dies, so binding it is an exclusive lock with no stale state to clean up after kill -9.
+// dies, so binding it is an exclusive lock with no stale state to clean up after kill -9. Elsewhere it
+// is a file in the temp folder, guarded by an owner lock (see control-server.ts).
 export function controlAddress(layout: Layout): string {
   let root = layout.root;
   try {
@@ -25,58 +27,9 @@ export function controlAddress(layout: Layout): string {
   }
   const hash = createHash('sha256').update(root).digest('hex').slice(0, 20);
   const name = `orchestrate-${userInfo().uid}-${hash}`;
-  return process.platform === 'linux' ? `\0${name}` : join(tmpdir(), `${name}.sock`);
-}
-
-export type Listening = { ok: true; server: Server } | { ok: false; heldByPid: number | undefined };
-
-// Binds the workspace's control socket; fails when another daemon holds it, saying which pid.
-export async function listenControl(
-  layout: Layout,
-  handle: (request: ControlRequest, socket: Socket) => Promise<ControlReply>,
-): Promise<Listening> {
-  const address = controlAddress(layout);
-  const server = createServer((socket) => {
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        let request: ControlRequest;
-        try {
-          request = JSON.parse(line) as ControlRequest;
-        } catch {
-          socket.end(`${JSON.stringify({ ok: false, error: 'bad request' })}\n`);
-          return;
-        }
-        void handle(request, socket).then(
-          (reply) => socket.writable && socket.write(`${JSON.stringify(reply)}\n`),
-          (error: unknown) =>
-            socket.writable && socket.write(`${JSON.stringify({ ok: false, error: String(error) })}\n`),
-        );
-      }
-    });
-  });
-  const bind = () =>
-    new Promise<boolean>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        error.code === 'EADDRINUSE' ? resolve(false) : reject(error),
-      );
-      server.listen(address, () => resolve(true));
-    });
-  if (await bind()) return { ok: true, server };
-  const reply = await sendControl(layout, { cmd: 'ping' }, 2000);
-  if (reply?.ok) return { ok: false, heldByPid: reply.pid as number };
-  // A socket file (not Linux) outlives a crashed daemon: nobody answers, so it is stale.
-  if (!address.startsWith('\0')) {
-    rmSync(address, { force: true });
-    if (await bind()) return { ok: true, server };
-  }
-  return { ok: false, heldByPid: undefined };
+  return controlSocketKind(process.platform, process.env[CONTROL_SOCKET_VARIABLE]) === 'abstract'
+    ? `\0${name}`
+    : join(tmpdir(), `${name}.sock`);
 }
 
 // Sends one request to the workspace's daemon; undefined when no daemon answers.

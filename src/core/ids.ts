@@ -61,3 +61,14 @@ export function* idCandidates(stem: string, maxLength = MAX_ID_LENGTH): Generato
   yield cutAtWord(stem, maxLength);
   for (let n = 2; ; n++) yield `${cutAtWord(stem, maxLength - String(n).length - 1)}-${n}`;
 }
+
+// Ids that differ only in case name one file on case-insensitive file systems (macOS, Windows):
+// they count as one id everywhere. Ids are ASCII, so lower case is how those systems compare them.
+export function foldCase(id: string): string {
+  return id.toLowerCase();
+}
+
+// Why `id` cannot be used beside its case twin at `twinPath`; the caller adds how to fix it.
+export function caseTwinProblem(id: string, twinPath: string): string {
+  return `the id "${id}" differs only in case from ${twinPath}: on macOS and Windows the two are one file`;
+}

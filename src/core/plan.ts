@@ -1,5 +1,6 @@
 import { findCycles } from './dependency-cycles.js';
-import { idProblem } from './ids.js';
+import { caseTwinProblem, idProblem } from './ids.js';
+import { entryNames } from './plan-names.js';
 import { problemsFromZod, unknownField, type Problem } from './problems.js';
 import { closest } from './suggest.js';
 import { taskSchema, validateTask } from './task-schema.js';
@@ -14,8 +15,6 @@ const CONDITION_FIELD = 'when';
 const DAEMON_FIELDS = ['created_at', 'attempts', 'attempts_base', 'retry_after', 'result'];
 // Per entry only: a shared prompt or shared dependencies would be a mistake, not a default.
 const NOT_DEFAULTS = ['description', 'depends_on', 'after', 'when', 'parent', ...DAEMON_FIELDS];
-// Entry names have no dots, so `<plan>.<name>` splits at its last dot.
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 // One edge of the plan's graph: this task runs after `id`, because of `field` (`depends_on`,
 // `after`, `when.failed`).
@@ -47,6 +46,8 @@ export interface PlanContext {
   parent?: string;
   // The state folder already holding an id, if any: a plan never overwrites a task.
   usedIn: (id: string) => StateFolder | undefined;
+  // A task file whose id differs from `id` only in case (one file on macOS and Windows), if any.
+  caseTwinOf: (id: string) => { state: StateFolder; id: string } | undefined;
 }
 
 export type PlanExpansion = { ok: true; plan: Plan } | { ok: false; problems: Problem[] };
@@ -112,36 +113,6 @@ function planDefaults(value: unknown, problems: Problem[]): Mapping {
       ...problemsFromZod(parsed.error, taskSchema).map((problem) => ({ ...problem, path: `defaults.${problem.path}` })),
     );
   return problems.length === before ? value : {};
-}
-
-// Each entry's name (undefined where it is missing or bad), problems for the rest.
-function entryNames(entries: unknown[], problems: Problem[]): (string | undefined)[] {
-  const first = new Map<string, number>();
-  return entries.map((entry, index) => {
-    if (!isMapping(entry)) return undefined;
-    const name = entry.name;
-    const path = `tasks[${index}].name`;
-    if (name === undefined)
-      problems.push({
-        path,
-        message: 'is required: each task needs a name that others can depend on (add `name: build`)',
-      });
-    else if (typeof name !== 'string' || !NAME_PATTERN.test(name))
-      problems.push({
-        path,
-        message: 'must be a name of letters, digits, "_" and "-", starting with a letter or digit',
-      });
-    else if (first.has(name))
-      problems.push({
-        path,
-        message: `"${name}" is already the name of tasks[${first.get(name)}] (names must be unique)`,
-      });
-    else {
-      first.set(name, index);
-      return name;
-    }
-    return undefined;
-  });
 }
 
 interface EntryScope {
@@ -217,11 +188,12 @@ function expandEntry(entry: Mapping, index: number, name: string, defaults: Mapp
       })),
     );
   const used = plan === undefined ? undefined : context.usedIn(id);
-  if (used)
-    problems.push({
-      path: `${prefix}.name`,
-      message: `the id "${id}" is already used by tasks/${used}/${id}.yaml (rename this task, or the plan with \`name:\`)`,
-    });
+  const twin = plan === undefined || used ? undefined : context.caseTwinOf(id);
+  const taken = used
+    ? `the id "${id}" is already used by tasks/${used}/${id}.yaml`
+    : twin && caseTwinProblem(id, `tasks/${twin.state}/${twin.id}.yaml`);
+  if (taken)
+    problems.push({ path: `${prefix}.name`, message: `${taken} (rename this task, or the plan with \`name:\`)` });
   return { id, name, fields, edges: scope.edges };
 }
 
@@ -268,7 +240,10 @@ export function expandPlan(data: Mapping, context: PlanContext): PlanExpansion {
   const entries = Array.isArray(data.tasks) ? data.tasks : [];
   if (entries.length === 0)
     problems.push({ path: 'tasks', message: 'must be a list of tasks, each with a name and a description' });
-  const names = entryNames(entries, problems);
+  const names = entryNames(
+    entries.map((entry) => (isMapping(entry) ? entry : undefined)),
+    problems,
+  );
   const known = new Set(names.filter((entryName): entryName is string => entryName !== undefined));
   const tasks: PlanTask[] = [];
   entries.forEach((entry, index) => {

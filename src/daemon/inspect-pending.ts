@@ -1,10 +1,12 @@
 import { lstatSync, unlinkSync, type Stats } from 'node:fs';
 import type { OpenWriter } from '../process/process-table.js';
+import { caseTwinProblem } from '../core/ids.js';
 import type { Problem } from '../core/problems.js';
 import type { PendingTask } from '../core/scheduler.js';
 import type { StateFolder } from '../core/state-folders.js';
 import { contextFileProblems } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
+import type { CaseTwin } from '../queue/case-twins.js';
 import { readTaskFile, sameSignature, type FileSignature } from '../queue/task-file.js';
 import { planGate } from '../queue/plan-staging.js';
 import { inspectPendingPlan, PLAN_BUSY_RETRY_MS } from './pending-plan.js';
@@ -37,6 +39,8 @@ export interface InspectOptions {
   writerOf: (stats: Stats) => OpenWriter | undefined;
   // A stale hard link in another folder was removed (a crash's half-done move, finished here).
   onMoveFinished: (state: StateFolder) => void;
+  // The task file this one must yield to because their ids differ only in case, if any.
+  caseTwinOf: (stats: Stats) => CaseTwin | undefined;
 }
 
 // Decides what a file in pending/ is: not ready yet, a valid task, or bad input to set aside.
@@ -81,6 +85,11 @@ export function inspectPending(layout: Layout, id: string, options: InspectOptio
   if (elsewhere === 'moving') return { kind: 'wait', until: stats.ctimeMs + MOVE_SETTLE_MS };
   if (elsewhere) {
     const message = `the id "${id}" is already used by tasks/${elsewhere}/${id}.yaml (rename this file to a new id)`;
+    return { kind: 'invalid', problems: [{ path: '', message }], rename: true };
+  }
+  const twin = options.caseTwinOf(stats);
+  if (twin) {
+    const message = `${caseTwinProblem(id, `tasks/${twin.state}/${twin.id}.yaml`)} (rename this file to a new id)`;
     return { kind: 'invalid', problems: [{ path: '', message }], rename: true };
   }
   const fields = read.task.fields;

@@ -1,9 +1,10 @@
-import { readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import type { OpenWriter } from '../process/process-table.js';
 import { taskIdOf } from '../core/ids.js';
 import type { Problem } from '../core/problems.js';
 import type { StateFolder } from '../core/state-folders.js';
 import type { PendingView } from '../core/wait-reason.js';
+import { CaseTwins, type CaseTwin } from '../queue/case-twins.js';
 import type { Layout } from '../queue/layout.js';
 import { inspectPending, type ReadyTask } from './inspect-pending.js';
 import { ReadyOrder } from './ready-order.js';
@@ -34,12 +35,16 @@ export class PendingSet {
   private readonly waiting = new Map<string, Waiting>();
   private readonly trusted = new Set<string>();
   private readonly writers = new WriterScan();
+  // Ids that differ only in case from others, in any folder (set aside with the duplicates).
+  readonly twins: CaseTwins;
 
   // `onForget`: an id left the set (read again, moved away, or claimed).
   constructor(
     private readonly layout: Layout,
     private readonly onForget: (id: string) => void,
-  ) {}
+  ) {
+    this.twins = new CaseTwins(layout);
+  }
 
   trust(id: string): void {
     this.trusted.add(id);
@@ -67,6 +72,7 @@ export class PendingSet {
   // After a full listing of pending/: forgets what left it; returns the ids to look at (new files,
   // and every ready one, whose file may have changed unseen).
   sync(present: ReadonlySet<string>): string[] {
+    this.twins.relist(present);
     const look: string[] = [];
     for (const id of present) if (!this.ready.has(id)) look.push(id);
     for (const id of [...this.ready.keys(), ...this.waiting.keys()]) if (!present.has(id)) this.forget(id);
@@ -80,11 +86,13 @@ export class PendingSet {
     id: string,
     options: { now: number; stableWindowMs: number; onMoveFinished: (state: StateFolder) => void },
   ): { problems: Problem[]; rename: boolean } | undefined {
+    this.twins.note(id);
     const verdict = inspectPending(this.layout, id, {
       ...options,
       trusted: this.trusted.has(id),
       known: this.ready.get(id)?.signature,
       writerOf: (stats) => this.writers.writerOf(stats),
+      caseTwinOf: (stats) => this.caseTwinOf(id, stats),
     });
     if (verdict.kind === 'unchanged') return undefined;
     this.forget(id);
@@ -99,6 +107,14 @@ export class PendingSet {
       this.order.added(verdict.entry);
     }
     return undefined;
+  }
+
+  // Of two ids that differ only in case, the one in pending/ yields to one in any other folder; of two
+  // in pending/, the one the daemon has not read yet yields, else the one that arrived last.
+  private caseTwinOf(id: string, stats: Stats): CaseTwin | undefined {
+    return this.twins
+      .twinsOf(id)
+      .find((twin) => twin.state !== 'pending' || this.has(twin.id) || arrivedBefore(this.layout, twin.id, id, stats));
   }
 
   // When the soonest waiting file is to be looked at again, if any waits.
@@ -119,4 +135,12 @@ export class PendingSet {
       views[id] = entry.writer ? { kind: 'settling', writer: entry.writer } : { kind: 'settling' };
     return views;
   }
+}
+
+// Whether pending file `other` arrived before `id` (whose lstat is `stats`): the older change time,
+// then the smaller name, so that both files' verdicts agree.
+function arrivedBefore(layout: Layout, other: string, id: string, stats: Stats): boolean {
+  const otherCtime = lstatSync(layout.taskPath('pending', other), { throwIfNoEntry: false })?.ctimeMs;
+  if (otherCtime === undefined) return false;
+  return otherCtime < stats.ctimeMs || (otherCtime === stats.ctimeMs && other < id);
 }

@@ -139,7 +139,7 @@ export class PendingTransitions {
   // Bad input goes to failed/ byte for byte, with the reason beside it; the daemon carries on.
   async setAside(id: string, problems: Problem[], rename = false): Promise<void> {
     const { ctx, failed } = this.deps;
-    const result = await setAside(ctx.layout, id, problems, failed, rename);
+    const result = await setAside(ctx.layout, id, problems, failed, rename, this.deps.pending.twins);
     if (!result) return;
     for (const line of result.lines) ctx.log.warn({ task: id }, line);
     failed.add(result.as);

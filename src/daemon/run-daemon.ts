@@ -9,7 +9,8 @@ import { layoutOf, type Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
 import { ensureWorkspace } from '../queue/workspace-folders.js';
 import { ConfigSource } from './config-source.js';
-import { listenControl, type ControlReply, type ControlRequest } from '../control/control-socket.js';
+import type { ControlReply, ControlRequest } from '../control/control-socket.js';
+import { listenControl } from '../control/control-server.js';
 import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
 import { silentLogger, withErrorTrail, type Logger } from './logger.js';
@@ -109,7 +110,6 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
 
   const listening = await listenControl(layout, handle);
   if (!listening.ok) throw new DaemonBusyError(listening.heldByPid);
-  const server = listening.server;
   trail.start();
   const info: DaemonInfo = { pid: process.pid, root: layout.root, started_at: new Date().toISOString() };
   writeFileAtomicSync(layout.daemonInfoPath, `${JSON.stringify(info)}\n`, { durable: false });
@@ -183,7 +183,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   // What is left are runs detached above; the ones being stopped or recorded were finished by flush.
   const left = daemon.runner.runs.size;
   options.signal?.removeEventListener('abort', onAbort);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await listening.close();
   try {
     unlinkSync(layout.daemonInfoPath);
   } catch {

@@ -1,6 +1,7 @@
 import { expandPlan, isPlanData, type PlanExpansion } from '../core/plan.js';
 import type { Problem } from '../core/problems.js';
 import { contextFileProblems } from './input-paths.js';
+import { CaseTwins } from './case-twins.js';
 import type { Layout } from './layout.js';
 import { locateTask } from './locate-task.js';
 import { decodeText, parseYaml } from './task-file.js';
@@ -23,7 +24,7 @@ export function planData(bytes: Uint8Array): { data: Record<string, unknown> } |
   return isPlanData(parsed.data) ? { data: parsed.data } : undefined;
 }
 
-// Checks and expands plan data against the workspace: ids already used anywhere are refused.
+// Checks and expands plan data against the workspace: ids already used anywhere, in any case, are refused.
 // Its entries' context_files must not lead outside the workspace through a symlink either.
 export function expandInWorkspace(
   layout: Layout,
@@ -31,10 +32,12 @@ export function expandInWorkspace(
   stem: string,
   parent?: string,
 ): PlanExpansion {
+  const twins = new CaseTwins(layout);
   const expansion = expandPlan(data, {
     stem,
     now: Date.now(),
     usedIn: (id) => locateTask(layout, id),
+    caseTwinOf: (id) => twins.twinsOf(id)[0],
     ...(parent === undefined ? {} : { parent }),
   });
   if (!expansion.ok) return expansion;

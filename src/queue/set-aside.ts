@@ -5,6 +5,7 @@ import { formatProblem, type Problem } from '../core/problems.js';
 import { shellCommand } from '../core/shell-quote.js';
 import { STATE_FOLDERS } from '../core/state-folders.js';
 import { writeFileAtomic } from './atomic-write.js';
+import type { CaseTwins } from './case-twins.js';
 import type { Layout } from './layout.js';
 import { moveTask } from './moves.js';
 
@@ -14,12 +15,15 @@ export interface SetAside {
   lines: string[];
 }
 
-function freeFailedId(layout: Layout, id: string, failed: ReadonlySet<string>): string {
+function freeFailedId(layout: Layout, id: string, failed: ReadonlySet<string>, twins: CaseTwins): string {
   for (let n = 1; ; n++) {
     const candidate = `${id.slice(0, 180)}.duplicate-${n}`;
-    if (!failed.has(candidate) && !existsSync(layout.taskPath('failed', candidate))) return candidate;
+    if (!failed.has(candidate) && !existsSync(layout.taskPath('failed', candidate)) && !hasTwin(twins, candidate))
+      return candidate;
   }
 }
+
+const hasTwin = (twins: CaseTwins, id: string) => twins.twinsOf(id).length > 0;
 
 // Paths in failed/<id>.error are as seen from the workspace folder, wherever the daemon runs.
 function inWorkspace(layout: Layout, path: string): string {
@@ -27,21 +31,22 @@ function inWorkspace(layout: Layout, path: string): string {
 }
 
 // The id a set-aside file can come back under: its own when that is valid and still its own, else
-// the first one named after it that no folder holds (a bad name becomes a slug of it).
-function returnId(layout: Layout, id: string, target: string): string {
+// the first one named after it that no folder holds, in any case (a bad name becomes a slug of it).
+function returnId(layout: Layout, id: string, target: string, twins: CaseTwins): string {
   if (target === id && idProblem(id) === undefined) return id;
   const candidates = idCandidates(idProblem(id) === undefined ? id : slugify(id));
   for (;;) {
     const candidate = candidates.next().value;
-    if (!STATE_FOLDERS.some((state) => existsSync(layout.taskPath(state, candidate)))) return candidate;
+    if (!STATE_FOLDERS.some((state) => existsSync(layout.taskPath(state, candidate))) && !hasTwin(twins, candidate))
+      return candidate;
   }
 }
 
 // The command that puts a set-aside file back into pending/, from wherever it is pasted (it goes to
 // the workspace folder first). `mv -i` asks before replacing a file that appeared there meanwhile,
 // so pasting it never loses a task.
-function moveBackHint(layout: Layout, id: string, target: string, onlyTheId: boolean): string {
-  const back = returnId(layout, id, target);
+function moveBackHint(layout: Layout, id: string, target: string, onlyTheId: boolean, twins: CaseTwins): string {
+  const back = returnId(layout, id, target, twins);
   const to =
     back === id
       ? `${inWorkspace(layout, layout.folder('pending'))}/`
@@ -59,19 +64,25 @@ export async function setAside(
   problems: Problem[],
   failed: ReadonlySet<string>,
   rename: boolean,
+  twins: CaseTwins,
 ): Promise<SetAside | undefined> {
   const lines = problems.map((problem) => formatProblem(inWorkspace(layout, layout.taskPath('pending', id)), problem));
-  // An id another folder holds is never given a second file: the invalid newcomer gets a new name.
+  // An id another folder holds, in any case, is never given a second file: the invalid newcomer gets a new name.
   const taken =
-    failed.has(id) || STATE_FOLDERS.some((state) => state !== 'pending' && existsSync(layout.taskPath(state, id)));
-  let target = rename || taken ? freeFailedId(layout, id, failed) : id;
+    failed.has(id) ||
+    STATE_FOLDERS.some((state) => state !== 'pending' && existsSync(layout.taskPath(state, id))) ||
+    hasTwin(twins, id);
+  let target = rename || taken ? freeFailedId(layout, id, failed, twins) : id;
   for (;;) {
     const moved = await moveTask(layout, id, 'pending', 'failed', target);
     if (moved === 'gone') return undefined;
     if (moved === 'moved') break;
-    target = freeFailedId(layout, id, failed);
+    target = freeFailedId(layout, id, failed, twins);
   }
-  await writeFileAtomic(layout.errorPath(target), `${lines.join('\n')}\n${moveBackHint(layout, id, target, rename)}\n`);
+  await writeFileAtomic(
+    layout.errorPath(target),
+    `${lines.join('\n')}\n${moveBackHint(layout, id, target, rename, twins)}\n`,
+  );
   return { as: target, lines };
 }
 

@@ -6,7 +6,7 @@ import type { StateFolder } from '../../src/core/state-folders.js';
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 
 function context(used: Record<string, StateFolder> = {}, extra: Partial<PlanContext> = {}): PlanContext {
-  return { stem: 'release', now: NOW, usedIn: (id) => used[id], ...extra };
+  return { stem: 'release', now: NOW, usedIn: (id) => used[id], caseTwinOf: () => undefined, ...extra };
 }
 
 function problemsOf(data: Record<string, unknown>, ctx = context()): string[] {
@@ -136,6 +136,22 @@ describe('expandPlan', () => {
       problemsOf({ tasks: [{ name: 'build', description: 'B' }] }, context({ 'release.build': 'completed' })),
     ).toEqual([
       'tasks[0].name: the id "release.build" is already used by tasks/completed/release.build.yaml (rename this task, or the plan with `name:`)',
+    ]);
+  });
+
+  it('refuses ids that differ only in case, within the plan and from existing tasks (one file on macOS and Windows)', () => {
+    const existing = { id: 'release.Deploy', state: 'failed' as const };
+    const twinOf = (id: string) => (id.toLowerCase() === 'release.deploy' && id !== existing.id ? existing : undefined);
+    const plan = {
+      tasks: [
+        { name: 'build', description: 'B' },
+        { name: 'Build', description: 'again' },
+        { name: 'deploy', description: 'D' },
+      ],
+    };
+    expect(problemsOf(plan, context({}, { caseTwinOf: twinOf }))).toEqual([
+      'tasks[1].name: "Build" differs only in case from "build", the name of tasks[0]: on macOS and Windows their task files are one (use another name)',
+      'tasks[2].name: the id "release.deploy" differs only in case from tasks/failed/release.Deploy.yaml: on macOS and Windows the two are one file (rename this task, or the plan with `name:`)',
     ]);
   });
 

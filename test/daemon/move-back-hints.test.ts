@@ -1,13 +1,12 @@
 // A task file the daemon sets aside gets failed/<id>.error, whose last line is a command that puts
 // it back. These tests paste that command into /bin/sh, in a workspace whose path has a space, and
 // check it does what it says: the person's bytes come back to pending/ under an id that runs.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { shellCommand } from '../../src/core/shell-quote.js';
 import { ensureWorkspace, layoutOf } from '../../src/index.js';
+import { errorFile, pasteHint } from '../helpers/hints.js';
 import { dropTask, FAST_DAEMON, inProcessDaemon, waitFor } from '../helpers/workspace.js';
 
 let root: string | undefined;
@@ -33,25 +32,6 @@ function dropSettled(dir: string, id: string, text: string): void {
   dropTask(dir, id, text);
   const past = new Date(Date.now() - 60_000);
   utimesSync(join(dir, 'tasks/pending', `${id}.yaml`), past, past);
-}
-
-const errorFile = (dir: string, id: string) => join(dir, 'tasks/failed', `${id}.error`);
-
-// The hint line's command, pasted into /bin/sh in the workspace folder.
-function pasteHint(dir: string, id: string, lead: string): string {
-  const last = readFileSync(errorFile(dir, id), 'utf8').trimEnd().split('\n').at(-1)!;
-  expect(last.startsWith(`${lead}: `), last).toBe(true);
-  const command = last.slice(lead.length + 2);
-  // Pasted from another folder: the hint goes to the workspace itself.
-  const pasted = spawnSync('/bin/sh', ['-c', command], {
-    cwd: tmpdir(),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  expect(pasted.status, pasted.stderr).toBe(0);
-  const cd = `${shellCommand(['cd', dir])} && `;
-  expect(command.startsWith(cd), command).toBe(true);
-  return command.slice(cd.length);
 }
 
 const completed = (dir: string, id: string) => join(dir, 'tasks/completed', `${id}.yaml`);

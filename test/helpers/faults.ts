@@ -205,8 +205,8 @@ export async function stopDaemon(daemon: DaemonProcess, graceMs = 5_000): Promis
   clearTimeout(timer);
 }
 
-export async function startDaemon(root: string): Promise<DaemonProcess> {
-  const daemon = spawnDaemon(root);
+export async function startDaemon(root: string, env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
+  const daemon = spawnDaemon(root, env);
   await waitReady(daemon);
   return daemon;
 }

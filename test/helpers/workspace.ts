@@ -79,9 +79,10 @@ export interface DaemonProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnDaemon(root: string): DaemonProcess {
+export function spawnDaemon(root: string, env: NodeJS.ProcessEnv = {}): DaemonProcess {
   const child = spawn(process.execPath, [BIN, '-C', root, 'run', '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

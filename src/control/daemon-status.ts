@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Layout } from '../../queue/layout.js';
-import { isProcessAlive } from '../../process/process-table.js';
+import type { Layout } from '../queue/layout.js';
+import { isProcessAlive } from '../process/process-table.js';
 
 export interface DaemonStatus {
   running: boolean;
