@@ -33,13 +33,15 @@ export class PendingSet {
   readonly order = new ReadyOrder();
   private readonly waiting = new Map<string, Waiting>();
   private readonly trusted = new Set<string>();
-  private readonly writers = new WriterScan();
+  private readonly writers: WriterScan;
 
   // `onForget`: an id left the set (read again, moved away, or claimed).
   constructor(
     private readonly layout: Layout,
     private readonly onForget: (id: string) => void,
-  ) {}
+  ) {
+    this.writers = new WriterScan(layout.folder('pending'));
+  }
 
   trust(id: string): void {
     this.trusted.add(id);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leftoverLaunchers } from './process-table.js';
+import { processTable } from './process-table.js';
 
 // How long a leftover launcher gets to finish the requests it read before it is killed.
 const LAUNCHER_SETTLE_MS = 2000;
@@ -8,10 +8,10 @@ const LAUNCHER_SETTLE_MS = 2000;
 // requests), killing those that take too long (stopped, or starved).
 export async function settleLeftoverLaunchers(runsDir: string): Promise<void> {
   const deadline = Date.now() + LAUNCHER_SETTLE_MS;
-  let left = leftoverLaunchers(runsDir);
+  let left = processTable.leftoverLaunchers(runsDir);
   while (left.length > 0 && Date.now() < deadline) {
-    await sleep(25);
-    left = leftoverLaunchers(runsDir);
+    await sleep(processTable.pollMs);
+    left = processTable.leftoverLaunchers(runsDir);
   }
   for (const pid of left) {
     try {
