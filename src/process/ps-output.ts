@@ -45,8 +45,9 @@ export function psQuery(platform: NodeJS.Platform): PsQuery {
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // lstart in the C locale, as ctime(3) writes it: "Tue Dec  8 02:37:53 2026".
 const LSTART = String.raw`[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})`;
-const WITHOUT_SESSION = new RegExp(String.raw`^\s*(\d+)\s+(\d+)\s+(\d+)\s+()(\S+)\s+${LSTART}(?: (.*))?$`);
-const WITH_SESSION = new RegExp(String.raw`^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+${LSTART}(?: (.*))?$`);
+// macOS pads lstart to 28 columns: the command starts after the spaces that follow it.
+const WITHOUT_SESSION = new RegExp(String.raw`^\s*(\d+)\s+(\d+)\s+(\d+)\s+()(\S+)\s+${LSTART}(?:\s+(.*))?$`);
+const WITH_SESSION = new RegExp(String.raw`^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+${LSTART}(?:\s+(.*))?$`);
 
 // The rows of `ps -o` output asked for by psQuery (lines it cannot read are skipped: a process
 // that ended while ps looked may show half).

@@ -59,6 +59,13 @@ describe('parsePsOutput', () => {
     expect(rows[3]!.state).toBe('Z');
   });
 
+  it('reads macOS output, where lstart is padded to 28 columns', () => {
+    const output = '  501     1   501 Ss   Tue Dec  8 02:37:53 2026     /bin/sh -c x ORCHESTRATE_RUNNER=/ws/runs\n';
+    expect(parsePsOutput(output, psQuery('darwin'))).toMatchObject([
+      { pid: 501, state: 'Ss', text: '/bin/sh -c x ORCHESTRATE_RUNNER=/ws/runs' },
+    ]);
+  });
+
   it('skips lines it cannot read (a header, a process that ended mid-line)', () => {
     const output = '  PID  PPID\n 12 1 12 S Tue Dec  8 02:3\n 13 1 13 S Tue Foo  8 02:37:53 2026 x\n';
     expect(parsePsOutput(output, withEnvironments)).toEqual([]);
@@ -73,13 +80,13 @@ describe('parsePsOutput', () => {
         ...(sessions ? { sid: fc.integer({ min: 0, max: 4_194_304 }) } : {}),
         state: fc.stringMatching(/^[DRSTIZ][<Nlsn+L]{0,3}$/),
         startSeconds: fc.integer({ min: 0, max: 4_102_444_800 }),
-        text: fc.stringMatching(/^[^\n]*$/),
+        text: fc.stringMatching(/^(\S[^\n]*)?$/),
       }) as fc.Arbitrary<PsRow>;
     for (const sessions of [false, true]) {
       fc.assert(
         fc.property(fc.array(row(sessions), { maxLength: 20 }), (rows) => {
           const query = sessions ? withSessions : withEnvironments;
-          // ps separates the command from lstart by one space; what follows is the text, whole.
+          // What follows lstart and its padding is the text, whole.
           expect(parsePsOutput(rows.map(line).join('\n'), query)).toEqual(rows);
         }),
       );
