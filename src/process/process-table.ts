@@ -3,6 +3,7 @@ import { LinuxTable } from './linux-table.js';
 import { PosixTable } from './posix-table.js';
 import type { ProcessTable } from './table-contract.js';
 
+// What callers need of the contract comes from here too, beside the table in use.
 export {
   LAUNCHER_MARKER,
   RUN_MARKER,
@@ -11,7 +12,6 @@ export {
   groupAlive,
   type OpenFile,
   type OpenWriter,
-  type ProcessTable,
 } from './table-contract.js';
 
 // Which table answers, and why (forced by ORCHESTRATE_PROCESS_TABLE, or what this system has).
