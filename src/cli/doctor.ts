@@ -10,6 +10,7 @@ import { agentFolder, type AgentFolder } from '../queue/input-paths.js';
 import type { Layout } from '../queue/layout.js';
 import { loadRunConfig } from '../queue/run-config.js';
 import { findRepo } from '../worktrees/repo.js';
+import { describeTable, tableChoice } from '../process/process-table.js';
 import { daemonConfig } from './support/config-problems.js';
 import { daemonStatus } from '../control/daemon-status.js';
 
@@ -46,6 +47,8 @@ export interface DoctorReport {
   clis: CliCheck[];
   agents: AgentCheck[];
   worktrees: WorktreeCheck;
+  // The process table in use (linux or posix) and why; a problem when it cannot answer as asked.
+  processes: { ok: boolean; detail: string };
   ok: boolean;
 }
 
@@ -70,6 +73,7 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
     : (judged?.problems ?? []).map((problem) => `orchestrator.yaml: ${problem}`);
   const daemon = judged?.problems || !loaded.ok ? judged : undefined;
   const worktrees = await checkWorktrees(layout, loaded.ok && loaded.config.worktree.workspace === 'worktree');
+  const processes = checkProcesses();
   return {
     configProblems,
     warnings: loaded.warnings,
@@ -77,7 +81,12 @@ export async function doctor(layout: Layout): Promise<DoctorReport> {
     clis,
     agents,
     worktrees,
-    ok: configProblems.length === 0 && agents.every((agent) => agent.ok) && (worktrees.ok || !worktrees.needed),
+    processes,
+    ok:
+      configProblems.length === 0 &&
+      agents.every((agent) => agent.ok) &&
+      (worktrees.ok || !worktrees.needed) &&
+      processes.ok,
   };
 }
 
@@ -136,6 +145,15 @@ async function checkWorktrees(layout: Layout, needed: boolean): Promise<Worktree
   const found = await findRepo(layout.root);
   if (!found.ok) return { ok: false, needed, detail: found.error };
   return { ok: true, needed, detail: `git repository at ${found.repo.top}` };
+}
+
+// Which process table answers, and whether it can (posix needs ps).
+function checkProcesses(): DoctorReport['processes'] {
+  try {
+    return { ok: tableChoice.problem === undefined, detail: describeTable() };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
 }
 
 async function checkCli(
@@ -207,6 +225,7 @@ export function renderDoctor(report: DoctorReport): string {
     'Worktrees (workspace: worktree):',
     `  ${worktrees.ok ? 'ok     ' : worktrees.needed ? 'problem' : 'note   '}  ${worktrees.detail}${worktrees.ok || worktrees.needed ? '' : ' (only tasks with workspace: worktree need it)'}`,
   );
+  lines.push('', 'Processes:', `  ${report.processes.ok ? 'ok     ' : 'problem'}  ${report.processes.detail}`);
   lines.push(
     '',
     report.ok ? 'Everything configured can run.' : 'Fix the problems above, then run `orchestrate doctor` again.',

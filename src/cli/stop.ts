@@ -3,7 +3,7 @@ import { sendControl } from '../control/control-socket.js';
 import type { Layout } from '../queue/layout.js';
 import { daemonStatus } from '../control/daemon-status.js';
 import { CliError } from './support/errors.js';
-import { isProcessAlive } from '../process/process-table.js';
+import { processTable } from '../process/process-table.js';
 
 // `orchestrate stop`: asks the daemon to stop and waits until its process is gone.
 export async function stopDaemon(layout: Layout, options: { killAgents?: boolean; wait?: boolean }): Promise<string> {
@@ -26,7 +26,7 @@ export async function stopDaemon(layout: Layout, options: { killAgents?: boolean
   if (!reply.ok) throw new CliError(reply.error);
   const pid = reply.pid as number;
   const running = Array.isArray(reply.running) ? (reply.running as string[]) : [];
-  while (isProcessAlive(pid)) await sleep(25);
+  while (processTable.isProcessAlive(pid)) await sleep(25);
   if (options.killAgents)
     return `daemon stopped (pid ${pid}); ${(await import('./support/orphan-run.js')).stoppedAgents(running)}`;
   if (running.length === 0 || options.wait) return `daemon stopped (pid ${pid})`;

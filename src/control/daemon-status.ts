@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Layout } from '../queue/layout.js';
-import { isProcessAlive } from '../process/process-table.js';
+import { processTable } from '../process/process-table.js';
 
 export interface DaemonStatus {
   running: boolean;
@@ -12,7 +12,9 @@ export interface DaemonStatus {
 export function daemonStatus(layout: Layout): DaemonStatus {
   try {
     const info = JSON.parse(readFileSync(layout.daemonInfoPath, 'utf8')) as { pid: number; started_at: string };
-    return isProcessAlive(info.pid) ? { running: true, pid: info.pid, startedAt: info.started_at } : { running: false };
+    return processTable.isProcessAlive(info.pid)
+      ? { running: true, pid: info.pid, startedAt: info.started_at }
+      : { running: false };
   } catch {
     return { running: false };
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSameProcess, startTimeOf } from '../process/process-table.js';
+import { processTable } from '../process/process-table.js';
 
 // A process as a lock records it: its pid, and its start time so that a later process given the
 // same pid is not taken for it.
@@ -35,7 +35,7 @@ function ownerOf(entry: string): LockOwner | undefined {
  * and of two newcomers that find a dead owner, one wins and the other sees the winner.
  */
 export function takeOwnerLock(dir: string): OwnerLock {
-  const me = ownerEntry({ pid: process.pid, start: startTimeOf(process.pid) });
+  const me = ownerEntry({ pid: process.pid, start: processTable.startTimeOf(process.pid) });
   const prepared = `${dir}.${process.pid}-${randomBytes(4).toString('hex')}`;
   mkdirSync(prepared);
   writeFileSync(join(prepared, me), '');
@@ -77,7 +77,7 @@ function liveHolder(dir: string): LockOwner | undefined {
   }
   for (const entry of entries) {
     const owner = ownerOf(entry);
-    if (owner && isSameProcess(owner.pid, owner.start)) return owner;
+    if (owner && processTable.isSameProcess(owner.pid, owner.start)) return owner;
     rmSync(join(dir, entry), { force: true, recursive: true });
   }
   return undefined;

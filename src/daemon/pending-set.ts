@@ -34,7 +34,7 @@ export class PendingSet {
   readonly order = new ReadyOrder();
   private readonly waiting = new Map<string, Waiting>();
   private readonly trusted = new Set<string>();
-  private readonly writers = new WriterScan();
+  private readonly writers: WriterScan;
   // Ids that differ only in case from others, in any folder (set aside with the duplicates).
   readonly twins: CaseTwins;
 
@@ -44,6 +44,7 @@ export class PendingSet {
     private readonly onForget: (id: string) => void,
   ) {
     this.twins = new CaseTwins(layout);
+    this.writers = new WriterScan(layout.folder('pending'));
   }
 
   trust(id: string): void {

@@ -15,6 +15,7 @@ import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
 import { silentLogger, withErrorTrail, type Logger } from './logger.js';
 import { ErrorTrail } from '../queue/error-trail.js';
+import { describeTable, processTable } from '../process/process-table.js';
 
 export interface DaemonOptions {
   root: string;
@@ -153,6 +154,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   if (options.signal?.aborted) onAbort();
 
   log.info({ pid: process.pid, root: layout.root }, `daemon started (pid ${process.pid})`);
+  log.info({ processTable: processTable.name }, `process table: ${describeTable()}`);
   options.onReady?.(info);
   daemon.ring({ full: true });
   if (options.untilIdle)

@@ -1,7 +1,8 @@
-import { membersOfGroups } from './process-table.js';
+import { processTable } from './process-table.js';
 
-// Finds what is left in the process groups of finished runs, many groups per pass over /proc: a
-// pass costs about a millisecond, too much to spend on every one of a thousand short tasks.
+// Finds what is left in the process groups of finished runs, many groups per look at the process
+// table: a look costs about a millisecond (a pass over /proc; more for a run of ps), too much to
+// spend on every one of a thousand short tasks.
 export class GroupSweep {
   private readonly waiting = new Map<number, Array<(members: number[]) => void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -25,7 +26,7 @@ export class GroupSweep {
     this.waiting.clear();
     let found: Map<number, number[]>;
     try {
-      found = membersOfGroups(new Set(waiting.keys()));
+      found = processTable.membersOfGroups(new Set(waiting.keys()));
     } catch {
       found = new Map();
     }

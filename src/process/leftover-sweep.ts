@@ -1,25 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leftoverLaunchers } from './process-table.js';
+import { processTable } from './process-table.js';
 
 // How long a leftover launcher gets to finish the requests it read before it is killed.
 const LAUNCHER_SETTLE_MS = 2000;
+// How long killed launchers get to be gone (a process stuck in the kernel may take a while).
+const KILL_WAIT_MS = 5000;
 
 // Waits until the launchers a dead daemon left have exited (each exits once it has read all its
-// requests), killing those that take too long (stopped, or starved).
+// requests), killing those that take too long (stopped, or starved). Once none is left, every
+// wrapper one started shows its run's marker: a launcher that exits by itself has seen its wrappers
+// exec, and a child forked just before a kill carries the launcher's marker until it execs, so it is
+// killed in the next round or shows its run's marker by then.
 export async function settleLeftoverLaunchers(runsDir: string): Promise<void> {
   const deadline = Date.now() + LAUNCHER_SETTLE_MS;
-  let left = leftoverLaunchers(runsDir);
+  let left = processTable.leftoverLaunchers(runsDir);
   while (left.length > 0 && Date.now() < deadline) {
-    await sleep(25);
-    left = leftoverLaunchers(runsDir);
+    await sleep(processTable.pollMs);
+    left = processTable.leftoverLaunchers(runsDir);
   }
-  for (const pid of left) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
+  const killDeadline = Date.now() + KILL_WAIT_MS;
+  while (left.length > 0 && Date.now() < killDeadline) {
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
     }
+    await sleep(processTable.pollMs);
+    left = processTable.leftoverLaunchers(runsDir);
   }
-  // A wrapper forked just before the kill needs a moment to exec and show its run's marker.
-  if (left.length > 0) await sleep(50);
 }

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findRunProcesses, isRunnerOf, liveGroupMembers } from './process-table.js';
+import { liveGroupMembers, processTable } from './process-table.js';
 
-const POLL_MS = 25;
 const STEPS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -15,9 +14,9 @@ function signal(pid: number, name: NodeJS.Signals): void {
 // What is left of a run: its process group (unless only a runner shell is left in it, which
 // outlives its tasks) and the processes that carry its marker elsewhere.
 function remaining(pgid: number, runDir: string): number[] {
-  const stray = findRunProcesses(runDir);
+  const stray = processTable.findRunProcesses(runDir, pgid);
   const members = liveGroupMembers(pgid);
-  const runnerOnly = members.length === 1 && members[0] === pgid && isRunnerOf(pgid, runDir);
+  const runnerOnly = members.length === 1 && members[0] === pgid && processTable.isRunnerOf(pgid, runDir);
   return members.length > 0 && !runnerOnly ? [-pgid, ...stray] : stray;
 }
 
@@ -32,7 +31,7 @@ export async function stopRunTree(pgid: number, runDir: string, graceMs: number)
     for (const target of targets) signal(target, step);
     const deadline = Date.now() + (step === 'SIGKILL' ? 5000 : graceMs);
     while (Date.now() < deadline) {
-      await sleep(POLL_MS);
+      await sleep(processTable.pollMs);
       if (remaining(pgid, runDir).length === 0) return;
     }
   }

@@ -13,7 +13,7 @@ import {
 import { rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
-import { isProcessAlive } from '../process/process-table.js';
+import { processTable } from '../process/process-table.js';
 
 let counter = 0;
 const TEMP_PATTERN = /^\..+\.(\d+)\.\d+\.tmp$/;
@@ -186,7 +186,7 @@ export function sweepTempFiles(dir: string): string[] {
   }
   for (const name of names) {
     const match = TEMP_PATTERN.exec(name);
-    if (!match || isProcessAlive(Number(match[1]))) continue;
+    if (!match || processTable.isProcessAlive(Number(match[1]))) continue;
     const path = join(dir, name);
     try {
       if (statSync(path).isFile()) {

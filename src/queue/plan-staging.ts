@@ -1,6 +1,6 @@
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSameProcess, startTimeOf } from '../process/process-table.js';
+import { processTable } from '../process/process-table.js';
 import { planOfId } from '../core/plan.js';
 import { renderTaskText } from '../core/task-text.js';
 import { linkFileSync, syncDirSync } from './atomic-write.js';
@@ -58,7 +58,7 @@ function stage(path: string, data: Uint8Array | string): void {
 }
 
 function owner(): string {
-  return `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`;
+  return `${process.pid} ${processTable.startTimeOf(process.pid) ?? ''}\n`;
 }
 
 function ownerPid(dir: string): number | undefined {
@@ -81,7 +81,7 @@ function isStale(dir: string, now: number): boolean {
   }
   const [pidText, started] = text.trim().split(' ');
   const pid = Number(pidText);
-  return !Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isSameProcess(pid, started);
+  return !Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processTable.isSameProcess(pid, started);
 }
 
 // Links `from` into `dir` as <name>.yaml, else <name>-2.yaml, ...: a plan's record never overwrites one.

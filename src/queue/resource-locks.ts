@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isSameProcess, startTimeOf } from '../process/process-table.js';
+import { processTable } from '../process/process-table.js';
 import { keysOverlap, lockKey } from '../core/lock-overlap.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import type { Layout } from './layout.js';
 import { isRunProcess, readPid } from './run-files.js';
 
 // Who holds a lockfile: a daemon process, told apart from a later process with a recycled pid by
-// its start time (clock ticks since boot, where /proc exists).
+// its start time (as the process table records it, see process/start-time.ts).
 export interface LockOwner {
   host: string;
   pid: number;
@@ -33,7 +33,7 @@ const SUFFIX = '.held';
 
 // This process as the owner of the lockfiles it takes.
 export function currentOwner(): LockOwner {
-  return { host: hostname(), pid: process.pid, start: startTimeOf(process.pid) };
+  return { host: hostname(), pid: process.pid, start: processTable.startTimeOf(process.pid) };
 }
 
 function sameOwner(a: LockOwner, b: LockOwner): boolean {
@@ -46,7 +46,7 @@ function sameOwner(a: LockOwner, b: LockOwner): boolean {
 function isLive(layout: Layout, held: HeldLocks): boolean {
   const { owner } = held;
   if (owner.host !== hostname()) return true;
-  if (isSameProcess(owner.pid, owner.start)) return true;
+  if (processTable.isSameProcess(owner.pid, owner.start)) return true;
   const runDir = layout.runDir(held.task, held.attempt);
   const pid = readPid(runDir);
   return pid !== undefined && isRunProcess(pid, runDir);

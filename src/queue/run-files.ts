@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunWorktree } from '../core/worktree.js';
-import { firstRunProcess, isMarkedProcess, isRunnerOf, startTimeOf } from '../process/process-table.js';
+import { firstRunProcess, processTable } from '../process/process-table.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 
 // What is written before an agent is spawned: enough to adopt, time out or record it later.
@@ -57,7 +57,7 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
 // half. A runner shell outlives the run, so its start time goes beside it (pid.start): a recycled pid
 // is then not taken for it.
 export function writePid(runDir: string, pid: number, runner = false): void {
-  const start = runner ? startTimeOf(pid) : undefined;
+  const start = runner ? processTable.startTimeOf(pid) : undefined;
   if (start !== undefined) writeFileAtomicSync(join(runDir, 'pid.start'), `${start}\n`, { durable: false });
   writeFileAtomicSync(join(runDir, 'pid'), `${pid}\n`, { durable: false });
 }
@@ -84,8 +84,10 @@ function readPidStart(runDir: string): string | undefined {
 // or the runner shell that took the run, as long as the run's exit status is not written (the
 // runner moves on to another task only after that) and its start time is the one recorded.
 export function isRunProcess(pid: number, runDir: string): boolean {
-  if (isMarkedProcess(pid, runDir)) return true;
-  return isRunnerOf(pid, runDir) && !hasExitFile(runDir) && readPidStart(runDir) === startTimeOf(pid);
+  if (processTable.isMarkedProcess(pid, runDir)) return true;
+  const start = readPidStart(runDir);
+  if (!start) return false;
+  return processTable.isRunnerOf(pid, runDir) && !hasExitFile(runDir) && processTable.isSameProcess(pid, start);
 }
 
 // The live process of a run: its recorded wrapper or runner, else the first that carries its marker.

@@ -57,6 +57,22 @@ describe('orchestrate doctor', () => {
     expect(result.stdout).toMatch(/problem +orchestrator\.yaml: agents\.a\.preset: unknown preset "claud"/);
   });
 
+  it('says which process table answers: linux from /proc, posix from ps when ORCHESTRATE_PROCESS_TABLE forces it', () => {
+    ws = makeWorkspace('agents:\n  shell: { preset: shell }\ndefaults: { agent: shell }\n');
+    const doctor = (forced: string) => cli(ws.root, ['doctor'], { env: { PATH, ORCHESTRATE_PROCESS_TABLE: forced } });
+    expect(doctor('').stdout).toContain('Processes:\n  ok       linux (/proc), because /proc/self/stat can be read\n');
+    const posix = doctor('posix');
+    expect(posix.stdout).toContain(
+      '  ok       posix (ps, with environments; lsof for files open for writing), because ORCHESTRATE_PROCESS_TABLE=posix\n',
+    );
+    expect(posix.code).toBe(0);
+    const wrong = doctor('bsd');
+    expect(wrong.stdout).toContain(
+      '  problem  linux (/proc), because /proc/self/stat can be read; ORCHESTRATE_PROCESS_TABLE=bsd is not a process table (set it to linux or posix, or unset it)\n',
+    );
+    expect(wrong.code).toBe(1);
+  });
+
   it('checks that worktrees can be made: a problem when they are the default, a note otherwise', () => {
     ws = makeWorkspace('agents:\n  shell: { preset: shell }\ndefaults: { agent: shell, workspace: worktree }\n');
     const failing = cli(ws.root, ['doctor'], { env: { PATH } });

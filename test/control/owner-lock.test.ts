@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ownerEntry, takeOwnerLock } from '../../src/control/owner-lock.js';
-import { startTimeOf } from '../../src/process/process-table.js';
+import { processTable } from '../../src/process/process-table.js';
 import { deadPid } from '../helpers/faults.js';
 
 let folder: string;
@@ -27,7 +27,10 @@ describe('takeOwnerLock', () => {
   it('is refused to a second taker while held, naming the holder; free again once released', () => {
     const first = takeOwnerLock(lock);
     expect(first.ok).toBe(true);
-    expect(takeOwnerLock(lock)).toEqual({ ok: false, holder: { pid: process.pid, start: startTimeOf(process.pid) } });
+    expect(takeOwnerLock(lock)).toEqual({
+      ok: false,
+      holder: { pid: process.pid, start: processTable.startTimeOf(process.pid) },
+    });
     if (first.ok) first.release();
     const again = takeOwnerLock(lock);
     expect(again.ok).toBe(true);
@@ -41,7 +44,7 @@ describe('takeOwnerLock', () => {
     try {
       await new Promise((resolve) => child.once('spawn', resolve));
       child.kill('SIGSTOP');
-      leftBy({ pid: child.pid!, start: startTimeOf(child.pid!) });
+      leftBy({ pid: child.pid!, start: processTable.startTimeOf(child.pid!) });
       expect(takeOwnerLock(lock)).toMatchObject({ ok: false, holder: { pid: child.pid } });
     } finally {
       child.kill('SIGKILL');
@@ -53,7 +56,7 @@ describe('takeOwnerLock', () => {
     leftBy({ pid: deadPid(), start: '12345' });
     const taken = takeOwnerLock(lock);
     expect(taken.ok).toBe(true);
-    expect(readdirSync(lock)).toEqual([ownerEntry({ pid: process.pid, start: startTimeOf(process.pid) })]);
+    expect(readdirSync(lock)).toEqual([ownerEntry({ pid: process.pid, start: processTable.startTimeOf(process.pid) })]);
   });
 
   it('is taken from a holder whose pid now names another process (a recycled pid)', () => {

@@ -47,6 +47,27 @@ describe('the daemon log', () => {
     expect(statSync(log).size).toBeLessThan(10_000);
     expect(readFileSync(log, 'utf8')).toContain('daemon started');
   });
+
+  it('says which process table the daemon asks, as ORCHESTRATE_PROCESS_TABLE forces it', async () => {
+    ws = makeWorkspace();
+    const log = join(ws.root, '.orchestrate/daemon.log');
+    const tables: [string, string][] = [
+      [
+        'posix',
+        'process table: posix (ps, with environments; lsof for files open for writing), because ORCHESTRATE_PROCESS_TABLE=posix',
+      ],
+      ['linux', 'process table: linux (/proc), because ORCHESTRATE_PROCESS_TABLE=linux'],
+    ];
+    for (const [forced, line] of tables) {
+      expect(cli(ws.root, ['start'], { env: { ORCHESTRATE_PROCESS_TABLE: forced } }).code).toBe(0);
+      // What this daemon logged: the log since its start line.
+      await waitFor(`the daemon to log its ${forced} table`, () => {
+        const text = readFileSync(log, 'utf8');
+        return text.slice(text.lastIndexOf('daemon started')).includes(line);
+      });
+      expect(cli(ws.root, ['stop']).code).toBe(0);
+    }
+  });
 });
 
 describe('errors in status', () => {
