@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { firstRunProcess, groupAlive } from '../process/process-table.js';
-import type { Launched } from '../process/launcher.js';
-import { GroupSweep } from '../process/group-sweep.js';
+import type { Launched } from '../process/runner-pool.js';
 import { presetOfRun, RunWatch } from './run-watch.js';
 import { Spawner } from './spawner.js';
 import { stopRunTree } from '../process/stop-run.js';
@@ -19,7 +18,6 @@ import { prepareRun } from './run-prepare.js';
 import { settleRunWorktree } from './worktree-run.js';
 
 const ADOPTED_POLL_MS = 200;
-const LEFTOVER_SWEEP_MS = 100;
 const RUNNER_REPORT_MS = 1000;
 
 const STDOUT_TAIL = 256 * 1024;
@@ -37,7 +35,6 @@ export interface StartRequest {
 // Starts, watches, stops and finishes agent runs; the rest of the daemon only sees slots and ids.
 export class Runner {
   readonly runs = new Map<string, LiveRun>();
-  private readonly sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
   // Set once the daemon lets its runs go: ends reported after that are the next daemon's to record.
   private detached = false;
   private readonly watcher: RunWatch;
@@ -121,12 +118,11 @@ export class Runner {
     if (run.stopping) return;
     const { request, timeoutMs } = prepared;
     const started = await this.launchVia(run, () => this.spawner.start(request, run.id, run.number));
-    if (typeof started === 'object')
-      return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
     if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
-    run.pid = started;
+    if ('error' in started) return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
+    run.pid = started.pid;
     try {
-      writePid(run.runDir, run.pid, run.releaseRunner !== undefined);
+      writePid(run.runDir, started.pid, started.start);
     } catch {
       // Only a shortcut for recovery, which can also find the run's processes by their marker.
     }
@@ -138,25 +134,28 @@ export class Runner {
   // Starts the run; returns the pid of its process group, or why it could not start. If that
   // process dies mid-request, the run's marker tells whether the agent started (then it is
   // watched) or not (then one more try).
-  private async launchVia(run: LiveRun, start: () => Promise<Launched>): Promise<number | 'ended' | { error: string }> {
+  private async launchVia(
+    run: LiveRun,
+    start: () => Promise<Launched>,
+  ): Promise<{ pid: number; start?: string } | 'ended' | { error: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
         const launched = await start();
         run.releaseRunner = launched.release;
-        if (launched.release) run.reported = launched.exited;
+        run.reported = launched.exited;
         void launched.exited.then((exit) => {
           if (run.stopping || run.finished || this.detached) return;
           if (exit) void this.finish(run, exit.code, exit.signal ?? undefined);
           else this.watch(run, launched.pid);
         });
-        return launched.pid;
+        return launched;
       } catch (error) {
         const found = firstRunProcess(run.runDir);
         if (found !== undefined) {
           this.watch(run, found);
-          return found;
+          return { pid: found };
         }
-        // It started and already ended: the wrapper's status says how.
+        // It started and already ended: the runner's status says how.
         if (hasExitFile(run.runDir)) return 'ended';
         if (attempt >= 2) return { error: (error as Error).message };
       }
@@ -178,7 +177,7 @@ export class Runner {
     run.timer.unref();
   }
 
-  // Takes over a run a previous daemon started: watch it until its wrapper leaves an exit status.
+  // Takes over a run a previous daemon started: watch it until its runner leaves an exit status.
   adopt(run: LiveRun, pid: number, timeoutMs: number | null): void {
     run.pid = pid;
     run.markLaunched();
@@ -188,11 +187,11 @@ export class Runner {
     this.ctx.log.info({ task: run.id, attempt: run.number, pid }, `re-adopted ${run.id}, still running`);
   }
 
-  // Polls a run nobody reports the exit of (adopted, or its launcher died) until its wrapper is done.
+  // Polls a run nobody reports the exit of (adopted, or its runner died) until it is done.
   private watch(run: LiveRun, pid: number): void {
     run.poller = setInterval(() => {
       if (run.stopping || run.finished) return;
-      // The wrapper writes `exit` just before it ends: trust it once it parses, or once the wrapper is gone.
+      // The runner writes `exit` once the run ended: trust it once it parses, or once the runner is gone.
       const code = readExitCode(run.runDir);
       if (code !== undefined || !isRunProcess(pid, run.runDir))
         void this.finish(run, code ?? readExitCode(run.runDir) ?? null);
@@ -228,7 +227,6 @@ export class Runner {
     this.watcher.close();
     this.detached = true;
     this.spawner.close();
-    this.sweep.close();
     for (const run of this.runs.values()) {
       clearTimeout(run.timer);
       clearInterval(run.poller);
@@ -237,15 +235,12 @@ export class Runner {
     }
   }
 
-  // Stops whatever an agent that ended on its own left in its process group. A runner shell stays
-  // in its group, so its group is looked at by the next sweep rather than at once.
+  // Stops whatever an agent adopted from a previous daemon left in its process group, once the run
+  // ended on its own (the pool looks after the groups of its own runners).
   private async stopLeftovers(run: LiveRun, grace: number): Promise<void> {
     const pid = run.pid;
-    if (run.stopping || pid === undefined) return;
-    const left = run.releaseRunner
-      ? (await this.sweep.membersOf(pid)).some((member) => member !== pid)
-      : groupAlive(pid);
-    if (left) await stopRunTree(pid, run.runDir, grace);
+    if (run.stopping || pid === undefined || !groupAlive(pid)) return;
+    await stopRunTree(pid, run.runDir, grace);
   }
 
   private async finishSpawnError(run: LiveRun, error: string, outcome: AttemptOutcome = 'spawn_error'): Promise<void> {
@@ -266,7 +261,8 @@ export class Runner {
     try {
       const config = this.ctx.config();
       const grace = config.killGraceMs;
-      void this.stopLeftovers(run, grace).finally(() => run.releaseRunner?.());
+      if (run.releaseRunner) run.releaseRunner();
+      else void this.stopLeftovers(run, grace);
       this.watcher.readProgress(run);
       const stdout = readTail(join(run.runDir, 'stdout'), STDOUT_TAIL);
       const stderr = readTail(join(run.runDir, 'stderr'), STDERR_TAIL);

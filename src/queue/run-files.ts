@@ -53,11 +53,10 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
   }
 }
 
-// Records the pid of the run's wrapper or runner (its process group id too); atomic, so never read
-// half. A runner shell outlives the run, so its start time goes beside it (pid.start): a recycled pid
-// is then not taken for it.
-export function writePid(runDir: string, pid: number, runner = false): void {
-  const start = runner ? startTimeOf(pid) : undefined;
+// Records the pid of the run's runner shell (its process group id too); atomic, so never read half.
+// A runner outlives the run, so its start time goes beside it (pid.start): a recycled pid is then not
+// taken for it.
+export function writePid(runDir: string, pid: number, start: string | undefined): void {
   if (start !== undefined) writeFileAtomicSync(join(runDir, 'pid.start'), `${start}\n`, { durable: false });
   writeFileAtomicSync(join(runDir, 'pid'), `${pid}\n`, { durable: false });
 }
