@@ -9,6 +9,7 @@ import { layoutOf, type Layout } from '../queue/layout.js';
 import { TaskIndex } from '../queue/task-index.js';
 import { ensureWorkspace } from '../queue/workspace-folders.js';
 import { ConfigSource } from './config-source.js';
+import { costsSoFar } from './costs.js';
 import { listenControl, type ControlReply, type ControlRequest } from '../control/control-socket.js';
 import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
@@ -83,6 +84,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
           slots,
           ...(pool ? { pool } : {}),
           ...configState(configs),
+          costs: costsSoFar(),
         };
       }
       case 'ring':

@@ -38,11 +38,6 @@ export class Spawner {
     this.warmUpRunners();
   }
 
-  // Runner shells started and runs they took, since the daemon started.
-  get counts(): Readonly<{ shells: number; runs: number }> {
-    return this.runners.counts;
-  }
-
   // Starts runners for the agents whose runs may be short now, so a burst of tasks does not wait
   // for the daemon to fork one runner after another (each fork stalls its event loop for
   // milliseconds). Twice the slots: a runner is preferably left idle until its group was looked at.

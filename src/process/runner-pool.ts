@@ -52,6 +52,10 @@ export interface RunnerSpec {
   runsDir: string;
 }
 
+// Runner shells this process started, and runs they took (each forks one subshell): bench/ shows
+// them per task.
+export const processStarts = { shells: 0, runs: 0 };
+
 const keyOf = (spec: RunnerSpec) => JSON.stringify([spec.cwd, spec.runsDir, spec.env]);
 
 interface Job {
@@ -99,8 +103,6 @@ export class RunnerPool {
   private checkTimer: NodeJS.Timeout | undefined;
   // The process groups of runners that ended with a run unchecked, by the run's folder.
   private readonly gone = new Map<number, string>();
-  // Runner shells started, and runs they took (each forks one subshell): where the processes go.
-  readonly counts = { shells: 0, runs: 0 };
 
   constructor(private readonly settings: PoolSettings) {
     this.expiry = setInterval(() => this.expire(Date.now() - IDLE_LIMIT_MS), IDLE_LIMIT_MS / 3);
@@ -125,7 +127,7 @@ export class RunnerPool {
         exited: resolveExit,
         confirmed: false,
       };
-      this.counts.runs++;
+      processStarts.runs++;
       runner.child.stdin!.write(`${id} ${attempt}\n`);
     });
   }
@@ -152,7 +154,7 @@ export class RunnerPool {
       detached: true,
       stdio: ['pipe', 'pipe', 'ignore'],
     });
-    this.counts.shells++;
+    processStarts.shells++;
     const runner: Runner = { child, key };
     this.all.add(runner);
     child.stdin!.on('error', () => undefined);

@@ -24,6 +24,9 @@ export function tempPathFor(path: string): string {
 
 const fsyncAsync = promisify(fsync);
 
+// The fsyncs this process has made, of files and of folders: bench/ shows them per task.
+export const diskSyncs = { files: 0, folders: 0 };
+
 // Only the fsync goes to the thread pool: opening, writing and closing a small file cost less on
 // the event loop than the hops to a pool thread and back (measured: 4 hops per file were ~15 % of
 // the daemon's time per task).
@@ -45,6 +48,7 @@ export function syncDir(dir: string): Promise<void> {
     setImmediate(async () => {
       pendingDirSyncs.delete(dir);
       try {
+        diskSyncs.folders++;
         await syncFd(openSync(dir, 'r'));
       } catch {
         // A folder that cannot be fsynced (some network filesystems) still holds the renamed file.
@@ -72,8 +76,10 @@ export async function writeTempFile(path: string, data: string | Uint8Array, dur
       closeSync(fd);
       throw error;
     }
-    if (durable) await syncFd(fd);
-    else closeSync(fd);
+    if (durable) {
+      diskSyncs.files++;
+      await syncFd(fd);
+    } else closeSync(fd);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
@@ -106,7 +112,10 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
     const fd = openSync(temp, 'w', 0o644);
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-      if (durable) fsyncSync(fd);
+      if (durable) {
+        diskSyncs.files++;
+        fsyncSync(fd);
+      }
     } finally {
       closeSync(fd);
     }
@@ -125,6 +134,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
 // The synchronous twin of syncDir, unbatched: for writers that must know a rename is durable
 // before their next step.
 export function syncDirSync(dir: string): void {
+  diskSyncs.folders++;
   try {
     const fd = openSync(dir, 'r');
     try {
