@@ -9,7 +9,7 @@ import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { attemptOutcome } from '../core/attempt-outcome.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
-import { hasExitFile, isRunProcess, readExitCode, readTail, writePid } from '../queue/run-files.js';
+import { hasExitFile, isRunProcess, readExitCode, readTail } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
@@ -116,16 +116,12 @@ export class Runner {
     if (prepared.kind === 'failed') return this.finishSpawnError(run, prepared.error, prepared.outcome);
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
-    const { request, timeoutMs } = prepared;
-    const started = await this.launchVia(run, () => this.spawner.start(request, run.id, run.number));
+    const { request, record, timeoutMs } = prepared;
+    const started = await this.launchVia(run, () => this.spawner.start(request, record));
+    if (typeof started === 'object')
+      return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
     if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
-    if ('error' in started) return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
-    run.pid = started.pid;
-    try {
-      writePid(run.runDir, started.pid, started.start);
-    } catch {
-      // Only a shortcut for recovery, which can also find the run's processes by their marker.
-    }
+    run.pid = started;
     this.armTimeout(run, timeoutMs);
     this.ctx.event('started', { id: run.id, attempt: run.number, slot: run.slot, pid: run.pid });
     this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);
@@ -134,10 +130,7 @@ export class Runner {
   // Starts the run; returns the pid of its process group, or why it could not start. If that
   // process dies mid-request, the run's marker tells whether the agent started (then it is
   // watched) or not (then one more try).
-  private async launchVia(
-    run: LiveRun,
-    start: () => Promise<Launched>,
-  ): Promise<{ pid: number; start?: string } | 'ended' | { error: string }> {
+  private async launchVia(run: LiveRun, start: () => Promise<Launched>): Promise<number | 'ended' | { error: string }> {
     for (let attempt = 1; ; attempt++) {
       try {
         const launched = await start();
@@ -148,12 +141,12 @@ export class Runner {
           if (exit) void this.finish(run, exit.code, exit.signal ?? undefined);
           else this.watch(run, launched.pid);
         });
-        return launched;
+        return launched.pid;
       } catch (error) {
         const found = firstRunProcess(run.runDir);
         if (found !== undefined) {
           this.watch(run, found);
-          return { pid: found };
+          return found;
         }
         // It started and already ended: the runner's status says how.
         if (hasExitFile(run.runDir)) return 'ended';

@@ -5,6 +5,7 @@ import { runnerCommand, type SpawnRequest } from '../process/spawn-run.js';
 import { agentEnv } from '../core/agent-environment.js';
 import type { AgentConfig } from '../core/config-schema.js';
 import { agentFolder } from '../queue/input-paths.js';
+import { writeRunRecord, type RunRecord } from '../queue/run-files.js';
 import type { DaemonContext } from './context.js';
 
 // The per-run variables a runner shell sets itself for each run it takes.
@@ -61,10 +62,20 @@ export class Spawner {
     }
   }
 
-  start(request: SpawnRequest, id: string, attempt: number): Promise<Launched> {
-    const { launch, cwd, env } = request;
-    writeFileSync(join(request.runDir, 'command'), runnerCommand(launch));
-    return this.runners.launch({ cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir }, id, attempt);
+  // Records the run with the runner it is handed to (run.json, before the runner is told: a run is
+  // recorded before it starts), writes its command file, then hands it over.
+  start(request: SpawnRequest, record: RunRecord): Promise<Launched> {
+    const { launch, cwd, env, runDir } = request;
+    const command = runnerCommand(launch);
+    return this.runners.launch(
+      { cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir },
+      record.task_id,
+      record.attempt,
+      (runner) => {
+        writeRunRecord(runDir, { ...record, runner });
+        writeFileSync(join(runDir, 'command'), command);
+      },
+    );
   }
 
   // Lets the runners go; the agents they run keep running.

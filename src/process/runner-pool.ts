@@ -36,9 +36,8 @@ export interface AgentExit {
 
 // A run a runner has taken.
 export interface Launched {
-  // The runner's pid, which is its process group's id, and its start time (unknown without /proc).
+  // The runner's pid, which is its process group's id.
   pid: number;
-  start: string | undefined;
   // Resolves with the run's exit as the runner reported it, or `undefined` if the runner died first.
   exited: Promise<AgentExit | undefined>;
   // Hands the runner back once the daemon is done with the run (a stop of its tree is over).
@@ -109,21 +108,37 @@ export class RunnerPool {
     this.expiry.unref();
   }
 
-  // Runs one run's command file on an idle runner of the same spec (or a new one); resolves once the
-  // runner has taken it. The runner takes no other run until `release` is called.
-  launch(spec: RunnerSpec, id: string, attempt: number): Promise<Launched> {
+  // Hands a run (its command file, runs/<id>/<attempt>/command) to an idle runner of the same spec,
+  // or a new one; resolves once the runner has taken it. `handOver` is called with the runner chosen
+  // before it is told, for the run to be recorded with it; if it throws, the runner stays idle. The
+  // runner takes no other run until `release` is called.
+  launch(
+    spec: RunnerSpec,
+    id: string,
+    attempt: number,
+    handOver: (runner: { pid: number; start: string | undefined }) => void,
+  ): Promise<Launched> {
     const key = keyOf(spec);
     const runner = this.takeIdle(key) ?? this.start(spec, key);
+    const pid = runner.child.pid;
+    if (pid !== undefined) {
+      runner.start ??= startTimeOf(pid);
+      try {
+        handOver({ pid, start: runner.start });
+      } catch (error) {
+        this.release(runner);
+        return Promise.reject(error);
+      }
+    }
     let resolveExit!: Job['exited'];
     const exited = new Promise<AgentExit | undefined>((resolve) => (resolveExit = resolve));
     return new Promise((resolve, reject) => {
       runner.job = {
         runDir: `${spec.runsDir}/${id}/${attempt}`,
-        started: (result) => {
-          if ('error' in result) return reject(new Error(result.error));
-          runner.start ??= startTimeOf(result.pid);
-          resolve({ pid: result.pid, start: runner.start, exited, release: () => this.release(runner) });
-        },
+        started: (result) =>
+          'error' in result
+            ? reject(new Error(result.error))
+            : resolve({ pid: result.pid, exited, release: () => this.release(runner) }),
         exited: resolveExit,
         confirmed: false,
       };

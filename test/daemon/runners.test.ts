@@ -7,6 +7,7 @@ import {
   killDaemon,
   pidAlive,
   readTask,
+  recordedRunner,
   runFile,
   runPid,
   startDaemon,
@@ -38,8 +39,11 @@ afterEach(async () => {
   workspace = undefined;
 });
 
-const runnerOf = (root: string, id: string, attempt = 1) =>
-  Number(readFileSync(runFile(root, id, attempt, 'pid'), 'utf8').trim());
+const runnerOf = (root: string, id: string, attempt = 1) => {
+  const pid = recordedRunner(root, id, attempt);
+  expect(pid, `the runner recorded for ${id}`).toBeGreaterThan(0);
+  return pid!;
+};
 
 // Whether a live process is a runner shell (it carries the runner's marker, not a run's).
 const isRunnerShell = (pid: number) => {
@@ -81,6 +85,14 @@ describe('runner shells', () => {
     const runners = new Set(ids.map((id) => runnerOf(root, id)));
     expect(runners.size).toBeLessThanOrEqual(3);
     for (const id of ids) {
+      // The run is recorded with its runner (run.json, before the runner is told): no file beside it.
+      expect(readdirSync(join(root, '.orchestrate/runs', id, '1')).sort()).toEqual([
+        'command',
+        'exit',
+        'run.json',
+        'stderr',
+        'stdout',
+      ]);
       expect(readFileSync(runFile(root, id, 1, 'stdout'), 'utf8')).toBe(`${id} 1 none 1\n`);
       expect(readTask(root, 'failed', id).attempts?.[0]).toMatchObject({ outcome: 'failed', exit_code: 3 });
     }
