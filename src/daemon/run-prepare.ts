@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findProgram, launchAgent, programNotFound } from '../agents/agent-program.js';
 import { promptWithRole } from '../agents/launch-args.js';
@@ -8,9 +7,9 @@ import { agentEnv } from '../core/agent-environment.js';
 import { formatProblem } from '../core/problems.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { worktreePlan } from '../core/worktree.js';
-import { writeFileAtomic } from '../queue/atomic-write.js';
+import { writeFileAtomicSync } from '../queue/atomic-write.js';
 import { agentFolder } from '../queue/input-paths.js';
-import type { RunRecord } from '../queue/run-files.js';
+import { makeRunDir, type RunRecord } from '../queue/run-files.js';
 import type { DaemonContext } from './context.js';
 import type { LiveRun } from './live-run.js';
 import { prepareRunWorktree } from './worktree-run.js';
@@ -65,8 +64,10 @@ export async function prepareRun(ctx: DaemonContext, run: LiveRun, task: Task): 
       ? (task.fields.command ?? task.fields.description)
       : buildPrompt(layout.root, task, config.contextFiles, run.worktree);
   if (agentConfig.preset !== 'shell') {
-    await mkdir(run.runDir, { recursive: true });
-    await writeFileAtomic(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });
+    // Synchronous, like the run's record: a few small file operations cost less than hops to the
+    // thread pool and back.
+    makeRunDir(run.runDir);
+    writeFileAtomicSync(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });
     if (Buffer.byteLength(prompt) + Buffer.byteLength(systemPrompt ?? '') > ARGV_PROMPT_LIMIT)
       prompt = pointerPrompt(promptFile);
   }

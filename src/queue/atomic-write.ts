@@ -38,26 +38,38 @@ async function syncFd(fd: number): Promise<void> {
   }
 }
 
-const pendingDirSyncs = new Map<string, Promise<void>>();
+async function fsyncFolder(dir: string): Promise<void> {
+  try {
+    diskSyncs.folders++;
+    await syncFd(openSync(dir, 'r'));
+  } catch {
+    // A folder that cannot be fsynced (some network filesystems) still holds the renamed file.
+  }
+}
 
-// Many renames into one folder share one directory fsync: the batching that keeps durable state cheap.
+// Per folder: the fsync under way, and the one that will cover renames made now (it starts at the
+// next turn of the event loop, or once the one under way has ended).
+const runningDirSyncs = new Map<string, Promise<void>>();
+const nextDirSyncs = new Map<string, Promise<void>>();
+
+// Many renames into one folder share one directory fsync: the batching that keeps durable state
+// cheap. A rename made while that folder's fsync runs waits for the next one, which then covers
+// every rename made meanwhile (group commit): a burst costs one fsync per fsync's duration, not one
+// per turn of the event loop.
 export function syncDir(dir: string): Promise<void> {
-  const queued = pendingDirSyncs.get(dir);
+  const queued = nextDirSyncs.get(dir);
   if (queued) return queued;
-  const promise = new Promise<void>((resolve) => {
-    setImmediate(async () => {
-      pendingDirSyncs.delete(dir);
-      try {
-        diskSyncs.folders++;
-        await syncFd(openSync(dir, 'r'));
-      } catch {
-        // A folder that cannot be fsynced (some network filesystems) still holds the renamed file.
-      }
-      resolve();
+  const before = runningDirSyncs.get(dir) ?? new Promise<void>((resolve) => setImmediate(resolve));
+  const sync = before.then(() => {
+    nextDirSyncs.delete(dir);
+    const running = fsyncFolder(dir);
+    runningDirSyncs.set(dir, running);
+    return running.finally(() => {
+      if (runningDirSyncs.get(dir) === running) runningDirSyncs.delete(dir);
     });
   });
-  pendingDirSyncs.set(dir, promise);
-  return promise;
+  nextDirSyncs.set(dir, sync);
+  return sync;
 }
 
 export interface WriteOptions {

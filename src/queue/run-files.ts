@@ -44,7 +44,7 @@ export function writeRunRecord(runDir: string, record: RunRecord): void {
 }
 
 // runs/<id>/<attempt>: two mkdirs, where `recursive` would try the leaf first and fail.
-function makeRunDir(runDir: string): void {
+export function makeRunDir(runDir: string): void {
   try {
     mkdirSync(dirname(runDir));
   } catch (error) {
