@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { findProgram, launchAgent, programNotFound } from '../agents/agent-program.js';
 import { promptWithRole } from '../agents/launch-args.js';
-import type { SpawnRequest } from '../process/spawn-run.js';
+import type { SpawnRequest } from '../process/runner-script.js';
 import { buildPrompt } from '../context/prompt.js';
 import { agentEnv } from '../core/agent-environment.js';
 import { formatProblem } from '../core/problems.js';

@@ -1,7 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { RunnerPool, type Launched } from '../process/runner-pool.js';
-import { runnerCommand, type SpawnRequest } from '../process/spawn-run.js';
+import { runnerCommand, type SpawnRequest } from '../process/runner-script.js';
 import { agentEnv } from '../core/agent-environment.js';
 import type { AgentConfig } from '../core/config-schema.js';
 import { agentFolder } from '../queue/input-paths.js';
@@ -26,8 +24,8 @@ function runnerEnv(
 // with the daemon. An AI CLI takes seconds to start, so its first runner is started on demand.
 const startsQuickly = (agent: AgentConfig) => agent.preset === 'shell' || agent.command !== undefined;
 
-// Starts agent runs on runner shells: the run's command file (a `shell` task's script, or an argv
-// agent's quoted words) in runs/<id>/<n>/command, then the request to an idle runner.
+// Starts agent runs on runner shells: each run's command line (an argv agent's quoted words, or a
+// `shell` task's script) goes to an idle runner with the run's id and attempt.
 export class Spawner {
   private readonly runners: RunnerPool;
 
@@ -63,18 +61,13 @@ export class Spawner {
   }
 
   // Records the run with the runner it is handed to (run.json, before the runner is told: a run is
-  // recorded before it starts), writes its command file, then hands it over.
+  // recorded before it starts), then hands it over.
   start(request: SpawnRequest, record: RunRecord): Promise<Launched> {
     const { launch, cwd, env, runDir } = request;
-    const command = runnerCommand(launch);
     return this.runners.launch(
       { cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir },
-      record.task_id,
-      record.attempt,
-      (runner) => {
-        writeRunRecord(runDir, { ...record, runner });
-        writeFileSync(join(runDir, 'command'), command);
-      },
+      { id: record.task_id, attempt: record.attempt, command: runnerCommand(launch) },
+      (runner) => writeRunRecord(runDir, { ...record, runner }),
     );
   }
 

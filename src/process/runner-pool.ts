@@ -1,32 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { membersOfGroups, RUN_MARKER, RUNNER_MARKER, startTimeOf } from './process-table.js';
+import { membersOfGroups, RUNNER_MARKER, startTimeOf } from './process-table.js';
+import { RUNNER_SCRIPT } from './runner-script.js';
 import { stopRunTree } from './stop-run.js';
-
-// A runner is a long-lived /bin/sh, detached in its own session and process group, that runs agents
-// one after another. For each request line "<id> <attempt>" it says "started", runs the run's
-// command file (runs/<id>/<attempt>/command: a `shell` task's script, or `exec` and an argv agent's
-// quoted words) in a subshell with the run's output files and marker, writes the exit status to the
-// run's `exit` file, then says "exit <status>". Reusing the shell saves a fork of Node and an exec of
-// sh per run. Its traps keep it alive through the SIGINT/SIGTERM a stop sends to its process group
-// (the subshell gets the default actions back), so it records the status of a stopped run too. If
-// the daemon dies, the runner finishes the run, writes its status, and ends at its next write to the
-// daemon or at the end of its input.
-const RUNS = `"$${RUNNER_MARKER}"`;
-const RUNNER_SCRIPT = `trap : INT TERM HUP
-while read -r id attempt; do
-  d=${RUNS}/$id/$attempt
-  echo started
-  (
-    exec </dev/null >>"$d/stdout" 2>>"$d/stderr"
-    unset ${RUNNER_MARKER}
-    export ${RUN_MARKER}="$d" ORCHESTRATE_TASK_ID="$id" ORCHESTRATE_ATTEMPT="$attempt" ORCHESTRATE_PROMPT_FILE="$d/prompt.md"
-    . "$d/command"
-  )
-  s=$?
-  echo "$s" >"$d/exit"
-  echo "exit $s"
-done`;
 
 // How a run's runner reported its end.
 export interface AgentExit {
@@ -108,14 +84,13 @@ export class RunnerPool {
     this.expiry.unref();
   }
 
-  // Hands a run (its command file, runs/<id>/<attempt>/command) to an idle runner of the same spec,
-  // or a new one; resolves once the runner has taken it. `handOver` is called with the runner chosen
-  // before it is told, for the run to be recorded with it; if it throws, the runner stays idle. The
-  // runner takes no other run until `release` is called.
+  // Hands a run (`command`, a line from runnerCommand) to an idle runner of the same spec, or a new
+  // one; resolves once the runner has taken it. `handOver` is called with the runner chosen before it
+  // is told, for the run to be recorded with it; if it throws, the runner stays idle. The runner
+  // takes no other run until `release` is called.
   launch(
     spec: RunnerSpec,
-    id: string,
-    attempt: number,
+    run: { id: string; attempt: number; command: string },
     handOver: (runner: { pid: number; start: string | undefined }) => void,
   ): Promise<Launched> {
     const key = keyOf(spec);
@@ -134,7 +109,7 @@ export class RunnerPool {
     const exited = new Promise<AgentExit | undefined>((resolve) => (resolveExit = resolve));
     return new Promise((resolve, reject) => {
       runner.job = {
-        runDir: `${spec.runsDir}/${id}/${attempt}`,
+        runDir: `${spec.runsDir}/${run.id}/${run.attempt}`,
         started: (result) =>
           'error' in result
             ? reject(new Error(result.error))
@@ -143,7 +118,7 @@ export class RunnerPool {
         confirmed: false,
       };
       processStarts.runs++;
-      runner.child.stdin!.write(`${id} ${attempt}\n`);
+      runner.child.stdin!.write(`${run.id} ${run.attempt} ${run.command}\n`);
     });
   }
 

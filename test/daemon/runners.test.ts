@@ -85,9 +85,9 @@ describe('runner shells', () => {
     const runners = new Set(ids.map((id) => runnerOf(root, id)));
     expect(runners.size).toBeLessThanOrEqual(3);
     for (const id of ids) {
-      // The run is recorded with its runner (run.json, before the runner is told): no file beside it.
+      // The run is recorded with its runner (run.json, before the runner is told), and its command line
+      // goes to the runner with the request: no other file.
       expect(readdirSync(join(root, '.orchestrate/runs', id, '1')).sort()).toEqual([
-        'command',
         'exit',
         'run.json',
         'stderr',
