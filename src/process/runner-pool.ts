@@ -63,8 +63,9 @@ export interface PoolSettings {
 const IDLE_LIMIT_MS = 30_000;
 const IDLE_PER_SLOT = 4;
 // How often the groups of runners that ran something are looked at for what their runs left: one
-// pass over the process table (about a millisecond) covers every runner, too much to spend per run.
-const CHECK_EVERY_MS = 100;
+// pass over the process table (a millisecond, several on a busy machine) covers every runner: too
+// much to spend per run, and what a run left may run on for that long.
+const CHECK_EVERY_MS = 500;
 
 // Keeps idle runners for reuse and starts new ones when every one is busy. A runner takes its next
 // run as soon as it is handed back; what a run left in the runner's process group is looked for by
