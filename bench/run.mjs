@@ -335,7 +335,7 @@ async function main() {
       ),
     );
     console.log(
-      '\n"process started" is the `started` event, logged once the launcher\'s fork returned the pid; "command running" is a `date +%s%N` stamp by the command itself, so it adds the exec of /bin/sh and of date (1-3 ms each on a quiet machine, ~5 ms of CPU each on a VM where process creation is slow). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).',
+      '\n"process started" is the `started` event, logged once a runner shell said it took the run; "command running" is a `date +%s%N` stamp by the command itself, so it adds the fork of the run\'s subshell and the exec of date (1-3 ms each on a quiet machine, ~5 ms of CPU each on a VM where process creation is slow). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).',
     );
   }
 
