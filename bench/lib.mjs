@@ -12,12 +12,22 @@ export const REPO = resolve(fileURLToPath(import.meta.url), '../..');
 export const BIN = join(REPO, 'dist/bin/orchestrate.js');
 export const STABLE_WINDOW_MS = 150;
 
+const DAEMON_SETTINGS = `daemon: { rescan_interval: 2s, stable_window: ${STABLE_WINDOW_MS}ms, kill_grace: 1s }`;
+
 // The configuration every orchestrate workspace of the bench uses (the brief's example).
 export const CONFIG = `max_concurrent: 8
 agents:
   shell: { preset: shell, max_instances: 8 }
 defaults: { agent: shell }
-daemon: { rescan_interval: 2s, stable_window: ${STABLE_WINDOW_MS}ms, kill_grace: 1s }
+${DAEMON_SETTINGS}
+`;
+
+// The same with an argv agent instead (`command:` as a list: the path every AI preset takes).
+export const argvConfig = (argv) => `max_concurrent: 8
+agents:
+  agent: { command: ${JSON.stringify(argv)}, max_instances: 8 }
+defaults: { agent: agent }
+${DAEMON_SETTINGS}
 `;
 
 // Monotonic milliseconds (sub-millisecond resolution) for durations.
@@ -202,9 +212,9 @@ export function procMemory(pid) {
 
 // ---------------------------------------------------------------- orchestrate workspaces
 
-export function makeWorkspace(prefix) {
+export function makeWorkspace(prefix, config = CONFIG) {
   const root = tempDir(prefix);
-  writeFileSync(join(root, 'orchestrator.yaml'), CONFIG);
+  writeFileSync(join(root, 'orchestrator.yaml'), config);
   const init = orchSync(root, ['init']);
   if (init.status !== 0) throw new Error(`orchestrate init failed: ${init.stderr}`);
   return root;

@@ -2,7 +2,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { costsNow, costsPerTask } from './costs.mjs';
 import {
+  argvConfig,
   makeWorkspace,
   now,
   pollUntil,
@@ -183,10 +185,12 @@ export async function runParallel(parallel, n, argv, concurrency) {
 
 // orchestrate: `orchestrate start`, N task files dropped atomically (dot-name .tmp, then rename) into
 // tasks/pending/, timed from the first rename until all N are in tasks/completed/. Also reads the
-// daemon's peak RSS (VmHWM) once the run is over.
+// daemon's peak RSS (VmHWM) once the run is over, and what the run cost per task (see costs.mjs).
+// Each task runs `shellCommand` as a `shell` task, or with `argv`, is a task for an argv agent whose
+// command line that is (`command: [...]`, as the AI presets run).
 // With `root`, the run goes into that existing workspace (which is kept) and counts only new tasks.
-export async function runOrchestrate(n, shellCommand, { root: existing, prefix = 't' } = {}) {
-  const root = existing ?? makeWorkspace('orch');
+export async function runOrchestrate(n, shellCommand, { root: existing, prefix = 't', argv } = {}) {
+  const root = existing ?? makeWorkspace('orch', argv ? argvConfig(argv) : undefined);
   try {
     const pid = startDaemon(root);
     const pending = join(root, 'tasks/pending');
@@ -195,8 +199,13 @@ export async function runOrchestrate(n, shellCommand, { root: existing, prefix =
     const before = new Set([...taskNames(completed), ...taskNames(failedDir)]);
     const fresh = (names) => names.filter((name) => !before.has(name));
     const width = String(n).length;
-    const text = `description: bench no-op\ncommand: ${JSON.stringify(shellCommand)}\n`;
+    const text = argv
+      ? 'description: bench no-op\n'
+      : `description: bench no-op\ncommand: ${JSON.stringify(shellCommand)}\n`;
     const ids = Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
+    // Taken before the task files are written: the files a run creates then count the new copy of
+    // each task file it writes, as the submitted copy it removes is not counted.
+    const costsBefore = await costsNow(root);
     // The submitter writes every file under a dot-name first (the daemon ignores those); the clock
     // starts at the first rename, the moment a task appears in the inbox.
     for (const id of ids) writeFileSync(join(pending, `.${id}.yaml.tmp`), text);
@@ -209,6 +218,7 @@ export async function runOrchestrate(n, shellCommand, { root: existing, prefix =
       what: `${n} tasks to finish`,
     });
     const ms = end - t0;
+    const costs = costsPerTask(costsBefore, await costsNow(root), n);
     const memory = procMemory(pid);
     const done = fresh(taskNames(completed));
     const failed = fresh(taskNames(failedDir));
@@ -223,6 +233,7 @@ export async function runOrchestrate(n, shellCommand, { root: existing, prefix =
       pid,
       peakRssKb: memory?.hwmKb,
       rssKb: memory?.rssKb,
+      costs,
       error: ok ? undefined : `${done.length} completed (${succeeded} with outcome success), ${failed.length} failed`,
     };
   } finally {

@@ -24,7 +24,7 @@ import {
   textTable,
 } from './lib.mjs';
 import { findPeers, peerVersions, runFloor, runOrchestrate, runParallel, runTaskSpooler } from './peers.mjs';
-import { markdown, RUNNERS, targets, targetsTable, throughputTable } from './report.mjs';
+import { costsText, markdown, RUNNERS, targets, targetsTable, throughputTable } from './report.mjs';
 import { benchOverhead } from './overhead.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchScheduler } from './scheduler.mjs';
@@ -90,22 +90,25 @@ function sizes(args) {
   };
 }
 
-// Runs N jobs through every runner, `reps` times, interleaved in a rotating order.
+// Runs N jobs through every runner, `reps` times, interleaved in a rotating order; with `argvAgent`,
+// orchestrate runs them a second way, as tasks of an argv agent whose command line is `jobs.argv`.
 async function throughput(label, n, reps, peers, jobs) {
   const runners = {
     floor: () => runFloor(n, jobs.script, 8),
     tsp: peers.tsp ? () => runTaskSpooler(peers.tsp, n, jobs.argv, 8) : undefined,
     parallel: peers.parallel ? () => runParallel(peers.parallel, n, jobs.argv, 8) : undefined,
     orchestrate: () => runOrchestrate(n, jobs.script),
+    ...(jobs.argvAgent ? { orchestrateArgv: () => runOrchestrate(n, jobs.script, { argv: jobs.argv }) } : {}),
   };
+  const keys = RUNNERS.map(({ key }) => key).filter((key) => key in runners);
   const results = Object.fromEntries(
-    RUNNERS.map(({ key }) => [
+    keys.map((key) => [
       key,
       runners[key] ? { runs: [] } : { skipped: `${key === 'tsp' ? 'task-spooler' : 'GNU parallel'} is not installed` },
     ]),
   );
   for (let rep = 0; rep < reps; rep++) {
-    const order = RUNNERS.map((_, i) => RUNNERS[(i + rep) % RUNNERS.length].key);
+    const order = keys.map((_, i) => keys[(i + rep) % keys.length]);
     for (const key of order) {
       if (!runners[key] || results[key].skipped) continue;
       progress(`${label} rep ${rep + 1}/${reps}: ${key}...`);
@@ -165,7 +168,7 @@ async function main() {
   if (only.has('a') || only.has('f')) {
     const reps = only.has('a') ? size.reps : 1;
     const section = only.has('a')
-      ? await throughput('(a)', size.n, reps, peers, { script: 'true', argv: ['true'] })
+      ? await throughput('(a)', size.n, reps, peers, { script: 'true', argv: ['true'], argvAgent: true })
       : { n: size.n, reps, runners: { orchestrate: { runs: [await runOrchestrate(size.n, 'true')] } } };
     const peaks = section.runners.orchestrate.runs.map((r) => r.peakRssKb).filter((kb) => kb !== undefined);
     results.f = { peakKb: peaks.length ? Math.max(...peaks) : undefined, peaksKb: peaks };
@@ -173,6 +176,7 @@ async function main() {
       results.a = section;
       heading(`(a) ${size.n} no-op tasks (\`true\`), 8 at a time — median of ${reps}, peers interleaved`);
       console.log(throughputTable(section));
+      console.log(`\n${costsText(section)}`);
       const drops = section.runners.orchestrate.runs.map((r) => r.dropMs).filter(Boolean);
       if (drops.length)
         console.log(
@@ -331,7 +335,7 @@ async function main() {
       ),
     );
     console.log(
-      '\n"process started" is the `started` event, logged once the launcher\'s fork returned the pid; "command running" is a `date +%s%N` stamp by the command itself, so it adds the exec of /bin/sh and of date (1-3 ms each on a quiet machine, ~5 ms of CPU each on a VM where process creation is slow). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).',
+      '\n"process started" is the `started` event, logged once a runner shell said it took the run; "command running" is a `date +%s%N` stamp by the command itself, so it adds the fork of the run\'s subshell and the exec of date (1-3 ms each on a quiet machine, ~5 ms of CPU each on a VM where process creation is slow). The agent CLIs themselves take 0.25 s (codex) to 3 s (qwen) to start (../shared/agent-samples).',
     );
   }
 

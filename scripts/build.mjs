@@ -7,7 +7,6 @@ await build({
   entryPoints: {
     'bin/orchestrate': 'src/bin/orchestrate.ts',
     index: 'src/index.ts',
-    launcher: 'src/process/launcher-main.ts',
   },
   outdir: 'dist',
   bundle: true,

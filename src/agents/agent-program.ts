@@ -17,7 +17,7 @@ export function programOf(launch: Startable): string {
   return launch.kind === 'exec' ? launch.argv[0]! : '/bin/sh';
 }
 
-// Where the run's wrapper shell will find that program: on the run's PATH (the launch's own variables
+// Where the run's runner shell will find that program: on the run's PATH (the launch's own variables
 // over the agent's environment), a relative path from the agent's working folder. Undefined: nowhere.
 export function findProgram(
   launch: Startable,

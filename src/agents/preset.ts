@@ -14,7 +14,7 @@ export interface LaunchContext {
   agent: AgentConfig;
 }
 
-// How to start an agent: an argv run directly, or a script the wrapper shell evaluates itself.
+// How to start an agent: an argv run exactly as given, or a script the runner shell runs itself.
 export type Launch =
   | { kind: 'exec'; argv: string[]; env?: Record<string, string> }
   | { kind: 'shell'; script: string; env?: Record<string, string> }

@@ -23,7 +23,7 @@ export interface LiveRun {
   description: string;
   locks: readonly string[];
   pid?: number;
-  // Gives the run's runner shell back to the pool (shell tasks), once the run's leftovers are gone.
+  // Gives the run's runner shell back to the pool, once the daemon is done with the run.
   releaseRunner?: () => void;
   // Settles when that runner has reported the end of the task (its exit status is written then).
   reported?: Promise<unknown>;

@@ -1,5 +1,4 @@
 import { existsSync, lstatSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { settleLeftoverLaunchers } from '../process/leftover-sweep.js';
 import { firstRunProcess } from '../process/process-table.js';
 import { stopRunTree } from '../process/stop-run.js';
 import { nextAttemptNumber } from '../core/transitions.js';
@@ -81,15 +80,12 @@ export async function recoverAssigned(ctx: DaemonContext, runner: Runner, id: st
     await runner.collect(run);
     return 'collected';
   }
-  let pid = runProcess(runDir);
+  const pid = runProcess(runDir);
+  // A runner shell never starts a run after its daemon died (its reply to the dead daemon ends it
+  // first), so a run nothing began is not started later either.
   if (pid === undefined && !agentStarted(runDir)) {
-    // A launcher left by the dead daemon may still fork the wrapper it was asked for: wait for it.
-    await settleLeftoverLaunchers(layout.runsDir);
-    pid = firstRunProcess(runDir);
-    if (pid === undefined && !agentStarted(runDir)) {
-      rmSync(runDir, { recursive: true, force: true });
-      return requeueUnstarted(ctx, id, 'was recorded, but the daemon stopped before its agent started');
-    }
+    rmSync(runDir, { recursive: true, force: true });
+    return requeueUnstarted(ctx, id, 'was recorded, but the daemon stopped before its agent started');
   }
   if (pid !== undefined) {
     runner.adopt(run, pid, record.timeout_ms);

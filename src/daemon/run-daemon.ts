@@ -11,6 +11,7 @@ import { ensureWorkspace } from '../queue/workspace-folders.js';
 import { ConfigSource } from './config-source.js';
 import type { ControlReply, ControlRequest } from '../control/control-socket.js';
 import { listenControl } from '../control/control-server.js';
+import { costsSoFar } from './costs.js';
 import { Daemon } from './daemon.js';
 import { EventLog } from './event-log.js';
 import { silentLogger, withErrorTrail, type Logger } from './logger.js';
@@ -85,6 +86,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
           slots,
           ...(pool ? { pool } : {}),
           ...configState(configs),
+          costs: costsSoFar(),
         };
       }
       case 'ring':

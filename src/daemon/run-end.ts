@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { attemptOutcome } from '../core/attempt-outcome.js';
-import { GroupSweep } from '../process/group-sweep.js';
 import { groupAlive } from '../process/process-table.js';
 import { stopRunTree } from '../process/stop-run.js';
 import type { AttemptEnd, Recorded } from '../queue/finish.js';
@@ -12,7 +11,6 @@ import { presetOfRun } from './run-watch.js';
 import { WorkUnderWay } from './work-under-way.js';
 import { settleRunWorktree } from './worktree-run.js';
 
-const LEFTOVER_SWEEP_MS = 100;
 const STDOUT_TAIL = 256 * 1024;
 const STDERR_TAIL = 16 * 1024;
 
@@ -87,7 +85,6 @@ export interface EndHooks {
 // Finishes runs whose agent ended (or was stopped): records each end once, stops what an agent left
 // behind in its process group, and keeps that work, and the stops that lead to it, until done.
 export class RunEnds {
-  private readonly sweep = new GroupSweep(LEFTOVER_SWEEP_MS);
   private readonly work = new WorkUnderWay();
 
   constructor(
@@ -116,11 +113,6 @@ export class RunEnds {
     return this.work.whenDone();
   }
 
-  // Answers the leftover sweeps waiting for their next pass.
-  close(): void {
-    this.sweep.close();
-  }
-
   private async record(run: LiveRun, exit: RunExit): Promise<void> {
     const { ctx, hooks } = this;
     hooks.onSlotFreed();
@@ -129,7 +121,9 @@ export class RunEnds {
     // Let the freed slot's next task start first: recording this end can wait a turn of the loop.
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
-      void this.track(this.stopLeftovers(run, ctx.config().killGraceMs).finally(() => run.releaseRunner?.()));
+      // A runner's pool looks after what its run left; a run adopted from a previous daemon is swept here.
+      if (run.releaseRunner) run.releaseRunner();
+      else void this.track(this.stopLeftovers(run, ctx.config().killGraceMs));
       hooks.readProgress(run);
       const recorded = await recordEndOf(ctx, run, exit, hooks.onLimited);
       this.runs.delete(run.id);
@@ -143,14 +137,11 @@ export class RunEnds {
     }
   }
 
-  // Stops whatever an agent that ended on its own left in its process group. A runner shell stays
-  // in its group, so its group is looked at by the next sweep rather than at once.
+  // Stops whatever an agent adopted from a previous daemon left in its process group, once the run
+  // ended on its own (the pool looks after the groups of its own runners).
   private async stopLeftovers(run: LiveRun, grace: number): Promise<void> {
     const pid = run.pid;
-    if (run.stopping || pid === undefined) return;
-    const left = run.releaseRunner
-      ? (await this.sweep.membersOf(pid)).some((member) => member !== pid)
-      : groupAlive(pid);
-    if (left) await stopRunTree(pid, run.runDir, grace);
+    if (run.stopping || pid === undefined || !groupAlive(pid)) return;
+    await stopRunTree(pid, run.runDir, grace);
   }
 }

@@ -1,16 +1,15 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findProgram, launchAgent, programNotFound } from '../agents/agent-program.js';
 import { promptWithRole } from '../agents/launch-args.js';
-import type { SpawnRequest } from '../process/spawn-run.js';
+import type { SpawnRequest } from '../process/runner-script.js';
 import { buildPrompt } from '../context/prompt.js';
 import { agentEnv } from '../core/agent-environment.js';
 import { formatProblem } from '../core/problems.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import { worktreePlan } from '../core/worktree.js';
-import { writeFileAtomic } from '../queue/atomic-write.js';
+import { writeFileAtomicSync } from '../queue/atomic-write.js';
 import { agentFolder } from '../queue/input-paths.js';
-import { writeRunRecord } from '../queue/run-files.js';
+import { makeRunDir, type RunRecord } from '../queue/run-files.js';
 import type { DaemonContext } from './context.js';
 import type { LiveRun } from './live-run.js';
 import { prepareRunWorktree } from './worktree-run.js';
@@ -23,13 +22,15 @@ const pointerPrompt = (promptFile: string) =>
 
 // What a run needs before its agent can be spawned, or why it cannot be.
 export type PreparedRun =
-  | { kind: 'ready'; request: SpawnRequest; timeoutMs: number }
+  // The record is written with the runner the run is handed to (see Spawner.start).
+  | { kind: 'ready'; request: SpawnRequest; record: RunRecord; timeoutMs: number }
   | { kind: 'failed'; error: string; outcome?: AttemptOutcome }
   // A stop arrived while its worktree was being made: nothing is left to do.
   | { kind: 'aborted' };
 
 // Everything between a claim and a spawn: the run's worktree and folder, its prompt and command
-// line, and its record (written before the spawn, so a crash after it never loses the run).
+// line, and its record (written with the runner it is handed to, before that runner is told, so a
+// crash after it never loses the run).
 export async function prepareRun(ctx: DaemonContext, run: LiveRun, task: Task): Promise<PreparedRun> {
   const { layout } = ctx;
   // Read together: a reload swaps both at once, and the awaits below must not mix the two.
@@ -63,12 +64,14 @@ export async function prepareRun(ctx: DaemonContext, run: LiveRun, task: Task): 
       ? (task.fields.command ?? task.fields.description)
       : buildPrompt(layout.root, task, config.contextFiles, run.worktree);
   if (agentConfig.preset !== 'shell') {
-    await mkdir(run.runDir, { recursive: true });
-    await writeFileAtomic(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });
+    // Synchronous, like the run's record: a few small file operations cost less than hops to the
+    // thread pool and back.
+    makeRunDir(run.runDir);
+    writeFileAtomicSync(promptFile, promptWithRole({ prompt, systemPrompt }), { durable: false });
     if (Buffer.byteLength(prompt) + Buffer.byteLength(systemPrompt ?? '') > ARGV_PROMPT_LIMIT)
       prompt = pointerPrompt(promptFile);
   }
-  writeRunRecord(run.runDir, {
+  const record: RunRecord = {
     task_id: run.id,
     attempt: run.number,
     agent: run.agent,
@@ -77,7 +80,7 @@ export async function prepareRun(ctx: DaemonContext, run: LiveRun, task: Task): 
     started_at: run.startedAt,
     timeout_ms: timeoutMs,
     ...(run.worktree ? { worktree: run.worktree } : {}),
-  });
+  };
   const launch = launchAgent({
     taskId: run.id,
     task: task.fields,
@@ -98,5 +101,5 @@ export async function prepareRun(ctx: DaemonContext, run: LiveRun, task: Task): 
   // A missing CLI is a clear spawn_error, not a "not found" buried in the agent's stderr.
   if (launch.kind === 'exec' && findProgram(launch, workdir, env) === undefined)
     return { kind: 'failed', error: programNotFound(run.agent, agentConfig, launch.argv[0]!) };
-  return { kind: 'ready', request: { runDir: run.runDir, launch, cwd: workdir, env }, timeoutMs };
+  return { kind: 'ready', request: { runDir: run.runDir, launch, cwd: workdir, env }, record, timeoutMs };
 }

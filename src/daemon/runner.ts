@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { firstRunProcess } from '../process/process-table.js';
-import type { Launched } from '../process/launcher.js';
+import type { Launched } from '../process/runner-pool.js';
 import { RunWatch } from './run-watch.js';
 import { Spawner } from './spawner.js';
 import { stopRunTree } from '../process/stop-run.js';
 import type { RunningTask } from '../core/scheduler.js';
 import type { AttemptOutcome, Task } from '../core/task-schema.js';
 import type { Recorded } from '../queue/finish.js';
-import { hasExitFile, isRunProcess, readExitCode, writePid } from '../queue/run-files.js';
+import { hasExitFile, isRunProcess, readExitCode } from '../queue/run-files.js';
 import type { FileSignature } from '../queue/task-file.js';
 import type { DaemonContext } from './context.js';
 import { describeRun, type LiveRun, type StopRequest } from './live-run.js';
@@ -117,17 +117,12 @@ export class Runner {
     if (prepared.kind === 'failed') return this.finishSpawnError(run, prepared.error, prepared.outcome);
     // A cancel or stop that arrived while the run was being recorded wins: nothing is spawned.
     if (run.stopping) return;
-    const { request, timeoutMs } = prepared;
-    const started = await this.launchVia(run, () => this.spawner.start(request, run.id, run.number));
+    const { request, record, timeoutMs } = prepared;
+    const started = await this.launchVia(run, () => this.spawner.start(request, record));
     if (typeof started === 'object')
       return this.finishSpawnError(run, `could not start ${run.agent}: ${started.error}`);
     if (started === 'ended') return void this.finish(run, readExitCode(run.runDir) ?? null);
     run.pid = started;
-    try {
-      writePid(run.runDir, run.pid, run.releaseRunner !== undefined);
-    } catch {
-      // Only a shortcut for recovery, which can also find the run's processes by their marker.
-    }
     this.armTimeout(run, timeoutMs);
     this.ctx.event('started', { id: run.id, attempt: run.number, slot: run.slot, pid: run.pid });
     this.ctx.log.info({ task: run.id, slot: run.slot, attempt: run.number, pid: run.pid }, `started ${run.id}`);
@@ -141,7 +136,7 @@ export class Runner {
       try {
         const launched = await start();
         run.releaseRunner = launched.release;
-        if (launched.release) run.reported = launched.exited;
+        run.reported = launched.exited;
         void launched.exited.then((exit) => {
           if (run.stopping || run.finished || this.detached) return;
           if (exit) void this.finish(run, exit.code, exit.signal ?? undefined);
@@ -154,7 +149,7 @@ export class Runner {
           this.watch(run, found);
           return found;
         }
-        // It started and already ended: the wrapper's status says how.
+        // It started and already ended: the runner's status says how.
         if (hasExitFile(run.runDir)) return 'ended';
         if (attempt >= 2) return { error: (error as Error).message };
       }
@@ -176,7 +171,7 @@ export class Runner {
     run.timer.unref();
   }
 
-  // Takes over a run a previous daemon started: watch it until its wrapper leaves an exit status.
+  // Takes over a run a previous daemon started: watch it until its runner leaves an exit status.
   adopt(run: LiveRun, pid: number, timeoutMs: number | null): void {
     run.pid = pid;
     run.markLaunched();
@@ -186,11 +181,11 @@ export class Runner {
     this.ctx.log.info({ task: run.id, attempt: run.number, pid }, `re-adopted ${run.id}, still running`);
   }
 
-  // Polls a run nobody reports the exit of (adopted, or its launcher died) until its wrapper is done.
+  // Polls a run nobody reports the exit of (adopted, or its runner died) until it is done.
   private watch(run: LiveRun, pid: number): void {
     run.poller = setInterval(() => {
       if (run.stopping || run.finished) return;
-      // The wrapper writes `exit` just before it ends: trust it once it parses, or once the wrapper is gone.
+      // The runner writes `exit` once the run ended: trust it once it parses, or once the runner is gone.
       const code = readExitCode(run.runDir);
       if (code !== undefined || !isRunProcess(pid, run.runDir))
         void this.finish(run, code ?? readExitCode(run.runDir) ?? null);
@@ -231,7 +226,6 @@ export class Runner {
     this.watcher.close();
     this.detached = true;
     this.spawner.close();
-    this.ends.close();
     for (const run of this.runs.values()) {
       if (run.stopping || run.finished) continue;
       clearTimeout(run.timer);

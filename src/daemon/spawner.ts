@@ -1,13 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { LauncherClient, type AgentExit, type Launched } from '../process/launcher.js';
-import { RunnerPool } from '../process/runner-pool.js';
-import { spawnRun, wrapperArgs, wrapperEnv, type SpawnRequest } from '../process/spawn-run.js';
+import { RunnerPool, type Launched } from '../process/runner-pool.js';
+import { runnerCommand, type SpawnRequest } from '../process/runner-script.js';
 import { agentEnv } from '../core/agent-environment.js';
+import type { AgentConfig } from '../core/config-schema.js';
 import { agentFolder } from '../queue/input-paths.js';
+import { writeRunRecord, type RunRecord } from '../queue/run-files.js';
 import type { DaemonContext } from './context.js';
 
-// The per-run variables a runner shell sets itself for each task it runs.
+// The per-run variables a runner shell sets itself for each run it takes.
 const RUN_VARIABLES = new Set(['ORCHESTRATE_TASK_ID', 'ORCHESTRATE_ATTEMPT', 'ORCHESTRATE_PROMPT_FILE']);
 
 // A runner's environment: the agent's, without what differs from one run to the next.
@@ -21,32 +20,32 @@ function runnerEnv(
   return shared;
 }
 
-// Starts agent runs: a `shell` task on a runner shell (its script in runs/<id>/<n>/command), an
-// argv agent under its wrapper through the launcher, or from this process when run from sources
-// (there is no launcher bundle then).
+// Agents whose runs may be short (`shell` tasks, `command:` agents): their runners are started
+// with the daemon. An AI CLI takes seconds to start, so its first runner is started on demand.
+const startsQuickly = (agent: AgentConfig) => agent.preset === 'shell' || agent.command !== undefined;
+
+// Starts agent runs on runner shells: each run's command line (an argv agent's quoted words, or a
+// `shell` task's script) goes to an idle runner with the run's id and attempt.
 export class Spawner {
   private readonly runners: RunnerPool;
 
-  constructor(
-    private readonly ctx: DaemonContext,
-    private readonly launcher: LauncherClient | undefined = LauncherClient.available()
-      ? new LauncherClient(ctx.layout.runsDir)
-      : undefined,
-  ) {
-    this.runners = new RunnerPool(() => ctx.config().maxConcurrent);
-    this.launcher?.warmUp();
+  constructor(private readonly ctx: DaemonContext) {
+    this.runners = new RunnerPool({
+      slots: () => ctx.config().maxConcurrent,
+      killGraceMs: () => ctx.config().killGraceMs,
+    });
     this.warmUpRunners();
   }
 
-  // Starts runner shells for the `shell` agents now, so a burst of tasks does not wait for the
-  // daemon to fork one runner after another (each fork stalls its event loop for milliseconds).
-  // Twice the slots: a runner is looked at for leftovers before it takes its next task.
+  // Starts runners for the agents whose runs may be short now, so a burst of tasks does not wait
+  // for the daemon to fork one runner after another (each fork stalls its event loop for
+  // milliseconds). Twice the slots: a runner is preferably left idle until its group was looked at.
   private warmUpRunners(): void {
     const config = this.ctx.config();
     const environment = this.ctx.environment();
     const { layout } = this.ctx;
     for (const [name, agent] of Object.entries(config.agents)) {
-      if (agent.preset !== 'shell') continue;
+      if (!startsQuickly(agent)) continue;
       // Where its runs will start (the same path, so they take these runners), and only there.
       const folder = agentFolder(layout.root, agent, name, 'workspace');
       if (folder.kind !== 'ready') continue;
@@ -61,33 +60,19 @@ export class Spawner {
     }
   }
 
-  start(request: SpawnRequest, id: string, attempt: number): Promise<Launched> {
-    const { launch, cwd, env } = request;
-    if (launch.kind === 'shell') {
-      writeFileSync(join(request.runDir, 'command'), launch.script);
-      return this.runners.launch(
-        { cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir },
-        id,
-        attempt,
-      );
-    }
-    if (this.launcher) return this.launcher.launch(wrapperArgs(launch), cwd, wrapperEnv(request));
-    return spawnHere(request);
+  // Records the run with the runner it is handed to (run.json, before the runner is told: a run is
+  // recorded before it starts), then hands it over.
+  start(request: SpawnRequest, record: RunRecord): Promise<Launched> {
+    const { launch, cwd, env, runDir } = request;
+    return this.runners.launch(
+      { cwd, env: runnerEnv(env, launch.env), runsDir: this.ctx.layout.runsDir },
+      { id: record.task_id, attempt: record.attempt, command: runnerCommand(launch) },
+      (runner) => writeRunRecord(runDir, { ...record, runner }),
+    );
   }
 
-  // Lets the launcher and the runners go; the agents they started keep running.
+  // Lets the runners go; the agents they run keep running.
   close(): void {
-    this.launcher?.close();
     this.runners.close();
   }
-}
-
-// Spawns a run's wrapper from this process, in the launcher's terms.
-function spawnHere(request: SpawnRequest): Promise<Launched> {
-  return new Promise((resolve, reject) => {
-    const child = spawnRun(request);
-    const exited = new Promise<AgentExit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
-    if (child.pid === undefined) child.once('error', reject);
-    else resolve({ pid: child.pid, exited });
-  });
 }

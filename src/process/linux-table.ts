@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { parseStartRecord, sameStartSeconds, startSeconds } from './start-time.js';
 import {
   fileKey,
-  LAUNCHER_MARKER,
   markerFor,
   pidExists,
   RUN_MARKER,
@@ -49,13 +48,6 @@ export class LinuxTable implements ProcessTable {
 
   findRunProcesses(runDir: string): number[] {
     return processesCarrying(markerBytes(RUN_MARKER, runDir), (pid) => pid !== process.pid);
-  }
-
-  leftoverLaunchers(runsDir: string): number[] {
-    return processesCarrying(
-      markerBytes(LAUNCHER_MARKER, runsDir),
-      (_pid, fields) => Number(fields[1]) !== process.pid,
-    );
   }
 
   membersOfGroups(pgids: ReadonlySet<number>): Map<number, number[]> {

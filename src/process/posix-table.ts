@@ -8,7 +8,6 @@ import { carries, parsePsOutput, PS_ENVIRONMENT, psQuery, type PsRow } from './p
 import { parseStartRecord, sameStartSeconds, secondsRecord, startSeconds } from './start-time.js';
 import {
   fileKey,
-  LAUNCHER_MARKER,
   markerFor,
   pidExists,
   RUN_MARKER,
@@ -97,16 +96,6 @@ export class PosixTable implements ProcessTable {
       : (row: PsRow) => leader !== undefined && row.sid === leader && row.pid !== leader;
     return live(look)
       .filter((row) => row.pid !== process.pid && belongs(row))
-      .map((row) => row.pid);
-  }
-
-  // Without environments none can be told apart; they end on their own once their input closes.
-  leftoverLaunchers(runsDir: string): number[] {
-    const look = this.look();
-    if (!look.environments) return [];
-    const marker = markerFor(LAUNCHER_MARKER, runsDir);
-    return live(look)
-      .filter((row) => row.ppid !== process.pid && carries(row.text, marker))
       .map((row) => row.pid);
   }
 

@@ -5,7 +5,6 @@ import type { ProcessTable } from './table-contract.js';
 
 // What callers need of the contract comes from here too, beside the table in use.
 export {
-  LAUNCHER_MARKER,
   RUN_MARKER,
   RUNNER_MARKER,
   fileKey,

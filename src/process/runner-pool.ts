@@ -1,31 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { AgentExit, Launched } from './launcher.js';
-import { RUN_MARKER, RUNNER_MARKER } from './process-table.js';
+import { processTable, RUNNER_MARKER } from './process-table.js';
+import { RUNNER_SCRIPT } from './runner-script.js';
+import { stopRunTree } from './stop-run.js';
 
-// A runner is a long-lived /bin/sh, detached in its own session and process group, that runs
-// `shell` tasks one after another. For each request line "<id> <attempt>" it says "started", runs
-// the task's script (runs/<id>/<attempt>/command) in a subshell with the run's output files and
-// marker, writes the exit status to the run's `exit` file, then says "exit <status>". Reusing the
-// shell saves a fork of Node and an exec of sh per task. Its traps keep it alive through the
-// SIGINT/SIGTERM a stop sends to its process group (the subshell gets the default actions back),
-// so it records the status of a cancelled task too. If the daemon dies, the runner finishes the
-// task, writes its status, and ends at its next write to the daemon or at the end of its input.
-const RUNS = `"$${RUNNER_MARKER}"`;
-const RUNNER_SCRIPT = `trap : INT TERM HUP
-while read -r id attempt; do
-  d=${RUNS}/$id/$attempt
-  echo started
-  (
-    exec </dev/null >>"$d/stdout" 2>>"$d/stderr"
-    unset ${RUNNER_MARKER}
-    export ${RUN_MARKER}="$d" ORCHESTRATE_TASK_ID="$id" ORCHESTRATE_ATTEMPT="$attempt" ORCHESTRATE_PROMPT_FILE="$d/prompt.md"
-    . "$d/command"
-  )
-  s=$?
-  echo "$s" >"$d/exit"
-  echo "exit $s"
-done`;
+// How a run's runner reported its end.
+export interface AgentExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+// A run a runner has taken.
+export interface Launched {
+  // The runner's pid, which is its process group's id.
+  pid: number;
+  // Resolves with the run's exit as the runner reported it, or `undefined` if the runner died first.
+  exited: Promise<AgentExit | undefined>;
+  // Hands the runner back once the daemon is done with the run (a stop of its tree is over).
+  release: () => void;
+}
 
 // Where and with what environment a runner runs its tasks: runners are shared only between equals.
 export interface RunnerSpec {
@@ -34,9 +27,14 @@ export interface RunnerSpec {
   runsDir: string;
 }
 
+// Runner shells this process started, and runs they took (each forks one subshell): bench/ shows
+// them per task.
+export const processStarts = { shells: 0, runs: 0 };
+
 const keyOf = (spec: RunnerSpec) => JSON.stringify([spec.cwd, spec.runsDir, spec.env]);
 
 interface Job {
+  runDir: string;
   started: (result: { pid: number } | { error: string }) => void;
   exited: (result: AgentExit | undefined) => void;
   confirmed: boolean;
@@ -45,49 +43,91 @@ interface Job {
 interface Runner {
   child: ChildProcess;
   key: string;
+  start?: string;
   job?: Job;
   idleSince?: number;
-  // Released while its task was still ending (a stop does not wait for the runner's report).
+  // Released while its run was still ending (a stop does not wait for the runner's report).
   releaseWhenDone?: boolean;
+  // The latest run it took since its process group was last found holding nothing but itself.
+  unchecked?: string;
 }
 
-// Idle runners are let go after this long, or when more than IDLE_PER_SLOT per slot wait: runners
-// come back in bursts (see GroupSweep), so the pool keeps more than one per slot.
+// What the pool needs of the daemon: its concurrency, which bounds how many idle runners are kept,
+// and the grace periods of a stop (for what a run left behind in its runner's group).
+export interface PoolSettings {
+  slots: () => number;
+  killGraceMs: () => number;
+}
+
+// Idle runners are let go after this long, or when more than IDLE_PER_SLOT per slot wait.
 const IDLE_LIMIT_MS = 30_000;
 const IDLE_PER_SLOT = 4;
+// How often the groups of runners that ran something are looked at for what their runs left: one
+// pass over the process table (a millisecond, several on a busy machine) covers every runner: too
+// much to spend per run, and what a run left may run on for that long.
+const CHECK_EVERY_MS = 500;
 
-// Keeps idle runners for reuse and starts new ones when every one is busy.
+// Keeps idle runners for reuse and starts new ones when every one is busy. A runner takes its next
+// run as soon as it is handed back; what a run left in the runner's process group is looked for by
+// a periodic pass while the runner is idle (the only time its group should hold nothing else), and
+// such a runner is retired and its group stopped. Idle runners already checked are preferred, so
+// every runner is idle at some pass.
 export class RunnerPool {
   private readonly idle: Runner[] = [];
   private readonly all = new Set<Runner>();
   private readonly expiry: NodeJS.Timeout;
+  private checkTimer: NodeJS.Timeout | undefined;
+  // The process groups of runners that ended with a run unchecked, by the run's folder.
+  private readonly gone = new Map<number, string>();
 
-  // slots: the daemon's concurrency, which bounds how many idle runners are kept.
-  constructor(private readonly slots: () => number) {
+  constructor(private readonly settings: PoolSettings) {
     this.expiry = setInterval(() => this.expire(Date.now() - IDLE_LIMIT_MS), IDLE_LIMIT_MS / 3);
     this.expiry.unref();
   }
 
-  // Runs one task's script on an idle runner of the same spec (or a new one); resolves with the
-  // runner's pid (its process group) once it has taken the task. The runner takes no other task
-  // until `release` is called: whatever the task left in its process group is dealt with first.
-  launch(spec: RunnerSpec, id: string, attempt: number): Promise<Launched> {
+  // Hands a run (`command`, a line from runnerCommand) to an idle runner of the same spec, or a new
+  // one; resolves once the runner has taken it. `handOver` is called with the runner chosen before it
+  // is told, for the run to be recorded with it; if it throws, the runner stays idle. The runner
+  // takes no other run until `release` is called.
+  launch(
+    spec: RunnerSpec,
+    run: { id: string; attempt: number; command: string },
+    handOver: (runner: { pid: number; start: string | undefined }) => void,
+  ): Promise<Launched> {
     const key = keyOf(spec);
-    const index = this.idle.findIndex((runner) => runner.key === key);
-    const runner = index >= 0 ? this.idle.splice(index, 1)[0]! : this.start(spec, key);
+    const runner = this.takeIdle(key) ?? this.start(spec, key);
+    const pid = runner.child.pid;
+    if (pid !== undefined) {
+      runner.start ??= processTable.startTimeOf(pid);
+      try {
+        handOver({ pid, start: runner.start });
+      } catch (error) {
+        this.release(runner);
+        return Promise.reject(error);
+      }
+    }
     let resolveExit!: Job['exited'];
     const exited = new Promise<AgentExit | undefined>((resolve) => (resolveExit = resolve));
     return new Promise((resolve, reject) => {
       runner.job = {
+        runDir: `${spec.runsDir}/${run.id}/${run.attempt}`,
         started: (result) =>
-          'pid' in result
-            ? resolve({ pid: result.pid, exited, release: () => this.release(runner) })
-            : reject(new Error(result.error)),
+          'error' in result
+            ? reject(new Error(result.error))
+            : resolve({ pid: result.pid, exited, release: () => this.release(runner) }),
         exited: resolveExit,
         confirmed: false,
       };
-      runner.child.stdin!.write(`${id} ${attempt}\n`);
+      processStarts.runs++;
+      runner.child.stdin!.write(`${run.id} ${run.attempt} ${run.command}\n`);
     });
+  }
+
+  // An idle runner of this spec, one whose group was found clean since its last run if there is one.
+  private takeIdle(key: string): Runner | undefined {
+    let index = this.idle.findIndex((runner) => runner.key === key && runner.unchecked === undefined);
+    if (index < 0) index = this.idle.findIndex((runner) => runner.key === key);
+    return index < 0 ? undefined : this.idle.splice(index, 1)[0];
   }
 
   // Starts idle runners of a spec until `count` of them wait.
@@ -105,10 +145,11 @@ export class RunnerPool {
       detached: true,
       stdio: ['pipe', 'pipe', 'ignore'],
     });
+    processStarts.shells++;
     const runner: Runner = { child, key };
     this.all.add(runner);
     child.stdin!.on('error', () => undefined);
-    // A runner that cannot start (its working folder is gone, say) fails its task like one that died.
+    // A runner that cannot start (its working folder is gone, say) fails its run like one that died.
     child.once('error', (error) => this.onExit(runner, error.message));
     createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(runner, line));
     child.once('exit', () => this.onExit(runner, 'the runner shell exited'));
@@ -126,18 +167,55 @@ export class RunnerPool {
     const status = /^exit (\d+)$/.exec(line);
     if (!status) return;
     runner.job = undefined;
+    runner.unchecked = job.runDir;
     job.exited({ code: Number(status[1]), signal: null });
     if (runner.releaseWhenDone) this.release(runner);
   }
 
-  // An idle runner waits for the next task of its spec, unless enough runners wait already.
+  // An idle runner waits for the next run of its spec, unless enough runners wait already.
   private release(runner: Runner): void {
     if (!this.all.has(runner)) return;
     runner.releaseWhenDone = runner.job !== undefined;
     if (runner.job) return;
     runner.idleSince = Date.now();
     this.idle.push(runner);
-    while (this.idle.length > IDLE_PER_SLOT * this.slots()) this.retire(this.idle.shift()!);
+    while (this.idle.length > IDLE_PER_SLOT * this.settings.slots()) this.retire(this.idle.shift()!);
+    if (runner.unchecked !== undefined) this.armCheck();
+  }
+
+  private armCheck(): void {
+    this.checkTimer ??= setTimeout(() => this.check(), CHECK_EVERY_MS);
+  }
+
+  // Looks at the groups of the idle runners that ran something since their last look, and of the
+  // runners gone meanwhile: a group that holds more than its idle runner holds what a run left,
+  // which is stopped (with that runner, which takes no more runs).
+  private check(): void {
+    this.checkTimer = undefined;
+    const due = this.idle.filter((runner) => runner.unchecked !== undefined);
+    const gone = new Map(this.gone);
+    this.gone.clear();
+    let groups: Map<number, number[]>;
+    try {
+      groups = processTable.membersOfGroups(new Set([...due.map((runner) => runner.child.pid!), ...gone.keys()]));
+    } catch {
+      groups = new Map();
+    }
+    for (const runner of due) {
+      const pid = runner.child.pid!;
+      const runDir = runner.unchecked!;
+      runner.unchecked = undefined;
+      if (!(groups.get(pid) ?? []).some((member) => member !== pid)) continue;
+      this.idle.splice(this.idle.indexOf(runner), 1);
+      this.retire(runner);
+      this.stopGroup(pid, runDir);
+    }
+    for (const [pgid, runDir] of gone) if (groups.has(pgid)) this.stopGroup(pgid, runDir);
+    if (this.gone.size > 0 || [...this.all].some((runner) => runner.unchecked !== undefined)) this.armCheck();
+  }
+
+  private stopGroup(pgid: number, runDir: string): void {
+    void stopRunTree(pgid, runDir, this.settings.killGraceMs()).catch(() => undefined);
   }
 
   private expire(idleBefore: number): void {
@@ -150,21 +228,27 @@ export class RunnerPool {
     if (index >= 0) this.idle.splice(index, 1);
     const job = runner.job;
     runner.job = undefined;
+    const runDir = job?.runDir ?? runner.unchecked;
+    if (runDir !== undefined && runner.child.pid !== undefined) {
+      this.gone.set(runner.child.pid, runDir);
+      this.armCheck();
+    }
     if (!job) return;
     if (!job.confirmed) job.started({ error: why });
     job.exited(undefined);
   }
 
-  // Ends a runner's input: idle, it exits now; busy, after its task (its status is written first).
+  // Ends a runner's input: idle, it exits now; busy, after its run (its status is written first).
   private retire(runner: Runner): void {
     runner.child.stdin!.end();
     runner.child.stdout!.destroy();
     runner.child.unref();
   }
 
-  // Lets every runner go; busy ones finish their task (and record its status) on their own.
+  // Lets every runner go; busy ones finish their run (and record its status) on their own.
   close(): void {
     clearInterval(this.expiry);
+    clearTimeout(this.checkTimer);
     this.idle.length = 0;
     for (const runner of this.all) {
       runner.child.removeAllListeners('exit');

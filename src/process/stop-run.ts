@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { liveGroupMembers, processTable } from './process-table.js';
 
@@ -11,13 +13,19 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-// What is left of a run: its process group (unless only a runner shell is left in it, which
-// outlives its tasks) and the processes that carry its marker elsewhere.
+// What is left of a run: its process group and the processes that carry its marker elsewhere. A
+// runner shell outlives its runs: left alone in its group, it is done with the run once it has
+// written the run's exit status; before that, it is about to fork the run's subshell (it says it
+// took a run just before) or to record its end, so the group is still signalled.
 function remaining(pgid: number, runDir: string): number[] {
   const stray = processTable.findRunProcesses(runDir, pgid);
   const members = liveGroupMembers(pgid);
-  const runnerOnly = members.length === 1 && members[0] === pgid && processTable.isRunnerOf(pgid, runDir);
-  return members.length > 0 && !runnerOnly ? [-pgid, ...stray] : stray;
+  const runnerDone =
+    members.length === 1 &&
+    members[0] === pgid &&
+    processTable.isRunnerOf(pgid, runDir) &&
+    existsSync(join(runDir, 'exit'));
+  return members.length > 0 && !runnerDone ? [-pgid, ...stray] : stray;
 }
 
 // Stops a run's whole tree: SIGINT, a grace period, SIGTERM, another grace period, then SIGKILL,

@@ -6,8 +6,6 @@
 export const RUN_MARKER = 'ORCHESTRATE_RUN_DIR';
 // Every runner shell (see runner-pool.ts) carries this variable, set to the workspace's runs folder.
 export const RUNNER_MARKER = 'ORCHESTRATE_RUNNER';
-// So does every launcher process (see launcher.ts).
-export const LAUNCHER_MARKER = 'ORCHESTRATE_LAUNCHER';
 
 // A file descriptor some process holds on a regular file.
 export interface OpenFile {
@@ -39,8 +37,6 @@ export interface ProcessTable {
   // All live processes started for a run, wherever they are in the process tree. `leader`, the
   // run's first process, names its session, which stands for the marker where none can be seen.
   findRunProcesses(runDir: string, leader?: number): number[];
-  // Launchers of the workspace whose runs folder is `runsDir` that this process did not start.
-  leftoverLaunchers(runsDir: string): number[];
   // The live processes of several process groups, from one look.
   membersOfGroups(pgids: ReadonlySet<number>): Map<number, number[]>;
   // How often a wait for processes to end should look again (a look costs more on some tables).

@@ -25,6 +25,9 @@ export function tempPathFor(path: string): string {
 
 const fsyncAsync = promisify(fsync);
 
+// The fsyncs this process has made, of files and of folders: bench/ shows them per task.
+export const diskSyncs = { files: 0, folders: 0 };
+
 // Only the fsync goes to the thread pool: opening, writing and closing a small file cost less on
 // the event loop than the hops to a pool thread and back (measured: 4 hops per file were ~15 % of
 // the daemon's time per task).
@@ -36,25 +39,38 @@ async function syncFd(fd: number): Promise<void> {
   }
 }
 
-const pendingDirSyncs = new Map<string, Promise<void>>();
+async function fsyncFolder(dir: string): Promise<void> {
+  try {
+    diskSyncs.folders++;
+    await syncFd(openSync(dir, 'r'));
+  } catch {
+    // A folder that cannot be fsynced (some network filesystems) still holds the renamed file.
+  }
+}
 
-// Many renames into one folder share one directory fsync: the batching that keeps durable state cheap.
+// Per folder: the fsync under way, and the one that will cover renames made now (it starts at the
+// next turn of the event loop, or once the one under way has ended).
+const runningDirSyncs = new Map<string, Promise<void>>();
+const nextDirSyncs = new Map<string, Promise<void>>();
+
+// Many renames into one folder share one directory fsync: the batching that keeps durable state
+// cheap. A rename made while that folder's fsync runs waits for the next one, which then covers
+// every rename made meanwhile (group commit): a burst costs one fsync per fsync's duration, not one
+// per turn of the event loop.
 export function syncDir(dir: string): Promise<void> {
-  const queued = pendingDirSyncs.get(dir);
+  const queued = nextDirSyncs.get(dir);
   if (queued) return queued;
-  const promise = new Promise<void>((resolve) => {
-    setImmediate(async () => {
-      pendingDirSyncs.delete(dir);
-      try {
-        await syncFd(openSync(dir, 'r'));
-      } catch {
-        // A folder that cannot be fsynced (some network filesystems) still holds the renamed file.
-      }
-      resolve();
+  const before = runningDirSyncs.get(dir) ?? new Promise<void>((resolve) => setImmediate(resolve));
+  const sync = before.then(() => {
+    nextDirSyncs.delete(dir);
+    const running = fsyncFolder(dir);
+    runningDirSyncs.set(dir, running);
+    return running.finally(() => {
+      if (runningDirSyncs.get(dir) === running) runningDirSyncs.delete(dir);
     });
   });
-  pendingDirSyncs.set(dir, promise);
-  return promise;
+  nextDirSyncs.set(dir, sync);
+  return sync;
 }
 
 export interface WriteOptions {
@@ -73,8 +89,10 @@ export async function writeTempFile(path: string, data: string | Uint8Array, dur
       closeSync(fd);
       throw error;
     }
-    if (durable) await syncFd(fd);
-    else closeSync(fd);
+    if (durable) {
+      diskSyncs.files++;
+      await syncFd(fd);
+    } else closeSync(fd);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
@@ -106,7 +124,10 @@ function writeTempFileSync(path: string, data: string | Uint8Array, durable: boo
     const fd = openSync(temp, 'w', 0o644);
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-      if (durable) fsyncSync(fd);
+      if (durable) {
+        diskSyncs.files++;
+        fsyncSync(fd);
+      }
     } finally {
       closeSync(fd);
     }
@@ -163,6 +184,7 @@ export function linkFileSync(
 // The synchronous twin of syncDir, unbatched: for writers that must know a rename is durable
 // before their next step.
 export function syncDirSync(dir: string): void {
+  diskSyncs.folders++;
   try {
     const fd = openSync(dir, 'r');
     try {

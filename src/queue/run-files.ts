@@ -25,6 +25,14 @@ export interface RunRecord {
   timeout_ms: number | null;
   // Set when the agent works in a git worktree: its work is committed and merged at the end.
   worktree?: RunWorktree;
+  // The runner shell the run is handed to: its pid (its process group's id too) and start time (so a
+  // recycled pid is not taken for it; unknown without /proc). Known before the runner is told.
+  runner?: RecordedRunner;
+}
+
+export interface RecordedRunner {
+  pid: number;
+  start?: string;
 }
 
 // Records a run before its agent starts (the "recorded before spawn" rule). Atomic, not fsynced:
@@ -36,7 +44,7 @@ export function writeRunRecord(runDir: string, record: RunRecord): void {
 }
 
 // runs/<id>/<attempt>: two mkdirs, where `recursive` would try the leaf first and fail.
-function makeRunDir(runDir: string): void {
+export function makeRunDir(runDir: string): void {
   try {
     mkdirSync(dirname(runDir));
   } catch (error) {
@@ -53,50 +61,48 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
   }
 }
 
-// Records the pid of the run's wrapper or runner (its process group id too); atomic, so never read
-// half. A runner shell outlives the run, so its start time goes beside it (pid.start): a recycled pid
-// is then not taken for it.
-export function writePid(runDir: string, pid: number, runner = false): void {
-  const start = runner ? processTable.startTimeOf(pid) : undefined;
-  if (start !== undefined) writeFileAtomicSync(join(runDir, 'pid.start'), `${start}\n`, { durable: false });
-  writeFileAtomicSync(join(runDir, 'pid'), `${pid}\n`, { durable: false });
+// The runner a run was handed to, as run.json records it; a run an older daemon started has it in
+// the files `pid` and `pid.start` instead (written once the run had begun).
+function recordedRunner(runDir: string): RecordedRunner | undefined {
+  const runner = readRunRecord(runDir)?.runner;
+  if (runner) return runner;
+  const pid = Number(readText(join(runDir, 'pid')));
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const start = readText(join(runDir, 'pid.start'));
+  return start === undefined ? { pid } : { pid, start };
 }
 
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+// The pid of the runner shell a run was handed to (its process group's id too).
 export function readPid(runDir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(runDir, 'pid'), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return recordedRunner(runDir)?.pid;
 }
 
-// The start time recorded beside the pid of a run's runner shell.
-function readPidStart(runDir: string): string | undefined {
-  try {
-    return readFileSync(join(runDir, 'pid.start'), 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-// Whether `pid` is still the process started for `runDir` (not a recycled pid): the run's wrapper,
-// or the runner shell that took the run, as long as the run's exit status is not written (the
-// runner moves on to another task only after that) and its start time is the one recorded.
+// Whether `pid` is still the process started for `runDir` (not a recycled pid): a process that carries
+// the run's marker, or the runner shell the run was handed to, once it began the run and as long as
+// the run's exit status is not written (it takes another run only after that), with the start time
+// recorded for it.
 export function isRunProcess(pid: number, runDir: string): boolean {
   if (processTable.isMarkedProcess(pid, runDir)) return true;
-  const start = readPidStart(runDir);
-  if (!start) return false;
-  return processTable.isRunnerOf(pid, runDir) && !hasExitFile(runDir) && processTable.isSameProcess(pid, start);
+  if (!processTable.isRunnerOf(pid, runDir) || hasExitFile(runDir) || !agentStarted(runDir)) return false;
+  const runner = recordedRunner(runDir);
+  return runner?.pid === pid && runner.start === processTable.startTimeOf(pid);
 }
 
-// The live process of a run: its recorded wrapper or runner, else the first that carries its marker.
+// The live process of a run: its recorded runner, else the first process that carries its marker.
 export function runProcess(runDir: string): number | undefined {
   const pid = readPid(runDir);
   return pid !== undefined && isRunProcess(pid, runDir) ? pid : firstRunProcess(runDir);
 }
 
-// The exit status the wrapper wrote; it is read only once the wrapper is gone, so it is whole.
+// The exit status the runner wrote (whole once it parses: a runner writes a few bytes at once).
 export function readExitCode(runDir: string): number | undefined {
   try {
     const text = readFileSync(join(runDir, 'exit'), 'utf8').trim();
@@ -106,8 +112,8 @@ export function readExitCode(runDir: string): number | undefined {
   }
 }
 
-// Whether the run's wrapper or runner ever began: the first thing either does is open the run's
-// stdout and stderr. A run recorded by a daemon that died before its spawn went through has neither.
+// Whether the run's runner ever began it: the first thing a runner does for a run is open its stdout
+// and stderr. A run recorded by a daemon that died before the runner took it has neither.
 export function agentStarted(runDir: string): boolean {
   return existsSync(join(runDir, 'stdout')) || existsSync(join(runDir, 'stderr'));
 }
@@ -116,7 +122,7 @@ export function hasExitFile(runDir: string): boolean {
   return existsSync(join(runDir, 'exit'));
 }
 
-// Records an exit status the daemon learnt itself (the wrapper was killed before writing one).
+// Records an exit status the daemon learnt itself (the runner was killed before writing one).
 export function writeExitCode(runDir: string, code: number): void {
   writeFileSync(join(runDir, 'exit'), `${code}\n`);
 }

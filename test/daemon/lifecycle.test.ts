@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -162,6 +162,22 @@ describe('the daemon lifecycle', () => {
     expect(failed.result).toMatchObject({
       outcome: 'spawn_error',
       error: expect.stringContaining('command not found: no-such-agent-cli'),
+    });
+  });
+
+  it('finds an agent program missing again once it is removed after runs that found it', async () => {
+    t.ws = makeWorkspace(config('', '  shell: { preset: shell }\n  local: { command: ["./agent.sh"] }\n'));
+    const { root } = t.ws;
+    writeFileSync(join(root, 'agent.sh'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+    dropTask(root, 'found', 'description: x\nagent: local\n');
+    t.daemon = inProcessDaemon(root);
+    await waitFor('the first run', () => idsIn(root, 'completed').includes('found'));
+    rmSync(join(root, 'agent.sh'));
+    dropTask(root, 'gone', 'description: x\nagent: local\nmax_retries: 0\n');
+    await waitFor('the second run to fail', () => idsIn(root, 'failed').includes('gone'));
+    expect(task(root, 'failed', 'gone').result).toMatchObject({
+      outcome: 'spawn_error',
+      error: expect.stringContaining('command not found: ./agent.sh'),
     });
   });
 

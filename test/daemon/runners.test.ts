@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   agentProcesses,
@@ -6,6 +7,7 @@ import {
   killDaemon,
   pidAlive,
   readTask,
+  recordedRunner,
   runFile,
   runPid,
   startDaemon,
@@ -14,6 +16,7 @@ import {
 import {
   cli,
   FAST_DAEMON,
+  FIXTURES,
   makeWorkspace,
   waitFor,
   dropTask,
@@ -36,8 +39,29 @@ afterEach(async () => {
   workspace = undefined;
 });
 
-const runnerOf = (root: string, id: string, attempt = 1) =>
-  Number(readFileSync(runFile(root, id, attempt, 'pid'), 'utf8').trim());
+const runnerOf = (root: string, id: string, attempt = 1) => {
+  const pid = recordedRunner(root, id, attempt);
+  expect(pid, `the runner recorded for ${id}`).toBeGreaterThan(0);
+  return pid!;
+};
+
+// Whether a live process is a runner shell (it carries the runner's marker, not a run's).
+const isRunnerShell = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1')
+      .split('\0')
+      .some((entry) => entry.startsWith('ORCHESTRATE_RUNNER='));
+  } catch {
+    return false;
+  }
+};
+
+// A prompt a shell would act on in every way it can, were it ever given to one as text.
+const HOSTILE = [
+  'Fix $(touch pwned) and `touch pwned2`; it\'s "done" *',
+  "  line two: $HOME ${PATH} \\n '\\'' && rm -rf ~ | cat > out &",
+  '\t* ? [a-z] ~root # not a comment',
+].join('\n');
 
 describe('runner shells', () => {
   it('run shell tasks one after another in the same shells, each with its own run variables and none of the runner', async () => {
@@ -56,11 +80,19 @@ describe('runner shells', () => {
       () => ids.every((id) => foldersOf(root, id).join() === 'failed'),
       30_000,
     );
-    // A runner is looked at for leftovers before it takes another task, so two of them take turns
-    // (a third if a busy machine delays that look past the next task's start).
+    // A runner not yet looked at for leftovers since its last task is passed over while one that was
+    // waits, so the two started with the daemon take turns (at most a third on a busy machine).
     const runners = new Set(ids.map((id) => runnerOf(root, id)));
     expect(runners.size).toBeLessThanOrEqual(3);
     for (const id of ids) {
+      // The run is recorded with its runner (run.json, before the runner is told), and its command line
+      // goes to the runner with the request: no other file.
+      expect(readdirSync(join(root, '.orchestrate/runs', id, '1')).sort()).toEqual([
+        'exit',
+        'run.json',
+        'stderr',
+        'stdout',
+      ]);
       expect(readFileSync(runFile(root, id, 1, 'stdout'), 'utf8')).toBe(`${id} 1 none 1\n`);
       expect(readTask(root, 'failed', id).attempts?.[0]).toMatchObject({ outcome: 'failed', exit_code: 3 });
     }
@@ -151,5 +183,47 @@ describe('runner shells', () => {
       outcome: 'spawn_error',
       error: `the working folder ${root}/not-there does not exist (create it, or fix agents.elsewhere.cwd in orchestrator.yaml)`,
     });
+  });
+
+  it('run argv agents too: each gets its argv byte for byte, its environment, folder and empty stdin', async () => {
+    workspace = makeWorkspace(`max_concurrent: 1
+agents:
+  argv: { command: [${JSON.stringify(join(FIXTURES, 'argv-agent.sh'))}, "{prompt}", "--", "it's", "$(x)"], max_instances: 1, env: { GREETING: "hi there" } }
+defaults: { agent: argv, max_retries: 0 }
+${FAST_DAEMON}`);
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    const ids = ['argv-1', 'argv-2', 'argv-3'];
+    for (const id of ids) {
+      dropTask(root, id, `description: ${JSON.stringify(`${HOSTILE}\n${id}`)}\n`);
+      await waitFor(`${id} to complete`, () => foldersOf(root, id).join() === 'completed', 30_000);
+    }
+    for (const id of ids) {
+      const prompt = readFileSync(runFile(root, id, 1, 'prompt.md'), 'utf8');
+      expect(prompt).toContain(`${HOSTILE}\n${id}`);
+      const argv = readFileSync(runFile(root, id, 1, 'stdout'), 'utf8')
+        .split('\0')
+        .slice(0, -1);
+      expect(argv).toEqual([prompt, '--', "it's", '$(x)']);
+      expect(readFileSync(runFile(root, id, 1, 'stderr'), 'utf8')).toBe(
+        `task=${id} attempt=1 run=${join(root, '.orchestrate/runs', id, '1')} greeting=hi there cwd=${root} stdin=(empty)\n`,
+      );
+    }
+    expect(readdirSync(root).filter((name) => name.startsWith('pwned') || name === 'out')).toEqual([]);
+    // Their runs took the runner shells started with the daemon (two per slot), one after another.
+    const runners = new Set(ids.map((id) => runnerOf(root, id)));
+    expect(runners.size).toBeLessThanOrEqual(2);
+    expect([...runners].every(isRunnerShell)).toBe(true);
+  });
+
+  it('run a burst of short tasks on the runners started with the daemon, not one new runner after another', async () => {
+    workspace = makeWorkspace(config(2));
+    const { root } = workspace;
+    daemon = await startDaemon(root);
+    const ids = Array.from({ length: 60 }, (_, n) => `burst-${n}`);
+    for (const id of ids) dropTask(root, id, 'description: no-op\ncommand: "true"\n');
+    await waitFor('the burst to complete', () => ids.every((id) => foldersOf(root, id).join() === 'completed'), 60_000);
+    // Two runners per slot wait from the start; a runner takes its next task as soon as it is back.
+    expect(new Set(ids.map((id) => runnerOf(root, id))).size).toBeLessThanOrEqual(4);
   });
 });

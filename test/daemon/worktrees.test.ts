@@ -134,7 +134,7 @@ describe('workspace: worktree', () => {
       'description: shown\ncommand: while [ ! -f "$ORCHESTRATE_ROOT/.orchestrate/go" ]; do sleep 0.05; done\n',
     );
     t.daemon = inProcessDaemon(root);
-    await waitFor('the task to run', () => existsSync(join(root, '.orchestrate/runs/shown/1/pid')));
+    await waitFor('the task to run', () => existsSync(join(root, '.orchestrate/runs/shown/1/stdout')));
     const json = JSON.parse((await cliAsync(root, ['status', '--json'])).stdout);
     expect(json.running).toEqual([
       expect.objectContaining({

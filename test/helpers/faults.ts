@@ -250,13 +250,21 @@ export async function stubbornPids(root: string, id: string, attempt = 1): Promi
   );
 }
 
-// The wrapper pid (= process group id) the daemon recorded for a run.
+// The pid of the runner shell (= process group id) a run was handed to, as run.json records it.
+export function recordedRunner(root: string, id: string, attempt = 1): number | undefined {
+  try {
+    const record = JSON.parse(readFileSync(runFile(root, id, attempt, 'run.json'), 'utf8'));
+    return record.runner?.pid;
+  } catch {
+    return undefined;
+  }
+}
+
+// The runner pid (= process group id) of a run, once the runner has begun it (its output is open).
 export async function runPid(root: string, id: string, attempt = 1): Promise<number> {
-  const file = join(root, '.orchestrate', 'runs', id, String(attempt), 'pid');
-  return waitFor(`the pid file of ${id} attempt ${attempt}`, () => {
-    if (!existsSync(file)) return false;
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return pid > 0 ? pid : false;
+  return waitFor(`the runner of ${id} attempt ${attempt} to begin it`, () => {
+    const pid = recordedRunner(root, id, attempt);
+    return pid !== undefined && existsSync(runFile(root, id, attempt, 'stdout')) ? pid : false;
   });
 }
 

@@ -165,9 +165,6 @@ describe('no torn files', () => {
         for (const id of existsSync(runs) ? readdirSync(runs) : []) {
           for (const attempt of readdirSync(join(runs, id))) {
             check(join(runs, id, attempt, 'run.json'), json);
-            check(join(runs, id, attempt, 'pid'), (text) =>
-              /^\d+\n$/.test(text) ? undefined : `pid file ${JSON.stringify(text)}`,
-            );
           }
         }
         await sleep(1);

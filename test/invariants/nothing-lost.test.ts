@@ -44,8 +44,8 @@ function random(seed: number): () => number {
 }
 
 describe('nothing lost', () => {
-  // The marker agent runs as an argv agent (under a wrapper, through the launcher) and as the
-  // command of `shell` tasks (on runner shells): the two ways a run starts.
+  // The marker agent runs as an argv agent and as the command of `shell` tasks, both on runner
+  // shells: an argv agent's command file holds its quoted words, a shell task's its script.
   it.each([
     { how: 'argv agents', task: (id: string) => `description: marker job ${id}\n` },
     {

@@ -1,5 +1,5 @@
 // Invariant 3, nothing lost, at its narrowest point: the daemon recorded a run (run.json) and asked
-// its launcher or a runner shell to start it, then died before the agent began. Such a run must go
+// a runner shell to start it, then died before the agent began. Such a run must go
 // back to pending/ without using an attempt, and run exactly once, whatever the stalled helper does.
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,29 +46,25 @@ function proc(pid: string, file: string): string {
   }
 }
 
-// The daemon's helper processes: its launcher (node .../launcher.js) or its runner shells.
-function helpersOf(daemonPid: number, kind: 'launcher' | 'runner'): number[] {
+// The daemon's runner shells.
+function runnersOf(daemonPid: number): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((name) => {
       const stat = proc(name, 'stat');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== daemonPid) return false;
-      return kind === 'launcher'
-        ? proc(name, 'cmdline').includes('launcher.js')
-        : proc(name, 'environ').includes('ORCHESTRATE_RUNNER=');
+      return proc(name, 'environ').includes('ORCHESTRATE_RUNNER=');
     })
     .map(Number);
 }
 
 const KINDS = [
   {
-    how: 'an argv agent whose launcher stalled',
-    helper: 'launcher' as const,
+    how: 'an argv agent whose runner shell stalled',
     task: () => 'description: marker job\nagent: marker\n',
   },
   {
     how: 'a shell task whose runner shell stalled',
-    helper: 'runner' as const,
     task: (marker: string) =>
       `description: marker job\nagent: shell\ncommand: ${JSON.stringify(`MARKER_SLEEP=0.1 ${MARKER_AGENT} ${marker}`)}\n`,
   },
@@ -83,8 +79,8 @@ describe('nothing lost: a run recorded but never started', () => {
       workspace = faultWorkspace({ maxRetries: 0, instances: 1 });
       const { root, marker } = workspace;
       daemon = await startDaemon(root);
-      const helpers = await waitFor(`the daemon's ${kind.helper}`, () => {
-        const found = helpersOf(daemon!.child.pid!, kind.helper);
+      const helpers = await waitFor("the daemon's runner shells", () => {
+        const found = runnersOf(daemon!.child.pid!);
         return found.length > 0 ? found : false;
       });
       for (const pid of helpers) {

@@ -9,13 +9,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LinuxTable } from '../../src/process/linux-table.js';
 import { PosixTable } from '../../src/process/posix-table.js';
-import {
-  fileKey,
-  LAUNCHER_MARKER,
-  RUN_MARKER,
-  RUNNER_MARKER,
-  type ProcessTable,
-} from '../../src/process/table-contract.js';
+import { fileKey, RUN_MARKER, RUNNER_MARKER, type ProcessTable } from '../../src/process/table-contract.js';
 import { deadPid, pidAlive } from '../helpers/faults.js';
 import { waitFor } from '../helpers/workspace.js';
 
@@ -115,16 +109,12 @@ describe.each(TABLES)('the %s process table', (_name, makeTable, makeOther) => {
     expect(table.isMarkedProcess(deadPid(), RUN_DIR)).toBe(false);
   });
 
-  it('tells the runner shells of a workspace from other processes, and finds launchers it did not start', async () => {
+  it('tells the runner shells of a workspace from other processes', async () => {
     const runner = start('exec sleep 30', { [RUNNER_MARKER]: RUNS }).pid!;
     const elsewhere = start('exec sleep 30', { [RUNNER_MARKER]: `${RUNS}2` }).pid!;
-    const ours = start('exec sleep 30', { [LAUNCHER_MARKER]: RUNS }).pid!;
-    const leftPid = await orphan({ [LAUNCHER_MARKER]: RUNS });
     const table = makeTable();
     expect(table.isRunnerOf(runner, RUN_DIR)).toBe(true);
     expect(table.isRunnerOf(elsewhere, RUN_DIR)).toBe(false);
-    expect(table.leftoverLaunchers(RUNS)).toEqual([leftPid]);
-    expect(table.leftoverLaunchers(RUNS)).not.toContain(ours);
   });
 
   it('lists the live members of process groups', async () => {

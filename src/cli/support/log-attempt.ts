@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describePending, type PendingView } from '../../core/wait-reason.js';
 import { sendControl } from '../../control/control-socket.js';
 import type { Layout } from '../../queue/layout.js';
-import { hasExitFile, readPid, readRunRecord } from '../../queue/run-files.js';
+import { agentStarted, hasExitFile, readRunRecord } from '../../queue/run-files.js';
 import { orchestrateCommand } from './command-hint.js';
 import { CliError } from './errors.js';
 import { findTask } from './find-task.js';
@@ -112,10 +112,10 @@ export async function nextAttempt(
 }
 
 // Once the output is shown: a run whose agent never started (a spawn error) has none, so its error is
-// the news, with exit 1. Only a run without a pid or exit status can be one, so others cost nothing.
+// the news, with exit 1. Only a run its runner never began can be one, so others cost nothing.
 export async function reportStartFailure(layout: Layout, id: string, number: number): Promise<void> {
   const dir = layout.runDir(id, number);
-  if (hasExitFile(dir) || readPid(dir) !== undefined) return;
+  if (hasExitFile(dir) || agentStarted(dir)) return;
   const state = findTask(layout, id);
   if (state !== 'completed' && state !== 'failed') return;
   const end = await readTaskEnd(layout, id, state);
