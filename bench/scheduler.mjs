@@ -106,7 +106,7 @@ function timePasses(m, work, { passes, changed }) {
     last = m.schedule({
       now: at,
       config: work.config,
-      pending: order.ordered(at, work.config.defaults),
+      ...order.ordered(at, work.config.defaults),
       running: work.running,
       completed: empty,
       failed: empty,

@@ -229,7 +229,7 @@ export class Daemon {
     return {
       now,
       config,
-      pending: this.pending.order.ordered(now, config.defaults),
+      ...this.pending.order.ordered(now, config.defaults),
       running: this.runner.runningTasks(),
       completed: this.completed,
       failed: this.failed,
