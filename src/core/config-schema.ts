@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { agentSettingProblems } from './agent-settings.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { typeError } from './type-errors.js';
