@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { realpathSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { sha256Hex } from '../core/sha256.js';
 import type { Layout } from '../queue/layout.js';
 
 export type ControlRequest =
@@ -23,7 +23,7 @@ export function controlAddress(layout: Layout): string {
   } catch {
     // Not created yet: the resolved path is as good.
   }
-  const hash = createHash('sha256').update(root).digest('hex').slice(0, 20);
+  const hash = sha256Hex(root).slice(0, 20);
   const name = `orchestrate-${userInfo().uid}-${hash}`;
   return process.platform === 'linux' ? `\0${name}` : join(tmpdir(), `${name}.sock`);
 }
