@@ -1,11 +1,13 @@
-#!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 // Inlined by esbuild at build time: the bundle never reads package.json.
 import packageJson from '../../package.json' with { type: 'json' };
-import { CliError } from '../cli/support/errors.js';
+import { ADD_OPTIONS } from '../cli/support/add-options.js';
+import { reportFailure } from '../cli/support/errors.js';
+import { print, printJson as json } from '../cli/support/print.js';
 import { existingWorkspace, workspaceLayout } from '../cli/support/workspace.js';
 
-// The one place that exits: commands return text or throw CliError; usage errors exit 2.
+// Every command, its options and help (the entry point, orchestrate.ts, loads this for all but the
+// plainest `add`). The one place that exits: commands return text or throw CliError; usage errors exit 2.
 const program = new Command();
 program
   .name('orchestrate')
@@ -19,8 +21,6 @@ program
 // Commands need a workspace made by `init`; init, stop and doctor also work where there is none.
 const layout = () => existingWorkspace(program.opts<{ root?: string }>().root);
 const anyLayout = () => workspaceLayout(program.opts<{ root?: string }>().root);
-const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-const json = (value: unknown) => print(JSON.stringify(value, null, 2));
 
 program
   .command('init')
@@ -76,46 +76,19 @@ const add = program
   .command('add')
   .alias('submit')
   .description('submit a task; prints its id')
-  .argument('[description...]', 'what the agent should do (the prompt)')
-  .option('-a, --agent <name>', 'agent from orchestrator.yaml')
-  .option('-p, --priority <priority>', 'high, normal or low')
-  .option('-t, --timeout <duration>', 'e.g. 30m, 1h')
-  .option('--id <id>', 'task id (default: from the description)')
-  .option('--command <command>', 'shell command for the shell agent (default: the description)')
-  .option('--max-retries <n>', 'retries after a failure')
-  .option('--depends-on <ids>', 'comma-separated ids that must complete first')
-  .option('--after <ids>', 'comma-separated ids that must end first (completed or failed)')
-  .option('--when-failed <id>', 'run only if this task fails (skipped if it completes)')
-  .option(
-    '--parent <id>',
-    'the task submitting this one (an agent passes "$ORCHESTRATE_TASK_ID"); `show PARENT` lists it',
-  )
-  .option('-r, --role <role>', 'a role whose instructions the agent gets (backend, tests, reviewer, ...)')
-  .option('-l, --locks <paths>', 'comma-separated paths or globs held exclusively while it runs')
-  .option('-w, --workspace <mode>', 'shared, or worktree: its own git worktree on branch orchestrate/<id>')
-  .option('--base <ref>', 'with --workspace worktree: the branch, tag or commit to start from')
-  .option('--merge <mode>', 'with --workspace worktree: auto (merge when clean) or manual')
-  .option('-f, --file <file>', 'submit an existing YAML task file')
-  // Unknown options are description words (`add "- x"`); add-words refuses those meant as options.
-  .allowUnknownOption()
-  .action(async (words: string[], options: Record<string, string | undefined>) => {
-    const { checkDescriptionWords } = await import('../cli/support/add-words.js');
-    checkDescriptionWords(
-      words,
-      add.options.flatMap((option) => option.long ?? []),
-      process.argv,
-    );
-    const target = layout();
-    if (options.agent) {
-      const { checkAgentName } = await import('../cli/support/check-agent.js');
-      await checkAgentName(target, options.agent);
-    }
-    const { addTask } = await import('../cli/add.js');
-    const id = await addTask(target, words.join(' '), options);
-    print(id);
-    const { ringDaemon } = await import('../cli/support/ring.js');
-    await ringDaemon(target, [id]);
-  });
+  .argument('[description...]', 'what the agent should do (the prompt)');
+for (const { flags, description } of ADD_OPTIONS) add.option(flags, description);
+// Unknown options are description words (`add "- x"`); add-words refuses those meant as options.
+add.allowUnknownOption().action(async (words: string[], options: Record<string, string | undefined>) => {
+  const { checkDescriptionWords } = await import('../cli/support/add-words.js');
+  checkDescriptionWords(
+    words,
+    add.options.flatMap((option) => option.long ?? []),
+    process.argv,
+  );
+  const { submitTask } = await import('../cli/support/submit-task.js');
+  await submitTask(layout(), words, options);
+});
 
 program
   .command('plan')
@@ -264,14 +237,6 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof CliError) {
-    // A list of problems is printed as it is: each line already names its file and field.
-    process.stderr.write(error.message.includes('\n') ? `${error.message}\n` : `orchestrate: ${error.message}\n`);
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`orchestrate: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  }
+  if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+  else reportFailure(error);
 }
