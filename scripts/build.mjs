@@ -2,9 +2,10 @@
 //
 // 1. ES modules: the full program (dist/cli.js), the library and the launcher; every command and
 //    every lazily imported part is its own chunk, loaded only when used.
-// 2. CommonJS: the entry point (dist/bin/orchestrate.js, CommonJS by dist/bin/package.json), with
-//    the plain `add` inlined: it starts without the ES module loader or commander. What it imports
-//    lazily (the full program, the agent check, --file's parser) it takes from the chunks of 1.
+// 2. CommonJS (by dist/bin/package.json): the entry point, dist/bin/orchestrate.js, with the plain
+//    `add` inlined, and dist/bin/status.js, which it requires for a plain `status`: they start
+//    without the ES module loader or commander. What the entry imports lazily (the full program,
+//    the agent check, --file's parser) it takes from the chunks of 1; status has all it needs inlined.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -43,6 +44,9 @@ const chunkOf = new Map(
 const lazyFromChunks = {
   name: 'lazy-imports-from-chunks',
   setup(entry) {
+    entry.onResolve({ filter: /^\.\/status\.js$/ }, ({ kind }) =>
+      kind === 'require-call' ? { path: './status.js', external: true } : undefined,
+    );
     entry.onResolve({ filter: /.*/ }, ({ kind, path, resolveDir }) => {
       if (kind !== 'dynamic-import') return undefined;
       const chunk = chunkOf.get(resolve(resolveDir, path.replace(/\.js$/, '.ts')));
@@ -59,6 +63,12 @@ await build({
   entryPoints: { 'bin/orchestrate': 'src/bin/orchestrate.ts' },
   format: 'cjs',
   plugins: [lazyFromChunks],
+  logLevel: 'warning',
+});
+await build({
+  ...common,
+  entryPoints: { 'bin/status': 'src/cli/status.ts' },
+  format: 'cjs',
   logLevel: 'warning',
 });
 mkdirSync(resolve(root, 'dist/bin'), { recursive: true });

@@ -130,10 +130,8 @@ program
   .description('counts per folder, the daemon, agent slots and running tasks')
   .option('--json', 'machine-readable output')
   .action(async (options: { json?: boolean }) => {
-    const { statusReport, renderStatus } = await import('../cli/status.js');
-    const report = await statusReport(layout());
-    if (options.json) json(report);
-    else print(renderStatus(report));
+    const { statusCommand } = await import('../cli/status.js');
+    await statusCommand(layout(), options);
   });
 
 program

@@ -17,6 +17,7 @@ import { renderTable } from './support/table.js';
 import { orchestrateCommand } from './support/command-hint.js';
 import { daemonConfig, invalidConfig } from './support/config-problems.js';
 import { describeProblem } from '../core/problems.js';
+import { print, printJson } from './support/print.js';
 import { waitingReport, type WaitingReport } from './support/waiting.js';
 
 export interface RunningRow {
@@ -254,4 +255,11 @@ export function renderStatus(report: StatusReport): string {
       lines.push(`… and ${waiting.length - WAITING_SHOWN} more (${command('status', '--json')} lists them all)`);
   }
   return lines.join('\n');
+}
+
+// `orchestrate status [--json]`: the report, printed.
+export async function statusCommand(layout: Layout, options: { json?: boolean }): Promise<void> {
+  const report = await statusReport(layout);
+  if (options.json) printJson(report);
+  else print(renderStatus(report));
 }

@@ -1,14 +1,14 @@
-// `orchestrate add` has a lean path in the entry point (no commander, no ES module loader): it must
-// need nothing else to run, and whatever the command line, say and write exactly what the full
-// program (dist/cli.js, commander) says and writes.
+// `orchestrate add` and `status` have lean paths in the entry point (no commander, no ES module
+// loader): they must need nothing but dist/bin/ to run, and whatever the command line, say and
+// write exactly what the full program (dist/cli.js, commander) says and writes.
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readAddArgv } from '../../src/cli/support/add-argv.js';
-import { BIN, makeWorkspace, REPO, type Workspace } from '../helpers/workspace.js';
+import { readAddArgv, readStatusArgv } from '../../src/cli/support/lean-argv.js';
+import { BIN, cli, makeWorkspace, REPO, type Workspace } from '../helpers/workspace.js';
 
 const PROGRAM = join(REPO, 'dist/cli.js');
 
@@ -37,24 +37,51 @@ function run(script: string, args: string[], root: string) {
 }
 
 describe('the lean add path', () => {
-  it('runs with nothing but the entry point: no chunk, no program', () => {
+  it('runs with nothing but dist/bin/: no chunk, no program', () => {
     const ws = workspace();
     const alone = mkdtempSync(join(tmpdir(), 'orchestrate-entry-'));
     try {
       mkdirSync(join(alone, 'bin'));
-      for (const name of ['orchestrate.js', 'package.json'])
+      for (const name of ['orchestrate.js', 'status.js', 'package.json'])
         copyFileSync(join(REPO, 'dist/bin', name), join(alone, 'bin', name));
-      const result = run(
-        join(alone, 'bin/orchestrate.js'),
-        ['-C', ws.root, 'add', '--id', 'alone', '-p', 'high', 'hi'],
-        ws.root,
-      );
-      expect(result.stderr).toBe('note: no daemon is running; start one with `orchestrate -C ROOT start`\n');
-      expect(result.code).toBe(0);
-      expect(result.stdout).toBe('alone\n');
-      expect(result.pending['alone.yaml']).toBe('description: hi\npriority: high\ncreated_at: -\n');
+      const entry = join(alone, 'bin/orchestrate.js');
+      const added = run(entry, ['-C', ws.root, 'add', '--id', 'alone', '-p', 'high', 'hi'], ws.root);
+      expect(added.stderr).toBe('note: no daemon is running; start one with `orchestrate -C ROOT start`\n');
+      expect(added.code).toBe(0);
+      expect(added.stdout).toBe('alone\n');
+      expect(added.pending['alone.yaml']).toBe('description: hi\npriority: high\ncreated_at: -\n');
+      const status = run(entry, ['-C', ws.root, 'status'], ws.root);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toContain('tasks: 1 pending · 0 running · 0 completed · 0 failed');
     } finally {
       rmSync(alone, { recursive: true, force: true });
+    }
+  });
+
+  it('status says what the full program says, as text and as JSON, with or without a daemon', async () => {
+    const ws = workspace();
+    // Tasks that wait whatever runs: a daemon leaves them as they are between the two runs.
+    for (const args of [
+      ['add', '--id', 'first', '--depends-on', 'ghost', 'one'],
+      ['add', '--depends-on', 'first', 'two'],
+      ['add', '--after', 'two', 'three'],
+    ])
+      expect(cli(ws.root, args).code).toBe(0);
+    const same = () => {
+      for (const args of [['status'], ['status', '--json'], ['--root', ws.root, 'status', '--json']]) {
+        const lean = run(BIN, ['-C', ws.root, ...args], ws.root);
+        const full = run(PROGRAM, ['-C', ws.root, ...args], ws.root);
+        // Elapsed times and the daemon's uptime move between the two runs.
+        const still = (text: string) => text.replace(/\d+(\.\d+)?(ms|s|m|h)\b|"(elapsed_ms|until)": [^,\n]+/g, 'T');
+        expect({ ...lean, stdout: still(lean.stdout) }).toEqual({ ...full, stdout: still(full.stdout) });
+      }
+    };
+    same();
+    expect(cli(ws.root, ['start']).code).toBe(0);
+    try {
+      same();
+    } finally {
+      cli(ws.root, ['stop']);
     }
   });
 
@@ -82,6 +109,17 @@ describe('the lean add path', () => {
       ['help', 'add'],
     ])
       expect(readAddArgv(args), args.join(' ')).toBeUndefined();
+    expect(readStatusArgv(['status'])).toEqual({ root: undefined, json: false });
+    expect(readStatusArgv(['--root', '/w', 'status', '--json'])).toEqual({ root: '/w', json: true });
+    for (const args of [
+      ['status', '--help'],
+      ['status', '-h'],
+      ['status', '--json', '--json'],
+      ['status', 'x'],
+      ['-V', 'status'],
+      ['status', '-C', '/w'],
+    ])
+      expect(readStatusArgv(args), args.join(' ')).toBeUndefined();
   });
 
   const OPTIONS = [
