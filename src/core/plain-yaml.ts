@@ -1,8 +1,8 @@
 // A fast reader and writer for the plain block YAML that almost every task file is: mappings and
 // sequences by indentation, scalars on one line. Parsing 10,000 task files with the full YAML
-// library costs ~3 s; this subset costs a tenth of that. Anything outside the subset (flow style,
-// block scalars, anchors, tags, comments after a value, escapes JSON lacks) returns `undefined`, and
-// the caller uses the full parser: this is a shortcut, never a second opinion.
+// library costs ~3 s; this subset costs a tenth of that. Anything outside the subset (nested flow collections, some
+// block scalars, anchors, tags, comments after a value, escapes JSON lacks) returns `undefined`, and the caller uses
+// the full parser: this is a shortcut, never a second opinion.
 
 export interface PlainYaml {
   data: Record<string, unknown>;
@@ -49,6 +49,12 @@ export function parsePlainYaml(text: string): PlainYaml | undefined {
   return { data: parsed.value as Record<string, unknown>, keyLines };
 }
 
+// A key this reader can take as written: not one the mapping has, not `__proto__`, and not a word
+// YAML reads as null (the library then names the key "").
+function isNewKey(map: Record<string, unknown>, key: string): boolean {
+  return !Object.hasOwn(map, key) && key !== '__proto__' && key !== 'null' && key !== 'Null' && key !== 'NULL';
+}
+
 function parseMapping(
   raw: string[],
   lines: Line[],
@@ -61,7 +67,7 @@ function parseMapping(
   while (i < lines.length && lines[i]!.indent === indent) {
     const line = lines[i]!;
     const match = KEY.exec(line.text);
-    if (!match || Object.hasOwn(map, match[1]!) || match[1] === '__proto__') return undefined;
+    if (!match || !isNewKey(map, match[1]!)) return undefined;
     const key = match[1]!;
     keyLines?.push({ key, line: line.index });
     const inline = match[2];
@@ -201,6 +207,35 @@ function parseFlowSequence(text: string): { value: unknown[] } | undefined {
   }
 }
 
+// A one-line flow mapping of scalars under simple keys: `{ preset: shell, max_instances: 2 }` (how
+// configs often name an agent). Nested collections, quoted or odd keys, and duplicates decline.
+function parseFlowMapping(text: string): { value: Record<string, unknown> } | undefined {
+  if (!text.endsWith('}')) return undefined;
+  const inner = text.slice(1, -1);
+  const map: Record<string, unknown> = {};
+  if (/^ *$/.test(inner)) return { value: map };
+  const key = /([A-Za-z_][A-Za-z0-9_-]*): +/y;
+  let pos = 0;
+  for (;;) {
+    while (inner[pos] === ' ') pos++;
+    key.lastIndex = pos;
+    const match = key.exec(inner);
+    if (!match || !isNewKey(map, match[1]!)) return undefined;
+    pos = key.lastIndex;
+    const end = flowItemEnd(inner, pos);
+    if (end === undefined) return undefined;
+    const item = inner.slice(pos, end).replace(/ +$/, '');
+    if (item === '' || (!/^["']/.test(item) && /[[\]{},]/.test(item))) return undefined;
+    const scalar = parseScalar(item);
+    if (scalar === undefined || (typeof scalar.value === 'object' && scalar.value !== null)) return undefined;
+    map[match[1]!] = scalar.value;
+    pos = end;
+    if (pos >= inner.length) return { value: map };
+    pos++;
+    if (/^ *$/.test(inner.slice(pos))) return undefined;
+  }
+}
+
 // Where a flow item starting at `pos` ends (at the next top-level comma, or the end).
 function flowItemEnd(inner: string, pos: number): number | undefined {
   const quote = inner[pos];
@@ -229,6 +264,7 @@ function parseScalar(text: string): { value: unknown } | undefined {
   if (NOT_PRINTABLE.test(text)) return undefined;
   const first = text[0]!;
   if (first === '[') return parseFlowSequence(text);
+  if (first === '{') return parseFlowMapping(text);
   if (first === '"') {
     if (text.length < 2 || !text.endsWith('"')) return undefined;
     const inner = text.slice(1, -1);
