@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parsePlainYaml, readsAsPlainString } from '../../src/core/plain-yaml.js';
+import { parsePlainYaml } from '../../src/core/plain-yaml.js';
+import { readsAsPlainString } from '../../src/core/plain-yaml-line.js';
 
 // Strings full of what trips YAML up: indicators, quotes, colons, hashes, escapes, look-alikes of
 // numbers, booleans and nulls, unicode and control characters.
@@ -48,7 +49,10 @@ const tricky = fc.oneof(
   ),
   fc.string({ maxLength: 20 }),
 );
-const key = fc.oneof(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), fc.constantFrom('null', 'Null', 'true', 'on'));
+const key = fc.oneof(
+  fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/),
+  fc.constantFrom('null', 'Null', 'true', 'FALSE', 'True', 'on'),
+);
 
 describe('readsAsPlainString', () => {
   it('is true only of text that the yaml library reads back as itself after `key: `', () => {
@@ -142,6 +146,7 @@ describe('parsePlainYaml', () => {
     ['a flow mapping with a quoted key', 'a: {"b": 1}\n'],
     ['a flow mapping with a key twice', 'a: {b: 1, b: 2}\n'],
     ['a key YAML reads as null', 'null: 1\n'],
+    ['a key YAML reads as a boolean', 'a: {True: 1}\n'],
     ['a flow mapping with a key not followed by a space', 'a: {b:1}\n'],
     ['an anchor', 'a: &x 1\nb: *x\n'],
     ['a comment after a value', 'a: 1 # one\n'],
