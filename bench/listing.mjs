@@ -135,7 +135,7 @@ async function timed(root, args) {
 }
 
 // (d): cold = the first `tasks --json` (no .orchestrate/index.tsv yet, every file parsed);
-// warm = median of `warmRuns` later runs. `status` parses no task file, so it has no cold case.
+// warm = median of `warmRuns` later runs. `status` keeps no cache, so it has no cold case.
 export async function benchListing({ count, warmRuns }) {
   progress(`(d) generating ${count.toLocaleString('en')} task files...`);
   const { root, counts } = generateWorkspace(count);

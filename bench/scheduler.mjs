@@ -85,7 +85,7 @@ function workload(m, { count, edges, heldLocks }) {
 const WARM_UP = 50;
 
 // Passes as the daemon makes them. `changed`: before each, one task (with a dependency) leaves and
-// comes back, as when its file is edited, so the order is redone and cycles are searched for.
+// comes back, as when its file is edited: it is put back in the kept order, and checked for a cycle.
 function timePasses(m, work, { passes, changed }) {
   const order = new m.ReadyOrder();
   for (const entry of work.ready.values()) order.added(entry);
@@ -106,7 +106,7 @@ function timePasses(m, work, { passes, changed }) {
     last = m.schedule({
       now: at,
       config: work.config,
-      pending: order.ordered(at, work.config.defaults),
+      ...order.ordered(at, work.config.defaults),
       running: work.running,
       completed: empty,
       failed: empty,

@@ -17,6 +17,7 @@ import { renderTable } from './support/table.js';
 import { orchestrateCommand } from './support/command-hint.js';
 import { daemonConfig, invalidConfig } from './support/config-problems.js';
 import { describeProblem } from '../core/problems.js';
+import { print, printJson } from './support/print.js';
 import { waitingReport, type WaitingReport } from './support/waiting.js';
 
 export interface RunningRow {
@@ -71,7 +72,8 @@ function taskIds(dir: string): string[] {
 
 // Counts and running tasks straight from the folders, and why pending tasks wait (asked of the
 // daemon; only without one are the pending task files parsed).
-export async function statusReport(layout: Layout): Promise<StatusReport> {
+// `waitingShown`: how many pending tasks' reasons are needed (without a daemon, each costs a read).
+export async function statusReport(layout: Layout, options: { waitingShown?: number } = {}): Promise<StatusReport> {
   const seen = onePlace(
     layout,
     STATE_FOLDERS.flatMap((state) => taskIds(layout.folder(state)).map((id) => ({ id, state }))),
@@ -112,7 +114,7 @@ export async function statusReport(layout: Layout): Promise<StatusReport> {
   });
   // Both questions to a running daemon at once: a busy one costs one wait, not two.
   const [waiting, runs] = await Promise.all([
-    waitingReport(layout, ids, daemon.running),
+    waitingReport(layout, ids, daemon.running, options.waitingShown),
     daemon.running ? daemonConfig(layout) : undefined,
   ]);
   const { loadConfig } = await import('../queue/config-file.js');
@@ -240,9 +242,10 @@ export function renderStatus(report: StatusReport): string {
     for (const error of report.errors.slice(-ERRORS_SHOWN))
       lines.push(`  ${shownTime(error.time)}  ${firstLine(error.message, 200)}`);
   }
-  const { rows: waiting, source } = report.waiting;
+  const { rows: waiting, source, omitted = 0 } = report.waiting;
   if (waiting.length > 0) {
     const shown = waiting.slice(0, WAITING_SHOWN).map((row) => [firstLine(row.id, 40), row.text]);
+    const more = waiting.length - shown.length + omitted;
     lines.push(
       '',
       renderTable(
@@ -250,8 +253,14 @@ export function renderStatus(report: StatusReport): string {
         shown,
       ),
     );
-    if (waiting.length > WAITING_SHOWN)
-      lines.push(`… and ${waiting.length - WAITING_SHOWN} more (${command('status', '--json')} lists them all)`);
+    if (more > 0) lines.push(`… and ${more} more (${command('status', '--json')} lists them all)`);
   }
   return lines.join('\n');
+}
+
+// `orchestrate status [--json]`: the report, printed.
+export async function statusCommand(layout: Layout, options: { json?: boolean }): Promise<void> {
+  const report = await statusReport(layout, options.json ? {} : { waitingShown: WAITING_SHOWN });
+  if (options.json) printJson(report);
+  else print(renderStatus(report));
 }

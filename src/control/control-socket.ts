@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { CONTROL_SOCKET_VARIABLE, controlSocketKind } from '../core/platform.js';
+import { sha256Hex } from '../core/sha256.js';
 import type { Layout } from '../queue/layout.js';
 
 export type ControlRequest =
@@ -25,7 +25,7 @@ export function controlAddress(layout: Layout): string {
   } catch {
     // Not created yet: the resolved path is as good.
   }
-  const hash = createHash('sha256').update(root).digest('hex').slice(0, 20);
+  const hash = sha256Hex(root).slice(0, 20);
   const name = `orchestrate-${userInfo().uid}-${hash}`;
   return controlSocketKind(process.platform, process.env[CONTROL_SOCKET_VARIABLE]) === 'abstract'
     ? `\0${name}`

@@ -1,6 +1,5 @@
 import type { Config } from './config-schema.js';
 import { closest } from './suggest.js';
-import type { Task } from './task-schema.js';
 import type { WaitReason } from './wait-reason.js';
 
 // Where a task can run now: an agent, a reason to wait, or bad input to set aside.
@@ -8,6 +7,12 @@ export type AgentChoice =
   | { kind: 'agent'; agent: string }
   | { kind: 'wait'; reason: WaitReason }
   | { kind: 'reject'; field: string; message: string };
+
+// The agent and role a task asks for (either may be absent): tasks that ask alike run on the same agents.
+export interface AgentWish {
+  agent: string | undefined;
+  role: string | undefined;
+}
 
 // What choosing an agent depends on besides the task.
 export interface AgentFacts {
@@ -23,11 +28,11 @@ export interface AgentFacts {
 // this run's pool, if any are); else the pool (`--agents`); else defaults.agent; else any. A reject
 // when the task names an agent or role that does not exist.
 export function candidateAgents(
-  task: Task,
+  wish: AgentWish,
   config: AgentFacts['config'],
 ): string[] | Extract<AgentChoice, { kind: 'reject' }> {
   const names = Object.keys(config.agents);
-  const { agent: named, role } = task.fields;
+  const { agent: named, role } = wish;
   if (role !== undefined && config.roles && !(role in config.roles)) {
     const roles = Object.keys(config.roles);
     const hint = closest(role, roles);

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { agentSettingProblems } from './agent-settings.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { z } from 'zod';
-import { splitCommandLine } from './argv.js';
+import * as z from 'zod';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 import { typeError } from './type-errors.js';
@@ -16,7 +15,7 @@ import {
   worktreeSectionSchema,
   type WorktreeConfig,
 } from './worktree-fields.js';
-import { closest } from './suggest.js';
+import { unknownAgentRoles, unknownPresets, writtenProblems } from './config-checks.js';
 
 const durationText = z.union([z.string(), z.number()]).refine((value) => parseDuration(value) !== undefined, {
   error: 'must be a duration such as 30m, 1h or 90s',
@@ -227,64 +226,6 @@ export function validateConfig(data: unknown, presetNames: readonly string[]): C
       killGraceMs: ms(fields.daemon.kill_grace),
     },
   };
-}
-
-// Checks made on the config as written, whatever else the schema refused: command strings that need
-// a shell, and a default agent that is not configured.
-function writtenProblems(data: unknown): Problem[] {
-  const problems: Problem[] = [];
-  const root = (data ?? {}) as { agents?: unknown; defaults?: { agent?: unknown } | null };
-  // An absent agents: means the built-in shell agent; one that is not a mapping says nothing here.
-  if (
-    root.agents !== undefined &&
-    (root.agents === null || typeof root.agents !== 'object' || Array.isArray(root.agents))
-  )
-    return problems;
-  const agents = (root.agents ?? { shell: {} }) as Record<string, { command?: unknown } | null>;
-  for (const [name, agent] of Object.entries(agents)) {
-    if (typeof agent?.command !== 'string') continue;
-    const split = splitCommandLine(agent.command);
-    if (!split.ok) problems.push({ path: `agents.${name}.command`, message: split.problem });
-  }
-  const defaultAgent = root.defaults?.agent;
-  const names = Object.keys(agents);
-  if (typeof defaultAgent === 'string' && names.length > 0 && !names.includes(defaultAgent)) {
-    const guess = closest(defaultAgent, names);
-    problems.push({
-      path: 'defaults.agent',
-      message: `"${defaultAgent}" is not an agent in agents: (${guess ? `did you mean "${guess}"? ` : ''}known: ${names.join(', ')})`,
-    });
-  }
-  return problems;
-}
-
-function unknownPresets(data: unknown, presetNames: readonly string[]): Problem[] {
-  const agents = (data as { agents?: unknown } | null)?.agents;
-  if (!agents || typeof agents !== 'object') return [];
-  return Object.entries(agents).flatMap(([name, agent]) => {
-    const preset = (agent as { preset?: unknown } | null)?.preset;
-    if (typeof preset !== 'string' || presetNames.includes(preset)) return [];
-    const guess = closest(preset, presetNames);
-    return [
-      {
-        path: `agents.${name}.preset`,
-        message: `unknown preset "${preset}" (${guess ? `did you mean "${guess}"? ` : ''}known: ${presetNames.join(', ')})`,
-      },
-    ];
-  });
-}
-
-function unknownAgentRoles(agent: string, roles: readonly string[] | undefined, known: readonly string[]): Problem[] {
-  return (roles ?? []).flatMap((role, index) => {
-    if (known.includes(role)) return [];
-    const hint = closest(role, known);
-    return [
-      {
-        path: `agents.${agent}.roles[${index}]`,
-        message: `unknown role "${role}" (${hint ? `did you mean "${hint}"? ` : ''}roles: ${known.join(', ')}; add one under roles:)`,
-      },
-    ];
-  });
 }
 
 // How much output a run of `agent` may write to stdout or stderr before it is stopped (0: no limit).

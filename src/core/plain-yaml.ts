@@ -1,8 +1,10 @@
 // A fast reader and writer for the plain block YAML that almost every task file is: mappings and
 // sequences by indentation, scalars on one line. Parsing 10,000 task files with the full YAML
-// library costs ~3 s; this subset costs a tenth of that. Anything outside the subset (flow style,
-// block scalars, anchors, tags, comments after a value, escapes JSON lacks) returns `undefined`, and
-// the caller uses the full parser: this is a shortcut, never a second opinion.
+// library costs ~3 s; this subset costs a tenth of that. Anything outside the subset (nested flow collections, some
+// block scalars, anchors, tags, comments after a value, escapes JSON lacks) returns `undefined`, and the caller uses
+// the full parser: this is a shortcut, never a second opinion.
+
+import { isNewKey, NOT_PRINTABLE, parseScalar } from './plain-yaml-line.js';
 
 export interface PlainYaml {
   data: Record<string, unknown>;
@@ -19,14 +21,6 @@ interface Line {
 type Parsed = { value: unknown; next: number } | undefined;
 
 const KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$/;
-// Everything YAML 1.2's core schema reads as a number (a little more, to be safe).
-const CORE_NUMBER =
-  /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|\.(?:inf|Inf|INF)|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$|^\.(?:nan|NaN|NAN)$/;
-const SIMPLE_NUMBER = /^-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?$/;
-const JSON_ESCAPES = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
-// Characters YAML does not allow unescaped (and a byte-order mark, which it treats specially).
-const NOT_PRINTABLE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\u2028\u2029]/;
-
 // Parses `text` when it is a top-level mapping in the plain subset; otherwise returns undefined.
 export function parsePlainYaml(text: string): PlainYaml | undefined {
   if (text.includes('\t') || text.includes('\r') || text.includes('\ufeff')) return undefined;
@@ -61,7 +55,7 @@ function parseMapping(
   while (i < lines.length && lines[i]!.indent === indent) {
     const line = lines[i]!;
     const match = KEY.exec(line.text);
-    if (!match || Object.hasOwn(map, match[1]!) || match[1] === '__proto__') return undefined;
+    if (!match || !isNewKey(map, match[1]!)) return undefined;
     const key = match[1]!;
     keyLines?.push({ key, line: line.index });
     const inline = match[2];
@@ -176,104 +170,4 @@ function fold(lines: string[]): string {
     blanks = 0;
   }
   return text;
-}
-
-// A one-line flow sequence of scalars: `[a, "b", 'c']`. Nested collections decline.
-function parseFlowSequence(text: string): { value: unknown[] } | undefined {
-  if (!text.endsWith(']')) return undefined;
-  const inner = text.slice(1, -1);
-  const items: unknown[] = [];
-  if (/^ *$/.test(inner)) return { value: items };
-  let pos = 0;
-  for (;;) {
-    while (inner[pos] === ' ') pos++;
-    const end = flowItemEnd(inner, pos);
-    if (end === undefined) return undefined;
-    const item = inner.slice(pos, end).replace(/ +$/, '');
-    if (item === '' || (!/^["']/.test(item) && /[[\]{},]/.test(item))) return undefined;
-    const scalar = parseScalar(item);
-    if (scalar === undefined || (typeof scalar.value === 'object' && scalar.value !== null)) return undefined;
-    items.push(scalar.value);
-    pos = end;
-    if (pos >= inner.length) return { value: items };
-    pos++;
-    if (/^ *$/.test(inner.slice(pos))) return undefined;
-  }
-}
-
-// Where a flow item starting at `pos` ends (at the next top-level comma, or the end).
-function flowItemEnd(inner: string, pos: number): number | undefined {
-  const quote = inner[pos];
-  if (quote === '"' || quote === "'") {
-    let j = pos + 1;
-    for (; j < inner.length; j++) {
-      if (quote === '"' && inner[j] === '\\') j++;
-      else if (inner[j] === quote) {
-        if (quote === "'" && inner[j + 1] === "'") j++;
-        else break;
-      }
-    }
-    if (j >= inner.length) return undefined;
-    let after = j + 1;
-    while (inner[after] === ' ') after++;
-    return after === inner.length || inner[after] === ',' ? after : undefined;
-  }
-  const comma = inner.indexOf(',', pos);
-  return comma === -1 ? inner.length : comma;
-}
-
-// One scalar on one line, resolved as YAML 1.2's core schema does; undefined when unsure.
-function parseScalar(text: string): { value: unknown } | undefined {
-  if (text === '[]') return { value: [] };
-  if (text === '{}') return { value: {} };
-  if (NOT_PRINTABLE.test(text)) return undefined;
-  const first = text[0]!;
-  if (first === '[') return parseFlowSequence(text);
-  if (first === '"') {
-    if (text.length < 2 || !text.endsWith('"')) return undefined;
-    const inner = text.slice(1, -1);
-    if (inner.replace(JSON_ESCAPES, '').match(/["\\]/)) return undefined;
-    return { value: JSON.parse(text) as string };
-  }
-  if (first === "'") {
-    if (text.length < 2 || !text.endsWith("'")) return undefined;
-    const inner = text.slice(1, -1);
-    if (inner.replace(/''/g, '').includes("'")) return undefined;
-    return { value: inner.replace(/''/g, "'") };
-  }
-  if (!isPlainSafe(text)) return undefined;
-  return resolvePlain(text);
-}
-
-// Whether `text`, written unquoted as a value on a `key: ` line, is read back as this very string
-// (here, and so by the yaml library too, which this reader never contradicts).
-export function readsAsPlainString(text: string): boolean {
-  return text !== '' && text === text.trim() && !/[\n\r\t]/.test(text) && parseScalar(text)?.value === text;
-}
-
-function isPlainSafe(text: string): boolean {
-  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(text) && !/^-[0-9]/.test(text)) return false;
-  return !text.includes(': ') && !text.includes(' #') && !text.endsWith(':');
-}
-
-function resolvePlain(text: string): { value: unknown } | undefined {
-  switch (text) {
-    case '~':
-    case 'null':
-    case 'Null':
-    case 'NULL':
-      return { value: null };
-    case 'true':
-    case 'True':
-    case 'TRUE':
-      return { value: true };
-    case 'false':
-    case 'False':
-    case 'FALSE':
-      return { value: false };
-  }
-  if (SIMPLE_NUMBER.test(text) && !text.startsWith('-0')) return { value: Number(text) };
-  // Other number shapes (1e3, 0x1F, .inf, 007, +1) follow rules not worth copying here.
-  if (CORE_NUMBER.test(text)) return undefined;
-  return { value: text };
 }

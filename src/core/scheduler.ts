@@ -1,27 +1,20 @@
 import { candidateAgents, chooseAgent } from './agent-choice.js';
 import type { Config } from './config-schema.js';
 import { dependencyState } from './dependency-state.js';
-import { keysOverlap, lockKey, type LockKey } from './lock-overlap.js';
-import { agedPriority, nextPromotionMs } from './priority-aging.js';
-import type { PriorityLevel } from './priority.js';
-import type { Task } from './task-schema.js';
+import { HeldLocks, type LockHolder, LockVerdicts } from './held-locks.js';
+import { HAS_BACKOFF, NAMES_TASKS, NO_LOCKS, PendingColumns } from './pending-columns.js';
+import type { PendingTask } from './run-order.js';
 import type { WaitReason } from './wait-reason.js';
 
-// Re-exported: a schedule's reasons are part of the scheduler's API.
+// Re-exported: a schedule's reasons, the run order and the lock cache are part of the scheduler's API.
 export type { WaitReason } from './wait-reason.js';
+export { compareAge, orderPending, type PendingTask, type RunOrder } from './run-order.js';
+export { LockVerdicts } from './held-locks.js';
+export { PendingColumns } from './pending-columns.js';
 
-// A task waiting in pending/, with the facts the scheduler needs.
-export interface PendingTask {
-  task: Task;
-  retryAfterMs: number | undefined;
-  createdAtMs: number;
-}
-
-// A run holding a slot (and its locks), or, for `held`, locks another daemon's run holds.
-export interface RunningTask {
-  id: string;
+// A run holding a slot (and its locks).
+export interface RunningTask extends LockHolder {
   agent: string;
-  locks: readonly string[];
 }
 
 // Everything a pass decides from: pure data, so the same state always gives the same decisions.
@@ -30,6 +23,9 @@ export interface SchedulerInput {
   config: Pick<Config, 'maxConcurrent' | 'agents' | 'defaults'> & Partial<Pick<Config, 'roles' | 'pool'>>;
   // Already in run order (see orderPending): the daemon keeps it ordered between passes.
   pending: readonly PendingTask[];
+  // The same tasks' facts by position, kept by the caller in step with `pending` (the daemon's
+  // ReadyOrder does); built for this pass when absent.
+  columns?: PendingColumns;
   running: readonly RunningTask[];
   completed: ReadonlySet<string>;
   failed: ReadonlySet<string>;
@@ -43,7 +39,7 @@ export interface SchedulerInput {
   // Tasks on a dependency cycle, with the cycle ("a -> b -> a"): they wait, others go on.
   cycles?: ReadonlyMap<string, string>;
   // Locks held by runs this scheduler does not own (another daemon's): they count, slots do not.
-  held?: readonly Pick<RunningTask, 'id' | 'locks'>[];
+  held?: readonly LockHolder[];
   // Give every pending task its reason (for `status`) instead of stopping once all slots are taken.
   explain?: boolean;
   // Lock verdicts kept from the caller's previous pass (see LockVerdicts); a pass alone without.
@@ -64,9 +60,9 @@ export type WaitCounts = Record<WaitReason['kind'], number>;
 export interface Schedule {
   decisions: Decision[];
   // Why each examined task waits, keyed by id: built on first use, since 10,000 map entries cost
-  // more than the whole pass.
+  // more than the whole pass. Read from `pending` then: use it before the caller changes that.
   readonly waiting: ReadonlyMap<string, WaitReason>;
-  // The same in run order, without building the map.
+  // The same in run order, without building the map (the same caveat).
   reasons(): IterableIterator<[string, WaitReason]>;
   // How many tasks wait for each kind of reason (counted on first use).
   readonly waitCounts: WaitCounts;
@@ -76,114 +72,8 @@ export interface Schedule {
   nextWakeMs: number | undefined;
 }
 
-// Oldest first, then by id: the order within one priority level, which passing time never changes.
-export function compareAge(a: PendingTask, b: PendingTask): number {
-  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs - b.createdAtMs;
-  return a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0;
-}
-
-// Pending tasks in the order they may start, reusable until `changesAtMs`.
-export interface RunOrder<T> {
-  order: T[];
-  // When aging next changes the order; until then the order can be reused.
-  changesAtMs: number | undefined;
-}
-
-// Highest (aged) priority first, then oldest, then id: the order people are promised. Takes tasks
-// already in age order, so it is one linear pass per level instead of a sort.
-export function orderPending<T extends PendingTask>(
-  byAge: readonly T[],
-  options: { now: number; agingMs: number; defaultPriority: PriorityLevel },
-): RunOrder<T> {
-  const { now, agingMs, defaultPriority } = options;
-  const levels = new Uint8Array(byAge.length);
-  let changesAtMs: number | undefined;
-  for (let i = 0; i < byAge.length; i++) {
-    const entry = byAge[i]!;
-    const base = entry.task.priority ?? defaultPriority;
-    levels[i] = agedPriority(base, entry.createdAtMs, now, agingMs);
-    const next = nextPromotionMs(base, entry.createdAtMs, now, agingMs);
-    if (next !== undefined && (changesAtMs === undefined || next < changesAtMs)) changesAtMs = next;
-  }
-  const order: T[] = [];
-  for (let level = 0; level <= 2; level++)
-    for (let i = 0; i < byAge.length; i++) if (levels[i] === level) order.push(byAge[i]!);
-  return { order, changesAtMs };
-}
-
-// A held lock, with the reason a task naming an overlapping one waits.
-interface HeldLock {
-  key: LockKey;
-  reason: Extract<WaitReason, { kind: 'lock' }>;
-}
-
-type Verdicts = Map<string, HeldLock | null>;
-
-// The lock verdicts of the last pass, kept while the same locks are held. The daemon keeps one
-// between passes: passes come after every event, and the held locks change only when runs start or end.
-export class LockVerdicts {
-  private held: string | undefined;
-  private verdicts: Verdicts = new Map();
-
-  // The verdicts for this set of held locks: the last pass's if they are the same, else none yet.
-  for(held: string): Verdicts {
-    if (this.held !== held) {
-      this.held = held;
-      this.verdicts = new Map();
-    }
-    return this.verdicts;
-  }
-}
-
-// The locks held during one pass. Many tasks name the same pattern, so each pattern is compared
-// with the held locks once (and again only after a start adds to them).
-class HeldLocks {
-  private readonly held: HeldLock[];
-  private verdicts: Verdicts;
-
-  constructor(holders: readonly Pick<RunningTask, 'id' | 'locks'>[], cache: LockVerdicts) {
-    this.held = holders.flatMap((run) =>
-      run.locks.map((lock) => ({ key: lockKey(lock), reason: { kind: 'lock' as const, lock, heldBy: run.id } })),
-    );
-    this.verdicts = cache.for(this.held.map((one) => `${one.reason.lock}\0${one.reason.heldBy}`).join('\n'));
-  }
-
-  add(lock: string, id: string): void {
-    this.held.push({ key: lockKey(lock), reason: { kind: 'lock', lock, heldBy: id } });
-    this.verdicts = new Map();
-  }
-
-  conflict(locks: readonly string[]): HeldLock['reason'] | undefined {
-    for (const lock of locks) {
-      let verdict = this.verdicts.get(lock);
-      if (verdict === undefined) {
-        const key = lockKey(lock);
-        verdict = this.held.find((other) => keysOverlap(key, other.key)) ?? null;
-        this.verdicts.set(lock, verdict);
-      }
-      if (verdict) return verdict.reason;
-    }
-    return undefined;
-  }
-}
-
 type Candidates = ReturnType<typeof candidateAgents>;
-
-// Which agents may run a task depends only on its agent and role fields: worked out once per pair.
-class CandidateCache {
-  private readonly byAgent = new Map<string | undefined, Map<string | undefined, Candidates>>();
-
-  constructor(private readonly config: SchedulerInput['config']) {}
-
-  of(task: Task): Candidates {
-    const { agent, role } = task.fields;
-    let byRole = this.byAgent.get(agent);
-    if (!byRole) this.byAgent.set(agent, (byRole = new Map()));
-    let candidates = byRole.get(role);
-    if (candidates === undefined) byRole.set(role, (candidates = candidateAgents(task, this.config)));
-    return candidates;
-  }
-}
+type Choice = ReturnType<typeof chooseAgent>;
 
 function countKinds(reasons: readonly (WaitReason | undefined)[]): WaitCounts {
   const counts: WaitCounts = {
@@ -204,15 +94,21 @@ function countKinds(reasons: readonly (WaitReason | undefined)[]): WaitCounts {
 // condition, bad input), and why each of the rest waits.
 export function schedule(input: SchedulerInput): Schedule {
   const { config, now, pending } = input;
+  const columns = input.columns ?? PendingColumns.of(pending);
+  const { wish, lockSet, flags, retryAfterMs, wishes, lockSets } = columns;
   const load = new Map<string, number>();
   for (const run of input.running) load.set(run.agent, (load.get(run.agent) ?? 0) + 1);
-  const held = new HeldLocks([...input.running, ...(input.held ?? [])], input.lockVerdicts ?? new LockVerdicts());
+  const held = new HeldLocks([input.running, input.held ?? []], input.lockVerdicts ?? new LockVerdicts());
   const present =
     input.present ?? new Set([...pending.map((entry) => entry.task.id), ...input.running.map((run) => run.id)]);
   const facts = { completed: input.completed, failed: input.failed, present };
-  const candidatesFor = new CandidateCache(config);
-  // Tasks with the same candidates wait for the same reason until a start changes the load.
-  let choices = new Map<Candidates, ReturnType<typeof chooseAgent>>();
+  const blockedIds = input.blocked.size > 0 ? input.blocked : undefined;
+  // Which agents may run each agent wish (worked out once per pass), and where its tasks would go now:
+  // tasks of one wish wait for the same reason until a start changes the load.
+  const candidatesOf: (Candidates | undefined)[] = new Array(wishes.length);
+  let choices: (Choice | undefined)[] = new Array(wishes.length);
+  // The lock a task of each lock set waits for (null: none), until a start adds to the held locks.
+  let conflicts: (WaitReason | null | undefined)[] = new Array(lockSets.length);
   let runningCount = input.running.length;
   const decisions: Decision[] = [];
   // Reasons by position in `pending`: an array write per task, where a map costs ten times more.
@@ -222,46 +118,56 @@ export function schedule(input: SchedulerInput): Schedule {
   const wakeAt = (at: number) => (nextWakeMs = Math.min(nextWakeMs ?? Infinity, at));
   const maxSlot: WaitReason = { kind: 'slot', agents: [] };
   const blocked: WaitReason = { kind: 'blocked' };
-  const noLocks: readonly string[] = [];
 
+  // A task's own objects are read only for what its flags say it has: most tasks need none of them.
   for (let index = 0; index < pending.length; index++) {
     // Every slot is taken: the rest wait, and need not be looked at (10,000 pending stay cheap).
     if (runningCount >= config.maxConcurrent && !input.explain) break;
-    const entry = pending[index]!;
-    const { task } = entry;
-    const id = task.id;
-    const candidates = candidatesFor.of(task);
+    const wishIndex = wish[index]!;
+    const candidates = (candidatesOf[wishIndex] ??= candidateAgents(wishes[wishIndex]!, config));
     if (!Array.isArray(candidates)) {
-      decisions.push({ kind: 'reject', id, field: candidates.field, message: candidates.message });
+      decisions.push({
+        kind: 'reject',
+        id: pending[index]!.task.id,
+        field: candidates.field,
+        message: candidates.message,
+      });
       continue;
     }
-    const dependencies = dependencyState(task, facts);
-    if (dependencies.kind === 'fail') {
-      decisions.push({ kind: 'fail', id, error: dependencies.error });
-      continue;
+    const has = flags[index]!;
+    let waitsFor: WaitReason | undefined;
+    if (has & NAMES_TASKS) {
+      const { task } = pending[index]!;
+      const dependencies = dependencyState(task, facts);
+      if (dependencies.kind === 'fail') {
+        decisions.push({ kind: 'fail', id: task.id, error: dependencies.error });
+        continue;
+      }
+      if (dependencies.kind === 'skip') {
+        decisions.push({ kind: 'skip', id: task.id, summary: dependencies.summary });
+        continue;
+      }
+      if (dependencies.kind === 'wait') waitsFor = dependencies.reason;
     }
-    if (dependencies.kind === 'skip') {
-      decisions.push({ kind: 'skip', id, summary: dependencies.summary });
-      continue;
-    }
-    if (input.blocked.size > 0 && input.blocked.has(id)) {
+    if (blockedIds?.has(pending[index]!.task.id)) {
       reasons[index] = blocked;
       continue;
     }
-    if (entry.retryAfterMs !== undefined && entry.retryAfterMs > now) {
-      reasons[index] = { kind: 'backoff', until: entry.retryAfterMs };
-      wakeAt(entry.retryAfterMs);
+    if (has & HAS_BACKOFF && retryAfterMs[index]! > now) {
+      reasons[index] = { kind: 'backoff', until: retryAfterMs[index]! };
+      wakeAt(retryAfterMs[index]!);
       continue;
     }
-    if (dependencies.kind === 'wait') {
+    if (waitsFor) {
       // Only a task still waiting for another can be on a cycle.
-      const cycle = input.cycles?.get(id);
-      reasons[index] = cycle === undefined ? dependencies.reason : { kind: 'cycle', cycle };
-      if (cycle !== undefined || dependencies.reason.kind === 'unknown') problems++;
+      const cycle = input.cycles?.get(pending[index]!.task.id);
+      reasons[index] = cycle === undefined ? waitsFor : { kind: 'cycle', cycle };
+      if (cycle !== undefined || waitsFor.kind === 'unknown') problems++;
       continue;
     }
-    const locks = task.fields.locks ?? noLocks;
-    const conflict = locks.length === 0 ? undefined : held.conflict(locks);
+    const locks = lockSet[index]!;
+    let conflict = locks === NO_LOCKS ? null : conflicts[locks];
+    if (conflict === undefined) conflict = conflicts[locks] = held.conflict(lockSets[locks]!) ?? null;
     if (conflict) {
       reasons[index] = conflict;
       continue;
@@ -270,18 +176,18 @@ export function schedule(input: SchedulerInput): Schedule {
       reasons[index] = maxSlot;
       continue;
     }
-    let choice = choices.get(candidates);
-    if (!choice)
-      choices.set(candidates, (choice = chooseAgent(candidates, { config, load, paused: input.paused, now })));
+    const choice = (choices[wishIndex] ??= chooseAgent(candidates, { config, load, paused: input.paused, now }));
     if (choice.kind === 'wait') {
       reasons[index] = choice.reason;
       if (choice.reason.kind === 'paused') wakeAt(choice.reason.until);
       continue;
     }
-    decisions.push({ kind: 'start', id, agent: choice.agent });
+    const { task } = pending[index]!;
+    decisions.push({ kind: 'start', id: task.id, agent: choice.agent });
     load.set(choice.agent, (load.get(choice.agent) ?? 0) + 1);
-    for (const lock of locks) held.add(lock, id);
-    choices = new Map();
+    for (const lock of task.fields.locks ?? []) held.add(lock, task.id);
+    choices = new Array(wishes.length);
+    if (locks !== NO_LOCKS) conflicts = new Array(lockSets.length);
     runningCount++;
   }
   function* inOrder(): IterableIterator<[string, WaitReason]> {

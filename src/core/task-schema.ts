@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration.js';
 import { idProblem } from './ids.js';
 import { priorityLevel, type PriorityLevel } from './priority.js';

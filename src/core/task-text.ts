@@ -1,4 +1,4 @@
-import { readsAsPlainString } from './plain-yaml.js';
+import { readsAsPlainString } from './plain-yaml-line.js';
 
 // The one writer of task-file YAML (`add`, plans, the daemon's fields), block style, no yaml library
 // so `add` stays fast. A string is written plain only when the fast reader (and so the yaml

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRefName } from './git-refs.js';
 
 const REF_MESSAGE = 'must be a branch, tag or commit such as main or v1.2 (letters, digits, ".", "_", "-", "/")';

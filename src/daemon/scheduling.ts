@@ -80,7 +80,7 @@ export class Scheduling {
     return {
       now,
       config,
-      pending: pending.order.ordered(now, config.defaults),
+      ...pending.order.ordered(now, config.defaults),
       running: runner.runningTasks(),
       completed: this.deps.completed,
       failed: this.deps.failed,

@@ -1,10 +1,17 @@
 import { lstatSync, readFileSync, type Stats } from 'node:fs';
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import { parsePlainYaml } from '../core/plain-yaml.js';
 import type { Problem } from '../core/problems.js';
 import type { FileSignature } from './file-signature.js';
 import { nestingProblem } from '../core/yaml-depth.js';
 import { validateTask, type Task } from '../core/task-schema.js';
+
+// The YAML library, loaded the first time a text needs it: core/plain-yaml reads nearly every task
+// and config file, and loading the library costs each CLI run ~7 ms. A require keeps reading
+// synchronous; esbuild bundles the library either way.
+function yamlLibrary(): typeof Yaml {
+  return require('yaml') as typeof Yaml;
+}
 
 // Task files are short; a huge one is a mistake (a log pasted in), refused before it is read.
 const MAX_TASK_FILE_BYTES = 1024 * 1024;
@@ -114,6 +121,7 @@ function parseYamlText(text: string): { data: unknown } | { problem: Problem } {
   if (tooDeep) return { problem: tooDeep };
   const plain = parsePlainYaml(text);
   if (plain) return { data: plain.data };
+  const { isMap, parseDocument } = yamlLibrary();
   // The library's own unique-keys check costs O(n²) per mapping (37 s for 60,000 keys): ours is linear.
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   const error = document.errors[0];
@@ -135,6 +143,7 @@ function parseYamlText(text: string): { data: unknown } | { problem: Problem } {
 // A key that appears twice in one mapping, anywhere in the document (walked without recursion or
 // spreading, so a list of 200,000 items costs no stack).
 function duplicateKey(root: unknown, text: string): Problem | undefined {
+  const { isMap, isScalar, isSeq } = yamlLibrary();
   const nodes = [root];
   while (nodes.length > 0) {
     const node = nodes.pop();

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parsePlainYaml, readsAsPlainString } from '../../src/core/plain-yaml.js';
+import { parsePlainYaml } from '../../src/core/plain-yaml.js';
+import { readsAsPlainString } from '../../src/core/plain-yaml-line.js';
 
 // Strings full of what trips YAML up: indicators, quotes, colons, hashes, escapes, look-alikes of
 // numbers, booleans and nulls, unicode and control characters.
@@ -48,7 +49,10 @@ const tricky = fc.oneof(
   ),
   fc.string({ maxLength: 20 }),
 );
-const key = fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/);
+const key = fc.oneof(
+  fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/),
+  fc.constantFrom('null', 'Null', 'true', 'FALSE', 'True', 'on'),
+);
 
 describe('readsAsPlainString', () => {
   it('is true only of text that the yaml library reads back as itself after `key: `', () => {
@@ -80,6 +84,19 @@ describe('parsePlainYaml', () => {
       fc
         .tuple(key, fc.array(flowItem, { maxLength: 3 }), fc.constantFrom(', ', ',', ' , '))
         .map(([k, items, comma]) => `${k}: [${items.join(comma)}]`),
+      fc
+        .tuple(
+          key,
+          fc.array(fc.tuple(fc.oneof(key, tricky), fc.constantFrom(': ', ':', ':  ', ' : '), flowItem), {
+            maxLength: 3,
+          }),
+          fc.constantFrom(', ', ',', ' , '),
+          fc.constantFrom(['{', '}'], ['{ ', ' }'], ['{', ',}']),
+        )
+        .map(
+          ([k, pairs, comma, [open, close]]) =>
+            `${k}: ${open}${pairs.map(([name, colon, value]) => `${name}${colon}${value}`).join(comma)}${close}`,
+        ),
     ),
   );
   const documents = fc
@@ -98,7 +115,7 @@ describe('parsePlainYaml', () => {
     );
   });
 
-  it('reads block scalars and flow lists as the yaml library does', () => {
+  it('reads block scalars, flow lists and flow mappings as the yaml library does', () => {
     for (const text of [
       'description: |\n  Fix the bug.\n\n  # not a comment\n    indented\nagent: x\n',
       'description: |-\n  one\n  two\n\n\nnext: 1\n',
@@ -106,6 +123,8 @@ describe('parsePlainYaml', () => {
       'description: >-\n  one\n  two\n',
       'a:\n  - b: |\n      text\n    c: 1\n',
       'locks: ["src/**", \'a, b\', c]\ndepends_on: [x,y]\n',
+      'agents:\n  shell: { preset: shell, max_instances: 8 }\n  claude: {preset: claude, model: "opus", env: x}\n',
+      'steps:\n  - {a: 1, b-c: null}\n  - { }\n',
     ]) {
       expect(parsePlainYaml(text)?.data, text).toEqual(parse(text));
     }
@@ -123,7 +142,12 @@ describe('parsePlainYaml', () => {
     ['a block scalar that keeps its trailing lines', 'description: |+\n  two\n  lines\n\n'],
     ['a block scalar with an indentation indicator', 'description: |2\n   two\n'],
     ['a nested flow list', 'a: [[b]]\n'],
-    ['a flow mapping', 'a: {b: 1}\n'],
+    ['a nested flow mapping', 'a: {b: {c: 1}}\n'],
+    ['a flow mapping with a quoted key', 'a: {"b": 1}\n'],
+    ['a flow mapping with a key twice', 'a: {b: 1, b: 2}\n'],
+    ['a key YAML reads as null', 'null: 1\n'],
+    ['a key YAML reads as a boolean', 'a: {True: 1}\n'],
+    ['a flow mapping with a key not followed by a space', 'a: {b:1}\n'],
     ['an anchor', 'a: &x 1\nb: *x\n'],
     ['a comment after a value', 'a: 1 # one\n'],
     ['a plain scalar over two lines', 'a: one\n  two\n'],

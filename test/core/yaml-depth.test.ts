@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderTaskText } from '../../src/core/task-text.js';
-import { nestingProblem } from '../../src/core/yaml-depth.js';
+import { nestingProblem, walkNesting } from '../../src/core/yaml-depth.js';
 
 describe('nestingProblem', () => {
   it('refuses flow collections nested past 64 levels, and indentation past 256 columns, naming the line', () => {
@@ -90,5 +90,47 @@ describe('nestingProblem, shapes the yaml library is slow on', () => {
     expect(nestingProblem(`x:\n${'-\t'.repeat(100)}y\n`)?.message).toMatch(/more than 64 nested entries/);
     const afterBracket = `description: x\n  [\n${Array.from({ length: 300 }, (_, n) => `${' '.repeat(n)}? k`).join('\n')}\n`;
     expect(nestingProblem(afterBracket)?.message).toMatch(/indented more than 256 columns/);
+  });
+
+  it('answers as the full walk does, for any text (its native pre-check only skips texts that cannot fail)', () => {
+    const unit = fc.constantFrom(
+      '[',
+      '{',
+      ']',
+      '}',
+      ' ',
+      '\n',
+      '"',
+      "'",
+      '#',
+      ':',
+      '-',
+      '?',
+      '!',
+      '&',
+      '*',
+      '|',
+      '>',
+      'a',
+      '\t',
+      '\r',
+      ',',
+    );
+    // Runs that reach each limit: indentation, brackets, indicators on one line, anchors.
+    const run = fc
+      .tuple(
+        fc.constantFrom(' ', '[', '{', '- ', '? ', ': ', '!t ', '&a ', '*a ', '"x\n', 'k: '),
+        fc.oneof(fc.constantFrom(64, 65, 256, 257), fc.integer({ min: 55, max: 270 })),
+      )
+      .map(([piece, times]) => piece.repeat(times));
+    const text = fc
+      .array(fc.oneof(fc.string({ unit, maxLength: 40 }), run), { maxLength: 6 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (yaml) => {
+        expect(nestingProblem(yaml)).toEqual(walkNesting(yaml));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -4,7 +4,7 @@ import type { Task } from '../../core/task-schema.js';
 import { describePending, type PendingView } from '../../core/wait-reason.js';
 import { sendControl } from '../../control/control-socket.js';
 import type { Layout } from '../../queue/layout.js';
-import { readTaskFile } from '../../queue/task-file.js';
+import { readTaskFile, type TaskFileRead } from '../../queue/task-file.js';
 
 // How long `status` waits for a busy daemon before working the reasons out from the files.
 const ASK_TIMEOUT_MS = 1500;
@@ -23,6 +23,8 @@ export interface WaitingReport {
   // (dependencies, conditions, cycles, backoff; slots and locks need a daemon).
   source: 'daemon' | 'files';
   rows: WaitingRow[];
+  // Pending tasks left out, unread (set when only the first ones were asked for).
+  omitted?: number;
 }
 
 // The task ids found in each folder (status has listed them already).
@@ -39,8 +41,14 @@ function row(id: string, view: PendingView, now: number): WaitingRow {
   return { id, reason, text: describePending(view, now) };
 }
 
-// Why each pending task waits: asked of the daemon when one runs, else read from the task files.
-export async function waitingReport(layout: Layout, ids: FolderIds, daemonRunning: boolean): Promise<WaitingReport> {
+// Why each pending task waits: asked of the daemon when one runs, else read from the task files
+// (with `limit`, only the first ones by id: people are shown 20 of them).
+export async function waitingReport(
+  layout: Layout,
+  ids: FolderIds,
+  daemonRunning: boolean,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<WaitingReport> {
   const now = Date.now();
   if (daemonRunning && ids.pending.length > 0) {
     const reply = await sendControl(layout, { cmd: 'waiting' }, ASK_TIMEOUT_MS);
@@ -55,47 +63,65 @@ export async function waitingReport(layout: Layout, ids: FolderIds, daemonRunnin
       return { source: 'daemon', rows };
     }
   }
-  const rows = fromFiles(layout, ids, now);
+  const { rows, omitted } = fromFiles(layout, ids, now, limit);
   // A daemon that runs but did not answer in time is busy, not absent: do not say to start one.
   if (daemonRunning)
     for (const entry of rows)
       if (entry.reason.kind === 'ready')
         entry.text = 'ready as far as its file says (the daemon did not answer in time; ask again)';
-  return { source: 'files', rows };
+  return omitted > 0 ? { source: 'files', rows, omitted } : { source: 'files', rows };
 }
 
-// What the files alone say: a task's dependencies, condition, cycle and backoff.
-function fromFiles(layout: Layout, ids: FolderIds, now: number): WaitingRow[] {
-  const tasks = new Map<string, Task>();
-  const rows = new Map<string, WaitingRow>();
-  for (const id of [...ids.pending].sort()) {
-    const read = readTaskFile(layout.taskPath('pending', id), id);
-    if (read.kind === 'task') tasks.set(id, read.task);
-    else if (read.kind === 'invalid')
-      rows.set(
-        id,
-        row(
-          id,
-          {
-            kind: 'invalid',
-            problem: read.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; '),
-          },
-          now,
-        ),
-      );
+// What the files alone say: a task's dependencies, condition, cycle and backoff, for the first
+// `limit` pending tasks by id, reading their files and those of the tasks they wait for, directly or
+// not (a cycle through one of them runs through those only); the others are counted, unread.
+function fromFiles(
+  layout: Layout,
+  ids: FolderIds,
+  now: number,
+  limit: number,
+): { rows: WaitingRow[]; omitted: number } {
+  const pending = [...ids.pending].sort();
+  const inPending = new Set(pending);
+  const reads = new Map<string, TaskFileRead>();
+  const read = (id: string): TaskFileRead => {
+    let result = reads.get(id);
+    if (!result) reads.set(id, (result = readTaskFile(layout.taskPath('pending', id), id)));
+    return result;
+  };
+  const shown: string[] = [];
+  let next = 0;
+  for (; next < pending.length && shown.length < limit; next++)
+    if (read(pending[next]!).kind !== 'missing') shown.push(pending[next]!);
+  const toFollow = [...shown];
+  for (let id = toFollow.pop(); id !== undefined; id = toFollow.pop()) {
+    const result = read(id);
+    if (result.kind !== 'task') continue;
+    for (const other of dependencyIds(result.task))
+      if (inPending.has(other) && !reads.has(other)) {
+        read(other);
+        toFollow.push(other);
+      }
   }
-  const graph = new Map([...tasks].map(([id, task]) => [id, dependencyIds(task)]));
-  const cycles = findCycles(graph);
+  const tasks = new Map<string, Task>();
+  for (const id of pending) {
+    const result = reads.get(id);
+    if (result?.kind === 'task') tasks.set(id, result.task);
+  }
+  const cycles = findCycles(new Map([...tasks].map(([id, task]) => [id, dependencyIds(task)])));
   const facts = {
     completed: new Set(ids.completed),
     failed: new Set(ids.failed),
     present: new Set([...ids.pending, ...ids.assigned]),
   };
-  for (const [id, task] of tasks) rows.set(id, row(id, viewFromFile(task, facts, cycles.get(id), now), now));
-  return [...ids.pending]
-    .sort()
-    .filter((id) => rows.has(id))
-    .map((id) => rows.get(id)!);
+  const rows = shown.map((id) => {
+    const result = reads.get(id)!;
+    if (result.kind === 'task') return row(id, viewFromFile(result.task, facts, cycles.get(id), now), now);
+    const problems = result.kind === 'invalid' ? result.problems : [];
+    const problem = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+    return row(id, { kind: 'invalid', problem }, now);
+  });
+  return { rows, omitted: pending.length - next };
 }
 
 function viewFromFile(
