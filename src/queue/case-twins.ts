@@ -19,6 +19,8 @@ export class CaseTwins {
   private folded: Map<string, Set<string>> | undefined;
   // The ids in pending/ as the caller has just listed them (read from the folder when absent).
   private pending: Iterable<string> | undefined;
+  // Ids noted before the folders were listed again: the stale listing of pending/ may lack them.
+  private readonly noted = new Set<string>();
 
   constructor(private readonly layout: Layout) {}
 
@@ -27,11 +29,13 @@ export class CaseTwins {
   relist(pending?: Iterable<string>): void {
     this.folded = undefined;
     this.pending = pending;
+    this.noted.clear();
   }
 
   // An id seen since the listing (a file that arrived in pending/).
   note(id: string): void {
     if (this.folded) add(this.folded, id);
+    else this.noted.add(id);
   }
 
   twinsOf(id: string): CaseTwin[] {
@@ -48,6 +52,7 @@ export class CaseTwins {
   private list(): Map<string, Set<string>> {
     const folded = new Map<string, Set<string>>();
     for (const id of this.pending ?? []) add(folded, id);
+    for (const id of this.noted) add(folded, id);
     for (const state of STATE_FOLDERS) {
       if (state === 'pending' && this.pending) continue;
       let names: string[];

@@ -81,4 +81,18 @@ describe('task ids that differ only in case', () => {
     await waitFor('WAITS to be set aside', () => setAside('WAITS.duplicate-1'));
     expect(idsIn(t.ws.root, 'pending')).toEqual(['waits']);
   });
+
+  it('sets aside a twin of a file read since the last rescan, before the next rescan comes', async () => {
+    // No rescan in between: the pending file read since the last listing is all the daemon has to go on.
+    t.ws = makeWorkspace(
+      'agents:\n  shell: { preset: shell, max_instances: 2 }\ndefaults: { agent: shell }\ndaemon: { rescan_interval: 1h, stable_window: 50ms }\n',
+    );
+    t.daemon = inProcessDaemon(t.ws.root);
+    await sleep(300);
+    dropTask(t.ws.root, 'held', 'description: held\ndepends_on: [never-submitted]\n');
+    await sleep(500);
+    dropTask(t.ws.root, 'HELD', 'description: later\ncommand: "true"\n');
+    await waitFor('HELD to be set aside', () => setAside('HELD.duplicate-1'));
+    expect(idsIn(t.ws.root, 'pending')).toEqual(['held']);
+  });
 });
