@@ -1,37 +1,17 @@
 // Where the time per task goes: the daemon's own counters (CPU time, fsyncs, processes started, from
 // its ping reply), read just before and just after a run, and the files and folders the run left in
 // its workspace. Counted by orchestrate itself, so they work on every system.
-import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPO, removeTemp, tempDir } from './lib.mjs';
+import { importFromSources } from './lib.mjs';
 
 let control;
 
-// The control socket's client straight from src/ (dist/ only holds the CLI's bundle).
+// The control socket's client, loaded once.
 async function loadControl() {
-  if (control) return control;
-  const dir = tempDir('control');
-  const outfile = join(dir, 'control.mjs');
-  await build({
-    stdin: {
-      contents: [
-        "export { sendControl } from './src/control/control-socket.ts';",
-        "export { layoutOf } from './src/queue/layout.ts';",
-      ].join('\n'),
-      resolveDir: REPO,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outfile,
-    logLevel: 'warning',
-  });
-  control = await import(pathToFileURL(outfile).href);
-  removeTemp(dir);
+  control ??= await importFromSources('control', [
+    "export { sendControl } from './src/control/control-socket.ts';",
+    "export { layoutOf } from './src/queue/layout.ts';",
+  ]);
   return control;
 }
 

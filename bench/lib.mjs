@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export { sleep };
 
@@ -130,6 +130,28 @@ export function cleanupAll() {
   for (const root of [...daemonRoots]) stopDaemon(root);
   for (const dir of [...tempDirs]) removeTemp(dir);
   deleteDoomed();
+}
+
+// Modules straight from src/ (dist/ only holds the CLI's bundle): `exportLines` (such as
+// "export { schedule } from './src/core/scheduler.ts';") bundled by esbuild and imported.
+export async function importFromSources(name, exportLines) {
+  const { build } = await import('esbuild');
+  const dir = tempDir(name);
+  const outfile = join(dir, `${name}.mjs`);
+  await build({
+    stdin: { contents: exportLines.join('\n'), resolveDir: REPO, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    logLevel: 'warning',
+  });
+  try {
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    removeTemp(dir);
+  }
 }
 
 // What creating one small file costs in the temp folder (median µs), and the filesystem type.

@@ -1,34 +1,16 @@
 // (h) the scheduler's time per decision pass, as the daemon makes it: the run order kept by
 // ReadyOrder (aging re-levels it; a changed set is re-sorted and searched for cycles), then the
 // pure `schedule`. 10,000 pending tasks, a 1,000-edge dependency graph, 100 locks held.
-import { build } from 'esbuild';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { median, now, percentile, progress, REPO, removeTemp, tempDir } from './lib.mjs';
+import { importFromSources, median, now, percentile, progress } from './lib.mjs';
 
-// The scheduler's modules straight from src/ (dist/ only holds the CLI's bundle).
-async function loadScheduler() {
-  const dir = tempDir('scheduler');
-  const outfile = join(dir, 'scheduler.mjs');
-  await build({
-    stdin: {
-      contents: [
-        "export { LockVerdicts, schedule } from './src/core/scheduler.ts';",
-        "export { ReadyOrder } from './src/daemon/ready-order.ts';",
-        "export { validateTask } from './src/core/task-schema.ts';",
-        "export { validateConfig } from './src/core/config-schema.ts';",
-      ].join('\n'),
-      resolveDir: REPO,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outfile,
-    logLevel: 'warning',
-  });
-  return { module: await import(pathToFileURL(outfile).href), dir };
+// The scheduler's modules, as the daemon uses them.
+function loadScheduler() {
+  return importFromSources('scheduler', [
+    "export { LockVerdicts, schedule } from './src/core/scheduler.ts';",
+    "export { ReadyOrder } from './src/daemon/ready-order.ts';",
+    "export { validateTask } from './src/core/task-schema.ts';",
+    "export { validateConfig } from './src/core/config-schema.ts';",
+  ]);
 }
 
 // A small seeded generator, so every run schedules the same workload.
@@ -144,14 +126,10 @@ function timeFirstOrder(m, work, runs) {
 export async function benchScheduler({ passes }) {
   const sizes = { count: 10_000, edges: 1_000, heldLocks: 100 };
   progress(`(h) building a workload of ${sizes.count.toLocaleString('en')} pending tasks...`);
-  const { module: m, dir } = await loadScheduler();
-  try {
-    const work = workload(m, sizes);
-    progress(`(h) ${passes} decision passes, then ${passes} with the set changed before each...`);
-    const steady = timePasses(m, work, { passes, changed: false });
-    const changed = timePasses(m, work, { passes, changed: true });
-    return { ...sizes, steady, changed, firstOrderMs: timeFirstOrder(m, work, 5) };
-  } finally {
-    removeTemp(dir);
-  }
+  const m = await loadScheduler();
+  const work = workload(m, sizes);
+  progress(`(h) ${passes} decision passes, then ${passes} with the set changed before each...`);
+  const steady = timePasses(m, work, { passes, changed: false });
+  const changed = timePasses(m, work, { passes, changed: true });
+  return { ...sizes, steady, changed, firstOrderMs: timeFirstOrder(m, work, 5) };
 }
