@@ -88,12 +88,12 @@ export function readPid(runDir: string): number | undefined {
 // Whether `pid` is still the process started for `runDir` (not a recycled pid): a process that carries
 // the run's marker, or the runner shell the run was handed to, once it began the run and as long as
 // the run's exit status is not written (it takes another run only after that), with the start time
-// recorded for it.
+// recorded for it (in either table's form: isSameProcess reads both).
 export function isRunProcess(pid: number, runDir: string): boolean {
   if (processTable.isMarkedProcess(pid, runDir)) return true;
   if (!processTable.isRunnerOf(pid, runDir) || hasExitFile(runDir) || !agentStarted(runDir)) return false;
   const runner = recordedRunner(runDir);
-  return runner?.pid === pid && runner.start === processTable.startTimeOf(pid);
+  return runner?.pid === pid && runner.start !== undefined && processTable.isSameProcess(pid, runner.start);
 }
 
 // The live process of a run: its recorded runner, else the first process that carries its marker.

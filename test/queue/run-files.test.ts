@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bootSeconds } from '../../src/process/linux-table.js';
 import { processTable } from '../../src/process/process-table.js';
+import { secondsRecord, startSeconds } from '../../src/process/start-time.js';
 import { isRunProcess, readPid, type RunRecord } from '../../src/queue/run-files.js';
 import { waitFor } from '../helpers/workspace.js';
 
@@ -63,6 +65,18 @@ describe('the process of a run', () => {
     writeFileSync(join(runDir, 'run.json'), JSON.stringify(record({ pid, start: '1' })));
     writeFileSync(join(runDir, 'stdout'), '');
     expect(isRunProcess(pid, runDir)).toBe(false);
+  });
+
+  it('is the recorded runner whose start the other process table wrote (seconds, not ticks)', async () => {
+    const { runDir, pid, start } = await runWithRunner();
+    // What the posix table records for the same process: its start in seconds since the epoch.
+    const seconds = /^\d+$/.test(start)
+      ? startSeconds({ kind: 'ticks', ticks: Number(start) }, bootSeconds())
+      : undefined;
+    const recorded = seconds === undefined ? start : secondsRecord(seconds);
+    writeFileSync(join(runDir, 'run.json'), JSON.stringify(record({ pid, start: recorded })));
+    writeFileSync(join(runDir, 'stdout'), '');
+    expect(isRunProcess(pid, runDir)).toBe(true);
   });
 
   it('is found from the pid files of a run an older daemon started', async () => {

@@ -26,8 +26,7 @@ export function latestRun(
   return { number, dir, record: readRunRecord(dir) };
 }
 
-// The live process of a task's latest run (its wrapper or runner, else any process carrying its
-// marker), if any.
+// The live process of a task's latest run (its runner, else any process carrying its marker), if any.
 export function liveRunProcess(layout: Layout, id: string): number | undefined {
   const run = latestRun(layout, id);
   return run && runProcess(run.dir);
